@@ -1,0 +1,103 @@
+"""What an importer reads out of a source file, before it is written as Markdown.
+
+Every importer (PDF text, 国会会議録 API JSON) produces `ImportedMeeting` values; one writer turns
+them into the Markdown minutes format, so the format's rules live in a single place.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class SourceNote:
+    """A line of the import report: a warning about a line of the source (1-based)."""
+
+    line: int
+    message: str
+
+
+@dataclass
+class ImportedHeading:
+    """An agenda heading: level 2 (`１ 会長あいさつ`, `◎ 日程第４…`) or 3 (`（１）…`)."""
+
+    level: int
+    text: str
+    line: int
+
+
+@dataclass
+class ImportedStageDirection:
+    """A stage direction standing on its own: （投  票）, 〔「異議なし」と呼ぶ者あり〕."""
+
+    text: str
+    line: int
+
+
+@dataclass
+class ImportedParagraph:
+    """A paragraph outside any utterance (before the first speaker, or between sections)."""
+
+    text: str
+    line: int
+
+
+@dataclass
+class ImportedUtterance:
+    """One speaker's turn: the label as printed and the speech's paragraphs.
+
+    `parts` holds the speech in order: plain paragraphs (str) and stage directions that stand as
+    paragraphs of their own inside the turn. The first part may itself be a stage direction
+    (`○区側　（資料により説明）（約６分）`).
+    """
+
+    label: str
+    line: int
+    parts: list[str | ImportedStageDirection] = field(default_factory=list)
+
+
+ImportedBlock = ImportedHeading | ImportedStageDirection | ImportedParagraph | ImportedUtterance
+
+
+@dataclass
+class ImportedDecision:
+    """A decision (議決) the record states, for the `decisions:` front matter."""
+
+    item: str | None
+    result: str
+    method: str | None = None
+    subject: str | None = None
+    votes_for: int | None = None
+    votes_against: int | None = None
+
+
+@dataclass
+class ImportedMeeting:
+    """One meeting read from a source, ready to be written as one Markdown file."""
+
+    title: str
+    date: dt.date
+    body_title: str | None = None
+    """The body's name without the session (情報公開・個人情報保護審議会), for a new `_index.md`."""
+    time: str | None = None
+    venue: str | None = None
+    attendees: dict[str, list[str]] | list[str] | None = None
+    observers: str | int | None = None
+    materials: list[str] = field(default_factory=list)
+    speakers: dict[str, dict[str, str]] = field(default_factory=dict)
+    """Label → {name, position, group} for the `speakers:` map."""
+    source_url: str | None = None
+    pdf_url: str | None = None
+    issue_id: str | None = None
+    preamble: list[str] = field(default_factory=list)
+    """Markdown paragraphs shown before the record (会議次第, a Diet record's 会議録情報)."""
+    blocks: list[ImportedBlock] = field(default_factory=list)
+    decisions: list[ImportedDecision] = field(default_factory=list)
+    notes: list[SourceNote] = field(default_factory=list)
+    """Warnings for the report: label-like lines not taken as labels, dropped or guessed lines."""
+
+    @property
+    def utterances(self) -> list[ImportedUtterance]:
+        """The utterances in order."""
+        return [b for b in self.blocks if isinstance(b, ImportedUtterance)]

@@ -1,0 +1,162 @@
+"""Typed models of an archive: site settings, bodies, meetings and the record inside a meeting."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Speaker:
+    """Who speaks under a label: parsed from the label's shape, completed by the `speakers:` map."""
+
+    label: str
+    role: str | None = None
+    name: str | None = None
+    position: str | None = None
+    group: str | None = None
+
+    @property
+    def display(self) -> str:
+        """The label as printed in the record."""
+        return self.label
+
+
+@dataclass(frozen=True)
+class StageDirection:
+    """A note such as （投  票） or 〔「異議なし」と呼ぶ者あり〕: not part of anybody's speech."""
+
+    text: str
+    line: int
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    """One paragraph of a speech, as plain text (Markdown inline syntax is not interpreted)."""
+
+    text: str
+    line: int
+
+
+@dataclass
+class Utterance:
+    """One speaker's turn (発言): a `○` paragraph and the paragraphs that continue it."""
+
+    number: int
+    speaker: Speaker
+    line: int
+    parts: list[Paragraph | StageDirection] = field(default_factory=list)
+    item_id: str | None = None
+
+    @property
+    def anchor(self) -> str:
+        """The fragment id of this utterance, `s1`, `s2`, … in document order."""
+        return f"s{self.number}"
+
+    @property
+    def text(self) -> str:
+        """The whole speech without its label: paragraphs and stage directions joined by newlines."""
+        return "\n".join(part.text for part in self.parts)
+
+
+@dataclass
+class AgendaItem:
+    """An agenda heading (`##` or `###`) with its position-based id (`item-2`, `item-2-1`)."""
+
+    id: str
+    level: int
+    title: str
+    line: int
+    children: list[AgendaItem] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Decision:
+    """A decision (議決) on an agenda item, from the `decisions:` front matter."""
+
+    item: str
+    result: str
+    line: int
+    subject: str | None = None
+    votes_for: int | None = None
+    votes_against: int | None = None
+    method: str | None = None
+
+
+RecordBlock = AgendaItem | Utterance | StageDirection | Paragraph
+"""What a meeting's record is made of, in document order."""
+
+
+@dataclass
+class Meeting:
+    """One meeting: front matter, preamble and record, read from one Markdown file."""
+
+    source: Path
+    """Path of the Markdown file relative to the content folder, e.g. joho-kokai/2022-02-14.md."""
+    body_slug: str
+    slug: str
+    title: str
+    date: dt.date
+    time: str | None = None
+    venue: str | None = None
+    attendees: dict[str, list[str]] | list[str] | None = None
+    observers: str | int | None = None
+    materials: list[str] = field(default_factory=list)
+    speakers: dict[str, Speaker] = field(default_factory=dict)
+    source_url: str | None = None
+    pdf_url: str | None = None
+    issue_id: str | None = None
+    decisions: list[Decision] = field(default_factory=list)
+    updated: dt.date | None = None
+    preamble: list[Paragraph] = field(default_factory=list)
+    record: list[RecordBlock] = field(default_factory=list)
+
+    @property
+    def path(self) -> str:
+        """The meeting's URL path below the site root, without slashes: `joho-kokai/2022-02-14`."""
+        return f"{self.body_slug}/{self.slug}"
+
+    @property
+    def utterances(self) -> list[Utterance]:
+        """The utterances in document order."""
+        return [block for block in self.record if isinstance(block, Utterance)]
+
+    @property
+    def agenda(self) -> list[AgendaItem]:
+        """The top-level agenda items (`##`), each with its `###` children."""
+        return [b for b in self.record if isinstance(b, AgendaItem) and b.level == 2]
+
+
+@dataclass
+class Body:
+    """A body (会議体) such as a council or committee: one folder of meetings."""
+
+    slug: str
+    title: str
+    description: str | None = None
+    meetings: list[Meeting] = field(default_factory=list)
+
+
+@dataclass
+class SiteConfig:
+    """The archive's settings from `content/_index.md`."""
+
+    title: str
+    organization: str | None = None
+    base_url: str | None = None
+    description: str | None = None
+    introduction: list[Paragraph] = field(default_factory=list)
+
+
+@dataclass
+class Archive:
+    """Everything read from a content folder: settings, bodies and their meetings."""
+
+    config: SiteConfig
+    bodies: list[Body] = field(default_factory=list)
+
+    @property
+    def meetings(self) -> list[Meeting]:
+        """Every meeting of every body, in body then date order."""
+        return [meeting for body in self.bodies for meeting in body.meetings]

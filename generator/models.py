@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import ClassVar
 from pathlib import Path
 
 
@@ -27,6 +28,7 @@ class Speaker:
 class StageDirection:
     """A note such as （投  票） or 〔「異議なし」と呼ぶ者あり〕: not part of anybody's speech."""
 
+    kind: ClassVar[str] = "stage_direction"
     text: str
     line: int
 
@@ -35,6 +37,7 @@ class StageDirection:
 class Paragraph:
     """One paragraph of a speech, as plain text (Markdown inline syntax is not interpreted)."""
 
+    kind: ClassVar[str] = "paragraph"
     text: str
     line: int
 
@@ -43,6 +46,7 @@ class Paragraph:
 class Utterance:
     """One speaker's turn (発言): a `○` paragraph and the paragraphs that continue it."""
 
+    kind: ClassVar[str] = "utterance"
     number: int
     speaker: Speaker
     line: int
@@ -64,6 +68,7 @@ class Utterance:
 class AgendaItem:
     """An agenda heading (`##` or `###`) with its position-based id (`item-2`, `item-2-1`)."""
 
+    kind: ClassVar[str] = "item"
     id: str
     level: int
     title: str
@@ -109,7 +114,11 @@ class Meeting:
     issue_id: str | None = None
     decisions: list[Decision] = field(default_factory=list)
     updated: dt.date | None = None
-    preamble: list[Paragraph] = field(default_factory=list)
+    date_line: int = 1
+    """File line of the `date:` key, for diagnostics about the date."""
+    preamble: str = ""
+    """Markdown shown before the record (会議次第, a Diet record's 会議録情報)."""
+    preamble_line: int = 1
     record: list[RecordBlock] = field(default_factory=list)
 
     @property
@@ -146,7 +155,8 @@ class SiteConfig:
     organization: str | None = None
     base_url: str | None = None
     description: str | None = None
-    introduction: list[Paragraph] = field(default_factory=list)
+    introduction: str = ""
+    """Markdown of the home page's introduction (the body of `content/_index.md`)."""
 
 
 @dataclass

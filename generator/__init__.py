@@ -1,0 +1,1 @@
+"""Static site generator for searchable archives of Japanese meeting minutes (会議録)."""

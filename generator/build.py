@@ -1,0 +1,117 @@
+"""`minutes build`: load and check all content, then render every page into a fresh site folder."""
+
+from __future__ import annotations
+
+import time
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from .content import load_archive
+from .diagnostics import ContentError, Diagnostic, has_errors
+from .models import Archive, Body, Meeting
+from .output import OutputTree, discard, staging_folder, swap_into_place
+from .pages import Page, SiteUrls
+from .render import make_environment, render_page
+from .wareki import fiscal_year
+
+RECENT_MEETINGS = 10
+STATIC_DIR = "static"
+ASSETS_URL = "assets/"
+
+
+@dataclass(frozen=True)
+class BuildSummary:
+    """What a build wrote, for the closing line of `minutes build`."""
+
+    meetings: int
+    utterances: int
+    pages: int
+    seconds: float
+    warnings: list[Diagnostic]
+
+    def __str__(self) -> str:
+        return (
+            f"built {self.meetings} meetings, {self.utterances} utterances, "
+            f"{self.pages} pages in {self.seconds:.2f} s"
+        )
+
+
+Progress = Callable[[Iterable[Page]], Iterable[Page]]
+"""Wraps the page loop to show progress (a bar on a terminal, plain lines in CI)."""
+
+
+def plan_pages(archive: Archive) -> list[Page]:
+    """Every HTML page of the site, in a stable order."""
+    recent = sorted(archive.meetings, key=lambda m: (m.date, m.path), reverse=True)[:RECENT_MEETINGS]
+    pages = [Page("", "home.html", {"recent": recent})]
+    for body in archive.bodies:
+        pages.append(Page(f"{body.slug}/", "body.html", {"body": body, "years": group_by_fiscal_year(body)}))
+        for meeting in body.meetings:
+            pages.append(Page(f"{meeting.path}/", "meeting.html", {"body": body, "meeting": meeting}))
+    pages.append(Page("404.html", "404.html", absolute_links=True))
+    return pages
+
+
+def group_by_fiscal_year(body: Body) -> list[tuple[int, list[Meeting]]]:
+    """A body's meetings grouped by fiscal year (April–March), newest year first, dates ascending."""
+    years: dict[int, list[Meeting]] = defaultdict(list)
+    for meeting in body.meetings:
+        years[fiscal_year(meeting.date)].append(meeting)
+    return [(year, sorted(years[year], key=lambda m: (m.date, m.slug))) for year in sorted(years, reverse=True)]
+
+
+def build_site(
+    content_dir: Path,
+    templates_dir: Path,
+    out_dir: Path,
+    base_url: str | None = None,
+    progress: Progress | None = None,
+) -> BuildSummary:
+    """Build the site; on any content error raise ContentError and leave `out_dir` untouched."""
+    started = time.perf_counter()
+    archive, diagnostics = load_archive(content_dir)
+    if archive is None or has_errors(diagnostics):
+        raise ContentError(diagnostics)
+    urls = SiteUrls.from_base_url(base_url or archive.config.base_url)
+    pages = plan_pages(archive)
+    staging = staging_folder(out_dir)
+    try:
+        tree = OutputTree(staging)
+        write_pages(archive, templates_dir, urls, pages, tree, progress)
+        copy_static(templates_dir / STATIC_DIR, tree)
+        swap_into_place(staging, out_dir)
+    except BaseException:
+        discard(staging)
+        raise
+    return BuildSummary(
+        meetings=len(archive.meetings),
+        utterances=sum(len(m.utterances) for m in archive.meetings),
+        pages=len(pages),
+        seconds=time.perf_counter() - started,
+        warnings=diagnostics,
+    )
+
+
+def write_pages(
+    archive: Archive,
+    templates_dir: Path,
+    urls: SiteUrls,
+    pages: list[Page],
+    tree: OutputTree,
+    progress: Progress | None = None,
+) -> None:
+    """Render `pages` into `tree`."""
+    env = make_environment(templates_dir)
+    context = {"site": archive.config, "bodies": archive.bodies, "assets": ASSETS_URL}
+    for page in progress(pages) if progress else pages:
+        tree.write_text(page.output_path, render_page(env, page, urls, context))
+
+
+def copy_static(static_dir: Path, tree: OutputTree) -> None:
+    """Copy the templates' static files (CSS, scripts) to assets/, in a stable order."""
+    if not static_dir.is_dir():
+        return
+    for source in sorted(p for p in static_dir.rglob("*") if p.is_file()):
+        tree.copy_file(source, ASSETS_URL + source.relative_to(static_dir).as_posix())

@@ -1,0 +1,117 @@
+"""The `minutes` command: a thin click group whose verbs import their real work lazily."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Iterable
+from pathlib import Path
+from typing import TypeVar
+
+import click
+
+T = TypeVar("T")
+
+CONTENT = click.option(
+    "--content", "content_dir", default="content", show_default=True,
+    type=click.Path(file_okay=False, path_type=Path), help="Folder of Markdown minutes.",
+)  # fmt: skip
+TEMPLATES = click.option(
+    "--templates", "templates_dir", default="templates", show_default=True,
+    type=click.Path(file_okay=False, path_type=Path), help="Folder of Jinja templates and static files.",
+)  # fmt: skip
+OUT = click.option(
+    "--out", "out_dir", default="site", show_default=True,
+    type=click.Path(file_okay=False, path_type=Path), help="Output folder, replaced whole on success.",
+)  # fmt: skip
+BASE_URL = click.option(
+    "--base-url", default=None,
+    help="Absolute URL the site is published at (overrides base_url in content/_index.md).",
+)  # fmt: skip
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="minutes-archive")
+def main() -> None:
+    """Build searchable static sites from Japanese meeting minutes (会議録) written in Markdown."""
+
+
+def _report(diagnostics: Iterable[object]) -> None:
+    for diagnostic in diagnostics:
+        click.echo(str(diagnostic), err=True)
+
+
+@main.command()
+@CONTENT
+def check(content_dir: Path) -> None:
+    """Read all content and print every problem as path:line: error: message."""
+    from .content import load_archive
+    from .diagnostics import has_errors
+
+    archive, diagnostics = load_archive(content_dir)
+    _report(diagnostics)
+    errors = sum(d.severity.value == "error" for d in diagnostics)
+    warnings = len(diagnostics) - errors
+    if archive is None or has_errors(diagnostics):
+        click.echo(f"check failed: {errors} error(s), {warnings} warning(s)", err=True)
+        sys.exit(1)
+    meetings = len(archive.meetings)
+    click.echo(f"check passed: {len(archive.bodies)} bodies, {meetings} meetings, {warnings} warning(s)")
+
+
+def _progress(items: list[T]) -> Iterable[T]:
+    """A progress bar on a terminal; in CI logs, a plain line every tenth of the way."""
+    if sys.stderr.isatty() and not os.environ.get("CI"):
+        with click.progressbar(items, label="rendering", file=sys.stderr) as bar:
+            yield from bar
+        return
+    step = max(1, len(items) // 10)
+    for index, item in enumerate(items, 1):
+        if index % step == 0 or index == len(items):
+            click.echo(f"rendering: {index}/{len(items)} pages", err=True)
+        yield item
+
+
+@main.command()
+@CONTENT
+@TEMPLATES
+@OUT
+@BASE_URL
+def build(content_dir: Path, templates_dir: Path, out_dir: Path, base_url: str | None) -> None:
+    """Check all content, then render the site into a fresh folder swapped into place."""
+    from .build import build_site
+    from .diagnostics import ContentError
+
+    try:
+        summary = build_site(content_dir, templates_dir, out_dir, base_url, progress=_progress)
+    except ContentError as exc:
+        _report(exc.diagnostics)
+        click.echo(f"build failed: {exc}; {out_dir} was left as it was", err=True)
+        sys.exit(1)
+    _report(summary.warnings)
+    click.echo(str(summary))
+
+
+@main.command(name="import")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--body", required=True, help="Body folder (slug) to write the meetings into.")
+@click.option("--body-title", default=None, help="Title for a new body's _index.md (default: from the minutes).")
+@CONTENT
+@click.option("--force", is_flag=True, help="Overwrite existing Markdown files.")
+def import_(paths: tuple[Path, ...], body: str, body_title: str | None, content_dir: Path, force: bool) -> None:
+    """Convert minutes PDF text (.txt) or 国会会議録 API JSON (.json) into Markdown minutes."""
+    from .importer.command import run_import
+
+    sys.exit(run_import(list(paths), body, body_title, content_dir, force, click.echo))
+
+
+@main.command()
+@click.argument("query")
+@click.option("--site", "site_dir", default="site", show_default=True, type=click.Path(file_okay=False, path_type=Path), help="A built site.")
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@click.option("--limit", default=20, show_default=True, type=click.IntRange(min=0), help="Hits to show; 0 shows all.")
+def search(query: str, site_dir: Path, as_json: bool, limit: int) -> None:
+    """Search a built site's index, as its search page does."""
+    from .search.command import run_search
+
+    sys.exit(run_search(query, site_dir, as_json, limit, click.echo))

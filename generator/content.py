@@ -1,0 +1,131 @@
+"""Loading a whole content folder: walk it in a stable order, read every file, check the structure."""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from pathlib import Path
+
+from .diagnostics import Diagnostic, error, has_errors, warning
+from .models import Archive, Body, Meeting
+from .reader import read_body_settings, read_meeting_text, read_site_settings
+
+INDEX = "_index.md"
+MEETING_NAME = re.compile(r"(?P<date>\d{4}-\d{2}-\d{2})(?:-(?P<n>\d+))?")
+SLUG = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
+RESERVED_SLUGS = frozenset({"assets", "search", "data", "decisions", "feeds", "404", "index"})
+"""Top-level names the build writes itself: a body folder with one of them would be overwritten."""
+
+
+def _shown(content_dir: Path, path: Path) -> str:
+    """A path as the user would type it: the content folder as given, then the file."""
+    return (content_dir / path.relative_to(content_dir)).as_posix()
+
+
+def read_text(path: Path, shown: str, diagnostics: list[Diagnostic]) -> str | None:
+    """The file's text as UTF-8 (a BOM and CRLF line ends allowed), or None with an error."""
+    data = path.read_bytes()
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        diagnostics.append(error(shown, line, "file is not UTF-8: save it as UTF-8 (minutes import converts Shift_JIS)"))
+        return None
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def load_archive(content_dir: Path) -> tuple[Archive | None, list[Diagnostic]]:
+    """Read every file under `content_dir`; the archive is None when any error was found."""
+    diagnostics: list[Diagnostic] = []
+    site_index = content_dir / INDEX
+    config = None
+    if not content_dir.is_dir():
+        return None, [error(content_dir.as_posix(), 1, "content folder does not exist")]
+    if not site_index.is_file():
+        diagnostics.append(error(_shown(content_dir, site_index), 1, "missing _index.md: the archive needs one with a 'title'"))
+    else:
+        text = read_text(site_index, _shown(content_dir, site_index), diagnostics)
+        if text is not None:
+            config, problems = read_site_settings(text, _shown(content_dir, site_index))
+            diagnostics += problems
+
+    bodies: list[Body] = []
+    for entry in sorted(content_dir.iterdir()):
+        shown = _shown(content_dir, entry)
+        if entry.name.startswith(".") or entry.name == INDEX:
+            continue
+        if entry.is_dir():
+            body = _load_body(content_dir, entry, diagnostics)
+            if body is not None:
+                bodies.append(body)
+        else:
+            diagnostics.append(warning(shown, 1, "not published: meetings belong in a body folder such as content/<body>/<YYYY-MM-DD>.md"))
+    _check_urls(content_dir, bodies, diagnostics)
+    diagnostics.sort(key=lambda d: (d.path, d.line))
+    if config is None or has_errors(diagnostics):
+        return None, diagnostics
+    return Archive(config=config, bodies=bodies), diagnostics
+
+
+def _load_body(content_dir: Path, folder: Path, diagnostics: list[Diagnostic]) -> Body | None:
+    """Read a body folder: its `_index.md` and every meeting file in it."""
+    shown = _shown(content_dir, folder)
+    if not SLUG.fullmatch(folder.name):
+        diagnostics.append(error(shown, 1, f"body folder name '{folder.name}' must use only letters, digits, '.', '_' and '-' (it becomes the URL)"))
+    elif folder.name.lower() in RESERVED_SLUGS:
+        diagnostics.append(error(shown, 1, f"body folder '{folder.name}' would publish to the same URL as the site's own /{folder.name}/ pages: rename it"))
+    settings = None
+    index = folder / INDEX
+    if not index.is_file():
+        diagnostics.append(error(f"{shown}/{INDEX}", 1, "missing _index.md: every body folder needs one with a 'title'"))
+    else:
+        text = read_text(index, _shown(content_dir, index), diagnostics)
+        if text is not None:
+            settings, problems = read_body_settings(text, _shown(content_dir, index))
+            diagnostics += problems
+    meetings: list[Meeting] = []
+    for path in sorted(folder.iterdir()):
+        file_shown = _shown(content_dir, path)
+        if path.name.startswith(".") or path.name == INDEX:
+            continue
+        if path.is_dir() or path.suffix not in (".md", ".markdown"):
+            diagnostics.append(warning(file_shown, 1, "not published: only Markdown files (.md) directly in a body folder are meetings"))
+            continue
+        text = read_text(path, file_shown, diagnostics)
+        if text is None:
+            continue
+        meeting, problems = read_meeting_text(text, path.relative_to(content_dir).as_posix(), file_shown)
+        diagnostics += problems
+        if meeting is not None:
+            _check_file_name(path, meeting, file_shown, diagnostics)
+            meetings.append(meeting)
+    if settings is None or not settings["title"]:
+        return None
+    meetings.sort(key=lambda m: (m.date, m.slug))
+    return Body(slug=folder.name, title=settings["title"], description=settings["description"], meetings=meetings)
+
+
+def _check_file_name(path: Path, meeting: Meeting, shown: str, diagnostics: list[Diagnostic]) -> None:
+    """Warn when the file name is not `<YYYY-MM-DD>[-N].md` or its date is not the meeting's."""
+    match = MEETING_NAME.fullmatch(path.stem)
+    if match is None:
+        diagnostics.append(warning(shown, 1, "file name should be <YYYY-MM-DD>[-N].md, the meeting's date"))
+    elif match["date"] != meeting.date.isoformat():
+        diagnostics.append(warning(shown, meeting.date_line, f"file name says {match['date']} but date: is {meeting.date.isoformat()}"))
+
+
+def _check_urls(content_dir: Path, bodies: list[Body], diagnostics: list[Diagnostic]) -> None:
+    """Two files that would publish to the same URL (also on case-insensitive hosts) are an error."""
+    by_url: dict[str, list[Meeting]] = defaultdict(list)
+    for body in bodies:
+        for meeting in body.meetings:
+            by_url[meeting.path.lower()].append(meeting)
+    for meetings in by_url.values():
+        for later in meetings[1:]:
+            first = meetings[0]
+            diagnostics.append(
+                error(
+                    (content_dir / later.source).as_posix(), 1,
+                    f"publishes to the same URL /{later.path}/ as {(content_dir / first.source).as_posix()}",
+                )
+            )  # fmt: skip

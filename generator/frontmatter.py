@@ -1,0 +1,70 @@
+"""Front matter: the YAML block at the top of a content file, with the file line of every key."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+from .diagnostics import Diagnostic, error
+
+
+class _Loader(yaml.SafeLoader):
+    """Safe loading that leaves dates as strings, so that `2022-13-45` is our error, not a crash."""
+
+
+# PyYAML turns 2022-02-14 into a date itself and raises on 2022-13-45; we parse dates ourselves
+# to report the bad value at its line.
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+FENCE = "---"
+
+
+@dataclass
+class FrontMatter:
+    """A file's front matter values, the file line of each top-level key, and where the body starts."""
+
+    values: dict[str, Any] = field(default_factory=dict)
+    key_lines: dict[str, int] = field(default_factory=dict)
+    body_line: int = 1
+    """File line (1-based) of the first line after the closing fence."""
+    body: str = ""
+
+    def line_of(self, key: str) -> int:
+        """The file line of `key`, or of the opening fence when the key is absent."""
+        return self.key_lines.get(key, 1)
+
+
+def split_front_matter(text: str, path: str) -> tuple[FrontMatter, list[Diagnostic]]:
+    """Parse the front matter of `text` (the file `path`); YAML errors point at the file's line."""
+    lines = text.split("\n")
+    if not lines or lines[0].rstrip() != FENCE:
+        return FrontMatter(body=text), [error(path, 1, "missing front matter: the file must start with a line '---'")]
+    for end in range(1, len(lines)):
+        if lines[end].rstrip() in (FENCE, "..."):
+            break
+    else:
+        return FrontMatter(body=""), [error(path, 1, "front matter is not closed: add a line '---' after it")]
+
+    yaml_text = "\n".join(lines[1:end])
+    matter = FrontMatter(body="\n".join(lines[end + 1 :]), body_line=end + 2)
+    try:
+        node = yaml.compose(yaml_text, Loader=_Loader)
+        values = yaml.load(yaml_text, Loader=_Loader) if node is not None else {}
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+        # The YAML block starts on the file's second line.
+        line = mark.line + 2 if mark is not None else 1
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        return matter, [error(path, line, f"front matter is not valid YAML: {problem}")]
+    if not isinstance(values, dict):
+        return matter, [error(path, 2, "front matter must be a mapping of keys to values")]
+    matter.values = values
+    if isinstance(node, yaml.MappingNode):
+        for key_node, _ in node.value:
+            matter.key_lines[str(key_node.value)] = key_node.start_mark.line + 2
+    return matter, []

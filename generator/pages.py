@@ -1,0 +1,61 @@
+"""The pages a build writes: where each goes, and how one page links to another."""
+
+from __future__ import annotations
+
+import posixpath
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlsplit
+
+
+@dataclass(frozen=True)
+class SiteUrls:
+    """Where the site lives: its absolute base URL (if known) and its path below the host."""
+
+    base_url: str | None
+    base_path: str
+    """Always starts and ends with '/': '/' or '/minutes/'."""
+
+    @classmethod
+    def from_base_url(cls, base_url: str | None) -> SiteUrls:
+        """Derive the base path from an absolute base URL such as https://example.github.io/minutes/."""
+        if not base_url:
+            return cls(None, "/")
+        path = urlsplit(base_url).path or "/"
+        if not path.endswith("/"):
+            path += "/"
+        return cls(base_url if base_url.endswith("/") else base_url + "/", path)
+
+    def absolute(self, url: str) -> str | None:
+        """The absolute URL of a site-relative `url` ('joho-kokai/2022-02-14/'), when base_url is set."""
+        return self.base_url + url if self.base_url else None
+
+
+@dataclass
+class Page:
+    """One HTML page: its site-relative URL ('' for home, 'joho-kokai/' for a body) and template."""
+
+    url: str
+    template: str
+    context: dict[str, Any] = field(default_factory=dict)
+    absolute_links: bool = False
+    """Links from the base path instead of relative ones: the 404 page is served at any depth."""
+
+    @property
+    def output_path(self) -> str:
+        """The file this page is written to, relative to the output folder."""
+        return self.url if self.url.endswith(".html") else self.url + "index.html"
+
+    def link(self, target: str, urls: SiteUrls) -> str:
+        """A link from this page to the site-relative `target`, working under any sub-path."""
+        if self.absolute_links:
+            return urls.base_path + target
+        here = posixpath.dirname(self.output_path) or "."
+        fragment = ""
+        if "#" in target:
+            target, fragment = target.split("#", 1)
+            fragment = "#" + fragment
+        relative = posixpath.relpath(target or ".", here)
+        if target.endswith("/") or target == "":
+            relative = "./" if relative == "." else relative + "/"
+        return relative + fragment

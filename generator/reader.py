@@ -1,0 +1,335 @@
+"""Reading one content file (site settings, a body's `_index.md`, a meeting) into typed models."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable
+from pathlib import PurePosixPath
+from typing import Any
+
+from markdown_it.token import Token
+
+from .diagnostics import Diagnostic, error
+from .frontmatter import FrontMatter, split_front_matter
+from .minutes_markdown import is_stage_direction, join_lines, make_parser, unescape
+from .models import AgendaItem, Decision, Meeting, Paragraph, RecordBlock, SiteConfig, Speaker, StageDirection, Utterance
+from .speakers import parse_label
+
+SITE_KEYS = ("title", "organization", "base_url", "description")
+BODY_KEYS = ("title", "description")
+MEETING_KEYS = (
+    "title", "date", "time", "venue", "attendees", "observers", "materials", "speakers",
+    "decisions", "source_url", "pdf_url", "issue_id", "updated",
+)  # fmt: skip
+SPEAKER_KEYS = ("name", "position", "group")
+DECISION_KEYS = ("item", "subject", "result", "for", "against", "method")
+MAX_LABEL_LENGTH = 50
+"""A longer first word is a speech typed without the space after its label, not a label."""
+
+_PARSER = make_parser()
+_LABEL = re.compile(r"(\S*)\s*", re.DOTALL)
+
+
+class _Fields:
+    """Typed access to front-matter values; each problem becomes a diagnostic at the key's line."""
+
+    def __init__(self, matter: FrontMatter, path: str, known: tuple[str, ...], diagnostics: list[Diagnostic]):
+        self.matter, self.path, self.diagnostics = matter, path, diagnostics
+        for key in matter.values:
+            if key not in known:
+                self.problem(str(key), f"unknown front-matter key '{key}' (known keys: {', '.join(known)})")
+
+    def problem(self, key: str, message: str) -> None:
+        self.diagnostics.append(error(self.path, self.matter.line_of(key), message))
+
+    def text(self, key: str, required: bool = False) -> str | None:
+        value = self.matter.values.get(key)
+        if value is None or (isinstance(value, str) and not value.strip()):
+            if required:
+                self.problem(key, f"missing '{key}': every file of this kind needs one")
+            return None
+        if isinstance(value, bool) or not isinstance(value, str | int | float):
+            self.problem(key, f"'{key}' must be text")
+            return None
+        return str(value)
+
+    def date(self, key: str, required: bool = False) -> dt.date | None:
+        value = self.text(key, required)
+        if value is None:
+            return None
+        # fromisoformat alone would also take 20220214 and 2022-W07-1.
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
+            try:
+                return dt.date.fromisoformat(value.strip())
+            except ValueError:
+                pass
+        self.problem(key, f"invalid {key} '{value}': write a real date as YYYY-MM-DD")
+        return None
+
+    def text_list(self, key: str) -> list[str]:
+        value = self.matter.values.get(key)
+        if value is None:
+            return []
+        if isinstance(value, str):
+            return [value]
+        if isinstance(value, list) and all(isinstance(v, str | int) for v in value):
+            return [str(v) for v in value]
+        self.problem(key, f"'{key}' must be text or a list of texts")
+        return []
+
+    def attendees(self) -> dict[str, list[str]] | list[str] | None:
+        value = self.matter.values.get("attendees")
+        if value is None:
+            return None
+        if isinstance(value, dict) and all(isinstance(k, str) for k in value):
+            groups: dict[str, list[str]] = {}
+            for group, names in value.items():
+                if isinstance(names, str):
+                    names = [names]
+                if not isinstance(names, list) or not all(isinstance(n, str | int) for n in names):
+                    self.problem("attendees", f"attendees of '{group}' must be a list of names")
+                    continue
+                groups[group] = [str(n) for n in names]
+            return groups
+        return self.text_list("attendees") or None
+
+    def speakers(self) -> dict[str, Speaker]:
+        value = self.matter.values.get("speakers")
+        if value is None:
+            return {}
+        if not isinstance(value, dict):
+            self.problem("speakers", "'speakers' must map each label to {name, position, group}")
+            return {}
+        speakers: dict[str, Speaker] = {}
+        for label, entry in value.items():
+            if not isinstance(entry, dict) or any(k not in SPEAKER_KEYS for k in entry):
+                self.problem("speakers", f"speaker '{label}' must be a mapping with keys {', '.join(SPEAKER_KEYS)}")
+                continue
+            speakers[str(label)] = Speaker(
+                label=str(label),
+                name=_optional_text(entry.get("name")),
+                position=_optional_text(entry.get("position")),
+                group=_optional_text(entry.get("group")),
+            )
+        return speakers
+
+    def decisions(self) -> list[Decision]:
+        value = self.matter.values.get("decisions")
+        if value is None:
+            return []
+        line = self.matter.line_of("decisions")
+        if not isinstance(value, list):
+            self.problem("decisions", "'decisions' must be a list of {item, result, …}")
+            return []
+        decisions = []
+        for number, entry in enumerate(value, 1):
+            where = f"decision {number}"
+            if not isinstance(entry, dict):
+                self.problem("decisions", f"{where} must be a mapping with keys {', '.join(DECISION_KEYS)}")
+                continue
+            unknown = [k for k in entry if k not in DECISION_KEYS]
+            if unknown:
+                self.problem("decisions", f"{where} has unknown key '{unknown[0]}' (known keys: {', '.join(DECISION_KEYS)})")
+            counts = {}
+            for key in ("for", "against"):
+                count = entry.get(key)
+                if count is not None and (isinstance(count, bool) or not isinstance(count, int) or count < 0):
+                    self.problem("decisions", f"{where}: '{key}' must be a whole number or null")
+                    count = None
+                counts[key] = count
+            item, result = _optional_text(entry.get("item")), _optional_text(entry.get("result"))
+            if not item or not result:
+                self.problem("decisions", f"{where} needs both 'item' (an agenda id such as item-2-1) and 'result'")
+                continue
+            decisions.append(
+                Decision(
+                    item=item, result=result, line=line,
+                    subject=_optional_text(entry.get("subject")),
+                    votes_for=counts["for"], votes_against=counts["against"],
+                    method=_optional_text(entry.get("method")),
+                )
+            )  # fmt: skip
+        return decisions
+
+
+def _optional_text(value: Any) -> str | None:
+    return None if value is None else str(value)
+
+
+def read_site_settings(text: str, path: str) -> tuple[SiteConfig | None, list[Diagnostic]]:
+    """Read `content/_index.md`: the archive's settings and the home page's introduction."""
+    matter, diagnostics = split_front_matter(text, path)
+    if diagnostics:
+        return None, diagnostics
+    fields = _Fields(matter, path, SITE_KEYS, diagnostics)
+    title = fields.text("title", required=True)
+    base_url = fields.text("base_url")
+    if base_url is not None and not re.match(r"https?://[^/]+", base_url):
+        fields.problem("base_url", f"base_url '{base_url}' must be an absolute http(s) URL")
+        base_url = None
+    config = SiteConfig(
+        title=title or "",
+        organization=fields.text("organization"),
+        base_url=base_url,
+        description=fields.text("description"),
+        introduction=matter.body.strip(),
+    )
+    return (config if not diagnostics else None), diagnostics
+
+
+def read_body_settings(text: str, path: str) -> tuple[dict[str, str | None] | None, list[Diagnostic]]:
+    """Read a body's `_index.md`: its `title` (required) and `description`."""
+    matter, diagnostics = split_front_matter(text, path)
+    if diagnostics:
+        return None, diagnostics
+    fields = _Fields(matter, path, BODY_KEYS, diagnostics)
+    settings = {"title": fields.text("title", required=True), "description": fields.text("description")}
+    return (settings if not diagnostics else None), diagnostics
+
+
+def read_meeting_text(text: str, rel_path: str, shown_path: str | None = None) -> tuple[Meeting | None, list[Diagnostic]]:
+    """Read one meeting file; `rel_path` is relative to the content folder (`body/2022-02-14.md`).
+
+    Diagnostics name `shown_path` (the path as the user would type it), or `rel_path`.
+    """
+    path = shown_path or rel_path
+    matter, diagnostics = split_front_matter(text, path)
+    if diagnostics:
+        return None, diagnostics
+    fields = _Fields(matter, path, MEETING_KEYS, diagnostics)
+    parts = PurePosixPath(rel_path)
+    meeting = Meeting(
+        source=parts,  # type: ignore[arg-type]
+        body_slug=parts.parent.as_posix(),
+        slug=parts.stem,
+        title=fields.text("title", required=True) or "",
+        date=fields.date("date", required=True) or dt.date.min,
+        time=fields.text("time"),
+        venue=fields.text("venue"),
+        attendees=fields.attendees(),
+        observers=fields.text("observers"),
+        materials=fields.text_list("materials"),
+        speakers=fields.speakers(),
+        decisions=fields.decisions(),
+        source_url=fields.text("source_url"),
+        pdf_url=fields.text("pdf_url"),
+        issue_id=fields.text("issue_id"),
+        updated=fields.date("updated"),
+        date_line=matter.line_of("date"),
+    )
+    _read_record(meeting, matter, path, diagnostics)
+    _check_decisions(meeting, path, diagnostics)
+    return (meeting if not any(d.severity.value == "error" for d in diagnostics) else None), diagnostics
+
+
+def _read_record(meeting: Meeting, matter: FrontMatter, path: str, diagnostics: list[Diagnostic]) -> None:
+    """Fill the meeting's preamble and record from the Markdown after the front matter."""
+    tokens = _PARSER.parse(matter.body)
+    body_lines = matter.body.split("\n")
+    first_line = lambda token: matter.body_line + token.map[0]  # noqa: E731
+    record: list[RecordBlock] = []
+    current: Utterance | None = None
+    section: AgendaItem | None = None
+    numbers = [0, 0]
+    count = 0
+    started = False
+    index = 0
+    while index < len(tokens):
+        token = tokens[index]
+        if token.level != 0 or token.nesting == -1:
+            index += 1
+            continue
+        if not started and token.type not in ("heading_open", "utterance_open"):
+            index += 1
+            continue
+        if not started:
+            started = True
+            meeting.preamble = "\n".join(body_lines[: token.map[0]]).strip("\n")
+            meeting.preamble_line = matter.body_line
+        line = first_line(token)
+        if token.type == "heading_open":
+            title = unescape(join_lines(tokens[index + 1].content))
+            level = int(token.tag[1])
+            if level not in (2, 3):
+                diagnostics.append(error(path, line, f"agenda headings are '##' or '###', not '{'#' * level}'"))
+            elif level == 2:
+                numbers = [numbers[0] + 1, 0]
+                section = AgendaItem(id=f"item-{numbers[0]}", level=2, title=title, line=line)
+                record.append(section)
+            else:
+                numbers[1] += 1
+                item = AgendaItem(id=f"item-{numbers[0]}-{numbers[1]}", level=3, title=title, line=line)
+                if section is not None:
+                    section.children.append(item)
+                record.append(item)
+            current = None
+        elif token.type == "utterance_open":
+            current = _read_utterance(tokens[index + 1].content, line, count + 1, meeting, path, diagnostics)
+            if current is not None:
+                count += 1
+                current.item_id = _current_item(record)
+                record.append(current)
+        elif token.type in ("stage_direction_open", "paragraph_open"):
+            text = unescape(join_lines(tokens[index + 1].content))
+            part: Paragraph | StageDirection = (
+                StageDirection(text, line) if token.type == "stage_direction_open" else Paragraph(text, line)
+            )
+            if current is not None:
+                current.parts.append(part)
+            else:
+                record.append(part)
+        else:
+            diagnostics.append(
+                error(path, line, f"{_describe(token)} is not allowed in the record: start the line with '\\' to keep it as text")
+            )
+        index += 1
+    if not started:
+        meeting.preamble = matter.body.strip("\n")
+    meeting.record = record
+
+
+def _current_item(record: list[RecordBlock]) -> str | None:
+    for block in reversed(record):
+        if isinstance(block, AgendaItem):
+            return block.id
+    return None
+
+
+def _read_utterance(content: str, line: int, number: int, meeting: Meeting, path: str, diagnostics: list[Diagnostic]) -> Utterance | None:
+    """Split a `○` paragraph into label and speech; None (with an error) when either is missing."""
+    match = _LABEL.match(content, 1)
+    assert match is not None  # the pattern matches the empty string
+    label, speech = unescape(match[1]), content[match.end() :]
+    if not label:
+        diagnostics.append(error(path, line, "utterance has no speaker label: write ○<label>　<speech>, as in ○会長　本日は…"))
+        return None
+    if len(label) > MAX_LABEL_LENGTH:
+        diagnostics.append(
+            error(path, line, f"utterance has no speaker label: put a full-width space after the label ('{label[:12]}…' runs on for {len(label)} characters)")
+        )
+        return None
+    if not speech.strip():
+        diagnostics.append(error(path, line, f"utterance '{label}' has nothing after its label"))
+        return None
+    text = unescape(join_lines(speech))
+    first: Paragraph | StageDirection = StageDirection(text, line) if is_stage_direction(text) else Paragraph(text, line)
+    return Utterance(number=number, speaker=parse_label(label, meeting.speakers), line=line, parts=[first])
+
+
+def _describe(token: Token) -> str:
+    names = {
+        "bullet_list_open": "a list", "ordered_list_open": "a numbered list", "blockquote_open": "a quote",
+        "code_block": "an indented code block", "fence": "a code block", "hr": "a horizontal rule",
+        "html_block": "raw HTML", "table_open": "a table",
+    }  # fmt: skip
+    return names.get(token.type, f"'{token.type}'")
+
+
+def _check_decisions(meeting: Meeting, path: str, diagnostics: list[Diagnostic]) -> None:
+    """Every decision must name an agenda item of this meeting."""
+    ids = {block.id for block in meeting.record if isinstance(block, AgendaItem)}
+    for decision in meeting.decisions:
+        if decision.item not in ids:
+            known = ", ".join(sorted(ids)) or "none: add ## headings"
+            diagnostics.append(error(path, decision.line, f"decision names unknown agenda item '{decision.item}' (items: {known})"))

@@ -1,0 +1,58 @@
+"""Rendering pages with Jinja: autoescape on, StrictUndefined, and the filters the templates use."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import jinja2
+from markupsafe import Markup
+
+from .minutes_markdown import make_parser
+from .pages import Page, SiteUrls
+from .wareki import fiscal_year, fiscal_year_label
+
+WEEKDAYS = "月火水木金土日"
+_MARKDOWN = make_parser()
+
+
+def japanese_date(date: dt.date) -> str:
+    """A date as printed on Japanese pages: 2022年2月14日（月）."""
+    return f"{date.year}年{date.month}月{date.day}日（{WEEKDAYS[date.weekday()]}）"
+
+
+def markdown(text: str) -> Markup:
+    """Render Markdown (a preamble, the home page's introduction); raw HTML in it stays escaped."""
+    return Markup(_MARKDOWN.render(text))
+
+
+def make_environment(templates_dir: Path) -> jinja2.Environment:
+    """The Jinja environment for `templates_dir`: a misspelt variable fails the build."""
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(templates_dir),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters.update(
+        japanese_date=japanese_date,
+        markdown=markdown,
+        fiscal_year=fiscal_year,
+        fiscal_year_label=fiscal_year_label,
+    )
+    return env
+
+
+def render_page(env: jinja2.Environment, page: Page, urls: SiteUrls, context: dict[str, object]) -> str:
+    """Render `page` with the shared `context`; `link()` in templates resolves from this page."""
+    template = env.get_template(page.template)
+    return template.render(
+        **context,
+        **page.context,
+        page=page,
+        urls=urls,
+        link=lambda target: page.link(target, urls),
+        canonical=urls.absolute(page.url) if not page.absolute_links else None,
+    )

@@ -1,0 +1,39 @@
+"""Speaker labels: role and name read from the label's shape, completed by the `speakers:` map."""
+
+from __future__ import annotations
+
+import re
+
+from .models import Speaker
+
+# 議長（山田太郎君）, ７番（三浦恵美子君）, 国務大臣（石破茂君）, 説明員（佐藤花子さん）
+_ROLE_AND_NAME = re.compile(r"^(?P<role>[^（(]+)[（(](?P<name>[^）)]+?)(?:君|さん|氏|議員|委員)?[）)]$")
+# 山下委員長, 鈴木副会長: a short family name before a role of the chair or a member.
+_NAME_THEN_ROLE = re.compile(
+    r"^(?P<name>[\u3005\u4e00-\u9fff\U00020000-\U0002ffff]{1,4}?)"
+    r"(?P<role>副委員長|委員長|副議長|議長|副会長|会長|副部会長|部会長|委員|議員)$"
+)
+# Words that end an office, not a family name: 総務課長 is a position, 山下委員長 is a person.
+_OFFICE_WORDS = re.compile(r"[課部局室係所庁省会団]|特別|分科|小|副")
+
+
+def parse_label(label: str, mapping: dict[str, Speaker] | None = None) -> Speaker:
+    """Read role and name from `label` where its shape allows, completed by its `speakers:` entry."""
+    role, name = label, None
+    match = _ROLE_AND_NAME.match(label)
+    if match:
+        role, name = match["role"].strip(), match["name"].strip()
+    else:
+        match = _NAME_THEN_ROLE.match(label)
+        if match and not _OFFICE_WORDS.search(match["name"]):
+            role, name = match["role"], match["name"]
+    entry = (mapping or {}).get(label)
+    if entry is None:
+        return Speaker(label=label, role=role, name=name)
+    return Speaker(
+        label=label,
+        role=role,
+        name=entry.name or name,
+        position=entry.position,
+        group=entry.group,
+    )

@@ -1,0 +1,159 @@
+"""The 国会会議録検索システム API importer: the JSON of its `meeting` endpoint, one meeting per record.
+
+Each `meetingRecord` becomes one `ImportedMeeting`. Its `speechOrder` 0 (会議録情報) gives the
+front matter's title and date and the preamble, one paragraph per line; every other speech
+becomes one utterance, its label being the text between the marker `○` and the first
+full-width space, each further line of the speech a paragraph of its own.
+
+Each (nameOfHouse, nameOfMeeting) pair is a body of its own. Its folder name is the importer's
+body slug, a hyphen and the pair's *meeting code*: the five digits after the session in the
+issueID (`121405254X00420241009` → `05254` for 衆議院 本会議). The code's first digit names the
+house (0 衆議院, 1 参議院, 2 両院) and the code stays the same from one session to the next, so
+a committee keeps its folder across sessions and imports. An issueID of another form falls back
+to `x` and eight hex digits of the SHA-256 of the house and meeting names.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+from typing import Any
+
+from ..minutes_markdown import is_stage_direction
+from .errors import SourceError
+from .record import ImportedMeeting, ImportedStageDirection, ImportedUtterance, SourceNote
+
+CIRCLES = "○〇◯"
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+# 1 + session (3 digits) + meeting code (5 digits) + X + issue number (3 digits) + date.
+_ISSUE_ID = re.compile(r"^[0-9][0-9]{3}(?P<code>[0-9]{5})X[0-9]{3}[0-9]{8}$")
+_MEETING_KEYS = ("issueID", "nameOfHouse", "nameOfMeeting", "date", "speechRecord")
+_WHITESPACE = " \t\u3000"
+
+
+def parse_kokkai(data: object, source_name: str) -> list[ImportedMeeting]:
+    """Read the parsed JSON `data` of a `meeting` API answer into one meeting per meetingRecord.
+
+    `source_name` names the file in messages. Raises SourceError when `data` is not that shape.
+    """
+    records = _meeting_records(data, source_name)
+    return [_meeting(record) for record in records]
+
+
+def meeting_slug(meeting: ImportedMeeting) -> str:
+    """The stable ASCII name of `meeting`'s body (house and committee): its issueID's meeting code."""
+    match = _ISSUE_ID.match(meeting.issue_id or "")
+    if match:
+        return match["code"]
+    digest = hashlib.sha256((meeting.body_title or meeting.title).encode("utf-8")).hexdigest()
+    return "x" + digest[:8]
+
+
+def _meeting_records(data: object, source_name: str) -> list[dict[str, Any]]:
+    shape = f"{source_name} is not a 国会会議録検索システム API answer of the `meeting` shape"
+    if not isinstance(data, dict):
+        raise SourceError(f"{shape}: expected a JSON object with a `meetingRecord` list")
+    if "meetingRecord" not in data and isinstance(data.get("speechRecord"), list):
+        raise SourceError(f"{shape}: it holds `speechRecord` at the top (the `speech` shape); export with the `meeting` endpoint")
+    records = data.get("meetingRecord")
+    if not isinstance(records, list):
+        raise SourceError(f"{shape}: expected a JSON object with a `meetingRecord` list")
+    if not records:
+        raise SourceError(f"{source_name}: the API answer holds no meetings (`meetingRecord` is empty)")
+    for index, record in enumerate(records, start=1):
+        if not isinstance(record, dict):
+            raise SourceError(f"{shape}: meetingRecord {index} is not an object")
+        missing = [key for key in _MEETING_KEYS if key not in record]
+        if missing:
+            raise SourceError(f"{shape}: meetingRecord {index} has no {', '.join(missing)}")
+        speeches = record["speechRecord"]
+        if not isinstance(speeches, list) or not all(isinstance(s, dict) for s in speeches):
+            raise SourceError(f"{shape}: speechRecord of meetingRecord {index} is not a list of objects")
+        if any(not isinstance(s.get("speech"), str) for s in speeches):
+            raise SourceError(
+                f"{shape}: meetingRecord {index} has speeches without `speech` text "
+                "(the `meeting_list` shape?); export with the `meeting` endpoint"
+            )
+    return records
+
+
+def _meeting(record: dict[str, Any]) -> ImportedMeeting:
+    issue_id = str(record["issueID"])
+    where = f"meeting {issue_id}"
+    try:
+        date = dt.date.fromisoformat(str(record["date"]))
+    except ValueError:
+        raise SourceError(f"{where}: date {record['date']!r} is not YYYY-MM-DD") from None
+    house, name = _text(record["nameOfHouse"]), _text(record["nameOfMeeting"])
+    body_title = " ".join(part for part in (house, name) if part)
+    title = " ".join(part for part in (body_title, _text(record.get("issue"))) if part)
+    meeting = ImportedMeeting(
+        title=title or issue_id,
+        date=date,
+        body_title=body_title or None,
+        source_url=_text(record.get("meetingURL")) or None,
+        pdf_url=_text(record.get("pdfURL")) or None,
+        issue_id=issue_id,
+    )
+    speeches = sorted(record["speechRecord"], key=lambda s: _order(s, where))
+    for speech in speeches:
+        if _order(speech, where) == 0:
+            # 会議録情報: the header lines, kept as printed (the writer escapes leading circles).
+            meeting.preamble.extend(line for line in _lines(speech["speech"]) if line.strip(_WHITESPACE))
+        else:
+            _add_speech(meeting, speech, where)
+    return meeting
+
+
+def _add_speech(meeting: ImportedMeeting, speech: dict[str, Any], where: str) -> None:
+    speech_id = speech.get("speechID") or f"{where} speechOrder {speech.get('speechOrder')}"
+    lines = [line for line in _lines(speech["speech"]) if line.strip(_WHITESPACE)]
+    if not lines or lines[0][0] not in CIRCLES:
+        raise SourceError(f"speech {speech_id} does not start with a ○ speaker label")
+    first = lines[0][1:]
+    label, _, rest = first.partition("\u3000")
+    if not label or any(char in _WHITESPACE for char in label):
+        raise SourceError(f"speech {speech_id}: no speaker label between ○ and the first full-width space")
+    texts = ([rest] if rest.strip(_WHITESPACE) else []) + lines[1:]
+    if not texts:
+        raise SourceError(f"speech {speech_id}: nothing is said after the label {label!r}")
+    # The first part follows the label's separator; extra spaces there are not part of the speech.
+    texts[0] = texts[0].lstrip(_WHITESPACE)
+    utterance = ImportedUtterance(label=label, line=0)
+    for text in texts:
+        # 〔「異議なし」と呼ぶ者あり〕 on a line of its own is a note, not words of the speaker.
+        utterance.parts.append(ImportedStageDirection(text.strip(_WHITESPACE), 0) if is_stage_direction(text) else text)
+    meeting.blocks.append(utterance)
+    info = {
+        key: _text(speech.get(field))
+        for key, field in (("name", "speaker"), ("position", "speakerPosition"), ("group", "speakerGroup"))
+        if _text(speech.get(field))
+    }
+    known = meeting.speakers.get(label)
+    if known is None:
+        if info:
+            meeting.speakers[label] = info
+    elif known != info:
+        meeting.notes.append(
+            SourceNote(0, f"speech {speech_id}: {label} is {_describe(info)} here but {_describe(known)} before; kept the first")
+        )
+
+
+def _describe(info: dict[str, str]) -> str:
+    return "/".join(info.get(key, "-") for key in ("name", "position", "group"))
+
+
+def _order(speech: dict[str, Any], where: str) -> int:
+    order = speech.get("speechOrder")
+    if not isinstance(order, int):
+        raise SourceError(f"{where}: a speech has no integer speechOrder ({order!r})")
+    return order
+
+
+def _lines(text: str) -> list[str]:
+    return _LINE_BREAK.split(text)
+
+
+def _text(value: object) -> str:
+    return "" if value is None else str(value).strip()

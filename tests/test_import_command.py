@@ -67,6 +67,36 @@ def test_both_diet_files_import_and_pass_check(corpus: Path, content: Path) -> N
     assert "check passed: 57 bodies, 155 meetings, 0 warning(s)" in check.output
 
 
+@pytest.mark.corpus
+def test_the_seed_meeting_imports_from_pdf_text_and_passes_check(corpus: Path, content: Path) -> None:
+    seed = corpus / "raw" / "meguro-joho-kokai-2022-02-14.txt"
+    result = run("import", seed, "--body", "joho-kokai", "--content", content)
+    assert result.exit_code == 0, result.output
+    assert f"{content}/joho-kokai/2022-02-14.md: 令和３年度第７回 情報公開・個人情報保護審議会 (2022-02-14)" in result.output
+    assert "  utterances: 248 (会長 98, 区側 73, 委員 77)\n  headings: 11\n    ## １ 会長あいさつ\n" in result.output
+    # Warnings name the source line, as `minutes check` does for content.
+    assert f"{seed}:634: warning: dropped a page number" in result.output
+    assert (content / "joho-kokai" / "_index.md").read_text(encoding="utf-8") == "---\ntitle: 情報公開・個人情報保護審議会\n---\n"
+    check = run("check", "--content", content)
+    assert check.exit_code == 0, check.output
+    assert "check passed: 1 bodies, 1 meetings" in check.output
+
+
+@pytest.mark.corpus
+def test_body_title_names_a_new_body_and_one_date_twice_is_numbered(corpus: Path, content: Path, tmp_path: Path) -> None:
+    text = (corpus / "raw" / "abira_20242001.txt").read_bytes()
+    first, second = tmp_path / "a.txt", tmp_path / "b.txt"
+    first.write_bytes(text)
+    # The same minutes in Shift_JIS: a second meeting of that body on that date.
+    second.write_bytes(text.decode("utf-8").encode("cp932"))
+    result = run("import", first, second, "--body", "abira", "--body-title", "安平町議会（臨時会）", "--content", content)
+    assert result.exit_code == 0, result.output
+    assert files_under(content / "abira") == ["2024-01-29-2.md", "2024-01-29.md", "_index.md"]
+    assert (content / "abira" / "_index.md").read_text(encoding="utf-8") == "---\ntitle: 安平町議会（臨時会）\n---\n"
+    assert f"{second}: warning: read as Shift_JIS (CP932)" in result.output
+    assert (content / "abira" / "2024-01-29.md").read_bytes() == (content / "abira" / "2024-01-29-2.md").read_bytes()
+
+
 def test_meetings_of_one_body_on_one_date_are_numbered_in_issue_order(tmp_path: Path, content: Path) -> None:
     source = write_json(
         tmp_path / "api.json",
@@ -114,6 +144,8 @@ def test_an_existing_file_is_not_overwritten_without_force(tmp_path: Path, conte
         ("broken.json", b'{"meetingRecord": [\n  {"issueID": }\n]}', "broken.json:2: error: not valid JSON: Expecting value"),
         ("list.json", b"[]", "list.json: error: list.json is not a 国会会議録検索システム API answer of the `meeting` shape"),
         ("speech.json", b'{"speechRecord": []}', "the `speech` shape"),
+        ("binary.txt", bytes(range(256)) * 4, "binary.txt: error: binary file"),
+        ("nobody.txt", "会議録\n\n本日は晴天なり。\n".encode(), "nobody.txt: error: no speaker found"),
     ],
 )
 def test_bad_input_is_a_clear_error_and_nothing_is_written(

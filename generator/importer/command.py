@@ -138,9 +138,14 @@ def _read_api(data: bytes, path: Path) -> list[ImportedMeeting]:
 
 def _read_text(data: bytes, path: Path) -> ImportedMeeting:
     # Imported here: the PDF-text importer is the larger module, and JSON imports do not need it.
-    from .pdftext import decode_source, parse_pdf_text
+    from .encoding import decode_source
+    from .pdftext import parse_pdf_text
 
-    return parse_pdf_text(decode_source(data, str(path)), path.name)
+    text, notes = decode_source(data, path)
+    meeting = parse_pdf_text(text, path.name)
+    # How the bytes were read (Shift_JIS, CRLF) comes first in the report.
+    meeting.notes[:0] = notes
+    return meeting
 
 
 def plan_files(sources: list[SourceFile], body: str, content: Path) -> list[PlannedFile]:

@@ -1,0 +1,175 @@
+"""Decisions (議決) read from what the record says: vote counts, results and how they were taken.
+
+Two ways of deciding are common in minutes:
+- a count, announced by the secretariat and confirmed by the chair, then the result
+  (`賛成１９、反対１です。` … `本件諮問については承認といたします。`);
+- no objection (`ご異議ありませんか。` (「異議なし」の声あり) `異議なしと認めます。したがって議案第１号は
+  原案のとおり可決されました。`), the result worded as the record words it.
+
+Every decision found is a reading of free text, so each is reported as a guess for review.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from .headings import item_ids
+from .record import (
+    ImportedBlock,
+    ImportedDecision,
+    ImportedHeading,
+    ImportedStageDirection,
+    ImportedUtterance,
+    SourceNote,
+)
+
+_N = r"[0-9０-９]+|ゼロ|なし|無し"
+_COUNTS = re.compile(rf"賛成(?:が|は)?\s*(?P<for>{_N})\s*(?:名|人|票)?\s*[、，,]?\s*反対(?:が|は)?\s*(?P<against>{_N})")
+_RESULT_WORDS = (
+    ("不承認", "不承認"),
+    ("承認", "承認"),
+    ("否決", "否決"),
+    ("可決", "可決"),
+    ("継続審議", "継続審議"),
+    ("継続して審議", "継続審議"),
+    ("不採択", "不採択"),
+    ("採択", "採択"),
+    ("了承", "了承"),
+)
+# The chair's closing sentence: 本件諮問については承認といたします / 本件につきましては…継続して審議…
+_CLOSING = re.compile(r"本件|本諮問|本案|本議案|したがって|よって|従って")
+_NO_OBJECTION = re.compile(r"異議(?:なし|無し|がない|がありません)と認め")
+_RESOLUTION = re.compile(
+    r"(?:よって|したがって|従って)、?(?P<subject>[^。]+?)は、?(?P<result>[^。]+?)"
+    r"(?:されました|いたしました|致しました|しました|されたものと認めます|とします|といたします)$"
+)
+_SUBJECT = re.compile(r"(?P<subject>[^、。]+?)(?:につきまして|について)、?(?:の)?(?:可否|賛否)")
+_SUBJECT_LEAD = re.compile(r"^(?:まずは|まず|では|それでは|次に)、?")
+_METHODS = (("投票", "投票"), ("投  票", "投票"), ("挙手", "挙手"), ("起立", "起立"))
+_SPACE = re.compile(r"[ \t\u3000]+")
+
+
+@dataclass
+class _Sentence:
+    text: str
+    line: int
+    item: str | None
+    heading: str
+    direction: bool
+    """A stage direction, not speech."""
+
+
+@dataclass
+class _Vote:
+    votes_for: int | None
+    votes_against: int | None
+    item: str | None
+    heading: str
+    line: int
+    method: str | None
+    subject: str | None
+
+
+def find_decisions(blocks: list[ImportedBlock]) -> tuple[list[ImportedDecision], list[SourceNote]]:
+    """The decisions the record states, each with a note asking for review (they are read from prose)."""
+    decisions: list[ImportedDecision] = []
+    notes: list[SourceNote] = []
+    vote: _Vote | None = None
+    method: str | None = None
+    subject: str | None = None
+    no_objection = False
+    item: str | None = None
+    for sentence in _sentences(blocks):
+        if sentence.item != item:
+            item, vote, method, subject, no_objection = sentence.item, None, None, None, False
+        text = sentence.text
+        if sentence.direction:
+            method = _method(text) or method
+            continue
+        called = _SUBJECT.search(text)
+        if called:
+            subject = _SUBJECT_LEAD.sub("", called["subject"]).strip()
+        if vote is None and ("採決" in text or "可否" in text or "賛否" in text):
+            method = _method(text) or method
+        counts = _COUNTS.search(text)
+        if counts and vote is None:
+            vote = _Vote(
+                _count(counts["for"]), _count(counts["against"]), item, sentence.heading, sentence.line, method, subject
+            )
+            continue
+        if _NO_OBJECTION.search(text):
+            no_objection = True
+        resolution = _RESOLUTION.search(text)
+        if vote is not None and _CLOSING.search(text):
+            result = _result_word(text)
+            if result:
+                decisions.append(
+                    ImportedDecision(vote.item, result, vote.method, vote.subject, vote.votes_for, vote.votes_against)
+                )
+                notes.append(_note(decisions[-1], sentence.line))
+                vote, method, subject, no_objection = None, None, None, False
+        elif resolution and (no_objection or _method(text)):
+            decided = resolution["subject"].strip("、 ")
+            how = "異議なし" if no_objection else _method(text)
+            if _compact(decided) in _compact(sentence.heading):
+                decided = None
+            decisions.append(ImportedDecision(item, resolution["result"].strip("、 "), how, decided))
+            notes.append(_note(decisions[-1], sentence.line))
+            vote, method, subject, no_objection = None, None, None, False
+    return decisions, notes
+
+
+def _sentences(blocks: list[ImportedBlock]) -> Iterator[_Sentence]:
+    headings = [block for block in blocks if isinstance(block, ImportedHeading)]
+    ids = item_ids(headings)
+    item: str | None = None
+    heading = ""
+    for block in blocks:
+        if isinstance(block, ImportedHeading):
+            item, heading = ids[id(block)], block.text
+        elif isinstance(block, ImportedStageDirection):
+            yield _Sentence(block.text, block.line, item, heading, True)
+        elif isinstance(block, ImportedUtterance):
+            for part in block.parts:
+                if isinstance(part, ImportedStageDirection):
+                    yield _Sentence(part.text, part.line, item, heading, True)
+                    continue
+                for text in re.split(r"(?<=。)", part):
+                    if text.strip():
+                        yield _Sentence(text.strip().rstrip("。"), block.line, item, heading, False)
+
+
+def _method(text: str) -> str | None:
+    for word, method in _METHODS:
+        if word in text:
+            return method
+    return None
+
+
+def _result_word(text: str) -> str | None:
+    found = [(text.find(word), result) for word, result in _RESULT_WORDS if word in text]
+    return min(found)[1] if found else None
+
+
+def _count(text: str) -> int:
+    if text in ("ゼロ", "なし", "無し"):
+        return 0
+    return int(text.translate(str.maketrans("０１２３４５６７８９", "0123456789")))
+
+
+def _compact(text: str) -> str:
+    return _SPACE.sub("", text)
+
+
+def _note(decision: ImportedDecision, line: int) -> SourceNote:
+    counts = (
+        f", for {decision.votes_for}, against {decision.votes_against}" if decision.votes_for is not None else ""
+    )
+    how = f" by {decision.method}" if decision.method else ""
+    what = f" on {decision.subject}" if decision.subject else ""
+    return SourceNote(
+        line,
+        f"decision read from the record for {decision.item or 'no agenda item'}{what}: {decision.result}{counts}{how} (a guess: check it)",
+    )

@@ -1,0 +1,291 @@
+"""The header block of minutes (名称, 日時, 会場, 出席者, …) read into front-matter fields.
+
+Two layouts are common. Councils print a field name on its own line with the value below
+(`名称` / `令和３年度第７回 情報公開・個人情報保護審議会`), or on the same line after a space or
+colon. Assemblies print the title and date as the first lines, then numbered sections
+(`２ 招集の場所 安平町議会議場`, `３ 出席議員（11名）`) and circled ones (`○ 議 事 日 程`).
+Sections that are no field (会議次第, 議事日程, 欠席議員, …) are kept as printed for the preamble;
+a field's own name is not kept, since the front matter names it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+from ..wareki import find_date, parse_number
+from .layout import SourceLine, display_width, is_short, join_lines
+from .record import SourceNote
+
+_SPACE = " \t\u3000"
+
+# Field names as minutes print them, each mapped to the field it fills. A section whose name is
+# not here goes to the preamble.
+_FIELD_NAMES: dict[str, str] = {
+    "名称": "title", "会議名": "title", "会議の名称": "title", "件名": "title",
+    "日時": "date", "開催日時": "date", "開催日": "date", "招集年月日": "date", "期日": "date",
+    "会場": "venue", "場所": "venue", "開催場所": "venue", "招集の場所": "venue",
+    "出席者": "attendees", "出席委員": "attendees", "出席議員": "attendees", "出席": "attendees",
+    "傍聴者": "observers", "傍聴人": "observers", "傍聴": "observers",
+    "配付資料": "materials", "配布資料": "materials", "資料": "materials",
+    "会議次第": "agenda", "次第": "agenda", "議事日程": "agenda", "議題": "agenda", "日程": "agenda",
+}  # fmt: skip
+_NUMBER_PREFIX = re.compile(rf"[0-9０-９]{{1,2}}(?:[.．、][{_SPACE}]*|[{_SPACE}]+)(?![番号名])")
+_COUNT = re.compile(r"[（(][0-9０-９]+\s*[名人][）)]")
+_CIRCLED_SECTION = re.compile(rf"[○〇◯◎●■][{_SPACE}]+(?P<name>\S.*)$")
+_DOCUMENT = re.compile(r"(?P<title>.*?)[" + _SPACE + r"]*(?:会議録|議事録|会議要旨|会議要録|速記録)$")
+_TIME = re.compile(
+    r"(?P<ampm>午前|午後)?[\s]*(?:(?P<h>[0-9０-９]{1,2}|[〇一二三四五六七八九十]{1,3})[\s]*時[\s]*"
+    r"(?:(?P<m>[0-9０-９]{1,2}|[〇一二三四五六七八九十]{1,3})[\s]*分|(?P<half>半))?"
+    r"|(?P<hh>[0-9０-９]{1,2})[:：](?P<mm>[0-9０-９]{2}))"
+)
+_WESTERN_DATE = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
+_SEAT = re.compile(rf"(?P<seat>[0-9０-９]{{1,3}}[{_SPACE}]*番)[{_SPACE}]+(?P<name>.+?)(?=[{_SPACE}]+[0-9０-９]{{1,3}}[{_SPACE}]*番|$)")
+_GROUP = re.compile(r"[（(](?P<group>[^）)]{1,12})[）)]")
+_ENUMERATOR_TEXT = re.compile(rf"^(?:[0-9０-９]{{1,2}}[{_SPACE}]+|[（(][0-9０-９一二三四五六七八九十]{{1,2}}[）)])")
+# An entry that starts a new item of a list rather than continuing the line before it.
+_ENUMERATOR = re.compile(rf"[{_SPACE}]*(?:[0-9０-９]|[（(][0-9０-９一二三四五六七八九十]|日程第|第[0-9０-９一二三四五六七八九十]|[○〇◯◎●■・＜<※])")
+
+
+@dataclass
+class Header:
+    """What the header block says, field by field, and the rest of it for the preamble."""
+
+    title: str | None = None
+    date: dt.date | None = None
+    times: list[str] = field(default_factory=list)
+    """Start (and end) time as `HH:MM`, in the order printed."""
+    venue: str | None = None
+    attendees: dict[str, list[str]] = field(default_factory=dict)
+    observers: str | int | None = None
+    materials: list[str] = field(default_factory=list)
+    preamble: list[str] = field(default_factory=list)
+    agenda: list[str] = field(default_factory=list)
+    """The entries of the 会議次第 or 議事日程, to confirm the record's numbered headings."""
+    notes: list[SourceNote] = field(default_factory=list)
+
+
+@dataclass
+class _Section:
+    name: str
+    """The section's title as printed (a field name, or the line itself for other sections)."""
+    kind: str
+    """The field it fills (`title`, `date`, …), `agenda`, or `other` (kept for the preamble)."""
+    line: SourceLine
+    lines: list[SourceLine] = field(default_factory=list)
+    value: str = ""
+    """Text after the field name on the section's first line."""
+
+
+def read_header(lines: list[SourceLine], wrap: int) -> Header:
+    """Read the header block `lines` (everything before the record) into fields and preamble paragraphs."""
+    header = Header()
+    sections: list[_Section] = []
+    lead: list[SourceLine] = []
+    for index, line in enumerate(lines):
+        content = line.content
+        if index == 0 and _DOCUMENT.fullmatch(_compact(content)):
+            title = _DOCUMENT.fullmatch(content.strip(_SPACE))["title"].strip(_SPACE)
+            if title:
+                header.title = title
+                header.notes.append(SourceNote(line.number, f"title read from the document's first line: {title}"))
+            else:
+                header.notes.append(SourceNote(line.number, f"dropped the document heading {content!r}: the title comes from the header's fields"))
+            continue
+        section = _section_start(line, sections[-1] if sections else None)
+        if section is not None:
+            sections.append(section)
+        elif sections:
+            sections[-1].lines.append(line)
+        else:
+            lead.append(line)
+
+    for line in lead:
+        if header.date is None and (_date_of(line.content) is not None):
+            header.date = _date_of(line.content)
+            header.times.extend(_times(line.content))
+        else:
+            header.preamble.extend(_paragraphs([line], wrap))
+    for section in sections:
+        _read_section(section, header, wrap)
+    return header
+
+
+def _section_start(line: SourceLine, current: _Section | None) -> _Section | None:
+    content = line.content.strip(_SPACE)
+    numbered = _NUMBER_PREFIX.match(content)
+    body = content[numbered.end() :] if numbered else content
+    name, value = _field_name(body)
+    if name is not None:
+        return _Section(name, _FIELD_NAMES[_compact(_COUNT.sub("", name))], line, value=value)
+    circled = _CIRCLED_SECTION.match(content)
+    if circled:
+        kind = "agenda" if _compact(circled["name"]) in ("議事日程", "会議次第") else "other"
+        return _Section(content, kind, line)
+    # The sections of a numbered header go on after its last field (`４ 欠席議員（１名）`); inside
+    # a 会議次第, numbered lines are its entries.
+    if numbered and current is not None and current.kind != "agenda":
+        return _Section(content, "other", line)
+    return None
+
+
+def _field_name(text: str) -> tuple[str | None, str]:
+    """The field name that opens `text` (letter-spaced or not) and the value after it."""
+    for name in sorted(_FIELD_NAMES, key=len, reverse=True):
+        spaced = rf"[{_SPACE}]*".join(re.escape(char) for char in name)
+        match = re.match(rf"(?P<name>{spaced}(?:[{_SPACE}]*{_COUNT.pattern})?)(?:[{_SPACE}]*[:：][{_SPACE}]*|[{_SPACE}]+|$)(?P<value>.*)$", text)
+        if match:
+            return match["name"], match["value"].strip(_SPACE)
+    return None, ""
+
+
+def _read_section(section: _Section, header: Header, wrap: int) -> None:
+    values = ([section.value] if section.value else []) + [line.content.strip(_SPACE) for line in section.lines]
+    joined = ""
+    for value in values:
+        joined = join_lines(joined, value)
+    kind = section.kind
+    if kind == "title":
+        header.title = joined
+    elif kind == "date":
+        date = _date_of(joined)
+        if date is None:
+            header.notes.append(SourceNote(section.line.number, f"no date found in {joined!r}"))
+        elif header.date is not None and header.date != date:
+            header.notes.append(SourceNote(section.line.number, f"{joined!r} gives {date}, the first lines {header.date}: kept {header.date}"))
+        else:
+            header.date = date
+        if not header.times:
+            header.times.extend(_times(joined))
+    elif kind == "venue":
+        header.venue = joined
+    elif kind == "observers":
+        header.observers = _observers(joined)
+    elif kind == "materials":
+        header.materials.extend(value for value in values if value)
+    elif kind == "attendees":
+        group = _compact(_COUNT.sub("", section.name))
+        if not _attendees(section, group, header):
+            header.preamble.extend([section.line.content.strip(_SPACE), *_paragraphs(section.lines, wrap)])
+    else:
+        header.preamble.extend([section.line.content.strip(_SPACE), *_paragraphs(section.lines, wrap)])
+        if kind == "agenda":
+            header.agenda.extend(_paragraphs(section.lines, wrap))
+
+
+def _attendees(section: _Section, group: str, header: Header) -> bool:
+    """Read an attendee list; False when its layout is not one this reader knows (kept as printed)."""
+    lines = ([section.value] if section.value else []) + [line.content.strip(_SPACE) for line in section.lines]
+    seated = [line for line in lines if _SEAT.search(line)]
+    if seated:
+        # `議席番号` and the like head the table's column; the seat is kept with each name.
+        for line, source in zip(lines, ([section.line] if section.value else []) + section.lines):
+            if not _SEAT.search(line):
+                header.notes.append(SourceNote(source.number, f"dropped the column heading {line!r} of the attendee table"))
+                continue
+            entries = header.attendees.setdefault(group, [])
+            for match in _SEAT.finditer(line):
+                entries.append(f"{_compact(match['seat'])} {_compact(match['name'])}")
+        return True
+    text = ""
+    for line in lines:
+        text = join_lines(text, line)
+    groups = list(_GROUP.finditer(text))
+    if groups and text.startswith(groups[0].group()):
+        for position, match in enumerate(groups):
+            end = groups[position + 1].start() if position + 1 < len(groups) else len(text)
+            header.attendees.setdefault(match["group"], []).extend(_names(text[match.end() : end]))
+        return True
+    if re.search(r"[、,，]", text):
+        header.attendees.setdefault(group, []).extend(_names(text))
+        return True
+    return False
+
+
+def _names(text: str) -> list[str]:
+    """Names in a list separated by `、`; letter-spaced names (`工 藤 秀 一`) are joined."""
+    return [_compact(name) for name in re.split(r"[、,，]", text) if name.strip(_SPACE)]
+
+
+def _observers(text: str) -> str | int:
+    """`０名` → 0, `なし` → 0, anything else as printed."""
+    compact = unicodedata.normalize("NFKC", _compact(text))
+    match = re.fullmatch(r"(\d+)(?:名|人)?", compact)
+    if match:
+        return int(match[1])
+    if compact in ("なし", "無し", "0"):
+        return 0
+    return text
+
+
+def _paragraphs(lines: list[SourceLine], wrap: int) -> list[str]:
+    """Header lines as preamble paragraphs, kept as printed: one per line, wrapped lines joined.
+
+    A header prints lists and tables more narrowly than the record, so a line counts as wrapped
+    when it is about as wide as the widest of its section and the next line starts no new entry.
+    Lines with spaces inside are table rows (`町 長 及 川 秀一郎`) and are never joined.
+    """
+    if len(lines) >= 3:
+        wrap = max(line.width for line in lines)
+    paragraphs: list[str] = []
+    previous: SourceLine | None = None
+    for line in lines:
+        content = line.content.strip(_SPACE)
+        if (
+            paragraphs
+            and previous is not None
+            and not is_short(display_width(previous.text), wrap)
+            and not re.search(rf"\S[{_SPACE}]+\S", _ENUMERATOR_TEXT.sub("", previous.content.strip(_SPACE)))
+            and not _ENUMERATOR.match(content)
+        ):
+            paragraphs[-1] = join_lines(paragraphs[-1], content)
+        else:
+            paragraphs.append(content)
+        previous = line
+    return paragraphs
+
+
+def _date_of(text: str) -> dt.date | None:
+    try:
+        date = find_date(text)
+    except ValueError:
+        date = None
+    if date is not None:
+        return date
+    match = _WESTERN_DATE.search(unicodedata.normalize("NFKC", text))
+    if match:
+        try:
+            return dt.date(int(match[1]), int(match[2]), int(match[3]))
+        except ValueError:
+            return None
+    return None
+
+
+def _times(text: str) -> list[str]:
+    """The clock times in `text` as `HH:MM` (午後２時 → 14:00; 午後２時から５時 → 14:00, 17:00)."""
+    times: list[str] = []
+    afternoon = False
+    for match in _TIME.finditer(text):
+        if match["hh"]:
+            hour, minute = int(unicodedata.normalize("NFKC", match["hh"])), int(unicodedata.normalize("NFKC", match["mm"]))
+        else:
+            if match["ampm"]:
+                afternoon = match["ampm"] == "午後"
+            hour = parse_number(match["h"])
+            minute = 30 if match["half"] else parse_number(match["m"]) if match["m"] else 0
+            if afternoon and hour < 12:
+                hour += 12
+        if hour <= 24 and minute < 60:
+            times.append(f"{hour:02d}:{minute:02d}")
+    return times
+
+
+def times_in(text: str) -> list[str]:
+    """The clock times printed in `text`, as `HH:MM` (24-hour)."""
+    return _times(text)
+
+
+def _compact(text: str) -> str:
+    return re.sub(rf"[{_SPACE}]+", "", text)

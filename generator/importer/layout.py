@@ -1,0 +1,182 @@
+"""The printed page behind a PDF text dump: lines, their widths, page furniture, wrapping.
+
+A PDF text dump keeps the page's lines but not its paragraphs: every line of a paragraph is
+cut at the wrap width, page numbers and form feeds sit between the lines, and some dumps put a
+blank line after every line. This module finds the page numbers (and drops them), measures the
+wrap width, and tells a wrapped line from the end of a paragraph.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass
+
+from .record import SourceNote
+
+_DASHES = "-‐‑‒–—―－−ー─"
+# ` - 9 - `, `‐ 1 ‐`, `－ 1 －`, `- 3 / 17 -`, `3/17`: page numbers in their usual printed forms.
+_DASHED_PAGE = re.compile(rf"[{_DASHES}]\s*([0-9０-９]{{1,4}})\s*(?:[/／]\s*[0-9０-９]{{1,4}}\s*)?[{_DASHES}]")
+_PAGE_OF = re.compile(r"([0-9０-９]{1,4})\s*[/／]\s*[0-9０-９]{1,4}")
+_BARE_NUMBER = re.compile(r"[0-9０-９]{1,4}")
+# A number alone on its line is a page number when it continues a run of such numbers; a step of
+# up to this many pages allows for pages whose number the dump lost.
+_PAGE_STEP = 3
+
+SENTENCE_ENDS = "。．！？!?」』）)】〕"
+"""Characters that end a sentence (or a quoted or bracketed one) in Japanese minutes."""
+
+_LATIN = re.compile(r"[A-Za-z0-9]")
+_LATIN_LETTER = re.compile(r"[A-Za-z]")
+
+
+@dataclass
+class SourceLine:
+    """A non-blank line of the source that is not page furniture."""
+
+    number: int
+    """1-based line number in the source."""
+    text: str
+    """The line without form feeds and trailing whitespace; leading whitespace is kept."""
+    blank_before: bool = False
+    """A blank line stood between this line and the previous kept one (page breaks aside)."""
+    page_break_before: bool = False
+    """A page number or form feed stood between this line and the previous kept one."""
+
+    @property
+    def content(self) -> str:
+        """The text without leading whitespace."""
+        return self.text.lstrip(" \t\u3000")
+
+    @property
+    def indented(self) -> bool:
+        """The line starts with a space: how many dumps show the first line of a paragraph."""
+        return self.text[:1] in (" ", "\t", "\u3000")
+
+    @property
+    def width(self) -> int:
+        """The printed width in half-width columns (full-width characters count two)."""
+        return display_width(self.text)
+
+
+@dataclass
+class Page:
+    """The source's lines with page furniture removed, and how its blank lines are to be read."""
+
+    lines: list[SourceLine]
+    double_spaced: bool
+    """A blank line follows most lines, so blank lines say nothing about paragraphs."""
+    notes: list[SourceNote]
+
+
+def display_width(text: str) -> int:
+    """The width of `text` in half-width columns: wide and ambiguous characters count two."""
+    return sum(2 if unicodedata.east_asian_width(char) in "WFA" else 1 for char in text)
+
+
+def read_page(text: str) -> Page:
+    """Split `text` into lines, drop page numbers and form feeds (each reported), and mark blank lines."""
+    raw = text.split("\n")
+    notes: list[SourceNote] = []
+    furniture: set[int] = set()
+    feeds: set[int] = set()
+    for index, line in enumerate(raw):
+        if "\f" in line:
+            feeds.add(index)
+            if not line.replace("\f", "").strip():
+                furniture.add(index)
+                notes.append(SourceNote(index + 1, "dropped a page break (form feed)"))
+            else:
+                notes.append(SourceNote(index + 1, "removed a page break (form feed) from the line"))
+    bare: list[tuple[int, int]] = []
+    for index, line in enumerate(raw):
+        stripped = line.replace("\f", "").strip(" \t\u3000")
+        if index in furniture or not stripped:
+            continue
+        if _DASHED_PAGE.fullmatch(stripped) or _PAGE_OF.fullmatch(stripped):
+            furniture.add(index)
+            notes.append(SourceNote(index + 1, f"dropped a page number: {stripped!r}"))
+        elif _BARE_NUMBER.fullmatch(stripped):
+            bare.append((index, int(unicodedata.normalize("NFKC", stripped))))
+    last_text = max((i for i, line in enumerate(raw) if line.strip(" \t\u3000\f")), default=-1)
+    for position, (index, value) in enumerate(bare):
+        if _in_page_run(bare, position) or index == last_text or index + 1 in feeds:
+            furniture.add(index)
+            notes.append(SourceNote(index + 1, f"dropped a page number (a number alone on its line): {value}"))
+        else:
+            notes.append(
+                SourceNote(index + 1, f"kept a number alone on its line as text: {value} does not continue the page numbers")
+            )
+
+    lines: list[SourceLine] = []
+    blank_before = page_break = False
+    followed_by_blank = 0
+    for index, line in enumerate(raw):
+        if index in furniture:
+            page_break = True
+            continue
+        if index in feeds:
+            page_break = True
+        content = line.replace("\f", "").rstrip(" \t\u3000")
+        if not content.strip(" \t\u3000"):
+            blank_before = True
+            if lines and lines[-1].number == index:
+                followed_by_blank += 1
+            continue
+        lines.append(SourceLine(index + 1, content, blank_before and not page_break, page_break))
+        blank_before = page_break = False
+    double_spaced = bool(lines) and followed_by_blank >= 0.5 * len(lines)
+    return Page(lines, double_spaced, notes)
+
+
+def _in_page_run(bare: list[tuple[int, int]], position: int) -> bool:
+    """Whether the bare number at `position` continues or is continued by another one."""
+    _, value = bare[position]
+    if position > 0 and 0 < value - bare[position - 1][1] <= _PAGE_STEP:
+        return True
+    return position + 1 < len(bare) and 0 < bare[position + 1][1] - value <= _PAGE_STEP
+
+
+def wrap_width(widths: list[int]) -> int:
+    """The width at which the printed lines wrap: the most common width among the long lines.
+
+    Short lines end paragraphs; the long ones wrap at the page's width, give or take a column
+    for half-width characters, so a width and the one just below it are counted together.
+    Only widths near the longest lines count, so that many short replies (`はい。`) cannot win.
+    """
+    if not widths:
+        return 0
+    ordered = sorted(widths)
+    high = ordered[int(0.95 * (len(ordered) - 1))]
+    counts = Counter(widths)
+    candidates = {width for width in widths if width >= 0.6 * high}
+    return max(candidates, key=lambda width: (counts[width] + counts[width - 1], width))
+
+
+def is_short(width: int, wrap: int) -> bool:
+    """Whether a line of `width` ends well before the wrap width, so that it ends a paragraph.
+
+    Two full-width characters of slack: a line is printed that much short when its last
+    character would otherwise leave a `。` or `、` to start the next one.
+    """
+    return width < wrap - 4
+
+
+def join_lines(first: str, second: str) -> str:
+    """Join a wrapped line to the next: nothing between Japanese characters, a space between Latin words."""
+    first = first.rstrip(" \t\u3000")
+    second = second.lstrip(" \t\u3000")
+    if not first or not second:
+        return first + second
+    if _LATIN.match(first[-1]) and _LATIN.match(second[0]) and (
+        _LATIN_LETTER.match(first[-1]) or _LATIN_LETTER.match(second[0])
+    ):
+        return first + " " + second
+    return first + second
+
+
+def ends_sentence(text: str) -> bool:
+    """Whether `text` ends with a sentence end (`。`, `？`, a closing quote or bracket)."""
+    text = text.rstrip(" \t\u3000")
+    return bool(text) and text[-1] in SENTENCE_ENDS

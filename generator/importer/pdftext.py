@@ -1,0 +1,327 @@
+"""The PDF-text importer: the text of a minutes PDF (or the Word file behind it) as an `ImportedMeeting`.
+
+The text is read in four steps: the page (`layout`: page numbers out, wrap width measured),
+the speaker labels (`labels`: circled or bare, decided for the whole document), the header block
+(`header`: fields and preamble), and the record, read here line by line into headings, stage
+directions and utterances whose wrapped lines are joined into paragraphs. Decisions are then
+read from the record (`decisions`). Nothing of the record is dropped but page furniture, and
+every line that was dropped, or looked like a label and was not taken, or was guessed at, is
+reported as a `SourceNote` with its line number.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import PurePath
+
+from .decisions import find_decisions
+from .encoding import decode_source
+from .errors import SourceError
+from .header import Header, read_header, times_in
+from .headings import (
+    HeadingMatch,
+    leading_stage_direction,
+    looks_numbered,
+    marked_heading,
+    numbered_heading,
+    same_heading,
+    stage_direction,
+)
+from .labels import Labels, find_labels
+from .layout import SourceLine, ends_sentence, is_short, join_lines, read_page, wrap_width
+from .record import (
+    ImportedBlock,
+    ImportedHeading,
+    ImportedMeeting,
+    ImportedParagraph,
+    ImportedStageDirection,
+    ImportedUtterance,
+    SourceNote,
+)
+
+__all__ = ["decode_source", "parse_pdf_text", "body_title_of"]
+
+_SPACE = " \t\u3000"
+# What follows the last speech: the closing mark `以　上`, the closing time, the certification.
+_CLOSING = re.compile(
+    rf"[{_SPACE}]*(?:以[{_SPACE}]*上[{_SPACE}]*$"
+    rf"|[〔（(]?[{_SPACE}]*(?:閉[{_SPACE}]*会|散[{_SPACE}]*会|閉[{_SPACE}]*議)[{_SPACE}]*(?:午前|午後|[0-9０-９])"
+    r"|会議の経過を記載|この会議録|上記のとおり相違)"
+)
+_SESSION = re.compile(
+    r"^(?:(?:令和|平成|昭和)\s*(?:[0-9０-９]+|元|[一二三四五六七八九十]+)\s*年度?)?\s*"
+    r"(?:第\s*[0-9０-９一二三四五六七八九十]+\s*回)?\s*"
+)
+_SESSION_END = re.compile(r"\s*(?:第\s*[0-9０-９一二三四五六七八九十]+\s*回)?\s*(?:定例会|臨時会|会議録|議事録)?$")
+
+
+def parse_pdf_text(text: str, source_name: str) -> ImportedMeeting:
+    """Read the decoded text of a minutes PDF into one meeting: header fields, preamble, record, decisions.
+
+    Raises SourceError when no line opens an utterance, or when no meeting date can be found.
+    """
+    page = read_page(text)
+    notes = list(page.notes)
+    labels = find_labels(page.lines)
+    if labels is None:
+        raise SourceError(
+            "no speaker found: not one line opens with a speaker label such as `○議長（山田太郎君）　…` "
+            "or `会長  …` (a role followed by spaces); is this the text of minutes?"
+        )
+    label_at = [index for index, line in enumerate(page.lines) if labels.match(line)]
+    first = label_at[0]
+    marked = any(marked_heading(line.text) for line in page.lines[first:])
+    start = _record_start(page.lines, first, marked)
+
+    body_widths = [line.width for line in page.lines[start:] if not labels.match(line)]
+    label_widths = [page.lines[index].width for index in label_at]
+    wrap = wrap_width(body_widths)
+    label_wrap = wrap_width(label_widths) if len(label_widths) >= 5 else wrap
+
+    header = read_header(page.lines[:start], wrap)
+    notes.extend(header.notes)
+    reader = _RecordReader(labels, marked, wrap, label_wrap, page.double_spaced, header.agenda, notes)
+    blocks = reader.read(page.lines[start:], last_label=label_at[-1] - start)
+    if not any(isinstance(block, ImportedUtterance) for block in blocks):
+        raise SourceError("no speaker found in the record: every speaker label stands in the header")
+
+    meeting = ImportedMeeting(title="", date=None)  # type: ignore[arg-type] - both set below
+    _fill_header(meeting, header, page.lines, start, reader.closing_lines, source_name, notes)
+    meeting.blocks = blocks
+    meeting.decisions, decision_notes = find_decisions(blocks)
+    notes.extend(decision_notes)
+    meeting.notes = sorted(notes, key=lambda note: note.line)
+    return meeting
+
+
+def body_title_of(title: str) -> str | None:
+    """The body's name in a meeting's title, without the session.
+
+    `令和３年度第７回 情報公開・個人情報保護審議会` → `情報公開・個人情報保護審議会`;
+    `令和６年第１回安平町議会臨時会` → `安平町議会`.
+    """
+    name = _SESSION.sub("", title.strip(_SPACE))
+    name = _SESSION_END.sub("", name).strip(_SPACE)
+    return name or None
+
+
+def _record_start(lines: list[SourceLine], first_label: int, marked: bool) -> int:
+    """Where the record begins: the first speaker, and the headings and directions just before it.
+
+    Numbered headings are taken back only while their numbers go down, so that the last
+    entries of a 会議次第 printed right before the record stay in the header.
+    """
+    start = first_label
+    number: str | None = None
+    while start > 0:
+        line = lines[start - 1]
+        if stage_direction(line.text):
+            start -= 1
+            continue
+        heading = marked_heading(line.text) if marked else numbered_heading(line.text)
+        if heading is None:
+            break
+        if heading.numbered and heading.level == 2:
+            key = re.match(r"\S+", heading.text).group()
+            if number is not None and key >= number:
+                break
+            number = key
+        start -= 1
+    return start
+
+
+def _fill_header(
+    meeting: ImportedMeeting,
+    header: Header,
+    lines: list[SourceLine],
+    start: int,
+    closing_lines: list[SourceLine],
+    source_name: str,
+    notes: list[SourceNote],
+) -> None:
+    title = header.title
+    if not title:
+        title = PurePath(source_name).stem
+        notes.append(SourceNote(1, f"no 名称 or title line found: the title is the file's name, {title}"))
+    meeting.title = title
+    meeting.body_title = body_title_of(title)
+    if header.date is None:
+        raise SourceError(
+            "no meeting date found in the header: the minutes must print it, e.g. 日時 令和４年２月１４日"
+            + (f" (the header ends at line {lines[start].number})" if start < len(lines) else "")
+        )
+    meeting.date = header.date
+    times = list(header.times)
+    if len(times) == 1:
+        for line in closing_lines:
+            if re.search(r"閉\s*会|散\s*会|閉\s*議", line.text) and times_in(line.text):
+                times.append(times_in(line.text)[-1])
+                notes.append(SourceNote(line.number, f"end time read from {line.content!r}"))
+                break
+    if times:
+        meeting.time = "-".join(times[:2])
+    meeting.venue = header.venue
+    meeting.attendees = header.attendees or None
+    meeting.observers = header.observers
+    meeting.materials = header.materials
+    meeting.preamble = header.preamble
+
+
+class _RecordReader:
+    """Reads the record's lines into blocks, keeping the state of the open utterance and paragraph."""
+
+    def __init__(
+        self,
+        labels: Labels,
+        marked: bool,
+        wrap: int,
+        label_wrap: int,
+        double_spaced: bool,
+        agenda: list[str],
+        notes: list[SourceNote],
+    ):
+        self.labels = labels
+        self.marked = marked
+        self.wrap = wrap
+        self.label_wrap = label_wrap
+        self.double_spaced = double_spaced
+        self.agenda = agenda
+        self.notes = notes
+        self.blocks: list[ImportedBlock] = []
+        self.utterance: ImportedUtterance | None = None
+        self.paragraph: str | None = None
+        self.paragraph_line = 0
+        self.last: SourceLine | None = None
+        """The last line of the open paragraph."""
+        self.last_is_label = False
+        self.closing = False
+        self.closing_lines: list[SourceLine] = []
+
+    def read(self, lines: list[SourceLine], last_label: int) -> list[ImportedBlock]:
+        """The blocks of the record `lines`; `last_label` is the index of the last speaker's line."""
+        index = 0
+        while index < len(lines):
+            line = lines[index]
+            if self.closing:
+                self.closing_lines.append(line)
+                self._text_or_direction(line)
+            elif (match := self.labels.match(line)) is not None:
+                self._start_utterance(line, match.label, match.rest)
+            elif (heading := self._heading(line)) is not None:
+                index += self._add_heading(heading, line, lines[index + 1] if index + 1 < len(lines) else None)
+            elif index > last_label and _CLOSING.match(line.text):
+                self._flush()
+                self.utterance = None
+                self.closing = True
+                self.closing_lines.append(line)
+                self.notes.append(
+                    SourceNote(line.number, f"the record's closing ({line.content!r}) and what follows kept outside the last speech")
+                )
+                self._text_or_direction(line)
+            else:
+                self._text_or_direction(line)
+            index += 1
+        self._flush()
+        for block in self.blocks:
+            if isinstance(block, ImportedUtterance) and not block.parts:
+                self.notes.append(SourceNote(block.line, f"speaker label {block.label} with no speech after it"))
+        return self.blocks
+
+    def _start_utterance(self, line: SourceLine, label: str, rest: str) -> None:
+        self._flush()
+        self.utterance = ImportedUtterance(label, line.number)
+        self.blocks.append(self.utterance)
+        if not rest:
+            self.notes.append(
+                SourceNote(line.number, f"speaker label {label} alone on its line: its speech read from the lines after it")
+            )
+            return
+        direction = stage_direction(rest)
+        if direction is not None:
+            self.utterance.parts.append(ImportedStageDirection(direction, line.number))
+            return
+        lead = leading_stage_direction(rest)
+        if lead is not None:
+            self.utterance.parts.append(ImportedStageDirection(lead[0], line.number))
+            rest = lead[1]
+        self.paragraph, self.paragraph_line = rest, line.number
+        self.last, self.last_is_label = line, True
+
+    def _heading(self, line: SourceLine) -> HeadingMatch | None:
+        if self.marked:
+            return marked_heading(line.text)
+        heading = numbered_heading(line.text)
+        if heading is None:
+            if looks_numbered(line.text) and self.paragraph is not None:
+                self.notes.append(
+                    SourceNote(line.number, f"{line.content[:12]}… opens a line inside a speech: kept as text, not a heading")
+                )
+            return None
+        if self.paragraph is not None and not self._breaks(line) and not ends_sentence(self.last.text):
+            self.notes.append(
+                SourceNote(line.number, f"{line.content[:12]}… continues a wrapped sentence: kept as text, not a heading")
+            )
+            return None
+        return heading
+
+    def _add_heading(self, heading: HeadingMatch, line: SourceLine, following: SourceLine | None) -> int:
+        """Add a heading, joining its second line when it wrapped; the number of extra lines used."""
+        self._flush()
+        self.utterance = None
+        text, used = heading.text, 0
+        if (
+            following is not None
+            and not is_short(line.width, self.wrap)
+            and is_short(following.width, self.wrap)
+            and self.labels.match(following) is None
+            and stage_direction(following.text) is None
+            and marked_heading(following.text) is None
+            and numbered_heading(following.text) is None
+        ):
+            text, used = join_lines(text, following.content), 1
+            self.notes.append(SourceNote(following.number, f"heading continued on line {following.number}: joined"))
+        if heading.numbered and self.agenda and not any(same_heading(text, entry) for entry in self.agenda):
+            self.notes.append(SourceNote(line.number, f"heading {text!r} is not in the header's 会議次第: check it"))
+        self.blocks.append(ImportedHeading(heading.level, text, line.number))
+        return used
+
+    def _text_or_direction(self, line: SourceLine) -> None:
+        direction = stage_direction(line.text)
+        if direction is not None:
+            self._flush()
+            target = self.utterance.parts if self.utterance is not None else self.blocks
+            target.append(ImportedStageDirection(direction, line.number))
+            return
+        miss = self.labels.near_miss(line)
+        if miss is not None:
+            self.notes.append(SourceNote(line.number, miss))
+        if self.paragraph is not None and not self._breaks(line):
+            self.paragraph = join_lines(self.paragraph, line.content)
+        else:
+            self._flush()
+            self.paragraph, self.paragraph_line = line.content.strip(_SPACE), line.number
+        self.last, self.last_is_label = line, False
+
+    def _breaks(self, line: SourceLine) -> bool:
+        """Whether `line` starts a new paragraph rather than continuing the open one."""
+        last = self.last
+        if last is None:
+            return True
+        if line.blank_before and not self.double_spaced:
+            return True
+        if is_short(last.width, self.label_wrap if self.last_is_label else self.wrap):
+            return True
+        # An indent opens a paragraph, but a page break may also leave one before a line that
+        # goes on with a sentence: only a finished sentence may end the paragraph.
+        return line.indented and ends_sentence(last.text)
+
+    def _flush(self) -> None:
+        if self.paragraph is None:
+            return
+        text = self.paragraph.strip(_SPACE)
+        if text:
+            if self.utterance is not None:
+                self.utterance.parts.append(text)
+            else:
+                self.blocks.append(ImportedParagraph(text, self.paragraph_line))
+        self.paragraph, self.last, self.last_is_label = None, None, False

@@ -179,7 +179,7 @@ _text = st.text(alphabet=_ALPHABET, min_size=1, max_size=30).filter(lambda t: t.
 _label = st.text(alphabet="会長区側委員議（）君〇○0123456789abc\\#-", min_size=1, max_size=12)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(
     turns=st.lists(st.tuples(_label, st.lists(_text, min_size=1, max_size=4)), min_size=1, max_size=4),
     heading=_text,
@@ -193,7 +193,7 @@ def test_any_text_reads_back_as_written(turns: list[tuple[str, list[str]]], head
     assert all(isinstance(b, (AgendaItem, Utterance)) for b in result.record)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(
     title=_text,
     time=_text,

@@ -79,7 +79,9 @@ _Dumper.add_representer(
 def meeting_to_markdown(meeting: ImportedMeeting) -> str:
     """Write `meeting` in the Markdown minutes format: front matter, preamble, then the record.
 
-    Raises ValueError for what the format cannot hold: an utterance whose first part is empty,
+    Blocks are written in order and read back in order; as the format has it, a paragraph or
+    stage direction that follows an utterance (with no heading between) is read as part of that
+    utterance. Raises ValueError for what the format cannot hold: an utterance whose first part is empty,
     a label that is empty or contains a space, a heading that is not level 2 or 3, or a paragraph
     with a line break in it (each paragraph is written on one line and never wrapped).
     """

@@ -1,0 +1,56 @@
+"""`minutes search QUERY`: search the index of a built site from a terminal, as the search page does."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+from .index import INDEX_FILE, SEARCH_DIR
+from .query import SearchHit, Searcher
+
+SNIPPET_BEFORE = 30
+SNIPPET_LENGTH = 100
+
+
+def run_search(query: str, site: Path, as_json: bool, limit: int, echo: Callable[..., None]) -> int:
+    """Search the site built in `site` and print the hits; returns the exit status.
+
+    `echo` prints like click.echo (`err=True` for the error stream). `limit` 0 prints every hit.
+    """
+    if limit < 0:
+        echo(f"error: --limit must be 0 (all hits) or more, not {limit}", err=True)
+        return 2
+    if not (site / SEARCH_DIR / INDEX_FILE).is_file():
+        echo(f"error: no search index in {site}: run 'minutes build' first (or pass --site)", err=True)
+        return 1
+    result = Searcher.open(site).search(query, limit)
+    if as_json:
+        echo(json.dumps(result.to_json(), ensure_ascii=False, indent=2))
+        return 0
+    shown = f", showing {len(result.hits)}" if len(result.hits) < result.total else ""
+    echo(f"{result.total} hits for {query!r} (terms: {' '.join(result.terms) or '-'}){shown}")
+    for rank, hit in enumerate(result.hits, 1):
+        echo("")
+        echo(f"{rank}. {hit.date} {hit.meeting} — {hit.speaker}  [{hit.score:.2f}]")
+        echo(f"   {hit.url}")
+        echo(f"   {snippet(hit)}")
+    return 0
+
+
+def snippet(hit: SearchHit) -> str:
+    """A line of the speech around its first match, matches in 【】."""
+    text = hit.text
+    first = hit.highlights[0][0] if hit.highlights else 0
+    start = max(0, first - SNIPPET_BEFORE)
+    end = min(len(text), start + SNIPPET_LENGTH)
+    pieces: list[str] = ["…" if start > 0 else ""]
+    cursor = start
+    for span_start, span_end in hit.highlights:
+        if span_end <= start or span_start >= end:
+            continue
+        span_start, span_end = max(span_start, start), min(span_end, end)
+        pieces += [text[cursor:span_start], "【", text[span_start:span_end], "】"]
+        cursor = span_end
+    pieces += [text[cursor:end], "…" if end < len(text) else ""]
+    return "".join(pieces).replace("\n", " ")

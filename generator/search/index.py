@@ -1,0 +1,257 @@
+"""The search index of a site: a lunr index of utterances, a document store, and the term maps.
+
+`build_search_index` tokenizes every utterance with Sudachi and builds one lunr document per
+utterance with lunr.py (no pipeline: the terms go in as they are); `write_search_index` writes
+three files into `<site>/search/`, in deterministic bytes (sorted keys, no clock):
+
+- `index.json`: the lunr.js 2.3.9 index, loadable with `lunr.Index.load`. One field, `text`.
+  Refs are utterance numbers across the archive, "0", "1", … Every posting carries the
+  metadata `p`: where the term stands in the speech, as a flat list `[start, length, start,
+  length, …]` in code points (JavaScript must convert to UTF-16 units). The inverted index is in
+  UTF-16 order, as lunr.js requires.
+- `docs.json`: `{"meetings": [{title, date, body, body_slug, fiscal_year, url, items}, …],
+  "docs": [[meeting, number, speaker, item, text], …]}`; a doc's position is its ref, `meeting`
+  its meeting's position, `item` the position of its agenda item in that meeting's `items` (or
+  null), `url` the meeting page's root-relative URL (with the base path).
+- `terms.json`: `{"normalized": {surface: normalized form}, "units": {compound: [sub-units]}}`,
+  the two maps the query needs to turn a typed word into index terms (see query.py).
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from lunr import __TARGET_JS_VERSION__ as LUNR_VERSION
+from lunr.builder import Builder
+from lunr.field_ref import FieldRef
+
+from ..models import AgendaItem, Archive
+from ..wareki import fiscal_year
+from .tokenizer import JapaneseTokenizer, Token
+
+FIELD = "text"
+"""The one lunr field: the speech of an utterance."""
+POSITIONS = "p"
+"""The metadata key of term positions in every posting."""
+SEARCH_DIR = "search"
+INDEX_FILE = "index.json"
+DOCS_FILE = "docs.json"
+TERMS_FILE = "terms.json"
+
+
+@dataclass(frozen=True)
+class MeetingEntry:
+    """What a hit shows of its meeting, and what the search page filters on."""
+
+    title: str
+    date: str
+    body: str
+    body_slug: str
+    fiscal_year: int
+    url: str
+    items: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class DocumentEntry:
+    """One utterance in the document store; its position in the store is its lunr ref."""
+
+    meeting: int
+    number: int
+    speaker: str
+    item: int | None
+    text: str
+
+
+@dataclass
+class SearchIndex:
+    """A built search index: the serialized lunr index, the document store and the term maps."""
+
+    lunr: dict
+    meetings: list[MeetingEntry]
+    documents: list[DocumentEntry]
+    normalized: dict[str, str]
+    units: dict[str, list[str]]
+
+    def files(self) -> dict[str, bytes]:
+        """The files of `<site>/search/`, name → bytes."""
+        store = {
+            "meetings": [
+                {
+                    "title": m.title, "date": m.date, "body": m.body, "body_slug": m.body_slug,
+                    "fiscal_year": m.fiscal_year, "url": m.url, "items": m.items,
+                }  # fmt: skip
+                for m in self.meetings
+            ],
+            "docs": [[d.meeting, d.number, d.speaker, d.item, d.text] for d in self.documents],
+        }
+        terms = {"normalized": self.normalized, "units": self.units}
+        return {INDEX_FILE: _json(self.lunr), DOCS_FILE: _json(store), TERMS_FILE: _json(terms)}
+
+
+def _json(value: object) -> bytes:
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
+
+
+def utf16_order(term: str) -> bytes:
+    """Sort key that orders strings as JavaScript compares them (by UTF-16 code unit)."""
+    return term.encode("utf-16-be")
+
+
+class _PretokenizedBuilder(Builder):
+    """A lunr.py builder fed with terms and positions instead of strings.
+
+    lunr.py's `add` runs its own whitespace tokenizer; here the terms come from Sudachi, and each
+    posting keeps the terms' positions for adjacency and highlighting.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.ref("id")
+        self.field(FIELD)
+
+    def add_terms(self, ref: str, positions: dict[str, list[int]]) -> None:
+        """Add one document: term → flat [start, length, …] list, terms in order of first use."""
+        self._documents[ref] = {}
+        self.document_count += 1
+        field_ref = str(FieldRef(ref, FIELD))
+        frequencies = {term: len(spans) // 2 for term, spans in positions.items()}
+        self.field_term_frequencies[field_ref] = frequencies
+        self.field_lengths[field_ref] = sum(frequencies.values())
+        for term, spans in positions.items():
+            posting = self.inverted_index.get(term)
+            if posting is None:
+                posting = {"_index": self.term_index, FIELD: {}}
+                self.term_index += 1
+                self.inverted_index[term] = posting
+            posting[FIELD][ref] = {POSITIONS: spans}
+
+    def _create_token_set(self) -> None:
+        # lunr.js builds its token set on load, and query.py searches the sorted vocabulary
+        # itself: lunr.py's automaton would only cost time.
+        self.token_set = None
+
+
+@dataclass
+class _TermStats:
+    """What the index learns about terms while tokenizing, for the query's term maps."""
+
+    normalized: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    splits: dict[str, Counter[tuple[str, ...]]] = field(default_factory=lambda: defaultdict(Counter))
+
+    def add(self, token: Token) -> None:
+        """Record a token's normalized form and how (or whether) it splits."""
+        for word in (token, *token.units):
+            self.normalized[word.surface].add(word.normalized)
+        split = tuple(unit.normalized for unit in token.units) if len(token.units) > 1 else ()
+        self.splits[token.surface][split] += 1
+        self.splits[token.normalized][split] += 1
+
+    def normalized_map(self) -> dict[str, str]:
+        """Surface → normalized form, for surfaces that always normalize the same way (こども → 子供)."""
+        return {
+            surface: next(iter(forms))
+            for surface, forms in self.normalized.items()
+            if len(forms) == 1 and surface not in forms
+        }
+
+    def units_map(self) -> dict[str, list[str]]:
+        """Compound → mode A sub-units, for compounds that split, and always the same way."""
+        return {
+            term: list(next(iter(splits)))
+            for term, splits in self.splits.items()
+            if len(splits) == 1 and () not in splits
+        }
+
+
+def document_terms(tokens: list[Token]) -> dict[str, list[int]]:
+    """The terms of one utterance: term → flat [start, length, …], terms in order of first use.
+
+    Each token gives its surface and normalized form, and each sub-unit of a compound its own;
+    a term is counted once per place it stands.
+    """
+    positions: dict[str, list[int]] = {}
+    seen: set[tuple[str, int, int]] = set()
+    for token in tokens:
+        for word in (token, *token.units):
+            for term in (word.surface, word.normalized):
+                key = (term, word.start, word.end)
+                if key in seen:
+                    continue
+                seen.add(key)
+                positions.setdefault(term, []).extend((word.start, word.end - word.start))
+    return positions
+
+
+def build_search_index(archive: Archive, base_path: str) -> SearchIndex:
+    """Tokenize every utterance of `archive` and build its search index.
+
+    `base_path` is the site's URL path prefix, "/" or "/minutes/"; hit URLs are
+    `base_path + meeting.path + "/#sN"`.
+    """
+    tokenizer = JapaneseTokenizer()
+    builder = _PretokenizedBuilder()
+    stats = _TermStats()
+    meetings: list[MeetingEntry] = []
+    documents: list[DocumentEntry] = []
+    for body in archive.bodies:
+        for meeting in body.meetings:
+            items = [block for block in meeting.record if isinstance(block, AgendaItem)]
+            item_position = {item.id: position for position, item in enumerate(items)}
+            meetings.append(
+                MeetingEntry(
+                    title=meeting.title, date=meeting.date.isoformat(), body=body.title,
+                    body_slug=body.slug, fiscal_year=fiscal_year(meeting.date),
+                    url=f"{base_path}{meeting.path}/", items=[item.title for item in items],
+                )  # fmt: skip
+            )
+            for utterance in meeting.utterances:
+                text = utterance.text
+                tokens = tokenizer.tokenize(text)
+                for token in tokens:
+                    stats.add(token)
+                builder.add_terms(str(len(documents)), document_terms(tokens))
+                documents.append(
+                    DocumentEntry(
+                        meeting=len(meetings) - 1, number=utterance.number,
+                        speaker=utterance.speaker.label,
+                        item=item_position.get(utterance.item_id) if utterance.item_id else None,
+                        text=text,
+                    )  # fmt: skip
+                )
+    return SearchIndex(
+        lunr=_serialize(builder),
+        meetings=meetings,
+        documents=documents,
+        normalized=stats.normalized_map(),
+        units=stats.units_map(),
+    )
+
+
+def _serialize(builder: _PretokenizedBuilder) -> dict:
+    """The lunr.js 2.3.9 serialization, with the inverted index in UTF-16 order."""
+    if builder.document_count:
+        index = builder.build()
+        vectors = [[ref, vector.serialize()] for ref, vector in index.field_vectors.items()]
+    else:
+        # lunr.py divides by the number of documents; an empty archive gets an empty index.
+        vectors = []
+    inverted = [[term, builder.inverted_index[term]] for term in sorted(builder.inverted_index, key=utf16_order)]
+    return {
+        "version": LUNR_VERSION,
+        "fields": [FIELD],
+        "fieldVectors": vectors,
+        "invertedIndex": inverted,
+        "pipeline": [],
+    }
+
+
+def write_search_index(index: SearchIndex, out_dir: Path) -> None:
+    """Write the index files into `out_dir/search/`."""
+    folder = out_dir / SEARCH_DIR
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, data in index.files().items():
+        (folder / name).write_bytes(data)

@@ -1,0 +1,389 @@
+"""The query algorithm over a built site's search index; the browser engine does the same steps.
+
+1. Fold the query (NFKC + lowercase), drop `*`, split it on spaces into parts.
+2. Segment each part over the index's vocabulary by dynamic programming: cover the part with as
+   few known terms as possible, skipping punctuation and symbols; among equal covers, take the
+   longest first term at each step. A part that cannot be covered is never guessed at by
+   dropping characters (京都 does not become 都): the query then has no hits.
+   A last part that is a known term, or only the beginning of one (リオ), stays one piece.
+3. Turn each piece into index terms: a compound with mode A sub-units becomes those sub-units
+   (大震災 → 大, 震災, found inside 東日本大震災), any other word its normalized form when that
+   form is unambiguous (こども → 子供). When the last part is one piece and not a compound, its
+   term is matched as a prefix (リオ → リオデジャネイロ, 子供 → 子供達); a prefix is never
+   allowed after other pieces of the same part, where it would match across word boundaries
+   (分 + 散… inside 十一分散会).
+4. Every term is REQUIRED; documents are scored as lunr.js 2.3.9's `Index.query` scores them
+   (BM25 weights from the index, cosine with the query vector), reimplemented here.
+5. Within one part, the terms must stand in a row in the speech (each one starting where the
+   previous one ends, or after at most `MAX_GAP` punctuation or space characters): 大震災 must
+   not match a speech with 大 in one place and 震災 in another.
+6. Adjacency reward: with several parts, a hit whose text has the last term of a part right
+   before the first term of the next part scores more:
+   `final = lunr_score * (1 + ADJACENCY_BONUS * adjacent_pairs / (parts - 1))`.
+   Hits are ranked by final score, then by ref (archive order).
+"""
+
+from __future__ import annotations
+
+import bisect
+import json
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .folding import fold, is_word_char, split_spaces, strip_non_word
+from .index import DOCS_FILE, FIELD, INDEX_FILE, POSITIONS, SEARCH_DIR, TERMS_FILE
+
+MAX_GAP = 2
+"""Most punctuation or space characters allowed between two terms that stand in a row."""
+ADJACENCY_BONUS = 0.5
+"""Largest relative score increase for a hit whose query parts all stand next to each other."""
+
+
+@dataclass(frozen=True)
+class QueryTerm:
+    """One REQUIRED term of a query, from the part numbered `part`; `prefix` for the last one."""
+
+    text: str
+    part: int
+    prefix: bool = False
+
+
+@dataclass(frozen=True)
+class QueryPlan:
+    """What a query was turned into: its terms, or `covered=False` when a part matched nothing."""
+
+    terms: list[QueryTerm]
+    covered: bool
+
+    @property
+    def parts(self) -> list[list[QueryTerm]]:
+        """The terms grouped by query part, in order."""
+        groups: dict[int, list[QueryTerm]] = {}
+        for term in self.terms:
+            groups.setdefault(term.part, []).append(term)
+        return list(groups.values())
+
+
+class Vocabulary:
+    """The index's terms, for exact and prefix lookups."""
+
+    def __init__(self, terms: Iterable[str]) -> None:
+        self._sorted = sorted(terms)
+        self._set = set(self._sorted)
+        self.longest = max((len(term) for term in self._sorted), default=0)
+
+    def __contains__(self, term: str) -> bool:
+        return term in self._set
+
+    def with_prefix(self, prefix: str) -> list[str]:
+        """Every term that starts with `prefix` (itself included), in code point order."""
+        start = bisect.bisect_left(self._sorted, prefix)
+        end = start
+        while end < len(self._sorted) and self._sorted[end].startswith(prefix):
+            end += 1
+        return self._sorted[start:end]
+
+    def has_prefix(self, prefix: str) -> bool:
+        """True when some term starts with `prefix`."""
+        start = bisect.bisect_left(self._sorted, prefix)
+        return start < len(self._sorted) and self._sorted[start].startswith(prefix)
+
+
+def segment(part: str, vocabulary: Vocabulary, last: bool) -> list[tuple[str, bool]] | None:
+    """Cover `part` with the fewest vocabulary terms, skipping non-word characters.
+
+    Returns (piece, exact) pairs; None when some word character cannot be covered. When `last`,
+    a part that is one term, or the beginning of one, stays one piece (`exact` False for a mere
+    beginning). Only then: a beginning as the last of several pieces would match across word
+    boundaries (分 + 散… would find 十一分散会).
+    """
+    core = strip_non_word(part)
+    if last and core and (core in vocabulary or vocabulary.has_prefix(core)):
+        return [(core, core in vocabulary)]
+    chars = list(part)
+    end = len(chars)
+    infinity = end + 1
+    cost = [infinity] * (end + 1)
+    choice = [0] * (end + 1)
+    cost[end] = 0
+    for i in range(end - 1, -1, -1):
+        if not is_word_char(chars[i]):
+            cost[i], choice[i] = cost[i + 1], i + 1
+            continue
+        # Longest first, replaced only by a strictly cheaper cover: ties keep the longest piece.
+        for j in range(min(end, i + vocabulary.longest), i, -1):
+            if cost[j] + 1 < cost[i] and "".join(chars[i:j]) in vocabulary:
+                cost[i], choice[i] = cost[j] + 1, j
+    if cost[0] >= infinity:
+        return None
+    pieces: list[tuple[str, bool]] = []
+    i = 0
+    while i < end:
+        if is_word_char(chars[i]):
+            pieces.append(("".join(chars[i : choice[i]]), True))
+        i = choice[i]
+    return pieces
+
+
+def plan_query(query: str, vocabulary: Vocabulary, normalized: dict[str, str], units: dict[str, list[str]]) -> QueryPlan:
+    """Turn a typed query into REQUIRED index terms (steps 1–3 of the module's algorithm)."""
+    parts = split_spaces(fold(query).replace("*", ""))
+    segmented: list[list[tuple[str, bool]]] = []
+    for number, part in enumerate(parts):
+        pieces = segment(part, vocabulary, last=number == len(parts) - 1)
+        if pieces is None:
+            return QueryPlan([], covered=False)
+        if pieces:
+            segmented.append(pieces)
+    terms: list[QueryTerm] = []
+    for number, pieces in enumerate(segmented):
+        for piece, exact in pieces:
+            if not exact:
+                words = [piece]
+            elif piece in units:
+                words = units[piece]
+            else:
+                words = [normalized.get(piece, piece)]
+            terms.extend(QueryTerm(word, number) for word in words)
+    last = segmented[-1] if segmented else []
+    if len(last) == 1 and (not last[0][1] or last[0][0] not in units):
+        # A last part that is one word, not a compound, also finds the words it begins.
+        terms[-1] = QueryTerm(terms[-1].text, terms[-1].part, prefix=True)
+    return QueryPlan(terms, covered=True)
+
+
+@dataclass(frozen=True)
+class Meeting:
+    """A meeting as the document store describes it."""
+
+    title: str
+    date: str
+    body: str
+    body_slug: str
+    fiscal_year: int
+    url: str
+    items: list[str]
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    """One utterance that matches: where it is, who spoke, what was said, and why it ranks."""
+
+    ref: str
+    url: str
+    meeting: str
+    body: str
+    body_slug: str
+    date: str
+    fiscal_year: int
+    item: str | None
+    speaker: str
+    text: str
+    score: float
+    highlights: list[tuple[int, int]] = field(default_factory=list)
+    """Matched spans of `text` as [start, end) in code points."""
+
+    def to_json(self) -> dict:
+        """The hit in the shape `minutes search --json` prints."""
+        return {
+            "url": self.url, "meeting": self.meeting, "body": self.body, "date": self.date,
+            "speaker": self.speaker, "text": self.text, "score": self.score,
+        }  # fmt: skip
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    """The answer to a query: its terms, the number of hits, and the hits up to the limit."""
+
+    query: str
+    terms: list[str]
+    total: int
+    hits: list[SearchHit]
+
+    def to_json(self) -> dict:
+        """The result in the shape `minutes search --json` prints."""
+        return {"query": self.query, "terms": self.terms, "total": self.total, "hits": [hit.to_json() for hit in self.hits]}
+
+
+class Searcher:
+    """Searches the index a build wrote into `<site>/search/`."""
+
+    def __init__(self, lunr_index: dict, store: dict, terms: dict) -> None:
+        self._postings: dict[str, dict] = {term: posting for term, posting in lunr_index["invertedIndex"]}
+        self._vectors: dict[str, list[float]] = {ref: elements for ref, elements in lunr_index["fieldVectors"]}
+        self._meetings = [Meeting(**meeting) for meeting in store["meetings"]]
+        self._docs: list[list] = store["docs"]
+        self._normalized: dict[str, str] = terms["normalized"]
+        self._units: dict[str, list[str]] = terms["units"]
+        self.vocabulary = Vocabulary(self._postings)
+
+    @classmethod
+    def open(cls, site_dir: Path) -> Searcher:
+        """Load the index files of the site built in `site_dir`."""
+        folder = Path(site_dir) / SEARCH_DIR
+
+        def load(name: str) -> dict:
+            return json.loads((folder / name).read_text(encoding="utf-8"))
+
+        return cls(load(INDEX_FILE), load(DOCS_FILE), load(TERMS_FILE))
+
+    def plan(self, query: str) -> QueryPlan:
+        """The terms `query` turns into."""
+        return plan_query(query, self.vocabulary, self._normalized, self._units)
+
+    def search(self, query: str, limit: int = 20) -> SearchResult:
+        """Every utterance that matches `query`, best first; `limit` 0 returns all hits."""
+        plan = self.plan(query)
+        terms = [term.text for term in plan.terms]
+        if not plan.covered or not plan.terms:
+            return SearchResult(query, terms, 0, [])
+        expansions = [self._expand(term) for term in plan.terms]
+        scores = self._lunr_scores(expansions)
+        parts = _group(plan.terms, expansions)
+        ranked: list[tuple[float, int, list[tuple[int, int]]]] = []
+        for ref, score in scores.items():
+            text = self._docs[int(ref)][4]
+            spans = [[self._spans(words, ref) for words in part] for part in parts]
+            highlights: list[tuple[int, int]] = []
+            for part_spans in spans:
+                in_row = _spans_in_row(part_spans, text)
+                if in_row is None:
+                    break
+                highlights.extend(in_row)
+            else:
+                adjacent = sum(
+                    _stand_in_row(spans[p][-1], spans[p + 1][0], text) for p in range(len(spans) - 1)
+                )
+                if len(spans) > 1:
+                    score = score * (1 + ADJACENCY_BONUS * adjacent / (len(spans) - 1))
+                ranked.append((score, int(ref), _merge(highlights)))
+        ranked.sort(key=lambda hit: (-hit[0], hit[1]))
+        shown = ranked if limit == 0 else ranked[:limit]
+        return SearchResult(query, terms, len(ranked), [self._hit(ref, score, spans) for score, ref, spans in shown])
+
+    def _expand(self, term: QueryTerm) -> list[str]:
+        """The index terms a query term matches: itself, or every term it begins when a prefix."""
+        if term.prefix:
+            return self.vocabulary.with_prefix(term.text)
+        return [term.text] if term.text in self.vocabulary else []
+
+    def _lunr_scores(self, expansions: Sequence[list[str]]) -> dict[str, float]:
+        """ref → score, as lunr.js 2.3.9 `idx.query` gives it with every clause REQUIRED.
+
+        The query vector holds the clause boost (1) at the index of every expanded term, summed
+        when a term repeats; a document's score is its field vector's dot product with that
+        vector, in term index order, divided by the query vector's magnitude.
+        """
+        query_vector: dict[int, int] = {}
+        required: set[str] | None = None
+        for words in expansions:
+            if not words:
+                return {}
+            matches: set[str] = set()
+            for word in words:
+                posting = self._postings[word]
+                index = posting["_index"]
+                query_vector[index] = query_vector.get(index, 0) + 1
+                matches.update(posting[FIELD])
+            required = matches if required is None else required & matches
+        indexes = sorted(query_vector)
+        magnitude = math.sqrt(sum(query_vector[i] * query_vector[i] for i in indexes))
+        scores: dict[str, float] = {}
+        for ref in required or ():
+            elements = self._vectors[f"{FIELD}/{ref}"]
+            dot = 0.0
+            # Both vectors are sorted by term index: walk them together, as lunr.Vector.dot does.
+            i = j = 0
+            while i < len(indexes) and j < len(elements):
+                if indexes[i] < elements[j]:
+                    i += 1
+                elif indexes[i] > elements[j]:
+                    j += 2
+                else:
+                    dot += query_vector[indexes[i]] * elements[j + 1]
+                    i += 1
+                    j += 2
+            scores[ref] = dot / magnitude if magnitude else 0
+        return scores
+
+    def _spans(self, words: list[str], ref: str) -> list[tuple[int, int]]:
+        """Where any of `words` stands in document `ref`: sorted (start, end) in code points."""
+        spans: set[tuple[int, int]] = set()
+        for word in words:
+            entry = self._postings[word][FIELD].get(ref)
+            if entry is not None:
+                flat = entry[POSITIONS]
+                spans.update((flat[k], flat[k] + flat[k + 1]) for k in range(0, len(flat), 2))
+        return sorted(spans)
+
+    def _hit(self, ref: int, score: float, highlights: list[tuple[int, int]]) -> SearchHit:
+        meeting_no, number, speaker, item, text = self._docs[ref]
+        meeting = self._meetings[meeting_no]
+        return SearchHit(
+            ref=str(ref), url=f"{meeting.url}#s{number}", meeting=meeting.title, body=meeting.body,
+            body_slug=meeting.body_slug, date=meeting.date, fiscal_year=meeting.fiscal_year,
+            item=meeting.items[item] if item is not None else None, speaker=speaker, text=text,
+            score=score, highlights=highlights,
+        )  # fmt: skip
+
+
+def _group(terms: list[QueryTerm], expansions: list[list[str]]) -> list[list[list[str]]]:
+    """The expansions grouped by query part."""
+    groups: dict[int, list[list[str]]] = {}
+    for term, words in zip(terms, expansions, strict=True):
+        groups.setdefault(term.part, []).append(words)
+    return list(groups.values())
+
+
+def _follows(end: int, start: int, text: str) -> bool:
+    """True when a term starting at `start` stands in a row after one ending at `end` in `text`.
+
+    In a row: no gap, or a gap of at most MAX_GAP characters that are all punctuation or spaces.
+    """
+    return end == start or (end < start <= end + MAX_GAP and not any(is_word_char(c) for c in text[end:start]))
+
+
+def _stand_in_row(before: list[tuple[int, int]], after: list[tuple[int, int]], text: str) -> bool:
+    """True when some span of `after` stands in a row after some span of `before`."""
+    ends = {end for _, end in before}
+    return any(
+        start - gap in ends and _follows(start - gap, start, text) for start, _ in after for gap in range(MAX_GAP + 1)
+    )
+
+
+def _spans_in_row(levels: list[list[tuple[int, int]]], text: str) -> list[tuple[int, int]] | None:
+    """The spans that take part in a run of the part's terms standing in a row; None if no run.
+
+    `levels` holds the spans of each term of the part; for a one-term part, every span counts.
+    """
+    reached = [levels[0]]
+    for spans in levels[1:]:
+        ends = {end for _, end in reached[-1]}
+        reached.append([
+            span for span in spans
+            if any(span[0] - gap in ends and _follows(span[0] - gap, span[0], text) for gap in range(MAX_GAP + 1))
+        ])  # fmt: skip
+    if not reached[-1]:
+        return None
+    # Walk back from the last term: keep only the spans that lead on to a complete run.
+    kept = [reached[-1]]
+    for spans in reversed(reached[:-1]):
+        starts = {start for start, _ in kept[-1]}
+        kept.append([
+            span for span in spans
+            if any(span[1] + gap in starts and _follows(span[1], span[1] + gap, text) for gap in range(MAX_GAP + 1))
+        ])  # fmt: skip
+    return [span for spans in kept for span in spans]
+
+
+def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Sorted spans with overlapping or touching ones joined."""
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted(spans):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+        else:
+            merged.append((start, end))
+    return merged

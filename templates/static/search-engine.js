@@ -1,0 +1,360 @@
+/*
+ * The search engine of the minutes archive, on lunr.js 2.3.9: the query algorithm of
+ * generator/search/query.py, step for step, so that the page and `minutes search` agree
+ * (tests/test_search_parity.py holds them to the same terms, hits and scores).
+ *
+ * A classic script: in the browser it needs the global `lunr` (assets/lunr.js) and defines
+ * `window.MinutesSearch`; under Node, `require("./search-engine.js")` returns the same object.
+ *
+ *   MinutesSearch.open(searchDirUrl) -> Promise<Searcher>   (fetches index.json, docs.json, terms.json)
+ *   MinutesSearch.fromData(index, docs, terms) -> Searcher   (the three files, parsed)
+ *   searcher.search(query) -> {query, terms, total, hits: [{ref, url, meeting, body, body_slug,
+ *       date, fiscal_year, item, speaker, text, score, highlights: [[start, end], ...]}]}
+ *
+ * Highlights count UTF-16 code units of `text` (the index stores code points). User input never
+ * reaches lunr's query parser: terms go through `idx.query` only, and `*` is dropped.
+ */
+(function (root, factory) {
+  if (typeof module === "object" && module.exports) {
+    module.exports = factory(require("lunr"));
+  } else {
+    root.MinutesSearch = factory(root.lunr);
+  }
+})(typeof self !== "undefined" ? self : this, function (lunr) {
+  "use strict";
+
+  // The same three definitions as generator/search/folding.py.
+  var SPACES = /[ \t\n\r\f\v\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff]+/;
+  var WORD_CHAR = /^[\p{L}\p{N}\p{M}]$/u;
+  var FIELD = "text";
+  var POSITIONS = "p";
+  var MAX_GAP = 2;
+  var ADJACENCY_BONUS = 0.5;
+
+  function fold(text) {
+    return text.normalize("NFKC").toLowerCase();
+  }
+
+  function isWordChar(char) {
+    return WORD_CHAR.test(char);
+  }
+
+  /* Code points of `chars` without the non-word ones at both ends, joined. */
+  function stripNonWord(chars) {
+    var start = 0, end = chars.length;
+    while (start < end && !isWordChar(chars[start])) start++;
+    while (end > start && !isWordChar(chars[end - 1])) end--;
+    return chars.slice(start, end).join("");
+  }
+
+  function splitSpaces(text) {
+    return text.split(SPACES).filter(function (part) { return part.length > 0; });
+  }
+
+  /* The index's terms, sorted in UTF-16 order (the order of index.json, and of JavaScript's <). */
+  function Vocabulary(sortedTerms) {
+    this.sorted = sortedTerms;
+    this.set = new Set(sortedTerms);
+    var longest = 0;
+    for (var i = 0; i < sortedTerms.length; i++) {
+      // UTF-16 length bounds the length in code points: the search only looks further.
+      if (sortedTerms[i].length > longest) longest = sortedTerms[i].length;
+    }
+    this.longest = longest;
+  }
+
+  Vocabulary.prototype.has = function (term) {
+    return this.set.has(term);
+  };
+
+  Vocabulary.prototype.lowerBound = function (prefix) {
+    var low = 0, high = this.sorted.length;
+    while (low < high) {
+      var middle = (low + high) >>> 1;
+      if (this.sorted[middle] < prefix) low = middle + 1;
+      else high = middle;
+    }
+    return low;
+  };
+
+  Vocabulary.prototype.hasPrefix = function (prefix) {
+    var start = this.lowerBound(prefix);
+    return start < this.sorted.length && this.sorted[start].startsWith(prefix);
+  };
+
+  Vocabulary.prototype.withPrefix = function (prefix) {
+    var start = this.lowerBound(prefix), end = start;
+    while (end < this.sorted.length && this.sorted[end].startsWith(prefix)) end++;
+    return this.sorted.slice(start, end);
+  };
+
+  /*
+   * Cover `part` with the fewest vocabulary terms, skipping non-word characters; ties keep the
+   * longest piece at each step. Returns [[piece, exact], ...] or null when a word character
+   * cannot be covered. A last part that is one term, or the beginning of one, stays one piece.
+   */
+  function segment(part, vocabulary, last) {
+    var chars = Array.from(part);
+    var core = stripNonWord(chars);
+    if (last && core && (vocabulary.has(core) || vocabulary.hasPrefix(core))) {
+      return [[core, vocabulary.has(core)]];
+    }
+    var end = chars.length, infinity = end + 1;
+    var cost = new Array(end + 1).fill(infinity);
+    var choice = new Array(end + 1).fill(0);
+    cost[end] = 0;
+    for (var i = end - 1; i >= 0; i--) {
+      if (!isWordChar(chars[i])) {
+        cost[i] = cost[i + 1];
+        choice[i] = i + 1;
+        continue;
+      }
+      for (var j = Math.min(end, i + vocabulary.longest); j > i; j--) {
+        if (cost[j] + 1 < cost[i] && vocabulary.has(chars.slice(i, j).join(""))) {
+          cost[i] = cost[j] + 1;
+          choice[i] = j;
+        }
+      }
+    }
+    if (cost[0] >= infinity) return null;
+    var pieces = [];
+    for (var k = 0; k < end; k = choice[k]) {
+      if (isWordChar(chars[k])) pieces.push([chars.slice(k, choice[k]).join(""), true]);
+    }
+    return pieces;
+  }
+
+  /* The query's REQUIRED terms: {terms: [{text, part, prefix}], covered}. */
+  function planQuery(query, vocabulary, normalized, units) {
+    var parts = splitSpaces(fold(query).split("*").join(""));
+    var segmented = [];
+    for (var p = 0; p < parts.length; p++) {
+      var pieces = segment(parts[p], vocabulary, p === parts.length - 1);
+      if (pieces === null) return { terms: [], covered: false };
+      if (pieces.length) segmented.push(pieces);
+    }
+    var terms = [];
+    segmented.forEach(function (pieces, number) {
+      pieces.forEach(function (entry) {
+        var piece = entry[0], exact = entry[1], words;
+        if (!exact) words = [piece];
+        else if (hasOwn(units, piece)) words = units[piece];
+        else words = [hasOwn(normalized, piece) ? normalized[piece] : piece];
+        words.forEach(function (word) { terms.push({ text: word, part: number, prefix: false }); });
+      });
+    });
+    var lastPieces = segmented.length ? segmented[segmented.length - 1] : [];
+    if (lastPieces.length === 1 && (!lastPieces[0][1] || !hasOwn(units, lastPieces[0][0]))) {
+      terms[terms.length - 1].prefix = true;
+    }
+    return { terms: terms, covered: true };
+  }
+
+  function hasOwn(object, key) {
+    return Object.prototype.hasOwnProperty.call(object, key);
+  }
+
+  /* True when a term starting at `start` stands in a row after one ending at `end`. */
+  function follows(end, start, doc) {
+    if (end === start) return true;
+    if (!(end < start && start <= end + MAX_GAP)) return false;
+    var chars = doc.codePoints();
+    for (var i = end; i < start; i++) {
+      if (isWordChar(chars[i])) return false;
+    }
+    return true;
+  }
+
+  function standInRow(before, after, doc) {
+    var ends = new Set(before.map(function (span) { return span[1]; }));
+    return after.some(function (span) {
+      for (var gap = 0; gap <= MAX_GAP; gap++) {
+        if (ends.has(span[0] - gap) && follows(span[0] - gap, span[0], doc)) return true;
+      }
+      return false;
+    });
+  }
+
+  /* The spans on a complete run of the part's terms standing in a row, or null. */
+  function spansInRow(levels, doc) {
+    var reached = [levels[0]];
+    for (var level = 1; level < levels.length; level++) {
+      var ends = new Set(reached[reached.length - 1].map(function (span) { return span[1]; }));
+      reached.push(levels[level].filter(function (span) {
+        for (var gap = 0; gap <= MAX_GAP; gap++) {
+          if (ends.has(span[0] - gap) && follows(span[0] - gap, span[0], doc)) return true;
+        }
+        return false;
+      }));
+    }
+    if (!reached[reached.length - 1].length) return null;
+    var kept = [reached[reached.length - 1]];
+    for (var back = reached.length - 2; back >= 0; back--) {
+      var starts = new Set(kept[kept.length - 1].map(function (span) { return span[0]; }));
+      kept.push(reached[back].filter(function (span) {
+        for (var gap = 0; gap <= MAX_GAP; gap++) {
+          if (starts.has(span[1] + gap) && follows(span[1], span[1] + gap, doc)) return true;
+        }
+        return false;
+      }));
+    }
+    return [].concat.apply([], kept);
+  }
+
+  function merge(spans) {
+    var sorted = spans.slice().sort(function (a, b) { return a[0] - b[0] || a[1] - b[1]; });
+    var merged = [];
+    sorted.forEach(function (span) {
+      var top = merged[merged.length - 1];
+      if (top && span[0] <= top[1]) top[1] = Math.max(top[1], span[1]);
+      else merged.push([span[0], span[1]]);
+    });
+    return merged;
+  }
+
+  /* A document's text with code point access, built only when needed. */
+  function DocText(text) {
+    this.text = text;
+    this._codePoints = null;
+  }
+
+  DocText.prototype.codePoints = function () {
+    if (this._codePoints === null) this._codePoints = Array.from(this.text);
+    return this._codePoints;
+  };
+
+  /* Code point offsets → UTF-16 offsets (astral characters such as 𠮟 take two units). */
+  DocText.prototype.toUtf16 = function (spans) {
+    var chars = this.codePoints(), units = [0];
+    for (var i = 0; i < chars.length; i++) units.push(units[i] + chars[i].length);
+    return spans.map(function (span) { return [units[span[0]], units[span[1]]]; });
+  };
+
+  function Searcher(indexData, docsData, termsData) {
+    this.index = lunr.Index.load(indexData);
+    this.vocabulary = new Vocabulary(indexData.invertedIndex.map(function (entry) { return entry[0]; }));
+    this.meetings = docsData.meetings;
+    this.docs = docsData.docs;
+    this.normalized = termsData.normalized;
+    this.units = termsData.units;
+  }
+
+  Searcher.prototype.plan = function (query) {
+    return planQuery(String(query), this.vocabulary, this.normalized, this.units);
+  };
+
+  Searcher.prototype.expand = function (term) {
+    if (term.prefix) return this.vocabulary.withPrefix(term.text);
+    return this.vocabulary.has(term.text) ? [term.text] : [];
+  };
+
+  /* Sorted, distinct [start, end] code point spans of any of `words` in document `ref`. */
+  Searcher.prototype.spans = function (words, ref) {
+    var seen = new Set(), spans = [];
+    var inverted = this.index.invertedIndex;
+    words.forEach(function (word) {
+      var entry = inverted[word][FIELD][ref];
+      if (!entry) return;
+      var flat = entry[POSITIONS];
+      for (var k = 0; k < flat.length; k += 2) {
+        var key = flat[k] + ":" + flat[k + 1];
+        if (!seen.has(key)) {
+          seen.add(key);
+          spans.push([flat[k], flat[k] + flat[k + 1]]);
+        }
+      }
+    });
+    return spans.sort(function (a, b) { return a[0] - b[0] || a[1] - b[1]; });
+  };
+
+  Searcher.prototype.search = function (query) {
+    var plan = this.plan(query);
+    var result = { query: String(query), terms: plan.terms.map(function (t) { return t.text; }), total: 0, hits: [] };
+    if (!plan.covered || !plan.terms.length) return result;
+    var self = this;
+    var expansions = plan.terms.map(function (term) { return self.expand(term); });
+    var parts = [];
+    plan.terms.forEach(function (term, i) {
+      if (!parts[term.part]) parts[term.part] = [];
+      parts[term.part].push(expansions[i]);
+    });
+    parts = parts.filter(function (part) { return part; });
+    var matches = this.index.query(function (q) {
+      plan.terms.forEach(function (term) {
+        q.term(term.text, {
+          presence: lunr.Query.presence.REQUIRED,
+          usePipeline: false,
+          wildcard: term.prefix ? lunr.Query.wildcard.TRAILING : lunr.Query.wildcard.NONE
+        });
+      });
+    });
+    var ranked = [];
+    matches.forEach(function (match) {
+      var doc = new DocText(self.docs[Number(match.ref)][4]);
+      var spans = parts.map(function (part) {
+        return part.map(function (words) { return self.spans(words, match.ref); });
+      });
+      var highlights = [];
+      for (var p = 0; p < spans.length; p++) {
+        var inRow = spansInRow(spans[p], doc);
+        if (inRow === null) return;
+        highlights = highlights.concat(inRow);
+      }
+      var score = match.score;
+      if (spans.length > 1) {
+        var adjacent = 0;
+        for (var b = 0; b + 1 < spans.length; b++) {
+          if (standInRow(spans[b][spans[b].length - 1], spans[b + 1][0], doc)) adjacent++;
+        }
+        score = score * (1 + ADJACENCY_BONUS * adjacent / (spans.length - 1));
+      }
+      ranked.push({ ref: Number(match.ref), score: score, doc: doc, highlights: merge(highlights) });
+    });
+    ranked.sort(function (a, b) { return b.score - a.score || a.ref - b.ref; });
+    result.total = ranked.length;
+    result.hits = ranked.map(function (entry) { return self.hit(entry); });
+    return result;
+  };
+
+  Searcher.prototype.hit = function (entry) {
+    var doc = this.docs[entry.ref];
+    var meeting = this.meetings[doc[0]];
+    return {
+      ref: String(entry.ref),
+      url: meeting.url + "#s" + doc[1],
+      meeting: meeting.title,
+      body: meeting.body,
+      body_slug: meeting.body_slug,
+      date: meeting.date,
+      fiscal_year: meeting.fiscal_year,
+      item: doc[3] === null ? null : meeting.items[doc[3]],
+      speaker: doc[2],
+      text: doc[4],
+      score: entry.score,
+      highlights: entry.doc.toUtf16(entry.highlights)
+    };
+  };
+
+  function fetchJson(url) {
+    return fetch(url).then(function (response) {
+      if (!response.ok) throw new Error("cannot load " + url + ": HTTP " + response.status);
+      return response.json();
+    });
+  }
+
+  function open(searchDirUrl) {
+    var base = String(searchDirUrl);
+    if (base.slice(-1) !== "/") base += "/";
+    return Promise.all([
+      fetchJson(base + "index.json"), fetchJson(base + "docs.json"), fetchJson(base + "terms.json")
+    ]).then(function (files) {
+      return new Searcher(files[0], files[1], files[2]);
+    });
+  }
+
+  function fromData(indexData, docsData, termsData) {
+    return new Searcher(indexData, docsData, termsData);
+  }
+
+  return { open: open, fromData: fromData, fold: fold, planQuery: planQuery };
+});

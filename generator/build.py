@@ -8,11 +8,15 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from .content import load_archive
+from .content import INDEX, load_archive
+from .decisions import decision_entries
 from .diagnostics import ContentError, Diagnostic, has_errors
+from .feeds import write_feeds
 from .models import Archive, Body, Meeting
+from .opendata import write_open_data
 from .output import OutputTree, discard, staging_folder, swap_into_place
 from .pages import Page, SiteUrls
+from .permalinks import MANIFEST_NAME, Manifest, redirect_pages
 from .render import make_environment, render_page
 from .wareki import fiscal_year
 
@@ -51,6 +55,9 @@ def plan_pages(archive: Archive) -> list[Page]:
         for meeting in body.meetings:
             pages.append(Page(f"{meeting.path}/", "meeting.html", {"body": body, "meeting": meeting}))
     pages.append(Page("404.html", "404.html", absolute_links=True))
+    pages.append(Page("decisions/", "decisions.html", {"entries": decision_entries(archive)}))
+    pages.append(Page("data/", "data.html", {"meetings": archive.meetings}))
+    pages += redirect_pages(archive)
     return pages
 
 
@@ -81,6 +88,10 @@ def build_site(
         tree = OutputTree(staging)
         write_pages(archive, templates_dir, urls, pages, tree, progress)
         copy_static(templates_dir / STATIC_DIR, tree)
+        write_open_data(archive, urls, tree)
+        listed = [p.url for p in pages if not p.absolute_links and p.template != "redirect.html"]
+        diagnostics = diagnostics + write_feeds(archive, urls, tree, listed, (content_dir / INDEX).as_posix())
+        tree.write_text(MANIFEST_NAME, Manifest.of_archive(archive).to_json())
         swap_into_place(staging, out_dir)
     except BaseException:
         discard(staging)

@@ -43,12 +43,24 @@ def _report(diagnostics: Iterable[object]) -> None:
 
 @main.command()
 @CONTENT
-def check(content_dir: Path) -> None:
+@click.option(
+    "--against", "against", default=None, metavar="FILE_OR_URL",
+    help="A previous permalinks.json (a file or the deployed site's URL): fail when a published anchor would break.",
+)  # fmt: skip
+def check(content_dir: Path, against: str | None) -> None:
     """Read all content and print every problem as path:line: error: message."""
     from .content import load_archive
     from .diagnostics import has_errors
 
     archive, diagnostics = load_archive(content_dir)
+    if archive is not None and against:
+        from .permalinks import ManifestError, compare, read_manifest
+
+        try:
+            diagnostics = diagnostics + compare(archive, read_manifest(against), content_dir)
+        except ManifestError as exc:
+            click.echo(f"check failed: {exc}", err=True)
+            sys.exit(2)
     _report(diagnostics)
     errors = sum(d.severity.value == "error" for d in diagnostics)
     warnings = len(diagnostics) - errors

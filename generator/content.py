@@ -120,6 +120,20 @@ def _check_urls(content_dir: Path, bodies: list[Body], diagnostics: list[Diagnos
     for body in bodies:
         for meeting in body.meetings:
             by_url[meeting.path.lower()].append(meeting)
+    aliased: dict[str, Meeting] = {}
+    for body in bodies:
+        for meeting in body.meetings:
+            for alias in meeting.aliases:
+                shown = (content_dir / meeting.source).as_posix()
+                taken = by_url.get(alias.lower())
+                if taken:
+                    taken_shown = (content_dir / taken[0].source).as_posix()
+                    diagnostics.append(error(shown, meeting.aliases_line, f"alias '{alias}' is the path of {taken_shown}: a redirect there would replace that meeting"))
+                elif alias.lower() in aliased:
+                    other = (content_dir / aliased[alias.lower()].source).as_posix()
+                    diagnostics.append(error(shown, meeting.aliases_line, f"alias '{alias}' is also an alias of {other}"))
+                else:
+                    aliased[alias.lower()] = meeting
     for meetings in by_url.values():
         for later in meetings[1:]:
             first = meetings[0]

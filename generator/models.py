@@ -114,6 +114,12 @@ class Meeting:
     issue_id: str | None = None
     decisions: list[Decision] = field(default_factory=list)
     updated: dt.date | None = None
+    aliases: list[str] = field(default_factory=list)
+    """Old paths (`body/slug`) of a moved meeting; the build writes a redirect page at each."""
+    renumbered: dict[str, str] = field(default_factory=dict)
+    """Old anchor → new anchor (`s13` → `s12`) after a correction shifted the utterances."""
+    aliases_line: int = 1
+    renumbered_line: int = 1
     date_line: int = 1
     """File line of the `date:` key, for diagnostics about the date."""
     preamble: str = ""

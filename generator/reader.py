@@ -20,10 +20,12 @@ SITE_KEYS = ("title", "organization", "base_url", "description")
 BODY_KEYS = ("title", "description")
 MEETING_KEYS = (
     "title", "date", "time", "venue", "attendees", "observers", "materials", "speakers",
-    "decisions", "source_url", "pdf_url", "issue_id", "updated",
+    "decisions", "source_url", "pdf_url", "issue_id", "updated", "aliases", "renumbered",
 )  # fmt: skip
 SPEAKER_KEYS = ("name", "position", "group")
 DECISION_KEYS = ("item", "subject", "result", "for", "against", "method")
+ANCHOR = re.compile(r"s[1-9]\d*")
+MEETING_PATH = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*/[A-Za-z0-9][A-Za-z0-9._-]*")
 MAX_LABEL_LENGTH = 50
 """A longer first word is a speech typed without the space after its label, not a label."""
 
@@ -152,6 +154,31 @@ class _Fields:
             )  # fmt: skip
         return decisions
 
+    def aliases(self) -> list[str]:
+        paths = []
+        for alias in self.text_list("aliases"):
+            alias = alias.strip().strip("/")
+            if not MEETING_PATH.fullmatch(alias):
+                self.problem("aliases", f"alias '{alias}' must be an old meeting path such as joho-kokai/2022-02-14")
+                continue
+            paths.append(alias)
+        return paths
+
+    def renumbered(self) -> dict[str, str]:
+        value = self.matter.values.get("renumbered")
+        if value is None:
+            return {}
+        if not isinstance(value, dict):
+            self.problem("renumbered", "'renumbered' must map old anchors to new ones, as in s13: s12")
+            return {}
+        mapping = {}
+        for old, new in value.items():
+            if not ANCHOR.fullmatch(str(old)) or not ANCHOR.fullmatch(str(new)):
+                self.problem("renumbered", f"renumbered entry '{old}: {new}' must map an anchor sN to an anchor sN")
+                continue
+            mapping[str(old)] = str(new)
+        return mapping
+
 
 def _optional_text(value: Any) -> str | None:
     return None if value is None else str(value)
@@ -216,10 +243,15 @@ def read_meeting_text(text: str, rel_path: str, shown_path: str | None = None) -
         pdf_url=fields.text("pdf_url"),
         issue_id=fields.text("issue_id"),
         updated=fields.date("updated"),
+        aliases=fields.aliases(),
+        renumbered=fields.renumbered(),
+        aliases_line=matter.line_of("aliases"),
+        renumbered_line=matter.line_of("renumbered"),
         date_line=matter.line_of("date"),
     )
     _read_record(meeting, matter, path, diagnostics)
     _check_decisions(meeting, path, diagnostics)
+    _check_corrections(meeting, path, diagnostics)
     return (meeting if not any(d.severity.value == "error" for d in diagnostics) else None), diagnostics
 
 
@@ -333,3 +365,14 @@ def _check_decisions(meeting: Meeting, path: str, diagnostics: list[Diagnostic])
         if decision.item not in ids:
             known = ", ".join(sorted(ids)) or "none: add ## headings"
             diagnostics.append(error(path, decision.line, f"decision names unknown agenda item '{decision.item}' (items: {known})"))
+
+
+def _check_corrections(meeting: Meeting, path: str, diagnostics: list[Diagnostic]) -> None:
+    """`renumbered:` must lead to anchors the meeting has, and no alias may be the meeting's own path."""
+    count = len(meeting.utterances)
+    for old, new in meeting.renumbered.items():
+        if int(new[1:]) > count:
+            diagnostics.append(error(path, meeting.renumbered_line, f"renumbered maps {old} to {new}, but the meeting has only {count} utterances"))
+    for alias in meeting.aliases:
+        if alias == meeting.path:
+            diagnostics.append(error(path, meeting.aliases_line, f"alias '{alias}' is the meeting's own path"))

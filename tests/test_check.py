@@ -25,7 +25,7 @@ CASES: dict[str, tuple[dict[str, str | bytes], list[str]]] = {
     ),
     "unknown_key": (
         {"test/2022-02-14.md": meeting(extra="place: 会議室\n")},
-        [f"{M}:4: error: unknown front-matter key 'place' (known keys: title, date, time, venue, attendees, observers, materials, speakers, decisions, source_url, pdf_url, issue_id, updated)"],
+        [f"{M}:4: error: unknown front-matter key 'place' (known keys: title, date, time, venue, attendees, observers, materials, speakers, decisions, source_url, pdf_url, issue_id, updated, aliases, renumbered)"],
     ),
     "circle_without_label": (
         {"test/2022-02-14.md": meeting(body="○会長　開会します。\n\n○　本日は晴天です。\n")},

@@ -1,0 +1,163 @@
+"""Open data: each meeting as JSON in the shape of the 国会会議録検索システム API, a CSV, a bulk file."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from dataclasses import asdict, dataclass
+
+from .decisions import item_titles
+from .models import Archive, Body, Decision, Meeting, SiteConfig, Utterance
+from .output import OutputTree
+from .pages import SiteUrls
+
+MEETING_JSON = "meeting.json"
+UTTERANCES_CSV = "data/utterances.csv"
+MEETINGS_JSON = "data/meetings.json"
+CSV_COLUMNS = (
+    "issueID", "date", "nameOfHouse", "nameOfMeeting", "issue", "speechID", "speechOrder",
+    "speaker", "speakerLabel", "speakerPosition", "speakerGroup", "speakerRole", "agendaItem", "speech", "speechURL",
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class SpeechRecord:
+    """One utterance as a 国会会議録 API speechRecord, plus the label and agenda item it stands under."""
+
+    speechID: str
+    speechOrder: int
+    speaker: str
+    speakerLabel: str
+    speakerPosition: str | None
+    speakerGroup: str | None
+    speakerRole: str | None
+    agendaItem: str | None
+    speech: str
+    speechURL: str
+
+
+@dataclass(frozen=True)
+class DecisionRecord:
+    """A decision (議決) as published: the agenda item's id and heading, the result and the counts."""
+
+    item: str
+    itemTitle: str
+    subject: str | None
+    result: str
+    votesFor: int | None
+    votesAgainst: int | None
+    method: str | None
+
+
+@dataclass(frozen=True)
+class MeetingRecord:
+    """One meeting as a 国会会議録 API meetingRecord: the preamble as text, no header speech."""
+
+    issueID: str
+    nameOfHouse: str
+    nameOfMeeting: str
+    issue: str
+    date: str
+    updated: str | None
+    time: str | None
+    venue: str | None
+    preamble: str
+    meetingURL: str
+    sourceURL: str | None
+    pdfURL: str | None
+    sourceIssueID: str | None
+    speechRecord: list[SpeechRecord]
+    decisions: list[DecisionRecord]
+
+
+def page_url(path: str, urls: SiteUrls) -> str:
+    """The URL of a site-relative path: absolute when the base URL is known, else from the site root."""
+    return urls.absolute(path) or urls.base_path + path
+
+
+def speech_record(meeting: Meeting, utterance: Utterance, urls: SiteUrls) -> SpeechRecord:
+    """One utterance of `meeting` as a speechRecord."""
+    speaker = utterance.speaker
+    return SpeechRecord(
+        speechID=f"{meeting.path}#{utterance.anchor}",
+        speechOrder=utterance.number,
+        speaker=speaker.name or speaker.label,
+        speakerLabel=speaker.label,
+        speakerPosition=speaker.position or speaker.role,
+        speakerGroup=speaker.group,
+        speakerRole=speaker.role,
+        agendaItem=utterance.item_id,
+        speech=utterance.text,
+        speechURL=page_url(f"{meeting.path}/#{utterance.anchor}", urls),
+    )
+
+
+def decision_records(meeting: Meeting) -> list[DecisionRecord]:
+    """The meeting's decisions with the title of the agenda item each belongs to."""
+    titles = item_titles(meeting)
+    return [decision_record(d, titles.get(d.item, "")) for d in meeting.decisions]
+
+
+def decision_record(decision: Decision, item_title: str) -> DecisionRecord:
+    """One decision as published."""
+    return DecisionRecord(
+        item=decision.item, itemTitle=item_title, subject=decision.subject, result=decision.result,
+        votesFor=decision.votes_for, votesAgainst=decision.votes_against, method=decision.method,
+    )  # fmt: skip
+
+
+def meeting_record(meeting: Meeting, body: Body, config: SiteConfig, urls: SiteUrls) -> MeetingRecord:
+    """The meetingRecord of one meeting: nameOfHouse is the organization (目黒区), nameOfMeeting the body."""
+    return MeetingRecord(
+        issueID=meeting.path,
+        nameOfHouse=config.organization or config.title,
+        nameOfMeeting=body.title,
+        issue=meeting.title,
+        date=meeting.date.isoformat(),
+        updated=meeting.updated.isoformat() if meeting.updated else None,
+        time=meeting.time,
+        venue=meeting.venue,
+        preamble=meeting.preamble,
+        meetingURL=page_url(f"{meeting.path}/", urls),
+        sourceURL=meeting.source_url,
+        pdfURL=meeting.pdf_url,
+        sourceIssueID=meeting.issue_id,
+        speechRecord=[speech_record(meeting, u, urls) for u in meeting.utterances],
+        decisions=decision_records(meeting),
+    )
+
+
+def _json(data: object) -> str:
+    return json.dumps(data, ensure_ascii=False, indent=1) + "\n"
+
+
+def utterances_csv(records: list[MeetingRecord]) -> str:
+    """Every utterance of the archive as CSV (one row each, header first, RFC 4180 quoting)."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(CSV_COLUMNS)
+    for record in records:
+        meeting_fields = {
+            "issueID": record.issueID, "date": record.date, "nameOfHouse": record.nameOfHouse,
+            "nameOfMeeting": record.nameOfMeeting, "issue": record.issue,
+        }  # fmt: skip
+        for speech in record.speechRecord:
+            row = {**meeting_fields, **asdict(speech)}
+            writer.writerow(["" if row[c] is None else row[c] for c in CSV_COLUMNS])
+    return out.getvalue()
+
+
+def write_open_data(archive: Archive, urls: SiteUrls, tree: OutputTree) -> list[MeetingRecord]:
+    """Write meeting.json beside every meeting page, data/utterances.csv and data/meetings.json."""
+    records = []
+    for body in archive.bodies:
+        for meeting in body.meetings:
+            record = meeting_record(meeting, body, archive.config, urls)
+            tree.write_text(f"{meeting.path}/{MEETING_JSON}", _json(asdict(record)))
+            records.append(record)
+    # A BOM, so that Excel, which many offices open CSV files with, reads the Japanese as UTF-8.
+    tree.write_bytes(UTTERANCES_CSV, utterances_csv(records).encode("utf-8-sig"))
+    bulk = {"numberOfRecords": len(records), "meetingRecord": [asdict(r) for r in records]}
+    tree.write_text(MEETINGS_JSON, _json(bulk))
+    return records

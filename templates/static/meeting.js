@@ -1,0 +1,241 @@
+// Exchange links and citations on a meeting page.
+//
+// #s12-s18 (or #s18-s12) marks utterances 12 to 18 and scrolls to 12; shift-click on a second
+// permalink makes such a range; "リンクをコピー" and "引用をコピー" copy the URL or a Japanese
+// citation of one utterance or of the range. Old fragments listed in the meeting's `renumbered:`
+// are sent to their new anchors. Without this script, #s12 links still work: ids are in the HTML.
+(function () {
+  "use strict";
+
+  var article = document.querySelector("article.meeting");
+  if (!article) return;
+
+  var RANGE = /^#s(\d+)(?:-s?(\d+))?$/;
+  var utteranceCount = Number(article.getAttribute("data-utterances")) || 0;
+  var renumbered = {};
+  try {
+    renumbered = JSON.parse(article.getAttribute("data-renumbered") || "{}") || {};
+  } catch (e) {
+    renumbered = {};
+  }
+  var selectionStart = null; // number of the utterance a shift-click range starts from
+  var status = null;
+  var rangeBar = null;
+
+  function toHalfWidth(text) {
+    return text.replace(/[０-９]/g, function (c) {
+      return String.fromCharCode(c.charCodeAt(0) - 0xfee0);
+    });
+  }
+
+  function pageUrl() {
+    return location.href.split("#")[0];
+  }
+
+  function linkTo(first, last) {
+    return pageUrl() + (first === last ? "#s" + first : "#s" + first + "-s" + last);
+  }
+
+  // 目黒区 情報公開・個人情報保護審議会 令和3年度第7回（2022年2月14日）発言12〜18 <URL>
+  function citation(first, last) {
+    var org = article.getAttribute("data-organization") || "";
+    var body = article.getAttribute("data-body") || "";
+    var title = article.getAttribute("data-title") || "";
+    var shortTitle = body && title.indexOf(body) !== -1 ? title.replace(body, "").trim() : title;
+    var date = (article.getAttribute("data-date") || "").split("-");
+    var when = date.length === 3 ? Number(date[0]) + "年" + Number(date[1]) + "月" + Number(date[2]) + "日" : "";
+    var names = [org, body, toHalfWidth(shortTitle)].filter(function (part) { return part; });
+    var speeches = first === last ? "発言" + first : "発言" + first + "〜" + last;
+    return names.join(" ") + (when ? "（" + when + "）" : "") + speeches + " <" + linkTo(first, last) + ">";
+  }
+
+  // The range a fragment names, cut to the utterances that exist; null when it names none.
+  function parseRange(hash) {
+    var match = RANGE.exec(hash);
+    if (!match) return null;
+    var a = Number(match[1]);
+    var b = match[2] === undefined ? a : Number(match[2]);
+    var first = Math.max(1, Math.min(a, b));
+    var last = Math.min(utteranceCount, Math.max(a, b));
+    if (first > last) return null;
+    return { first: first, last: last, single: match[2] === undefined };
+  }
+
+  // Fragments published before a correction shifted the anchors: #s13 → #s12 per `renumbered:`.
+  function mapOldFragment(hash) {
+    var match = RANGE.exec(hash);
+    if (!match) return hash;
+    var a = "s" + match[1];
+    var b = match[2] === undefined ? null : "s" + match[2];
+    var newA = renumbered[a] || a;
+    var newB = b === null ? null : renumbered[b] || b;
+    if (newA === a && newB === b) return hash;
+    return "#" + newA + (newB === null ? "" : "-" + newB);
+  }
+
+  function clearMarks() {
+    var marked = article.querySelectorAll("[data-in-range]");
+    for (var i = 0; i < marked.length; i++) {
+      marked[i].removeAttribute("data-in-range");
+      marked[i].classList.remove("range-first", "range-last");
+    }
+  }
+
+  function markRange(range) {
+    clearMarks();
+    if (!range || range.single) {
+      hideRangeBar();
+      return;
+    }
+    for (var n = range.first; n <= range.last; n++) {
+      var element = document.getElementById("s" + n);
+      if (element) element.setAttribute("data-in-range", "");
+    }
+    var firstElement = document.getElementById("s" + range.first);
+    var lastElement = document.getElementById("s" + range.last);
+    if (firstElement) firstElement.classList.add("range-first");
+    if (lastElement) lastElement.classList.add("range-last");
+    showRangeBar(range);
+  }
+
+  function onHash(scroll) {
+    var hash = location.hash;
+    var mapped = mapOldFragment(hash);
+    if (mapped !== hash) {
+      history.replaceState(null, "", mapped);
+      hash = mapped;
+    }
+    var range = parseRange(hash);
+    markRange(range);
+    if (range) {
+      selectionStart = range.first;
+      var target = document.getElementById("s" + range.first);
+      // The browser finds no element for #s12-s18, nor for an old fragment that was mapped.
+      if (target && scroll) target.scrollIntoView();
+    }
+  }
+
+  function announce(message) {
+    if (!status) {
+      status = document.createElement("p");
+      status.className = "copy-status";
+      status.setAttribute("role", "status");
+      document.body.appendChild(status);
+    }
+    status.textContent = message;
+  }
+
+  function copyText(text, what) {
+    function fallback() {
+      var area = document.createElement("textarea");
+      area.value = text;
+      area.setAttribute("readonly", "");
+      area.style.position = "fixed";
+      area.style.opacity = "0";
+      document.body.appendChild(area);
+      area.select();
+      var ok = false;
+      try {
+        ok = document.execCommand("copy");
+      } catch (e) {
+        ok = false;
+      }
+      document.body.removeChild(area);
+      announce(ok ? what + "をコピーしました" : "コピーできませんでした：" + text);
+    }
+    if (navigator.clipboard && window.isSecureContext) {
+      navigator.clipboard.writeText(text).then(function () {
+        announce(what + "をコピーしました");
+      }, fallback);
+    } else {
+      fallback();
+    }
+  }
+
+  function button(label, className, onClick) {
+    var element = document.createElement("button");
+    element.type = "button";
+    element.className = className;
+    element.textContent = label;
+    element.addEventListener("click", onClick);
+    return element;
+  }
+
+  function currentBarRange() {
+    return rangeBar ? { first: Number(rangeBar.getAttribute("data-first")), last: Number(rangeBar.getAttribute("data-last")) } : null;
+  }
+
+  function showRangeBar(range) {
+    if (!rangeBar) {
+      rangeBar = document.createElement("div");
+      rangeBar.className = "range-bar";
+      rangeBar.setAttribute("role", "region");
+      rangeBar.setAttribute("aria-label", "選択した発言の範囲");
+      var label = document.createElement("span");
+      label.className = "range-label";
+      rangeBar.appendChild(label);
+      rangeBar.appendChild(button("範囲のリンクをコピー", "copy-link", function () {
+        var r = currentBarRange();
+        copyText(linkTo(r.first, r.last), "リンク");
+      }));
+      rangeBar.appendChild(button("範囲の引用をコピー", "copy-citation", function () {
+        var r = currentBarRange();
+        copyText(citation(r.first, r.last), "引用");
+      }));
+      rangeBar.appendChild(button("選択を解除", "clear-range", function () {
+        history.pushState(null, "", "#s" + currentBarRange().first);
+        onHash(false);
+      }));
+      document.body.appendChild(rangeBar);
+    }
+    rangeBar.setAttribute("data-first", range.first);
+    rangeBar.setAttribute("data-last", range.last);
+    rangeBar.querySelector(".range-label").textContent = "発言" + range.first + "〜" + range.last + "を選択中";
+    rangeBar.hidden = false;
+  }
+
+  function hideRangeBar() {
+    if (rangeBar) rangeBar.hidden = true;
+  }
+
+  // Tools on every utterance: copy its link, copy its citation.
+  var sections = article.querySelectorAll(".utterance[id]");
+  for (var i = 0; i < sections.length; i++) {
+    (function (section) {
+      var number = Number(section.id.slice(1));
+      var tools = document.createElement("span");
+      tools.className = "utterance-tools";
+      tools.appendChild(button("リンクをコピー", "copy-link", function () {
+        copyText(linkTo(number, number), "リンク");
+      }));
+      tools.appendChild(button("引用をコピー", "copy-citation", function () {
+        copyText(citation(number, number), "引用");
+      }));
+      var permalink = section.querySelector(".permalink");
+      section.insertBefore(tools, permalink ? permalink.nextSibling : section.firstChild);
+      if (permalink) {
+        permalink.title = "この発言へのリンク（Shiftを押しながらクリックで範囲を選択）";
+        permalink.addEventListener("click", function (event) {
+          if (event.shiftKey && selectionStart !== null && selectionStart !== number) {
+            event.preventDefault();
+            var first = Math.min(selectionStart, number);
+            var last = Math.max(selectionStart, number);
+            history.pushState(null, "", "#s" + first + "-s" + last);
+            onHash(false);
+            selectionStart = first;
+          } else {
+            selectionStart = number;
+          }
+        });
+      }
+    })(sections[i]);
+  }
+
+  window.addEventListener("hashchange", function () {
+    onHash(true);
+  });
+  window.addEventListener("popstate", function () {
+    onHash(false);
+  });
+  onHash(true);
+})();

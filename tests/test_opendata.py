@@ -1,0 +1,145 @@
+"""Open data: meeting.json in the 国会会議録 API shape, the utterances CSV, the bulk file, the data page."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from generator.build import build_site
+from tests.conftest import REPO, TEMPLATES, meeting
+
+RECORD = """## １ 開会
+
+○会長　ただいまから会議を開きます。
+
+○区側　（資料により説明）
+
+本日の議題は二つです。
+
+## ２ 議事
+
+### （１）諮問について
+
+○会長　採決します。
+
+（投　票）
+
+○区側　賛成１９、反対１です。
+"""
+DECISIONS = """decisions:
+  - {item: item-2-1, result: 承認, for: 19, against: 1, method: 投票}
+  - {item: item-2, subject: 部会の設置, result: 承認, for: null, against: null, method: 異議なし}
+"""
+SPEAKERS = """speakers:
+  会長: {name: 山田太郎, group: 学識経験者}
+"""
+
+
+@pytest.fixture
+def site(make_site, tmp_path: Path) -> Path:
+    content = make_site({"test/2022-02-14.md": meeting(body=RECORD, extra=DECISIONS + SPEAKERS + "updated: 2022-03-01\n")})
+    out = tmp_path / "site"
+    build_site(content, TEMPLATES, out, base_url="https://example.org/minutes/")
+    return out
+
+
+def test_meeting_json_has_one_speech_record_per_utterance(site: Path) -> None:
+    record = json.loads((site / "test/2022-02-14/meeting.json").read_text(encoding="utf-8"))
+    assert record["issueID"] == "test/2022-02-14"
+    assert record["nameOfHouse"] == "テスト区"
+    assert record["nameOfMeeting"] == "テスト審議会"
+    assert record["issue"] == "第1回 テスト審議会"
+    assert record["date"] == "2022-02-14" and record["updated"] == "2022-03-01"
+    assert record["meetingURL"] == "https://example.org/minutes/test/2022-02-14/"
+    speeches = record["speechRecord"]
+    assert [s["speechOrder"] for s in speeches] == [1, 2, 3, 4]
+    first, second = speeches[0], speeches[1]
+    assert first["speechID"] == "test/2022-02-14#s1"
+    assert first["speaker"] == "山田太郎" and first["speakerLabel"] == "会長" and first["speakerGroup"] == "学識経験者"
+    assert first["speech"] == "ただいまから会議を開きます。"  # no ○, no label
+    assert second["speech"] == "（資料により説明）\n本日の議題は二つです。"
+    assert second["speechURL"] == "https://example.org/minutes/test/2022-02-14/#s2"
+    assert speeches[2]["agendaItem"] == "item-2-1"
+
+
+def test_meeting_json_carries_the_decisions(site: Path) -> None:
+    record = json.loads((site / "test/2022-02-14/meeting.json").read_text(encoding="utf-8"))
+    assert record["decisions"] == [
+        {"item": "item-2-1", "itemTitle": "（１）諮問について", "subject": None, "result": "承認",
+         "votesFor": 19, "votesAgainst": 1, "method": "投票"},
+        {"item": "item-2", "itemTitle": "２ 議事", "subject": "部会の設置", "result": "承認",
+         "votesFor": None, "votesAgainst": None, "method": "異議なし"},
+    ]  # fmt: skip
+
+
+def test_speech_urls_are_root_relative_without_a_base_url(make_site, tmp_path: Path) -> None:
+    content = make_site({"test/2022-02-14.md": meeting(body=RECORD)})
+    build_site(content, TEMPLATES, tmp_path / "site")
+    record = json.loads((tmp_path / "site/test/2022-02-14/meeting.json").read_text(encoding="utf-8"))
+    assert record["speechRecord"][0]["speechURL"] == "/test/2022-02-14/#s1"
+
+
+def test_csv_has_a_row_per_utterance_and_opens_in_excel(make_site, tmp_path: Path) -> None:
+    content = make_site(
+        {
+            "test/2022-02-14.md": meeting(body=RECORD),
+            "test/2022-03-01.md": meeting(date="2022-03-01", body='○委員　"引用"と、改行\n\n次の段落\n'),
+        }
+    )
+    build_site(content, TEMPLATES, tmp_path / "site")
+    data = (tmp_path / "site/data/utterances.csv").read_bytes()
+    assert data.startswith("\ufeff".encode())  # Excel reads UTF-8 only with a BOM
+    rows = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"), newline="")))
+    assert len(rows) == 5
+    assert [r["speechID"] for r in rows][-1] == "test/2022-03-01#s1"
+    assert rows[-1]["speech"] == '"引用"と、改行\n次の段落'
+    assert rows[0]["nameOfMeeting"] == "テスト審議会" and rows[0]["date"] == "2022-02-14"
+
+
+def test_bulk_file_holds_every_meeting(make_site, tmp_path: Path) -> None:
+    content = make_site({"test/2022-02-14.md": meeting(), "test/2022-03-01.md": meeting(date="2022-03-01")})
+    build_site(content, TEMPLATES, tmp_path / "site")
+    bulk = json.loads((tmp_path / "site/data/meetings.json").read_text(encoding="utf-8"))
+    assert bulk["numberOfRecords"] == 2
+    assert [m["issueID"] for m in bulk["meetingRecord"]] == ["test/2022-02-14", "test/2022-03-01"]
+    single = json.loads((tmp_path / "site/test/2022-03-01/meeting.json").read_text(encoding="utf-8"))
+    assert bulk["meetingRecord"][1] == single
+
+
+def test_data_page_links_the_files_and_states_the_reuse_terms(site: Path) -> None:
+    page = (site / "data/index.html").read_text(encoding="utf-8")
+    for target in ("meetings.json", "utterances.csv", "../feed.xml", "../permalinks.json"):
+        assert f'href="{target}"' in page
+    assert "著作権法第40条第1項" in page
+    assert "出典" in page
+
+
+def test_decisions_show_in_the_agenda_at_the_heading_and_on_the_decisions_page(site: Path) -> None:
+    page = (site / "test/2022-02-14/index.html").read_text(encoding="utf-8")
+    toc = page[page.index('<nav class="toc"') : page.index("</nav>", page.index('<nav class="toc"'))]
+    assert re.search(r'href="#item-2-1">（１）諮問について</a> <span class="toc-decision">【<strong class="decision-result">承認</strong>（投票：賛成19・反対1）】', toc)
+    heading = page.index('id="item-2-1"')
+    assert page.index('<p class="decision-note">', heading) < page.index('id="s3"')
+    assert "部会の設置：<strong class=\"decision-result\">承認</strong>（異議なし）" in page
+    listing = (site / "decisions/index.html").read_text(encoding="utf-8")
+    assert 'href="../test/2022-02-14/#item-2-1">（１）諮問について</a>' in listing
+    assert "（投票：賛成19・反対1）" in listing
+
+
+SEED = REPO / "content/joho-kokai/2022-02-14.md"
+SEED_DECISIONS = [(19, 1), (17, 2), (17, 0), (16, 1), (17, 0)]
+
+
+def test_seed_meeting_json_has_all_248_speeches_and_five_decisions(tmp_path: Path) -> None:
+    text = SEED.read_text(encoding="utf-8")
+    if len(re.findall(r"^○", text, re.MULTILINE)) < 248:
+        pytest.skip(f"{SEED.relative_to(REPO)} holds only the opening of the meeting so far (the importer replaces it)")
+    build_site(REPO / "content", TEMPLATES, tmp_path / "site")
+    record = json.loads((tmp_path / "site/joho-kokai/2022-02-14/meeting.json").read_text(encoding="utf-8"))
+    assert len(record["speechRecord"]) == 248
+    assert [(d["votesFor"], d["votesAgainst"]) for d in record["decisions"]] == SEED_DECISIONS

@@ -13,7 +13,9 @@ How the corpus's flaws are handled (each also reported as a warning):
 
 - a meeting with an empty `Date` is skipped;
 - a `"null"` speaker is a header: the first one (room, time, attendance, agenda) becomes the
-  preamble, later ones (headers of later sections) plain paragraphs between utterances;
+  preamble; a later one (a document read into the record, the header of a later section) becomes
+  a `##` heading of its first line and plain paragraphs of the rest, since a paragraph that
+  merely followed an utterance would be read as part of that speech;
 - an utterance with no text is skipped (the format has no empty utterance);
 - a label with spaces in it (`議長 (石川良一君）`) loses the spaces (a label ends at the first space).
 
@@ -38,7 +40,7 @@ if str(REPO) not in sys.path:
     # Run as a script from anywhere: the generator package lives in the repository root.
     sys.path.insert(0, str(REPO))
 
-from generator.importer.record import ImportedMeeting, ImportedParagraph, ImportedUtterance  # noqa: E402
+from generator.importer.record import ImportedHeading, ImportedMeeting, ImportedParagraph, ImportedUtterance  # noqa: E402
 from generator.importer.writer import meeting_to_markdown  # noqa: E402
 
 CORPUS = REPO.parent / "shared" / "corpus"
@@ -91,8 +93,9 @@ def parse_meeting(item: dict, where: str, warnings: list[str]) -> ImportedMeetin
         speaker = (speech.get("Speaker") or "").strip()
         lines = _lines(speech.get("Utterance"))
         if speaker == HEADER_SPEAKER:
-            if meeting.blocks:
-                meeting.blocks.extend(ImportedParagraph(line, number) for line in lines)
+            if meeting.blocks and lines:
+                meeting.blocks.append(ImportedHeading(2, lines[0], number))
+                meeting.blocks.extend(ImportedParagraph(line, number) for line in lines[1:])
             else:
                 meeting.preamble.extend(lines)
             continue

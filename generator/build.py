@@ -18,11 +18,19 @@ from .output import OutputTree, discard, staging_folder, swap_into_place
 from .pages import Page, SiteUrls
 from .permalinks import MANIFEST_NAME, Manifest, redirect_pages
 from .render import make_environment, render_page
+from .search.index import build_search_index, write_search_index
 from .wareki import fiscal_year
 
 RECENT_MEETINGS = 10
 STATIC_DIR = "static"
 ASSETS_URL = "assets/"
+LUNR_JS = Path("node_modules/lunr/lunr.js")
+"""lunr.js as `npm ci` installs it; copied to assets/ because the repository never holds it."""
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+class MissingAssetError(RuntimeError):
+    """A file the site needs from the project's setup (npm) is not installed."""
 
 
 @dataclass(frozen=True)
@@ -54,6 +62,8 @@ def plan_pages(archive: Archive) -> list[Page]:
         pages.append(Page(f"{body.slug}/", "body.html", {"body": body, "years": group_by_fiscal_year(body)}))
         for meeting in body.meetings:
             pages.append(Page(f"{meeting.path}/", "meeting.html", {"body": body, "meeting": meeting}))
+    years = sorted({fiscal_year(m.date) for m in archive.meetings}, reverse=True)
+    pages.append(Page("search/", "search.html", {"fiscal_years": years}))
     pages.append(Page("404.html", "404.html", absolute_links=True))
     pages.append(Page("decisions/", "decisions.html", {"entries": decision_entries(archive)}))
     pages.append(Page("data/", "data.html", {"meetings": archive.meetings}))
@@ -83,6 +93,8 @@ def build_site(
         raise ContentError(diagnostics)
     urls = SiteUrls.from_base_url(base_url or archive.config.base_url)
     pages = plan_pages(archive)
+    lunr_js = find_lunr_js()
+    search_index = build_search_index(archive, urls.base_path)
     staging = staging_folder(out_dir)
     try:
         tree = OutputTree(staging)
@@ -92,6 +104,8 @@ def build_site(
         listed = [p.url for p in pages if not p.absolute_links and p.template != "redirect.html"]
         diagnostics = diagnostics + write_feeds(archive, urls, tree, listed, (content_dir / INDEX).as_posix())
         tree.write_text(MANIFEST_NAME, Manifest.of_archive(archive).to_json())
+        tree.copy_file(lunr_js, ASSETS_URL + LUNR_JS.name)
+        write_search_index(search_index, staging)
         swap_into_place(staging, out_dir)
     except BaseException:
         discard(staging)
@@ -126,3 +140,14 @@ def copy_static(static_dir: Path, tree: OutputTree) -> None:
         return
     for source in sorted(p for p in static_dir.rglob("*") if p.is_file()):
         tree.copy_file(source, ASSETS_URL + source.relative_to(static_dir).as_posix())
+
+
+def find_lunr_js() -> Path:
+    """lunr.js from node_modules in the current folder, else in the repository; fail clearly if absent."""
+    for root in (Path.cwd(), REPO_ROOT):
+        if (root / LUNR_JS).is_file():
+            return root / LUNR_JS
+    raise MissingAssetError(
+        f"{LUNR_JS} not found in {Path.cwd()} or {REPO_ROOT}: the search page needs it; "
+        "run `npm ci` in the repository (make setup does) and build again"
+    )

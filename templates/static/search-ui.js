@@ -1,0 +1,439 @@
+/*
+ * The search page: runs the query in ?q= on load, groups hits by meeting, highlights the matched
+ * words, filters by body, fiscal year and speaker, sorts, and keeps all of it in the URL.
+ *
+ * The engine (search-engine.js, on lunr.js) finds and ranks the hits; this file only shows them.
+ * Everything that comes from the index or the query reaches the page as text nodes: never as
+ * markup, so a query such as <img src=x onerror=…> is shown, not run.
+ *
+ * Hooks for tests and tools: <ol id="search-results"> holds the hit links (href ending in #sN),
+ * meeting groups ordered by their best hit and hits within a group by rank; it carries
+ * data-total (hits after the filters, all pages) and data-state ("loading", "done", "error").
+ */
+(function () {
+  "use strict";
+
+  var PAGE_SIZE = 50;
+  var SNIPPET_LENGTH = 140; // UTF-16 units of speech shown around the matches
+  var SNIPPET_LEAD = 40; // of which before the first match shown
+  var QUERY_SHOWN = 60; // a 1,000-character query is cut in the status line
+  var WEEKDAYS = "日月火水木金土";
+  var FILTERS = ["body", "year", "speaker"];
+
+  var app = document.getElementById("search-app");
+  if (!app) return;
+  var form = document.getElementById("search-form");
+  var input = document.getElementById("search-q");
+  var status = document.getElementById("search-status");
+  var list = document.getElementById("search-results");
+  var more = document.getElementById("search-more");
+  var controls = {
+    body: document.getElementById("search-body"),
+    year: document.getElementById("search-year"),
+    speaker: document.getElementById("search-speaker"),
+    sort: document.getElementById("search-sort"),
+  };
+  var siteRoot = app.getAttribute("data-site-root") || "./";
+  var basePath = app.getAttribute("data-base-path") || "/";
+
+  var searcher = null; // a promise of the engine's Searcher, opened on the first query
+  var searchRun = 0; // a newer query makes an older one's answer stale
+  var state = readUrl();
+  var result = null; // the engine's answer for state.q: every hit, unfiltered
+  var view = []; // the hits after filters, in display order
+  var shown = 0;
+
+  // The server renders the body and year options with their names; counts are added here.
+  [controls.body, controls.year].forEach(function (select) {
+    Array.prototype.forEach.call(select.options, function (option) {
+      option.setAttribute("data-label", option.textContent);
+    });
+  });
+
+  function readUrl() {
+    var params = new URLSearchParams(window.location.search);
+    return {
+      q: params.get("q") || "",
+      body: params.get("body") || "",
+      year: params.get("year") || "",
+      speaker: params.get("speaker") || "",
+      sort: ["newest", "oldest"].indexOf(params.get("sort")) >= 0 ? params.get("sort") : "",
+    };
+  }
+
+  function writeUrl() {
+    var params = new URLSearchParams();
+    ["q", "body", "year", "speaker", "sort"].forEach(function (key) {
+      if (state[key]) params.set(key, state[key]);
+    });
+    var search = params.toString();
+    window.history.replaceState(null, "", window.location.pathname + (search ? "?" + search : ""));
+  }
+
+  function setState(name) {
+    list.setAttribute("data-state", name);
+    app.setAttribute("aria-busy", name === "loading" ? "true" : "false");
+  }
+
+  function say(text) {
+    status.textContent = text;
+  }
+
+  function quoted(query) {
+    var chars = Array.from(query);
+    return "「" + (chars.length > QUERY_SHOWN ? chars.slice(0, QUERY_SHOWN).join("") + "…" : query) + "」";
+  }
+
+  /* ---- filters ---- */
+
+  function passes(hit, except) {
+    if (except !== "body" && state.body && hit.body_slug !== state.body) return false;
+    if (except !== "year" && state.year && String(hit.fiscal_year) !== state.year) return false;
+    if (except !== "speaker" && state.speaker && hit.speaker !== state.speaker) return false;
+    return true;
+  }
+
+  function facetValue(hit, name) {
+    if (name === "body") return hit.body_slug;
+    if (name === "year") return String(hit.fiscal_year);
+    return hit.speaker;
+  }
+
+  // Each filter counts the hits that the other filters let through, so its numbers say what
+  // choosing an option would show.
+  function facetCounts(name) {
+    var counts = new Map();
+    (result ? result.hits : []).forEach(function (hit) {
+      if (!passes(hit, name)) return;
+      var value = facetValue(hit, name);
+      counts.set(value, (counts.get(value) || 0) + 1);
+    });
+    return counts;
+  }
+
+  function updateFixedFacet(name) {
+    var counts = facetCounts(name);
+    Array.prototype.forEach.call(controls[name].options, function (option) {
+      if (!option.value) return;
+      var count = counts.get(option.value) || 0;
+      option.textContent = option.getAttribute("data-label") + (result ? "（" + count + "件）" : "");
+      option.hidden = Boolean(result) && count === 0 && option.value !== state[name];
+    });
+    controls[name].value = state[name];
+    if (controls[name].value !== state[name]) {
+      // A shared link may name a body or year this build no longer has: show it, do not drop it.
+      var option = element("option", null, state[name] + "（0件）");
+      option.value = state[name];
+      option.setAttribute("data-label", state[name]);
+      controls[name].appendChild(option);
+      controls[name].value = state[name];
+    }
+  }
+
+  function updateSpeakerFacet() {
+    var select = controls.speaker;
+    var counts = facetCounts("speaker");
+    if (state.speaker && !counts.has(state.speaker)) counts.set(state.speaker, 0);
+    var speakers = Array.from(counts.keys()).sort(function (a, b) {
+      return counts.get(b) - counts.get(a) || (a < b ? -1 : a > b ? 1 : 0);
+    });
+    while (select.options.length > 1) select.remove(1);
+    speakers.forEach(function (speaker) {
+      var option = document.createElement("option");
+      option.value = speaker;
+      option.textContent = speaker + "（" + counts.get(speaker) + "件）";
+      select.appendChild(option);
+    });
+    select.value = state.speaker;
+  }
+
+  /* ---- order ---- */
+
+  function meetingKey(hit) {
+    return hit.url.split("#")[0];
+  }
+
+  function utteranceNumber(hit) {
+    var match = /#s(\d+)$/.exec(hit.url);
+    return match ? Number(match[1]) : 0;
+  }
+
+  // Groups by meeting. By relevance, groups follow their best hit and hits keep the engine's
+  // rank; by date, groups follow the meeting date and hits the order they were spoken in.
+  function arrange(hits) {
+    var groups = [];
+    var byKey = new Map();
+    hits.forEach(function (hit, rank) {
+      var key = meetingKey(hit);
+      var group = byKey.get(key);
+      if (!group) {
+        group = { key: key, first: rank, date: hit.date, hits: [] };
+        byKey.set(key, group);
+        groups.push(group);
+      }
+      group.hits.push(hit);
+    });
+    if (state.sort) {
+      var newest = state.sort === "newest";
+      groups.sort(function (a, b) {
+        if (a.date !== b.date) return (a.date < b.date) === newest ? 1 : -1;
+        return a.first - b.first;
+      });
+      groups.forEach(function (group) {
+        group.hits.sort(function (a, b) {
+          return utteranceNumber(a) - utteranceNumber(b);
+        });
+      });
+    }
+    return groups;
+  }
+
+  /* ---- rendering ---- */
+
+  function localUrl(url) {
+    // The index holds root-relative URLs with the base path the site was built for; a link
+    // relative to this page keeps working wherever the folder is actually served.
+    if (url.indexOf(basePath) === 0) return siteRoot + url.slice(basePath.length);
+    if (url.charAt(0) === "/") return url;
+    return siteRoot + url;
+  }
+
+  function japaneseDate(iso) {
+    var parts = /^(\d{4})-(\d{2})-(\d{2})$/.exec(iso || "");
+    if (!parts) return iso || "";
+    var y = Number(parts[1]), m = Number(parts[2]), d = Number(parts[3]);
+    var weekday = WEEKDAYS.charAt(new Date(Date.UTC(y, m - 1, d)).getUTCDay());
+    return y + "年" + m + "月" + d + "日（" + weekday + "）";
+  }
+
+  function element(tag, className, text) {
+    var node = document.createElement(tag);
+    if (className) node.className = className;
+    if (text != null) node.textContent = text;
+    return node;
+  }
+
+  function isLow(code) {
+    return code >= 0xdc00 && code <= 0xdfff;
+  }
+
+  function mergedHighlights(hit, length) {
+    var spans = (hit.highlights || [])
+      .filter(function (s) { return s && s[1] > s[0] && s[0] >= 0 && s[0] < length; })
+      .map(function (s) { return [s[0], Math.min(s[1], length)]; })
+      .sort(function (a, b) { return a[0] - b[0] || a[1] - b[1]; });
+    var merged = [];
+    spans.forEach(function (s) {
+      var last = merged[merged.length - 1];
+      if (last && s[0] <= last[1]) last[1] = Math.max(last[1], s[1]);
+      else merged.push([s[0], s[1]]);
+    });
+    return merged;
+  }
+
+  // The window of the speech to show: the stretch that holds the most different matched words
+  // (then the most matches), starting at the sentence that leads into its first match, never
+  // cutting a surrogate pair in half.
+  function snippetWindow(text, spans) {
+    if (text.length <= SNIPPET_LENGTH) return [0, text.length];
+    var best = 0, bestScore = -1;
+    for (var i = 0; i < spans.length; i++) {
+      var words = new Set(), count = 0;
+      for (var j = i; j < spans.length && spans[j][1] <= spans[i][0] + SNIPPET_LENGTH - SNIPPET_LEAD; j++) {
+        words.add(text.slice(spans[j][0], spans[j][1]).normalize("NFKC").toLowerCase());
+        count++;
+      }
+      var score = words.size * 1000 + count;
+      if (score > bestScore) { best = i; bestScore = score; }
+    }
+    var first = spans.length ? spans[best][0] : 0;
+    var start = Math.max(0, first - SNIPPET_LEAD);
+    var lead = text.slice(start, first);
+    var boundary = Math.max(lead.lastIndexOf("。"), lead.lastIndexOf("！"), lead.lastIndexOf("？"));
+    if (boundary >= 0) start += boundary + 1;
+    while (start < first && text.charAt(start) === " ") start++;
+    var end = Math.min(text.length, start + SNIPPET_LENGTH);
+    start = Math.max(0, Math.min(start, end - SNIPPET_LENGTH));
+    if (start > 0 && isLow(text.charCodeAt(start))) start++;
+    if (end < text.length && isLow(text.charCodeAt(end))) end++;
+    return [start, end];
+  }
+
+  function snippet(hit) {
+    // One space for each line break or space: the highlights count positions in the text.
+    var text = String(hit.text || "").replace(/\s/g, " ");
+    var container = element("span", "hit-snippet");
+    var spans = mergedHighlights(hit, text.length);
+    var win = snippetWindow(text, spans);
+    var at = win[0];
+    if (win[0] > 0) container.appendChild(document.createTextNode("…"));
+    spans.forEach(function (s) {
+      var from = Math.max(s[0], win[0]), to = Math.min(s[1], win[1]);
+      if (to <= from || from < at) return;
+      if (from > at) container.appendChild(document.createTextNode(text.slice(at, from)));
+      container.appendChild(element("mark", null, text.slice(from, to)));
+      at = to;
+    });
+    if (at < win[1]) container.appendChild(document.createTextNode(text.slice(at, win[1])));
+    if (win[1] < text.length) container.appendChild(document.createTextNode("…"));
+    return container;
+  }
+
+  function renderHit(hit, showItem) {
+    var item = element("li", "hit");
+    if (hit.item && showItem) item.appendChild(element("p", "hit-item", hit.item));
+    var link = element("a", "hit-link");
+    link.href = localUrl(hit.url);
+    var speaker = element("span", "hit-speaker", hit.speaker || "発言");
+    link.appendChild(speaker);
+    link.appendChild(snippet(hit));
+    item.appendChild(link);
+    return item;
+  }
+
+  function renderGroup(group, hits) {
+    var first = group.hits[0];
+    var item = element("li", "result-group");
+    var heading = element("h2", "result-meeting");
+    var title = element("a", null, first.meeting);
+    title.href = localUrl(meetingKey(first));
+    heading.appendChild(title);
+    item.appendChild(heading);
+    var meta = element("p", "result-meta");
+    var time = element("time", null, japaneseDate(first.date));
+    time.setAttribute("datetime", first.date);
+    meta.appendChild(time);
+    meta.appendChild(document.createTextNode(" "));
+    meta.appendChild(element("span", "result-body", first.body));
+    meta.appendChild(document.createTextNode(" "));
+    meta.appendChild(element("span", "result-count", group.hits.length + "件"));
+    item.appendChild(meta);
+    var hitList = element("ol", "result-hits");
+    hits.forEach(function (hit, i) {
+      // An agenda item is named once for a run of hits under it.
+      hitList.appendChild(renderHit(hit, i === 0 || hit.item !== hits[i - 1].item));
+    });
+    item.appendChild(hitList);
+    return item;
+  }
+
+  function render(groups) {
+    var fragment = document.createDocumentFragment();
+    var left = shown;
+    for (var i = 0; i < groups.length && left > 0; i++) {
+      var hits = groups[i].hits.slice(0, left);
+      left -= hits.length;
+      fragment.appendChild(renderGroup(groups[i], hits));
+    }
+    list.replaceChildren(fragment);
+  }
+
+  function describe(total, groups) {
+    var all = result ? result.hits.length : 0;
+    var filtered = FILTERS.some(function (name) { return state[name]; });
+    if (!total) {
+      if (filtered && all) return quoted(state.q) + "の " + all + "件のうち、絞り込みの条件に合う発言はありません。";
+      if (!/[\p{L}\p{N}]/u.test(state.q)) return quoted(state.q) + "には検索できる語がありません。文字や数字を含む語で検索してください。";
+      return quoted(state.q) + "に一致する発言は見つかりませんでした。語を減らすか、別の言い方で検索してください。";
+    }
+    var text = quoted(state.q) + "に一致する発言 " + total + "件（" + groups.length + "会議）";
+    if (filtered) text += "、絞り込み前 " + all + "件";
+    if (shown < total) text += "。" + shown + "件目まで表示しています";
+    return text + "。";
+  }
+
+  function update(focusFrom) {
+    var hits = result ? result.hits.filter(function (hit) { return passes(hit); }) : [];
+    var groups = arrange(hits);
+    view = hits;
+    shown = Math.min(Math.max(shown, PAGE_SIZE), hits.length);
+    updateFixedFacet("body");
+    updateFixedFacet("year");
+    updateSpeakerFacet();
+    controls.sort.value = state.sort;
+    render(groups);
+    list.setAttribute("data-total", String(hits.length));
+    more.hidden = shown >= hits.length;
+    more.textContent = "さらに" + Math.min(PAGE_SIZE, hits.length - shown) + "件を表示";
+    say(state.q ? describe(hits.length, groups) : "検索語を入力してください。");
+    writeUrl();
+    setState("done");
+    if (focusFrom != null) {
+      var links = list.querySelectorAll("a.hit-link");
+      if (links[focusFrom]) links[focusFrom].focus();
+    }
+  }
+
+  function openSearcher() {
+    if (!searcher) {
+      var indexUrl = new URL(app.getAttribute("data-index") || "./", document.baseURI).href;
+      searcher = Promise.resolve().then(function () {
+        if (!window.MinutesSearch) throw new Error("search-engine.js did not load");
+        return window.MinutesSearch.open(indexUrl);
+      });
+    }
+    return searcher;
+  }
+
+  function run() {
+    var ticket = ++searchRun;
+    shown = PAGE_SIZE;
+    result = null;
+    if (!state.q.trim()) {
+      update();
+      return Promise.resolve();
+    }
+    setState("loading");
+    say("検索しています…");
+    return openSearcher()
+      .then(function (engine) {
+        return engine.search(state.q);
+      })
+      .then(function (answer) {
+        if (ticket !== searchRun) return;
+        result = answer;
+        update();
+      })
+      .catch(function (error) {
+        if (ticket !== searchRun) return;
+        // A failed index download must not leave the page saying "searching" for ever.
+        searcher = null;
+        list.replaceChildren();
+        list.setAttribute("data-total", "0");
+        more.hidden = true;
+        say("検索できませんでした（" + (error && error.message ? error.message : String(error)) + "）。ページを再読み込みしてください。");
+        setState("error");
+      });
+  }
+
+  form.addEventListener("submit", function (event) {
+    event.preventDefault();
+    state.q = input.value;
+    run();
+  });
+
+  FILTERS.concat(["sort"]).forEach(function (name) {
+    controls[name].addEventListener("change", function () {
+      state[name] = controls[name].value;
+      shown = PAGE_SIZE;
+      if (list.getAttribute("data-state") === "loading") {
+        writeUrl(); // the answer on its way will be shown with this filter
+        return;
+      }
+      update();
+    });
+  });
+
+  more.addEventListener("click", function () {
+    var from = shown;
+    shown += PAGE_SIZE;
+    // Keyboard and screen-reader users continue at the first hit they have not seen yet.
+    update(from);
+  });
+
+  input.value = state.q;
+  controls.sort.value = state.sort;
+  // Opened without a query (a bookmark, the footer), the page is for typing one.
+  if (!state.q) input.focus();
+  run();
+})();

@@ -1,0 +1,59 @@
+"""What `minutes build` writes for search: the page, its filters, lunr.js, and a box on every page."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from generator import build
+from generator.build import MissingAssetError, build_site
+from tests.conftest import REPO, TEMPLATES, meeting
+
+FILES = {
+    "test/2022-02-14.md": meeting("令和３年度第７回 テスト審議会", "2022-02-14"),
+    "test/2019-04-10.md": meeting("令和元年度第１回 テスト審議会", "2019-04-10"),
+}
+
+
+def test_search_page_offers_every_body_and_fiscal_year(make_site, tmp_path: Path) -> None:
+    content = make_site(FILES)
+    build_site(content, TEMPLATES, tmp_path / "site")
+    page = (tmp_path / "site" / "search" / "index.html").read_text(encoding="utf-8")
+    assert '<option value="test">テスト審議会</option>' in page
+    years = re.findall(r'<option value="(\d{4})">([^<]*)</option>', page)
+    # Newest first, named as printed in minutes: April 2019 is already 令和元年度.
+    assert years == [("2021", "令和３年度 (2021)"), ("2019", "令和元年度 (2019)")]
+    assert "<noscript>" in page and "JavaScript" in page
+    for name in ("lunr.js", "search-engine.js", "search-ui.js", "search.css"):
+        assert f'"../assets/{name}"' in page
+    assert (tmp_path / "site" / "assets" / "lunr.js").read_bytes() == (REPO / "node_modules/lunr/lunr.js").read_bytes()
+    assert (tmp_path / "site" / "search" / "index.json").is_file()
+
+
+def test_every_other_page_has_a_search_box_that_works_without_javascript(make_site, tmp_path: Path) -> None:
+    content = make_site(FILES)
+    build_site(content, TEMPLATES, tmp_path / "site")
+    expected = {"index.html": "search/", "test/index.html": "../search/", "test/2022-02-14/index.html": "../../search/"}
+    for path, action in expected.items():
+        page = (tmp_path / "site" / path).read_text(encoding="utf-8")
+        form = re.search(r'<form class="search-form" role="search" action="([^"]+)" method="get">(.*?)</form>', page, re.S)
+        assert form, path
+        assert form[1] == action
+        assert 'name="q"' in form[2] and '<label class="visually-hidden" for="site-search">会議録を検索</label>' in form[2]
+    # The search page has its own, bigger box instead: one search form per page.
+    search = (tmp_path / "site" / "search" / "index.html").read_text(encoding="utf-8")
+    assert search.count('role="search"') == 1 and 'id="site-search"' not in search
+
+
+def test_missing_lunr_js_fails_the_build_saying_to_run_npm_ci(make_site, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    content = make_site(FILES)
+    out = tmp_path / "site"
+    out.mkdir()
+    (out / "keep.txt").write_text("old site", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(build, "REPO_ROOT", tmp_path)
+    with pytest.raises(MissingAssetError, match=r"node_modules/lunr/lunr\.js not found .*run `npm ci`"):
+        build_site(content, TEMPLATES, out)
+    assert [p.name for p in out.iterdir()] == ["keep.txt"]

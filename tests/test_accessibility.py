@@ -1,0 +1,53 @@
+"""axe-core in Chromium over the bundled archive: no serious or critical violation on any kind of page."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from generator.build import build_site
+from tests.conftest import REPO, TEMPLATES
+
+pytestmark = pytest.mark.browser
+
+AXE = REPO / "node_modules" / "axe-core" / "axe.min.js"
+PAGES = {
+    "home": "",
+    "body": "joho-kokai/",
+    "meeting": "joho-kokai/2022-02-14/",
+    "search": "search/?q=審議会",
+}
+WIDTHS = {"phone": 360, "desktop": 1280}
+
+
+@pytest.fixture(scope="module")
+def bundled_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The archive in content/, built once for every scan."""
+    assert AXE.is_file(), f"{AXE} missing: run 'npm ci' (make setup does)"
+    out = tmp_path_factory.mktemp("bundled") / "site"
+    build_site(REPO / "content", TEMPLATES, out)
+    return out
+
+
+@pytest.mark.parametrize("width", WIDTHS, ids=WIDTHS)
+@pytest.mark.parametrize("name", PAGES, ids=PAGES)
+def test_no_serious_or_critical_violation(browser, static_server, bundled_site, name, width):
+    base = static_server(bundled_site, "/minutes/")
+    context = browser.new_context(viewport={"width": WIDTHS[width], "height": 800})
+    try:
+        page = context.new_page()
+        page.goto(base + PAGES[name])
+        if name == "search":
+            page.wait_for_selector("#search-results[data-state='done']", state="attached")
+            assert page.locator("#search-results mark").count() > 0, "the scan should see highlighted hits"
+        page.add_script_tag(path=str(AXE))
+        violations = page.evaluate(
+            """() => axe.run(document).then(result => result.violations
+                .filter(v => v.impact === 'serious' || v.impact === 'critical')
+                .map(v => ({id: v.id, impact: v.impact, help: v.help,
+                            nodes: v.nodes.slice(0, 3).map(n => n.target.join(' '))})))"""
+        )
+    finally:
+        context.close()
+    assert violations == [], f"{name} page at {WIDTHS[width]} px: {violations}"

@@ -1,0 +1,292 @@
+"""The search page in Chromium: the header box, grouped results, filters, sort, the URL, bad input."""
+
+from __future__ import annotations
+
+import unicodedata
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+from generator.build import build_site
+from tests.conftest import REPO, TEMPLATES, meeting, write_files
+
+pytestmark = pytest.mark.browser
+
+DONE = "#search-results[data-state='done']"
+HIT_LINKS = "#search-results a.hit-link"
+BAD_QUERIES = [
+    "10:00",
+    "第1回:議事",
+    "foo^",
+    "-",
+    "*",
+    "~",
+    "GIGA*",
+    "+GIGA -スクール",
+    "、。！？「」（）",
+    "あ" * 1000,
+    "GIGAスクール " * 80,
+    "<img src=x onerror=alert(1)>",
+    '"><script>alert(1)</script>',
+]
+
+SITE = """---
+title: 検索テスト会議録
+organization: テスト区
+---
+"""
+
+
+def _meeting_with_many_hits(count: int) -> str:
+    """A meeting in which `count` utterances mention 端末, to page through."""
+    body = "## １ 端末の更新\n\n" + "".join(f"○委員　端末の台数について、{n}番目の質問です。\n\n" for n in range(1, count + 1))
+    return meeting("令和４年度第１回 情報公開・個人情報保護審議会", "2022-05-16", body)
+
+
+FILES: dict[str, str] = {
+    "_index.md": SITE,
+    "joho/_index.md": "---\ntitle: 情報公開・個人情報保護審議会\n---\n",
+    "kyoiku/_index.md": "---\ntitle: 教育委員会\n---\n",
+    # Fiscal year 2021, two agenda items, three speakers.
+    "joho/2022-02-14.md": meeting(
+        "令和３年度第７回 情報公開・個人情報保護審議会",
+        "2022-02-14",
+        "## １ 会長あいさつ\n\n"
+        "○会長　本日はお集まりいただき、ありがとうございます。\n\n"
+        "## ２ 議事\n\n"
+        "○区側　ＧＩＧＡスクール構想の端末について、個人情報の取扱いをご説明します。\n\n"
+        "○委員　GIGAスクールの端末は、家庭に持ち帰るのでしょうか。\n\n"
+        "○区側　𠮟責の記録は残しません。GIGAスクールの端末は持ち帰ります。\n\n"
+        "○会長　ほかにご質問はございますか。\n",
+    ),
+    # Fiscal year 2020: the oldest meeting.
+    "joho/2021-03-15.md": meeting(
+        "令和２年度第９回 情報公開・個人情報保護審議会",
+        "2021-03-15",
+        "○区側　GIGAスクール構想により、児童生徒に一人一台の端末を配ります。\n",
+    ),
+    # Another body, fiscal year 2021.
+    "kyoiku/2021-06-01.md": meeting(
+        "令和３年度第３回 教育委員会定例会",
+        "2021-06-01",
+        "○教育長　GIGAスクールの進み具合を報告します。\n\n○委員　学校の通信環境はどうでしょうか。\n",
+    ),
+    "joho/2022-05-16.md": _meeting_with_many_hits(60),
+}
+
+
+@pytest.fixture(scope="module")
+def fixture_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A small archive of three bodies' meetings that mention GIGAスクール, built once."""
+    root = tmp_path_factory.mktemp("search-site")
+    content = write_files(root / "content", FILES)
+    build_site(content, TEMPLATES, root / "site")
+    return root / "site"
+
+
+def _query(url: str) -> dict[str, list[str]]:
+    return parse_qs(urlsplit(url).query)
+
+
+def _search(page, base: str, query: str = "", **params: str) -> None:
+    """Open the search page with `query` and filters in the URL and wait until it has answered."""
+    from urllib.parse import urlencode
+
+    page.goto(base + "search/?" + urlencode({"q": query, **params}))
+    page.wait_for_selector(DONE, state="attached")
+
+
+def _groups(page) -> list[dict]:
+    """Each result group: meeting title, date, and the hrefs of its hit links, in page order."""
+    return page.eval_on_selector_all(
+        "#search-results > li",
+        """groups => groups.map(g => ({
+            title: g.querySelector('h2').textContent,
+            date: g.querySelector('time').getAttribute('datetime'),
+            body: g.querySelector('.result-body').textContent,
+            hrefs: Array.from(g.querySelectorAll('a.hit-link')).map(a => a.getAttribute('href')),
+            speakers: Array.from(g.querySelectorAll('.hit-speaker')).map(s => s.textContent),
+        }))""",
+    )
+
+
+@pytest.mark.parametrize("sub_path", ["/", "/minutes/"])
+def test_header_box_finds_grouped_hits_and_leads_to_the_utterance(page, static_server, fixture_site, sub_path):
+    base = static_server(fixture_site, sub_path)
+    page.goto(base)
+    page.get_by_role("search").get_by_label("会議録を検索").fill("GIGAスクール")
+    page.get_by_role("search").get_by_label("会議録を検索").press("Enter")
+    page.wait_for_selector(DONE, state="attached")
+    assert urlsplit(page.url).path == sub_path + "search/"
+    assert _query(page.url)["q"] == ["GIGAスクール"]
+
+    groups = _groups(page)
+    titles = [g["title"] for g in groups]
+    assert sorted(titles) == sorted(
+        ["令和３年度第７回 情報公開・個人情報保護審議会", "令和２年度第９回 情報公開・個人情報保護審議会", "令和３年度第３回 教育委員会定例会"]
+    )
+    by_title = {g["title"]: g for g in groups}
+    february = by_title["令和３年度第７回 情報公開・個人情報保護審議会"]
+    # The full-width ＧＩＧＡ and the utterance after an astral 𠮟 are found too.
+    assert sorted(february["hrefs"]) == sorted(f"../joho/2022-02-14/#s{n}" for n in (2, 3, 4))
+    assert sorted(february["speakers"]) == ["区側", "区側", "委員"]
+    assert page.locator("#search-results").get_attribute("data-total") == "5"
+    assert "5件" in page.locator("#search-status").inner_text()
+
+    # Every highlight is a matched word, also after the astral character (UTF-16 offsets).
+    marks = page.locator("#search-results mark").all_inner_texts()
+    assert marks and all(unicodedata.normalize("NFKC", m).lower() in ("gigaスクール", "giga", "スクール") for m in marks)
+
+    link = page.locator(HIT_LINKS).first
+    href = link.get_attribute("href")
+    link.click()
+    page.wait_for_load_state()
+    anchor = href.rsplit("#", 1)[1]
+    assert page.url.endswith("#" + anchor)
+    assert urlsplit(page.url).path.startswith(sub_path)
+    utterance = page.locator(f"#{anchor}")
+    assert utterance.count() == 1
+    assert "ＧＩＧＡ" in utterance.inner_text() or "GIGA" in utterance.inner_text()
+
+
+def test_groups_follow_their_best_hit_and_hits_keep_their_rank(page, static_server, fixture_site):
+    base = static_server(fixture_site)
+    _search(page, base, "端末")
+    hrefs = page.eval_on_selector_all(HIT_LINKS, "links => links.map(a => a.getAttribute('href'))")
+    # One meeting's hits never interleave with another's.
+    meetings = [href.split("#")[0] for href in hrefs]
+    assert meetings == sorted(meetings, key=meetings.index)
+    assert all(href.rsplit("#", 1)[1].startswith("s") for href in hrefs)
+
+
+def test_filters_and_sort_change_the_results_and_the_url(page, static_server, fixture_site):
+    base = static_server(fixture_site)
+    _search(page, base, "GIGAスクール")
+    assert len(_groups(page)) == 3
+
+    page.get_by_label("会議体").select_option(label="教育委員会（1件）")
+    assert _query(page.url)["body"] == ["kyoiku"]
+    assert [g["body"] for g in _groups(page)] == ["教育委員会"]
+    assert page.locator("#search-results").get_attribute("data-total") == "1"
+
+    page.get_by_label("会議体").select_option("")
+    page.get_by_label("年度").select_option("2021")
+    assert _query(page.url)["year"] == ["2021"]
+    assert sorted(g["date"] for g in _groups(page)) == ["2021-06-01", "2022-02-14"]
+
+    page.get_by_label("発言者").select_option("委員")
+    assert _query(page.url)["speaker"] == ["委員"]
+    assert [s for g in _groups(page) for s in g["speakers"]] == ["委員"]
+    page.get_by_label("発言者").select_option("")
+    page.get_by_label("年度").select_option("")
+
+    page.get_by_label("並び順").select_option("newest")
+    assert _query(page.url)["sort"] == ["newest"]
+    assert [g["date"] for g in _groups(page)] == ["2022-02-14", "2021-06-01", "2021-03-15"]
+    # By date, a meeting's hits follow the order they were spoken in.
+    assert _groups(page)[0]["hrefs"] == [f"../joho/2022-02-14/#s{n}" for n in (2, 3, 4)]
+    page.get_by_label("並び順").select_option("oldest")
+    assert [g["date"] for g in _groups(page)] == ["2021-03-15", "2021-06-01", "2022-02-14"]
+
+    # The URL is enough to get the same page back: share it, or reload.
+    page.get_by_label("会議体").select_option("joho")
+    shared = page.url
+    before = _groups(page)
+    page.goto("about:blank")
+    page.goto(shared)
+    page.wait_for_selector(DONE, state="attached")
+    assert _groups(page) == before
+    assert page.get_by_label("会議体").input_value() == "joho"
+    assert page.get_by_label("並び順").input_value() == "oldest"
+    assert page.get_by_label("検索語").input_value() == "GIGAスクール"
+
+
+def test_a_new_query_on_the_search_page_replaces_the_results(page, static_server, fixture_site):
+    base = static_server(fixture_site)
+    _search(page, base, "GIGAスクール")
+    page.get_by_label("検索語").fill("通信環境")
+    page.get_by_label("検索語").press("Enter")
+    page.wait_for_function("document.querySelector('#search-results').dataset.total === '1'")
+    page.wait_for_selector(DONE, state="attached")
+    assert _query(page.url)["q"] == ["通信環境"]
+    assert [g["hrefs"] for g in _groups(page)] == [["../kyoiku/2021-06-01/#s2"]]
+
+
+def test_nothing_found_is_said_and_the_list_is_done(page, static_server, fixture_site):
+    base = static_server(fixture_site)
+    _search(page, base, "京都")
+    results = page.locator("#search-results")
+    assert results.get_attribute("data-total") == "0"
+    assert page.locator(HIT_LINKS).count() == 0
+    assert "見つかりませんでした" in page.locator("#search-status").inner_text()
+
+
+def test_results_are_paged_and_focus_moves_to_the_first_new_hit(page, static_server, fixture_site):
+    base = static_server(fixture_site)
+    _search(page, base, "端末 台数")
+    results = page.locator("#search-results")
+    assert results.get_attribute("data-total") == "60"
+    assert page.locator(HIT_LINKS).count() == 50
+    more = page.get_by_role("button", name="さらに10件を表示")
+    more.focus()
+    page.keyboard.press("Enter")
+    assert page.locator(HIT_LINKS).count() == 60
+    focused = page.evaluate("document.activeElement.getAttribute('href')")
+    assert focused == page.locator(HIT_LINKS).nth(50).get_attribute("href")
+    assert more.is_hidden()
+
+
+def test_bad_queries_never_throw_nor_inject_markup(page, static_server, fixture_site):
+    base = static_server(fixture_site)
+    errors: list[str] = []
+    dialogs: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    for query in BAD_QUERIES:
+        _search(page, base, query)
+        assert (errors, dialogs) == ([], []), query
+        assert page.locator("main img, main script").count() == 0, query
+        status = page.locator("#search-status").inner_text()
+        assert status.strip(), query
+        if "<" in query:
+            # The query is shown as the text it is.
+            assert query in status
+        assert int(page.locator("#search-results").get_attribute("data-total")) == page.locator(HIT_LINKS).count(), query
+
+
+def test_without_javascript_the_page_says_so(browser, static_server, fixture_site):
+    base = static_server(fixture_site)
+    context = browser.new_context(java_script_enabled=False)
+    try:
+        page = context.new_page()
+        page.goto(base + "search/?q=GIGA")
+        notice = page.locator(".search-notice")
+        assert notice.is_visible()
+        assert "JavaScript" in notice.inner_text()
+    finally:
+        context.close()
+
+
+def test_bundled_meeting_answers_giga_school(page, static_server, tmp_path):
+    """The archive shipped in content/ finds GIGAスクール and leads to the utterance."""
+    seed = REPO / "content" / "joho-kokai" / "2022-02-14.md"
+    mentions = unicodedata.normalize("NFKC", seed.read_text(encoding="utf-8")).count("GIGAスクール")
+    if not mentions:
+        pytest.skip(f"{seed.relative_to(REPO)} holds only the opening of the meeting so far: no GIGAスクール in it")
+    build_site(REPO / "content", TEMPLATES, tmp_path / "site")
+    base = static_server(tmp_path / "site", "/minutes/")
+    page.goto(base)
+    box = page.get_by_role("search").get_by_label("会議録を検索")
+    box.fill("GIGAスクール")
+    box.press("Enter")
+    page.wait_for_selector(DONE, state="attached")
+    assert int(page.locator("#search-results").get_attribute("data-total")) >= 1
+    assert page.locator("#search-results > li h2").first.inner_text() == "令和３年度第７回 情報公開・個人情報保護審議会"
+    link = page.locator(HIT_LINKS).first
+    anchor = link.get_attribute("href").rsplit("#", 1)[1]
+    link.click()
+    page.wait_for_load_state()
+    assert urlsplit(page.url).path == "/minutes/joho-kokai/2022-02-14/"
+    assert page.url.endswith("#" + anchor)
+    assert "GIGA" in unicodedata.normalize("NFKC", page.locator(f"#{anchor}").inner_text())

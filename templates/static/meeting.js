@@ -205,12 +205,17 @@
       var number = Number(section.id.slice(1));
       var tools = document.createElement("span");
       tools.className = "utterance-tools";
-      tools.appendChild(button("リンクをコピー", "copy-link", function () {
+      var copyLink = button("リンクをコピー", "copy-link", function () {
         copyText(linkTo(number, number), "リンク");
-      }));
-      tools.appendChild(button("引用をコピー", "copy-citation", function () {
+      });
+      var copyCitation = button("引用をコピー", "copy-citation", function () {
         copyText(citation(number, number), "引用");
-      }));
+      });
+      // 248 buttons all named リンクをコピー tell a screen reader user nothing: name the utterance.
+      copyLink.setAttribute("aria-label", "発言" + number + "のリンクをコピー");
+      copyCitation.setAttribute("aria-label", "発言" + number + "の引用をコピー");
+      tools.appendChild(copyLink);
+      tools.appendChild(copyCitation);
       var permalink = section.querySelector(".permalink");
       section.insertBefore(tools, permalink ? permalink.nextSibling : section.firstChild);
       if (permalink) {

@@ -100,10 +100,7 @@ def build_site(
         tree = OutputTree(staging)
         write_pages(archive, templates_dir, urls, pages, tree, progress)
         copy_static(templates_dir / STATIC_DIR, tree)
-        write_open_data(archive, urls, tree)
-        listed = [p.url for p in pages if not p.absolute_links and p.template != "redirect.html"]
-        diagnostics = diagnostics + write_feeds(archive, urls, tree, listed, (content_dir / INDEX).as_posix())
-        tree.write_text(MANIFEST_NAME, Manifest.of_archive(archive).to_json())
+        diagnostics = diagnostics + write_aggregates(archive, urls, pages, tree, content_dir)
         tree.copy_file(lunr_js, ASSETS_URL + LUNR_JS.name)
         write_search_index(search_index, staging)
         swap_into_place(staging, out_dir)
@@ -129,17 +126,43 @@ def write_pages(
 ) -> None:
     """Render `pages` into `tree`."""
     env = make_environment(templates_dir)
-    context = {"site": archive.config, "bodies": archive.bodies, "assets": ASSETS_URL}
+    context = site_context(archive)
     for page in progress(pages) if progress else pages:
         tree.write_text(page.output_path, render_page(env, page, urls, context))
 
 
+def site_context(archive: Archive) -> dict[str, object]:
+    """What every template sees besides its page's own context."""
+    return {"site": archive.config, "bodies": archive.bodies, "assets": ASSETS_URL}
+
+
+def write_aggregates(archive: Archive, urls: SiteUrls, pages: list[Page], tree: OutputTree, content_dir: Path) -> list[Diagnostic]:
+    """Write the files made from the whole archive besides pages and the search index.
+
+    Open data, feeds, the sitemap and the permalink manifest; `minutes serve` rewrites them after
+    every content change, so whatever is added here reaches the preview too.
+    """
+    write_open_data(archive, urls, tree)
+    listed = [p.url for p in pages if not p.absolute_links and p.template != "redirect.html"]
+    problems = write_feeds(archive, urls, tree, listed, (content_dir / INDEX).as_posix())
+    tree.write_text(MANIFEST_NAME, Manifest.of_archive(archive).to_json())
+    return problems
+
+
 def copy_static(static_dir: Path, tree: OutputTree) -> None:
     """Copy the templates' static files (CSS, scripts) to assets/, in a stable order."""
+    for rel_path, source in static_files(static_dir):
+        tree.copy_file(source, rel_path)
+
+
+def static_files(static_dir: Path) -> list[tuple[str, Path]]:
+    """The templates' static files as (output path below assets/, source), in a stable order."""
     if not static_dir.is_dir():
-        return
-    for source in sorted(p for p in static_dir.rglob("*") if p.is_file()):
-        tree.copy_file(source, ASSETS_URL + source.relative_to(static_dir).as_posix())
+        return []
+    return [
+        (ASSETS_URL + source.relative_to(static_dir).as_posix(), source)
+        for source in sorted(p for p in static_dir.rglob("*") if p.is_file())
+    ]
 
 
 def find_lunr_js() -> Path:

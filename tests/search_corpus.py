@@ -71,6 +71,43 @@ def tokyo_body(file_name: str, meetings: int | None = None) -> Body:
     return Body(slug=f"tokyo-{slug}", title=f"東京都議会 {slug}", meetings=result)
 
 
+SMALL_SPEECHES = [
+    # One meeting of short speeches, each a case of the search tests; #N is the utterance number.
+    ("会長", "ＧＩＧＡスクール構想の端末について、区から説明をお願いします。"),  # 1
+    ("区側", "GIGAの端末はiPadです。スクールでの利用を進めます。"),  # 2
+    ("委員", "子どもの安全について伺います。"),  # 3
+    ("委員", "こどもの居場所づくりはどうですか。"),  # 4
+    ("区側", "東日本大震災の教訓を踏まえ、マイナ保険証の扱いを検討します。"),  # 5
+    ("委員", "大きな被害があった震災でした。"),  # 6
+    ("委員", "東京都から要請が出ております。"),  # 7
+    ("委員", "京都府の例を紹介します。"),  # 8
+    ("委員", "日本人の観光客が増えました。"),  # 9
+    ("区側", "本人の同意を得ております。"),  # 10
+    ("議長", "本日はこれにて散会いたします。\n午後二時十一分散会"),  # 11
+    ("委員", "機能の分散を図るべきです。"),  # 12
+    ("委員", "リオデジャネイロ大会の例があります。"),  # 13
+    ("委員", "ＬＧＷＡＮ－ＡＳＰの利用について、めぐろ区報で周知します。"),  # 14
+    ("委員", "𠮟責ではなく、𠮟咤激励です。ｉＰａｄを使います。"),  # 15
+]
+BAD_QUERIES = [
+    # lunr query syntax, punctuation only, very long, markup, control and broken characters.
+    "10:00", "第1回:議事", "foo^", "-", "*", "~", "^", ":", "+-", "***", "。、・「」",
+    "あ" * 1000, "ＧＩＧＡ" * 250, "<img src=x onerror=alert(1)>", "", "   ", "\u3000", "\x00", "𠮟",
+    "\ud800".encode("utf-8", "surrogatepass").decode("utf-8", "replace"), "term~2", "field:term", "+GIGA -端末",
+]  # fmt: skip
+
+
+
+
+def write_small_site(out: Path, base_path: str) -> Path:
+    """Write the search index of one meeting of SMALL_SPEECHES into `out` and return `out`."""
+    from generator.search.index import build_search_index, write_search_index
+
+    meeting = make_meeting("test", "2022-02-14", "第1回 テスト審議会", dt.date(2022, 2, 14), SMALL_SPEECHES)
+    write_search_index(build_search_index(archive(Body("test", "テスト審議会", meetings=[meeting])), base_path), out)
+    return out
+
+
 _KOKKAI_LABEL = re.compile(r"^[○〇](?P<label>[^\u3000]+)\u3000")
 
 
@@ -108,14 +145,15 @@ def meguro_body() -> Body:
         source=Path("joho-kokai/2022-02-14.md"), body_slug="joho-kokai", slug="2022-02-14",
         title="令和３年度第７回 情報公開・個人情報保護審議会", date=dt.date(2022, 2, 14),
     )  # fmt: skip
-    record: list = []
+    record: list[AgendaItem | Utterance] = []
     current: list[str] | None = None
     label = ""
     item_id: str | None = None
 
     def close() -> None:
         if current is not None and "".join(current).strip():
-            record.append(utterance(len(meeting.utterances) + 1, label, "".join(current).strip(), item_id))
+            number = sum(isinstance(block, Utterance) for block in record) + 1
+            record.append(utterance(number, label, "".join(current).strip(), item_id))
 
     for line in lines[start + 1 :]:
         line = line.rstrip()
@@ -125,17 +163,15 @@ def meguro_body() -> Body:
         if _MEGURO_HEADING.match(line):
             close()
             current = None
-            item_id = f"item-{sum(isinstance(b, AgendaItem) for b in record) + 1}"
+            item_id = f"item-{sum(isinstance(block, AgendaItem) for block in record) + 1}"
             record.append(AgendaItem(id=item_id, level=2, title=line.strip(), line=0))
         elif match:
             close()
-            meeting.record = record
             label, current = match["label"], [line[match.end() :]]
         elif current is not None:
             current.append(line)
-        meeting.record = record
     close()
-    meeting.record = record
+    meeting.record = list(record)
     return Body(slug="joho-kokai", title="情報公開・個人情報保護審議会", meetings=[meeting])
 
 

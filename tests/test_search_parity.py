@@ -1,0 +1,63 @@
+"""The browser engine (search-engine.js on lunr.js, run in Node) and `minutes search` agree.
+
+Same terms, same hits in the same order, same scores (to 1e-9) and the same highlights (the
+browser's in UTF-16 units, Python's in code points) on every query.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from generator.search.query import SearchHit, Searcher
+from tests.search_corpus import BAD_QUERIES, REPO, built_site, run_engine, write_small_site
+
+CORPUS_QUERIES = [
+    # Queries of every kind over the bundled meeting and the corpus slice; the devset adds more.
+    "オンライン 会議", "区側", "会長 あいさつ", "諮問", "東日", "令和", "の", "委員会", "ＤＸ", "dx",
+    "情報公開・個人情報保護審議会", "感染症対策", "投票", "賛成", "不信任", "石破", "額賀", "復興 東北",
+    "オリンピック パラリンピック", "東京 招致", "二〇二〇", "2020", "〇", "こども家庭庁", "保険証 廃止",
+    "ＧＩＧＡ スクール", "スクール ＧＩＧＡ", "個人 情報 保護", "子ども 子供", "区報 めぐろ",
+]  # fmt: skip
+
+
+def utf16(text: str, spans: list[tuple[int, int]]) -> list[list[int]]:
+    """Code point spans of `text` as UTF-16 unit spans."""
+    return [[len(text[:start].encode("utf-16-le")) // 2, len(text[:end].encode("utf-16-le")) // 2] for start, end in spans]
+
+
+def python_view(hit: SearchHit) -> dict:
+    return {
+        "ref": hit.ref, "url": hit.url, "meeting": hit.meeting, "body": hit.body, "body_slug": hit.body_slug,
+        "date": hit.date, "fiscal_year": hit.fiscal_year, "item": hit.item, "speaker": hit.speaker,
+        "text": len(hit.text.encode("utf-16-le")) // 2, "highlights": utf16(hit.text, hit.highlights),
+    }  # fmt: skip
+
+
+def assert_same(site: Path, queries: list[str]) -> None:
+    searcher = Searcher.open(site)
+    for query, browser in zip(queries, run_engine(site, queries), strict=True):
+        assert "error" not in browser, f"{query!r}: the browser engine threw {browser.get('error')}"
+        python = searcher.search(query, 0)
+        assert browser["terms"] == python.terms, query
+        assert browser["total"] == python.total == len(browser["hits"]), query
+        assert [h["ref"] for h in browser["hits"]] == [h.ref for h in python.hits], query
+        for mine, theirs in zip(python.hits, browser["hits"], strict=True):
+            assert abs(theirs.pop("score") - mine.score) <= 1e-9, (query, mine.url)
+            assert theirs == python_view(mine), (query, mine.url)
+
+
+def test_parity_on_a_small_site_with_astral_characters(tmp_path: Path) -> None:
+    site = write_small_site(tmp_path, "/minutes/")
+    queries = ["𠮟", "激励", "𠮟咤激励", "ｉＰａｄ", "GIGA スクール", "リオ", "京都", "子ども", "大震災", *BAD_QUERIES]
+    assert_same(site, queries)
+
+
+@pytest.mark.corpus
+def test_parity_on_the_bundled_meeting_and_corpus(corpus: Path) -> None:
+    devset = json.loads((REPO / "tests" / "search_devset.json").read_text(encoding="utf-8"))["queries"]
+    queries = [entry["query"] for entry in devset] + CORPUS_QUERIES + BAD_QUERIES
+    assert len(queries) >= 30
+    assert_same(built_site(), queries)

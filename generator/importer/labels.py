@@ -33,7 +33,7 @@ _BARE_LABEL = re.compile(
     rf"(?P<indent>[{_SPACE}]*)"
     rf"(?P<label>[^{_SPACE}0-9０-９（(〔［\[「『＜<【・※＊*#＃○〇◯◎●■□◆◇\-－―‐ー]"
     rf"[^{_SPACE}、。，．,.!！?？」』：:]{{0,19}})"
-    rf"(?:[{_SPACE}]+(?P<rest>\S.*)?)?$"
+    rf"(?:(?P<sep>[{_SPACE}]+)(?P<rest>\S.*)?)?$"
 )
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff\uff66-\uff9f]")
 # Roles that minutes print as bare labels; a bare word ending in one of them is a label even
@@ -99,13 +99,22 @@ def find_labels(lines: list[SourceLine]) -> Labels | None:
     circle: Counter[str] = Counter()
     circle_alone: Counter[str] = Counter()
     bare: Counter[str] = Counter()
+    set_off: Counter[str] = Counter()
+    bare_alone: set[str] = set()
     for line in lines:
         match = _CIRCLE_LABEL.match(line.text)
         if match and _plausible(match["label"]):
             (circle if match["rest"].strip(_SPACE) else circle_alone)[_compact(match["label"])] += 1
         match = _BARE_LABEL.match(line.text)
-        if match and match["rest"] and _plausible(match["label"]) and not _FIELD_WORDS.fullmatch(match["label"]):
-            bare[match["label"]] += 1
+        if match and _plausible(match["label"]) and not _FIELD_WORDS.fullmatch(match["label"]):
+            if match["rest"]:
+                bare[match["label"]] += 1
+                # Two spaces or a full-width one: how a label is set off, unlike the single
+                # space between two Latin words that a wrapped line may start with.
+                if "\u3000" in match["sep"] or len(match["sep"]) >= 2:
+                    set_off[match["label"]] += 1
+            else:
+                bare_alone.add(match["label"])
     # A circle before a word is also how lists and placeholders print (○印の項目, 〇〇委員会), so a
     # circle label must name a person or a role, or open several speeches.
     circle_labels = {
@@ -115,9 +124,11 @@ def find_labels(lines: list[SourceLine]) -> Labels | None:
     }
     bare_labels = {
         label
-        for label, count in bare.items()
-        if _ends_with_role(label) or (count >= 2 and not re.search(r"[0-9０-９]", label))
+        for label in bare
+        if _ends_with_role(label) or (set_off[label] >= 2 and not re.search(r"[0-9０-９A-Za-z]", label))
     }
+    # A role alone on its line, its speech on the next: `委員` then `質問です。`.
+    bare_labels |= {label for label in bare_alone if _ends_with_role(label) or label in bare_labels}
     circle_count = sum(circle[label] for label in circle_labels)
     bare_count = sum(bare[label] for label in bare_labels)
     if circle_count == 0 and bare_count == 0:

@@ -131,11 +131,11 @@ def read_page(text: str) -> Page:
 
 
 def _in_page_run(bare: list[tuple[int, int]], position: int) -> bool:
-    """Whether the bare number at `position` continues or is continued by another one."""
+    """Whether the bare number at `position` continues, or is continued by, another bare number."""
     _, value = bare[position]
-    if position > 0 and 0 < value - bare[position - 1][1] <= _PAGE_STEP:
-        return True
-    return position + 1 < len(bare) and 0 < bare[position + 1][1] - value <= _PAGE_STEP
+    return any(0 < value - other <= _PAGE_STEP for _, other in bare[:position]) or any(
+        0 < other - value <= _PAGE_STEP for _, other in bare[position + 1 :]
+    )
 
 
 def wrap_width(widths: list[int]) -> int:
@@ -148,7 +148,8 @@ def wrap_width(widths: list[int]) -> int:
     if not widths:
         return 0
     ordered = sorted(widths)
-    high = ordered[int(0.95 * (len(ordered) - 1))]
+    # The 95th percentile ignores a few overlong lines; a short text has too few lines for that.
+    high = ordered[int(0.95 * (len(ordered) - 1))] if len(ordered) >= 20 else ordered[-1]
     counts = Counter(widths)
     candidates = {width for width in widths if width >= 0.6 * high}
     return max(candidates, key=lambda width: (counts[width] + counts[width - 1], width))
@@ -161,6 +162,19 @@ def is_short(width: int, wrap: int) -> bool:
     character would otherwise leave a `。` or `、` to start the next one.
     """
     return width < wrap - 4
+
+
+def pushed_down(last: str, wrap: int, following: str) -> bool:
+    """Whether `last` ends short only because the first Latin word of `following` did not fit.
+
+    Layout moves a whole Latin word (`Education`) to the next line, which can leave a line
+    several columns short in the middle of a sentence.
+    """
+    word = re.match(r"[A-Za-z0-9][A-Za-z0-9.,'&-]*", following.lstrip(" \t\u3000"))
+    if word is None:
+        return False
+    space = 1 if _LATIN.match(last.rstrip(" \t\u3000")[-1:] or " ") else 0
+    return display_width(last) + space + len(word.group()) > wrap
 
 
 def join_lines(first: str, second: str) -> str:

@@ -28,7 +28,7 @@ from .headings import (
     stage_direction,
 )
 from .labels import Labels, find_labels
-from .layout import SourceLine, ends_sentence, is_short, join_lines, read_page, wrap_width
+from .layout import SourceLine, ends_sentence, is_short, join_lines, pushed_down, read_page, wrap_width
 from .record import (
     ImportedBlock,
     ImportedHeading,
@@ -70,11 +70,18 @@ def parse_pdf_text(text: str, source_name: str) -> ImportedMeeting:
         )
     label_at = [index for index, line in enumerate(page.lines) if labels.match(line)]
     first = label_at[0]
-    marked = any(marked_heading(line.text) for line in page.lines[first:])
+    # Headings: ◎ marks where the record has them; numbered lines only in minutes with bare
+    # labels, since assemblies print numbered header sections and bill clauses, not headings.
+    marked = any(marked_heading(line.text) for line in page.lines[first:]) or labels.style == "circle"
     start = _record_start(page.lines, first, marked)
 
     body_widths = [line.width for line in page.lines[start:] if not labels.match(line)]
-    label_widths = [page.lines[index].width for index in label_at]
+    # Only labels followed by speech show where their lines wrap; a direction is never wrapped.
+    label_widths = [
+        page.lines[index].width
+        for index in label_at
+        if (rest := labels.match(page.lines[index]).rest) and stage_direction(rest) is None
+    ]
     wrap = wrap_width(body_widths)
     label_wrap = wrap_width(label_widths) if len(label_widths) >= 5 else wrap
 
@@ -309,7 +316,8 @@ class _RecordReader:
             return True
         if line.blank_before and not self.double_spaced:
             return True
-        if is_short(last.width, self.label_wrap if self.last_is_label else self.wrap):
+        wrap = self.label_wrap if self.last_is_label else self.wrap
+        if is_short(last.width, wrap) and not pushed_down(last.text, wrap, line.text):
             return True
         # An indent opens a paragraph, but a page break may also leave one before a line that
         # goes on with a sentence: only a finished sentence may end the paragraph.

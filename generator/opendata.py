@@ -11,6 +11,7 @@ from .decisions import item_titles
 from .models import Archive, Body, Decision, Meeting, SiteConfig, Utterance
 from .output import OutputTree
 from .pages import SiteUrls
+from .permalinks import published_anchor
 
 MEETING_JSON = "meeting.json"
 UTTERANCES_CSV = "data/utterances.csv"
@@ -89,7 +90,8 @@ def speech_record(meeting: Meeting, utterance: Utterance, urls: SiteUrls) -> Spe
         speakerRole=speaker.role,
         agendaItem=utterance.item_id,
         speech=utterance.text,
-        speechURL=page_url(f"{meeting.path}/#{utterance.anchor}", urls),
+        # The fragment the page opens this utterance by, which differs after a renumbering.
+        speechURL=page_url(f"{meeting.path}/#{published_anchor(meeting, utterance)}", urls),
     )
 
 

@@ -78,6 +78,22 @@ def read_manifest(source: str) -> Manifest:
     return Manifest.from_json(text, source)
 
 
+def published_anchor(meeting: Meeting, utterance: Utterance) -> str:
+    """The fragment that opens `utterance` on its page, as the page's script reads `renumbered:`.
+
+    Usually its own anchor; but when `renumbered:` sends that anchor elsewhere (a correction
+    shifted the numbering), the lowest old anchor that now leads to it, as
+    templates/static/meeting.js chooses.
+    """
+    anchor = utterance.anchor
+    if anchor not in meeting.renumbered:
+        return anchor
+    sources = [old for old, new in meeting.renumbered.items() if new == anchor]
+    if anchor in sources:
+        return anchor
+    return min(sources, key=lambda old: int(old[1:])) if sources else anchor
+
+
 def _ranges(anchors: list[str]) -> str:
     """Anchors as compact runs: s3, s5–s9."""
     numbers = sorted(int(a[1:]) for a in anchors)

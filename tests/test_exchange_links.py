@@ -32,10 +32,11 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
         "_index.md": "---\ntitle: テスト会議録\norganization: テスト区\n---\n",
         "test/_index.md": "---\ntitle: テスト審議会\n---\n",
         "test/2022-02-14.md": meeting(title=TITLE, body=record(COUNT)),
-        # A corrected meeting: its old s30 is now s25, old s26 now s21; it was once at test/2022-03-02.
+        # A corrected meeting: its old s25 was removed (its links go to s24, whose text was
+        # corrected), old s26 is now s25; the meeting was once published at test/2022-03-02.
         "test/2022-03-01.md": meeting(
             date="2022-03-01", body=record(COUNT),
-            extra="renumbered: {s30: s25, s26: s21}\naliases: [test/2022-03-02]\n",
+            extra="renumbered: {s24: s24, s25: s24, s26: s25}\naliases: [test/2022-03-02]\n",
         ),
     }  # fmt: skip
     for rel, text in files.items():
@@ -159,14 +160,33 @@ def test_every_utterance_gets_copy_buttons_only_with_javascript(browser, server_
         js_page.close()
 
 
-def test_old_fragments_of_a_renumbered_meeting_open_the_new_place(page, server_root: str) -> None:
-    open_at(page, server_root + "test/2022-03-01/#s30")
-    assert page.evaluate("() => location.hash") == "#s25"
-    top = page.eval_on_selector("#s25", "e => e.getBoundingClientRect().top")
-    assert top < page.viewport_size["height"]
-    page.evaluate("() => { location.hash = '#s26-s30'; }")
-    page.wait_for_function("() => location.hash === '#s21-s25'")
-    assert in_range(page) == expected(21, 25)
+def linked(page) -> list[str]:
+    return page.eval_on_selector_all("[data-linked]", "els => els.map(e => e.id)")
+
+
+def test_old_fragments_of_a_renumbered_meeting_open_the_new_place(browser, server_root: str) -> None:
+    context = browser.new_context(permissions=["clipboard-read", "clipboard-write"])
+    page = context.new_page()
+    try:
+        url = server_root + "test/2022-03-01/"
+        open_at(page, url + "#s26")
+        assert linked(page) == ["s25"]
+        assert page.evaluate("() => location.hash") == "#s26"  # kept: reopening it must work too
+        assert 0 <= page.eval_on_selector("#s25", "e => e.getBoundingClientRect().top") < page.viewport_size["height"]
+        page.evaluate("() => { location.hash = '#s25-s26'; }")
+        page.wait_for_function("() => document.querySelectorAll('[data-in-range]').length === 2")
+        assert in_range(page) == expected(24, 25)
+        # Links the page makes to s25 use its published anchor, so that they open s25 again.
+        assert page.get_attribute("#s25 .permalink", "href") == "#s26"
+        assert page.get_attribute("#s3 .permalink", "href") == "#s3"
+        page.click("#s25 .utterance-tools .copy-link")
+        page.wait_for_timeout(100)
+        assert page.evaluate("() => navigator.clipboard.readText()") == url + "#s26"
+        page.click("#s25 .permalink")
+        page.wait_for_function("() => location.hash === '#s26'")
+        assert linked(page) == ["s25"]
+    finally:
+        context.close()
 
 
 def test_alias_forwards_to_the_moved_meeting_keeping_the_fragment(page, server_root: str) -> None:

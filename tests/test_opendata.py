@@ -143,3 +143,13 @@ def test_seed_meeting_json_has_all_248_speeches_and_five_decisions(tmp_path: Pat
     record = json.loads((tmp_path / "site/joho-kokai/2022-02-14/meeting.json").read_text(encoding="utf-8"))
     assert len(record["speechRecord"]) == 248
     assert [(d["votesFor"], d["votesAgainst"]) for d in record["decisions"]] == SEED_DECISIONS
+
+
+def test_speech_urls_of_a_renumbered_meeting_use_the_fragment_its_page_opens_them_by(make_site, tmp_path: Path) -> None:
+    body = "".join(f"○委員　発言{n}です。\n\n" for n in range(1, 6))
+    content = make_site({"test/2022-02-14.md": meeting(body=body, extra="renumbered: {s4: s4, s5: s4, s6: s5}\n")})
+    build_site(content, TEMPLATES, tmp_path / "site")
+    record = json.loads((tmp_path / "site/test/2022-02-14/meeting.json").read_text(encoding="utf-8"))
+    urls = [s["speechURL"].split("#")[1] for s in record["speechRecord"]]
+    # #s5 would open s4 (the old s5 was removed); the current s5 is reached by its old anchor s6.
+    assert urls == ["s1", "s2", "s3", "s4", "s6"]

@@ -2,14 +2,20 @@
 //
 // #s12-s18 (or #s18-s12) marks utterances 12 to 18 and scrolls to 12; shift-click on a second
 // permalink makes such a range; "リンクをコピー" and "引用をコピー" copy the URL or a Japanese
-// citation of one utterance or of the range. Old fragments listed in the meeting's `renumbered:`
-// are sent to their new anchors. Without this script, #s12 links still work: ids are in the HTML.
+// citation of one utterance or of the range. Without this script, #s12 links still work: the
+// ids are in the HTML.
+//
+// A corrected meeting's `renumbered:` (old anchor → new anchor) keeps published links working:
+// on such a page every fragment is read in the published numbering (#s13 opens the new s12), and
+// the links the page itself makes (permalinks, copy link) are written in that numbering too, so
+// that they survive being opened again. The address bar is never rewritten, for the same reason.
 (function () {
   "use strict";
 
   var article = document.querySelector("article.meeting");
   if (!article) return;
 
+  article.classList.add("js-anchors");
   var RANGE = /^#s(\d+)(?:-s?(\d+))?$/;
   var utteranceCount = Number(article.getAttribute("data-utterances")) || 0;
   var renumbered = {};
@@ -18,6 +24,17 @@
   } catch (e) {
     renumbered = {};
   }
+  // Current anchor → the fragment that reaches it here (its old anchor, when a link to its own
+  // number would be sent elsewhere): itself if mapped to itself, else the lowest old anchor
+  // (generator/permalinks.py published_anchor() chooses alike for meeting.json).
+  var reachedBy = {};
+  Object.keys(renumbered).forEach(function (old) {
+    var now = renumbered[old];
+    var best = reachedBy[now];
+    if (best === undefined || old === now || (best !== now && Number(old.slice(1)) < Number(best.slice(1)))) {
+      reachedBy[now] = old;
+    }
+  });
   var selectionStart = null; // number of the utterance a shift-click range starts from
   var status = null;
   var rangeBar = null;
@@ -32,8 +49,18 @@
     return location.href.split("#")[0];
   }
 
+  // The fragment that opens utterance n on this page: sN unless `renumbered:` sends sN elsewhere.
+  function anchorFor(n) {
+    var anchor = "s" + n;
+    return renumbered[anchor] === undefined ? anchor : reachedBy[anchor] || anchor;
+  }
+
+  function fragment(first, last) {
+    return "#" + anchorFor(first) + (first === last ? "" : "-" + anchorFor(last));
+  }
+
   function linkTo(first, last) {
-    return pageUrl() + (first === last ? "#s" + first : "#s" + first + "-s" + last);
+    return pageUrl() + fragment(first, last);
   }
 
   // 目黒区 情報公開・個人情報保護審議会 令和3年度第7回（2022年2月14日）発言12〜18 <URL>
@@ -74,15 +101,21 @@
   }
 
   function clearMarks() {
-    var marked = article.querySelectorAll("[data-in-range]");
+    var marked = article.querySelectorAll("[data-in-range], [data-linked]");
     for (var i = 0; i < marked.length; i++) {
       marked[i].removeAttribute("data-in-range");
+      marked[i].removeAttribute("data-linked");
       marked[i].classList.remove("range-first", "range-last");
     }
   }
 
   function markRange(range) {
     clearMarks();
+    if (range && range.single) {
+      // Marked like :target, which a renumbered fragment would put on the wrong utterance.
+      var linked = document.getElementById("s" + range.first);
+      if (linked) linked.setAttribute("data-linked", "");
+    }
     if (!range || range.single) {
       hideRangeBar();
       return;
@@ -99,13 +132,7 @@
   }
 
   function onHash(scroll) {
-    var hash = location.hash;
-    var mapped = mapOldFragment(hash);
-    if (mapped !== hash) {
-      history.replaceState(null, "", mapped);
-      hash = mapped;
-    }
-    var range = parseRange(hash);
+    var range = parseRange(mapOldFragment(location.hash));
     markRange(range);
     if (range) {
       selectionStart = range.first;
@@ -183,7 +210,8 @@
         copyText(citation(r.first, r.last), "引用");
       }));
       rangeBar.appendChild(button("選択を解除", "clear-range", function () {
-        history.pushState(null, "", "#s" + currentBarRange().first);
+        var first = currentBarRange().first;
+        history.pushState(null, "", fragment(first, first));
         onHash(false);
       }));
       document.body.appendChild(rangeBar);
@@ -219,13 +247,14 @@
       var permalink = section.querySelector(".permalink");
       section.insertBefore(tools, permalink ? permalink.nextSibling : section.firstChild);
       if (permalink) {
+        permalink.setAttribute("href", fragment(number, number));
         permalink.title = "この発言へのリンク（Shiftを押しながらクリックで範囲を選択）";
         permalink.addEventListener("click", function (event) {
           if (event.shiftKey && selectionStart !== null && selectionStart !== number) {
             event.preventDefault();
             var first = Math.min(selectionStart, number);
             var last = Math.max(selectionStart, number);
-            history.pushState(null, "", "#s" + first + "-s" + last);
+            history.pushState(null, "", fragment(first, last));
             onHash(false);
             selectionStart = first;
           } else {

@@ -39,9 +39,19 @@ organization: テスト区
 
 
 def _meeting_with_many_hits(count: int) -> str:
-    """A meeting in which `count` utterances mention 端末, to page through."""
+    """A meeting in which `count` utterances mention 端末の台数."""
     body = "## １ 端末の更新\n\n" + "".join(f"○委員　端末の台数について、{n}番目の質問です。\n\n" for n in range(1, count + 1))
     return meeting("令和４年度第１回 情報公開・個人情報保護審議会", "2022-05-16", body)
+
+
+def _budget_meetings(count: int) -> dict[str, str]:
+    """`count` meetings of one more body, each with one utterance about 予算: pages of meetings."""
+    files = {"yosan/_index.md": "---\ntitle: 予算特別委員会\n---\n"}
+    for day in range(1, count + 1):
+        files[f"yosan/2020-05-{day:02d}.md"] = meeting(
+            f"予算特別委員会 第{day}日", f"2020-05-{day:02d}", f"○委員長　第{day}日の予算の審査を始めます。\n"
+        )
+    return files
 
 
 FILES: dict[str, str] = {
@@ -72,7 +82,8 @@ FILES: dict[str, str] = {
         "2021-06-01",
         "○教育長　GIGAスクールの進み具合を報告します。\n\n○委員　学校の通信環境はどうでしょうか。\n",
     ),
-    "joho/2022-05-16.md": _meeting_with_many_hits(60),
+    "joho/2022-05-16.md": _meeting_with_many_hits(12),
+    **_budget_meetings(23),
 }
 
 
@@ -222,18 +233,32 @@ def test_nothing_found_is_said_and_the_list_is_done(page, static_server, fixture
     assert "見つかりませんでした" in page.locator("#search-status").inner_text()
 
 
-def test_results_are_paged_and_focus_moves_to_the_first_new_hit(page, static_server, fixture_site):
+def test_a_meeting_shows_its_first_hits_and_folds_the_rest(page, static_server, fixture_site):
     base = static_server(fixture_site)
     _search(page, base, "端末 台数")
-    results = page.locator("#search-results")
-    assert results.get_attribute("data-total") == "60"
-    assert page.locator(HIT_LINKS).count() == 50
-    more = page.get_by_role("button", name="さらに10件を表示")
+    assert page.locator("#search-results").get_attribute("data-total") == "12"
+    visible = page.locator(HIT_LINKS).filter(visible=True)
+    assert visible.count() == 3
+    # Every hit link is in the list, in rank order, the folded ones too.
+    assert page.locator(HIT_LINKS).count() == 12
+    summary = page.get_by_text("この会議のほかの発言 9件")
+    summary.focus()
+    page.keyboard.press("Enter")
+    assert visible.count() == 12
+
+
+def test_results_are_paged_by_meeting_and_focus_moves_to_the_first_new_one(page, static_server, fixture_site):
+    base = static_server(fixture_site)
+    _search(page, base, "予算")
+    assert page.locator("#search-results").get_attribute("data-total") == "23"
+    titles = page.locator("#search-results .result-meeting a")
+    assert titles.count() == 20
+    assert "20会議目まで" in page.locator("#search-status").inner_text()
+    more = page.get_by_role("button", name="さらに3会議を表示")
     more.focus()
     page.keyboard.press("Enter")
-    assert page.locator(HIT_LINKS).count() == 60
-    focused = page.evaluate("document.activeElement.getAttribute('href')")
-    assert focused == page.locator(HIT_LINKS).nth(50).get_attribute("href")
+    assert titles.count() == 23 and page.locator(HIT_LINKS).count() == 23
+    assert page.evaluate("document.activeElement.textContent") == titles.nth(20).inner_text()
     assert more.is_hidden()
 
 

@@ -6,14 +6,17 @@
  * Everything that comes from the index or the query reaches the page as text nodes: never as
  * markup, so a query such as <img src=x onerror=…> is shown, not run.
  *
- * Hooks for tests and tools: <ol id="search-results"> holds the hit links (href ending in #sN),
- * meeting groups ordered by their best hit and hits within a group by rank; it carries
- * data-total (hits after the filters, all pages) and data-state ("loading", "done", "error").
+ * Hooks for tests and tools: <ol id="search-results"> holds the hit links (a.hit-link, href ending
+ * in #sN), meeting groups ordered by their best hit and hits within a group by rank. Results are
+ * paged by meeting: every hit of the meetings shown is in the list (beyond the first few of a
+ * meeting, inside a closed <details>). The list carries data-total (hits after the filters, all
+ * pages) and data-state ("loading", "done", "error").
  */
 (function () {
   "use strict";
 
-  var PAGE_SIZE = 50;
+  var PAGE_SIZE = 20; // meetings per page
+  var HITS_OPEN = 3; // hits shown per meeting; the rest fold into a <details>
   var SNIPPET_LENGTH = 140; // UTF-16 units of speech shown around the matches
   var SNIPPET_LEAD = 40; // of which before the first match shown
   var QUERY_SHOWN = 60; // a 1,000-character query is cut in the status line
@@ -40,8 +43,7 @@
   var searchRun = 0; // a newer query makes an older one's answer stale
   var state = readUrl();
   var result = null; // the engine's answer for state.q: every hit, unfiltered
-  var view = []; // the hits after filters, in display order
-  var shown = 0;
+  var shown = 0; // meetings shown
 
   // The server renders the body and year options with their names; counts are added here.
   [controls.body, controls.year].forEach(function (select) {
@@ -291,7 +293,17 @@
     return item;
   }
 
-  function renderGroup(group, hits) {
+  function hitList(hits, from) {
+    var ol = element("ol", "result-hits");
+    if (from) ol.start = from + 1;
+    hits.forEach(function (hit, i) {
+      // An agenda item is named once for a run of hits under it.
+      ol.appendChild(renderHit(hit, i === 0 || hit.item !== hits[i - 1].item));
+    });
+    return ol;
+  }
+
+  function renderGroup(group) {
     var first = group.hits[0];
     var item = element("li", "result-group");
     var heading = element("h2", "result-meeting");
@@ -308,23 +320,23 @@
     meta.appendChild(document.createTextNode(" "));
     meta.appendChild(element("span", "result-count", group.hits.length + "件"));
     item.appendChild(meta);
-    var hitList = element("ol", "result-hits");
-    hits.forEach(function (hit, i) {
-      // An agenda item is named once for a run of hits under it.
-      hitList.appendChild(renderHit(hit, i === 0 || hit.item !== hits[i - 1].item));
-    });
-    item.appendChild(hitList);
+    item.appendChild(hitList(group.hits.slice(0, HITS_OPEN), 0));
+    if (group.hits.length > HITS_OPEN) {
+      // One meeting can answer hundreds of times: its other hits wait behind a summary, so that
+      // the first page shows many meetings.
+      var rest = element("details", "result-rest");
+      rest.appendChild(element("summary", null, "この会議のほかの発言 " + (group.hits.length - HITS_OPEN) + "件"));
+      rest.appendChild(hitList(group.hits.slice(HITS_OPEN), HITS_OPEN));
+      item.appendChild(rest);
+    }
     return item;
   }
 
   function render(groups) {
     var fragment = document.createDocumentFragment();
-    var left = shown;
-    for (var i = 0; i < groups.length && left > 0; i++) {
-      var hits = groups[i].hits.slice(0, left);
-      left -= hits.length;
-      fragment.appendChild(renderGroup(groups[i], hits));
-    }
+    groups.slice(0, shown).forEach(function (group) {
+      fragment.appendChild(renderGroup(group));
+    });
     list.replaceChildren(fragment);
   }
 
@@ -338,29 +350,28 @@
     }
     var text = quoted(state.q) + "に一致する発言 " + total + "件（" + groups.length + "会議）";
     if (filtered) text += "、絞り込み前 " + all + "件";
-    if (shown < total) text += "。" + shown + "件目まで表示しています";
+    if (shown < groups.length) text += "。" + shown + "会議目まで表示しています";
     return text + "。";
   }
 
   function update(focusFrom) {
     var hits = result ? result.hits.filter(function (hit) { return passes(hit); }) : [];
     var groups = arrange(hits);
-    view = hits;
-    shown = Math.min(Math.max(shown, PAGE_SIZE), hits.length);
+    shown = Math.min(Math.max(shown, PAGE_SIZE), groups.length);
     updateFixedFacet("body");
     updateFixedFacet("year");
     updateSpeakerFacet();
     controls.sort.value = state.sort;
     render(groups);
     list.setAttribute("data-total", String(hits.length));
-    more.hidden = shown >= hits.length;
-    more.textContent = "さらに" + Math.min(PAGE_SIZE, hits.length - shown) + "件を表示";
+    more.hidden = shown >= groups.length;
+    more.textContent = "さらに" + Math.min(PAGE_SIZE, groups.length - shown) + "会議を表示";
     say(state.q ? describe(hits.length, groups) : "検索語を入力してください。");
     writeUrl();
     setState("done");
     if (focusFrom != null) {
-      var links = list.querySelectorAll("a.hit-link");
-      if (links[focusFrom]) links[focusFrom].focus();
+      var titles = list.querySelectorAll(".result-meeting a");
+      if (titles[focusFrom]) titles[focusFrom].focus();
     }
   }
 
@@ -427,7 +438,7 @@
   more.addEventListener("click", function () {
     var from = shown;
     shown += PAGE_SIZE;
-    // Keyboard and screen-reader users continue at the first hit they have not seen yet.
+    // Keyboard and screen-reader users continue at the first meeting they have not seen yet.
     update(from);
   });
 

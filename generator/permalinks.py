@@ -94,7 +94,7 @@ def published_anchor(meeting: Meeting, utterance: Utterance) -> str:
     return min(sources, key=lambda old: int(old[1:])) if sources else anchor
 
 
-def _ranges(anchors: list[str]) -> str:
+def _ranges_of(anchors: list[str]) -> str:
     """Anchors as compact runs: s3, s5–s9."""
     numbers = sorted(int(a[1:]) for a in anchors)
     runs: list[list[int]] = []
@@ -125,7 +125,7 @@ def compare(archive: Archive, previous: Manifest, content_dir: Path) -> list[Dia
                 diagnostics.append(
                     error(
                         f"{(content_dir / path).as_posix()}.md", 1,
-                        f"meeting {path} is gone: its anchors {_ranges(list(old))} would stop working; "
+                        f"meeting {path} is gone: its anchors {_ranges_of(list(old))} would stop working; "
                         f"if it moved, add 'aliases: [{path}]' to its new file",
                     )
                 )  # fmt: skip
@@ -134,39 +134,75 @@ def compare(archive: Archive, previous: Manifest, content_dir: Path) -> list[Dia
     return diagnostics
 
 
+@dataclass(frozen=True)
+class _Break:
+    """A run of published anchors that would break alike: gone or changed, text moved by `shift`."""
+
+    gone: bool
+    first: int
+    last: int
+    shift: int | None
+    """How far the old text moved (-1: from s13 to s12), or None when it is nowhere now."""
+
+    def extends(self, gone: bool, number: int, shift: int | None) -> bool:
+        return gone == self.gone and number == self.last + 1 and shift == self.shift
+
+
+def _run(first: int, last: int, separator: str = "–") -> str:
+    return f"s{first}" if first == last else f"s{first}{separator}s{last}"
+
+
 def _compare_meeting(meeting: Meeting, old_path: str, old: dict[str, str], content_dir: Path) -> list[Diagnostic]:
-    """The anchors of one published meeting that are gone or changed, not acknowledged by `renumbered:`."""
+    """The anchors of one published meeting that are gone or changed, not acknowledged by `renumbered:`.
+
+    Consecutive anchors that broke alike (removing one utterance shifts all that follow) are
+    reported as one run, with the `renumbered:` entry that would acknowledge it.
+    """
     shown = (content_dir / meeting.source).as_posix()
     current = {u.anchor: u for u in meeting.utterances}
-    where_now = {}
+    where_now: dict[str, int] = {}
     for utterance in meeting.utterances:
-        where_now.setdefault(speech_digest(utterance), utterance.anchor)
-    gone: list[str] = []
-    changed: list[Utterance] = []
-    for anchor, digest in old.items():
-        if anchor in meeting.renumbered:
+        where_now.setdefault(speech_digest(utterance), utterance.number)
+    runs: list[_Break] = []
+    for anchor in sorted(old, key=lambda a: int(a[1:])):
+        if anchor in meeting.renumbered or not re.fullmatch(r"s\d+", anchor):
             continue
         utterance = current.get(anchor)
-        if utterance is None:
-            gone.append(anchor)
-        elif speech_digest(utterance) != digest:
-            changed.append(utterance)
-    diagnostics = []
+        if utterance is not None and speech_digest(utterance) == old[anchor]:
+            continue
+        number = int(anchor[1:])
+        found = where_now.get(old[anchor])
+        shift = None if found is None else found - number
+        if runs and runs[-1].extends(utterance is None, number, shift):
+            runs[-1] = _Break(runs[-1].gone, runs[-1].first, number, shift)
+        else:
+            runs.append(_Break(utterance is None, number, number, shift))
     name = meeting.path if old_path == meeting.path else f"{meeting.path} (formerly {old_path})"
-    if gone:
-        diagnostics.append(
-            error(shown, meeting.utterances[-1].line if meeting.utterances else 1,
-                  f"meeting {name}: anchors {_ranges(gone)} would disappear (the meeting now ends at "
-                  f"s{len(meeting.utterances)}); map them in 'renumbered:'")
-        )  # fmt: skip
-    moved = {u.anchor: where_now[old[u.anchor]] for u in changed if old[u.anchor] in where_now}
-    for utterance in changed:
-        hint = f" (its old text is now at {moved[utterance.anchor]})" if utterance.anchor in moved else ""
-        diagnostics.append(
-            error(shown, utterance.line,
-                  f"meeting {name}: anchor {utterance.anchor} now points to different text{hint}; "
-                  f"acknowledge it in 'renumbered:' ({utterance.anchor}: {moved.get(utterance.anchor, utterance.anchor)})")
-        )  # fmt: skip
+    count = len(meeting.utterances)
+    diagnostics = []
+    for run in runs:
+        several = run.first != run.last
+        noun, pronoun = ("anchors", "them") if several else ("anchor", "it")
+        if run.shift is None:
+            hint, target = "", (run.first, run.last)
+        else:
+            target = (run.first + run.shift, run.last + run.shift)
+            hint = f"{'their' if several else 'its'} old text is now at {_run(*target)}"
+        entry = f"({_run(run.first, run.last, '-')}: {_run(*target, '-')})"
+        if run.gone:
+            line = meeting.utterances[-1].line if meeting.utterances else 1
+            detail = f"the meeting now ends at s{count}" + (f"; {hint}" if hint else "")
+            message = f"{noun} {_run(run.first, run.last)} would disappear ({detail}); map {pronoun} in 'renumbered:'"
+            if run.shift is not None:
+                message += f" {entry}"
+        else:
+            line = current[f"s{run.first}"].line
+            verb = "point" if several else "points"
+            message = (
+                f"{noun} {_run(run.first, run.last)} now {verb} to different text{f' ({hint})' if hint else ''}; "
+                f"acknowledge {pronoun} in 'renumbered:' {entry}"
+            )
+        diagnostics.append(error(shown, line, f"meeting {name}: {message}"))
     return diagnostics
 
 

@@ -173,11 +173,25 @@ class _Fields:
             return {}
         mapping = {}
         for old, new in value.items():
-            if not ANCHOR.fullmatch(str(old)) or not ANCHOR.fullmatch(str(new)):
-                self.problem("renumbered", f"renumbered entry '{old}: {new}' must map an anchor sN to an anchor sN")
+            olds, news = _anchor_run(str(old)), _anchor_run(str(new))
+            if olds is None or news is None:
+                self.problem("renumbered", f"renumbered entry '{old}: {new}' must map an anchor sN to an anchor sN (or sA-sB to sC-sD)")
                 continue
-            mapping[str(old)] = str(new)
+            if len(olds) != len(news):
+                self.problem("renumbered", f"renumbered entry '{old}: {new}' maps {len(olds)} anchors to {len(news)}")
+                continue
+            mapping.update(zip(olds, news))
         return mapping
+
+
+def _anchor_run(text: str) -> list[str] | None:
+    """`s13` → [s13]; `s13-s15` → [s13, s14, s15]; None when it is neither."""
+    if ANCHOR.fullmatch(text):
+        return [text]
+    first, _, last = text.partition("-")
+    if not (ANCHOR.fullmatch(first) and ANCHOR.fullmatch(last)) or int(last[1:]) < int(first[1:]):
+        return None
+    return [f"s{n}" for n in range(int(first[1:]), int(last[1:]) + 1)]
 
 
 def _optional_text(value: Any) -> str | None:

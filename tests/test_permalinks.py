@@ -66,11 +66,14 @@ def test_removed_utterance_fails_naming_meeting_anchors_and_lines(published: tup
     code, output = check_against(content, str(manifest))
     assert code == 1
     shown = f"{content.as_posix()}/test/2022-02-14.md"
-    assert f"{shown}:12: error: meeting test/2022-02-14: anchors s5 would disappear (the meeting now ends at s4)" in output
-    assert f"{shown}:8: error: meeting test/2022-02-14: anchor s2 now points to different text" in output
-    # The old s3 is now s2: the message says where its text went, to help write 'renumbered:'.
-    assert f"{shown}:10: error: meeting test/2022-02-14: anchor s3 now points to different text (its old text is now at s2)" in output
-    assert "anchor s4 now points to different text (its old text is now at s3); acknowledge it in 'renumbered:' (s4: s3)" in output
+    assert output.splitlines()[:3] == [
+        f"{shown}:8: error: meeting test/2022-02-14: anchor s2 now points to different text; acknowledge it in 'renumbered:' (s2: s2)",
+        # The old s3 and s4 are now s2 and s3: one run, with the entry that acknowledges it.
+        f"{shown}:10: error: meeting test/2022-02-14: anchors s3–s4 now point to different text "
+        "(their old text is now at s2–s3); acknowledge them in 'renumbered:' (s3-s4: s2-s3)",
+        f"{shown}:12: error: meeting test/2022-02-14: anchor s5 would disappear "
+        "(the meeting now ends at s4; its old text is now at s4); map it in 'renumbered:' (s5: s4)",
+    ]
     assert "check failed" in output
 
 
@@ -78,7 +81,8 @@ def test_renumbered_acknowledges_the_shift(published: tuple[Path, Path]) -> None
     content, manifest = published
     path = content / "test/2022-02-14.md"
     text = path.read_text(encoding="utf-8").replace("○委員　発言その2です。\n\n", "")
-    text = text.replace("date: 2022-02-14\n", "date: 2022-02-14\nrenumbered: {s2: s1, s3: s2, s4: s3, s5: s4}\n")
+    # The old s2 is gone (its links now open s1, the utterance before it); s3-s5 moved up by one.
+    text = text.replace("date: 2022-02-14\n", "date: 2022-02-14\nrenumbered: {s2: s1, s3-s5: s2-s4}\n")
     path.write_text(text, encoding="utf-8")
     code, output = check_against(content, str(manifest))
     assert code == 0, output
@@ -124,7 +128,7 @@ def test_guard_reads_the_manifest_of_a_deployed_site(published: tuple[Path, Path
     path.write_text(path.read_text(encoding="utf-8").replace("○委員　発言その5です。\n\n", ""), encoding="utf-8")
     code, output = check_against(content, root + "permalinks.json")
     assert code == 1
-    assert "anchors s5 would disappear" in output
+    assert "anchor s5 would disappear (the meeting now ends at s4); map it in 'renumbered:'" in output
 
 
 def test_unreadable_manifest_is_a_clear_failure(published: tuple[Path, Path], tmp_path: Path) -> None:
@@ -139,7 +143,8 @@ def test_unreadable_manifest_is_a_clear_failure(published: tuple[Path, Path], tm
     ("extra", "message"),
     [
         ("renumbered: {s9: s7}\n", "renumbered maps s9 to s7, but the meeting has only 5 utterances"),
-        ("renumbered: {9: s1}\n", "renumbered entry '9: s1' must map an anchor sN to an anchor sN"),
+        ("renumbered: {9: s1}\n", "renumbered entry '9: s1' must map an anchor sN to an anchor sN (or sA-sB to sC-sD)"),
+        ("renumbered: {s3-s5: s2-s3}\n", "renumbered entry 's3-s5: s2-s3' maps 3 anchors to 2"),
         ("renumbered: [s1]\n", "'renumbered' must map old anchors to new ones, as in s13: s12"),
         ("aliases: [test/2022-02-14]\n", "alias 'test/2022-02-14' is the meeting's own path"),
         ("aliases: [../x]\n", "alias '../x' must be an old meeting path such as joho-kokai/2022-02-14"),
@@ -180,5 +185,6 @@ def test_removing_an_utterance_from_the_bundled_archive_fails_the_guard(tmp_path
     path.write_text("\n".join(lines), encoding="utf-8")
     code, output = check_against(content, str(manifest))
     assert code == 1
-    assert f"meeting joho-kokai/2022-02-14: anchors s{count} would disappear" in output
+    assert f"meeting joho-kokai/2022-02-14: anchor s{count} would disappear" in output
     assert "meeting joho-kokai/2022-02-14: anchor s4 now points to different text" in output
+    assert f"meeting joho-kokai/2022-02-14: anchors s5–s{count - 1} now point to different text" in output

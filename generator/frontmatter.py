@@ -14,12 +14,27 @@ class _Loader(yaml.SafeLoader):
     """Safe loading that leaves dates as strings, so that `2022-13-45` is our error, not a crash."""
 
 
+class _FastLoader(getattr(yaml, "CSafeLoader", _Loader)):  # type: ignore[misc]
+    """The same with libyaml's parser where installed; its error messages are vaguer, so a file
+    that fails is parsed again with `_Loader` for the message and line."""
+
+
 # PyYAML turns 2022-02-14 into a date itself and raises on 2022-13-45; we parse dates ourselves
 # to report the bad value at its line.
-_Loader.yaml_implicit_resolvers = {
+_Loader.yaml_implicit_resolvers = _FastLoader.yaml_implicit_resolvers = {
     first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
+
+
+def _load(yaml_text: str, loader_class: type = _FastLoader) -> tuple[yaml.Node | None, object]:
+    """Parse once: the node tree (for the lines of keys) and the values built from it."""
+    loader = loader_class(yaml_text)
+    try:
+        node = loader.get_single_node()
+        return node, (loader.construct_document(node) if node is not None else {})
+    finally:
+        loader.dispose()
 
 FENCE = "---"
 
@@ -53,8 +68,10 @@ def split_front_matter(text: str, path: str) -> tuple[FrontMatter, list[Diagnost
     yaml_text = "\n".join(lines[1:end])
     matter = FrontMatter(body="\n".join(lines[end + 1 :]), body_line=end + 2)
     try:
-        node = yaml.compose(yaml_text, Loader=_Loader)
-        values = yaml.load(yaml_text, Loader=_Loader) if node is not None else {}
+        try:
+            node, values = _load(yaml_text)
+        except yaml.YAMLError:
+            node, values = _load(yaml_text, _Loader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         # The YAML block starts on the file's second line.

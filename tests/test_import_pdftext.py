@@ -182,13 +182,15 @@ def test_seed_decisions(corpus: Path) -> None:
 @pytest.mark.corpus
 @pytest.mark.parametrize(("name", "count", "date"), [(ABIRA_2024, 78, dt.date(2024, 1, 29)), (ABIRA_2025, 128, dt.date(2025, 11, 28))])
 def test_abira_utterances_and_date(corpus: Path, name: str, count: int, date: dt.date) -> None:
-    _, meeting = read_raw(corpus, name)
+    text, meeting = read_raw(corpus, name)
     assert len(meeting.utterances) == count
     assert meeting.date == date
     assert meeting.body_title == "安平町議会"
-    # Circled section titles of the header are no speeches.
+    # Circled section titles of the header are no speeches, and the report says so.
     assert "○ 議 事 日 程" in meeting.preamble
     assert not any(u.label.startswith(("議事", "本日", "会議録")) for u in meeting.utterances)
+    circled = [n for n, line in enumerate(text.split("\n"), start=1) if line.startswith("○ ")]
+    assert circled and all(any("not a speaker" in m for m in notes_at(meeting, n)) for n in circled)
 
 
 @pytest.mark.corpus
@@ -340,6 +342,17 @@ def test_circled_labels_in_each_form() -> None:
     assert speech(meeting.utterances[-1]) == ["異議なしと認めます。"]
 
 
+def test_the_document_heading_gives_title_and_date_when_no_field_names_them() -> None:
+    meeting = parse("令和４年第１回テスト市議会定例会会議録（第２号）\n令和４年３月１日（火曜日）午後１時開議\n○議長（山田太郎君）　開会します。\n")
+    assert (meeting.title, meeting.body_title, meeting.date, meeting.time) == (
+        "令和４年第１回テスト市議会定例会",
+        "テスト市議会",
+        dt.date(2022, 3, 1),
+        "13:00",
+    )
+    assert any("record starts here" in m for m in notes_at(meeting, 3))
+
+
 def test_a_circle_before_a_placeholder_or_a_space_opens_no_utterance() -> None:
     text = HEADER + "○ 議 事 日 程\n○議長（山田太郎君）　〇〇委員会の件です。\n〇〇委員会から報告があります。\n"
     meeting = parse(text)
@@ -468,6 +481,8 @@ SAMPLE = HEADER + "会長  髙橋委員、お願いします。\n委員  はい�
         (SAMPLE.encode("cp932"), "Shift_JIS"),
         (SAMPLE.replace("\n", "\r\n").encode("cp932"), "CRLF"),
         (SAMPLE.encode("utf-16"), "UTF-16"),
+        (SAMPLE.encode("utf-16-le"), "no byte order mark"),
+        (SAMPLE.encode("utf-16-be"), "no byte order mark"),
     ],
 )
 def test_encodings_are_detected_and_line_ends_normalised(data: bytes, note: str | None) -> None:

@@ -34,7 +34,10 @@ def decode_source(data: bytes, path: str | os.PathLike[str]) -> tuple[str, list[
         text = _decode_strict(data, "utf-16")
         notes.append(SourceNote(0, "read as UTF-16 (byte order mark)"))
     elif b"\x00" in data:
-        raise SourceError("binary file (it contains NUL bytes), not the text of minutes")
+        text = _utf16_without_bom(data)
+        if text is None:
+            raise SourceError("binary file (it contains NUL bytes), not the text of minutes")
+        notes.append(SourceNote(0, "read as UTF-16 (no byte order mark; told by its NUL bytes)"))
     elif data.startswith(codecs.BOM_UTF8):
         text = _decode_strict(data[len(codecs.BOM_UTF8) :], "utf-8")
         notes.append(SourceNote(0, "read as UTF-8 (byte order mark removed)"))
@@ -61,6 +64,24 @@ def decode_source(data: bytes, path: str | os.PathLike[str]) -> tuple[str, list[
     if not text.strip():
         raise SourceError("file is empty: there are no minutes to import")
     return text, notes
+
+
+def _utf16_without_bom(data: bytes) -> str | None:
+    """`data` as UTF-16 when it reads as Japanese text in one byte order, else None (a binary file).
+
+    In UTF-16, ASCII characters (spaces, line ends, digits) have a NUL byte; Japanese ones do not.
+    """
+    if len(data) % 2:
+        return None
+    for encoding in ("utf-16-le", "utf-16-be"):
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        japanese = sum(1 for char in text if "\u3000" <= char <= "\u9fff" or "\uff00" <= char <= "\uffef")
+        if "\x00" not in text and japanese >= 0.3 * len(text):
+            return text
+    return None
 
 
 def _decode_strict(data: bytes, encoding: str) -> str:

@@ -35,7 +35,9 @@ _FIELD_NAMES: dict[str, str] = {
 _NUMBER_PREFIX = re.compile(rf"[0-9０-９]{{1,2}}(?:[.．、][{_SPACE}]*|[{_SPACE}]+)(?![番号名])")
 _COUNT = re.compile(r"[（(][0-9０-９]+\s*[名人][）)]")
 _CIRCLED_SECTION = re.compile(rf"[○〇◯◎●■][{_SPACE}]+(?P<name>\S.*)$")
-_DOCUMENT = re.compile(r"(?P<title>.*?)[" + _SPACE + r"]*(?:会議録|議事録|会議要旨|会議要録|速記録)$")
+_DOCUMENT = re.compile(
+    rf"(?P<title>.*?)[{_SPACE}]*(?:会議録|議事録|会議要旨|会議要録|速記録)(?:[（(]第?[0-9０-９一二三四五六七八九十]+号[）)])?$"
+)
 _TIME = re.compile(
     r"(?P<ampm>午前|午後)?[\s]*(?:(?P<h>[0-9０-９]{1,2}|[〇一二三四五六七八九十]{1,3})[\s]*時[\s]*"
     r"(?:(?P<m>[0-9０-９]{1,2}|[〇一二三四五六七八九十]{1,3})[\s]*分|(?P<half>半))?"
@@ -47,6 +49,17 @@ _GROUP = re.compile(r"[（(](?P<group>[^）)]{1,12})[）)]")
 _ENUMERATOR_TEXT = re.compile(rf"^(?:[0-9０-９]{{1,2}}[{_SPACE}]+|[（(][0-9０-９一二三四五六七八九十]{{1,2}}[）)])")
 # An entry that starts a new item of a list rather than continuing the line before it.
 _ENUMERATOR = re.compile(rf"[{_SPACE}]*(?:[0-9０-９]|[（(][0-9０-９一二三四五六七八九十]|日程第|第[0-9０-９一二三四五六七八九十]|[○〇◯◎●■・＜<※])")
+
+
+# Longest names first, so that 会議次第 is not read as 次第 after 会議; a name may be letter-spaced
+# (`名 称`) and carry a count (`出席議員（11名）`).
+_FIELD_PATTERNS = [
+    re.compile(
+        rf"(?P<name>{f'[{_SPACE}]*'.join(re.escape(char) for char in name)}(?:[{_SPACE}]*{_COUNT.pattern})?)"
+        rf"(?:[{_SPACE}]*[:：][{_SPACE}]*|[{_SPACE}]+|$)(?P<value>.*)$"
+    )
+    for name in sorted(_FIELD_NAMES, key=len, reverse=True)
+]
 
 
 @dataclass
@@ -86,8 +99,9 @@ def read_header(lines: list[SourceLine], wrap: int) -> Header:
     lead: list[SourceLine] = []
     for index, line in enumerate(lines):
         content = line.content
-        if index == 0 and _DOCUMENT.fullmatch(_compact(content)):
-            title = _DOCUMENT.fullmatch(content.strip(_SPACE))["title"].strip(_SPACE)
+        document = _DOCUMENT.fullmatch(content.strip(_SPACE)) or _DOCUMENT.fullmatch(_compact(content))
+        if index == 0 and document:
+            title = document["title"].strip(_SPACE)
             if title:
                 header.title = title
                 header.notes.append(SourceNote(line.number, f"title read from the document's first line: {title}"))
@@ -103,9 +117,11 @@ def read_header(lines: list[SourceLine], wrap: int) -> Header:
             lead.append(line)
 
     for line in lead:
-        if header.date is None and (_date_of(line.content) is not None):
-            header.date = _date_of(line.content)
-            header.times.extend(_times(line.content))
+        date = _date_of(line.content) if header.date is None else None
+        if date is not None:
+            # Assemblies print the date (and opening time) under the title, with no field name.
+            header.date = date
+            header.times.extend(times_in(line.content))
         else:
             header.preamble.extend(_paragraphs([line], wrap))
     for section in sections:
@@ -133,9 +149,8 @@ def _section_start(line: SourceLine, current: _Section | None) -> _Section | Non
 
 def _field_name(text: str) -> tuple[str | None, str]:
     """The field name that opens `text` (letter-spaced or not) and the value after it."""
-    for name in sorted(_FIELD_NAMES, key=len, reverse=True):
-        spaced = rf"[{_SPACE}]*".join(re.escape(char) for char in name)
-        match = re.match(rf"(?P<name>{spaced}(?:[{_SPACE}]*{_COUNT.pattern})?)(?:[{_SPACE}]*[:：][{_SPACE}]*|[{_SPACE}]+|$)(?P<value>.*)$", text)
+    for pattern in _FIELD_PATTERNS:
+        match = pattern.match(text)
         if match:
             return match["name"], match["value"].strip(_SPACE)
     return None, ""
@@ -158,7 +173,7 @@ def _read_section(section: _Section, header: Header, wrap: int) -> None:
         else:
             header.date = date
         if not header.times:
-            header.times.extend(_times(joined))
+            header.times.extend(times_in(joined))
     elif kind == "venue":
         header.venue = joined
     elif kind == "observers":
@@ -263,7 +278,7 @@ def _date_of(text: str) -> dt.date | None:
     return None
 
 
-def _times(text: str) -> list[str]:
+def times_in(text: str) -> list[str]:
     """The clock times in `text` as `HH:MM` (午後２時 → 14:00; 午後２時から５時 → 14:00, 17:00)."""
     times: list[str] = []
     afternoon = False
@@ -280,11 +295,6 @@ def _times(text: str) -> list[str]:
         if hour <= 24 and minute < 60:
             times.append(f"{hour:02d}:{minute:02d}")
     return times
-
-
-def times_in(text: str) -> list[str]:
-    """The clock times printed in `text`, as `HH:MM` (24-hour)."""
-    return _times(text)
 
 
 def _compact(text: str) -> str:

@@ -4,8 +4,9 @@
   the Diet). A circle followed by a space (`○ 議 事 日 程`) is a section title, not a speaker.
 - Bare, followed by spaces: `会長  …`, `区側 …`, `委員  …` (councils and committees whose minutes
   print a role instead of a name). A bare word is taken as a label only when it names a role
-  (会長, 委員, 区側, 事務局, …) or opens two or more lines that way: a line such as
-  ` 委員、お願いいたします。` merely begins with a label word and is never a new speaker.
+  (会長, 委員, 区側, 事務局, 山田委員, …), or when two or more lines open with it set off by two
+  spaces or a full-width one. A line such as ` 委員、お願いいたします。` merely begins with a
+  label word and is never a new speaker.
 
 A document uses one of the two ways; `find_labels` decides which from the whole text.
 """

@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from pathlib import PurePath
 
+from ..wareki import parse_number
 from .decisions import find_decisions
 from .encoding import decode_source
 from .errors import SourceError
@@ -27,7 +28,7 @@ from .headings import (
     same_heading,
     stage_direction,
 )
-from .labels import Labels, find_labels
+from .labels import LabelMatch, Labels, find_labels
 from .layout import SourceLine, ends_sentence, is_short, join_lines, pushed_down, read_page, wrap_width
 from .record import (
     ImportedBlock,
@@ -68,32 +69,35 @@ def parse_pdf_text(text: str, source_name: str) -> ImportedMeeting:
             "no speaker found: not one line opens with a speaker label such as `○議長（山田太郎君）　…` "
             "or `会長  …` (a role followed by spaces); is this the text of minutes?"
         )
-    label_at = [index for index, line in enumerate(page.lines) if labels.match(line)]
+    matches = [labels.match(line) for line in page.lines]
+    label_at = [index for index, match in enumerate(matches) if match is not None]
     first = label_at[0]
     # Headings: ◎ marks where the record has them; numbered lines only in minutes with bare
     # labels, since assemblies print numbered header sections and bill clauses, not headings.
     marked = any(marked_heading(line.text) for line in page.lines[first:]) or labels.style == "circle"
     start = _record_start(page.lines, first, marked)
 
-    body_widths = [line.width for line in page.lines[start:] if not labels.match(line)]
+    body_widths = [line.width for line, match in zip(page.lines[start:], matches[start:]) if match is None]
     # Only labels followed by speech show where their lines wrap; a direction is never wrapped.
     label_widths = [
         page.lines[index].width
         for index in label_at
-        if (rest := labels.match(page.lines[index]).rest) and stage_direction(rest) is None
+        if matches[index].rest and stage_direction(matches[index].rest) is None
     ]
     wrap = wrap_width(body_widths)
     label_wrap = wrap_width(label_widths) if len(label_widths) >= 5 else wrap
 
     header = read_header(page.lines[:start], wrap)
     notes.extend(header.notes)
+    notes.append(SourceNote(page.lines[start].number, "the record starts here: the lines before it are read as the header"))
+    for line in page.lines[:start]:
+        # A circled header line (`○ 議 事 日 程`) looks like a speaker and is none.
+        if line.content[:1] in "○〇◯":
+            miss = labels.near_miss(line) or "a circle in the header: read as a header line, not a speaker"
+            notes.append(SourceNote(line.number, miss))
     reader = _RecordReader(labels, marked, wrap, label_wrap, page.double_spaced, header.agenda, notes)
-    blocks = reader.read(page.lines[start:], last_label=label_at[-1] - start)
-    if not any(isinstance(block, ImportedUtterance) for block in blocks):
-        raise SourceError("no speaker found in the record: every speaker label stands in the header")
-
-    meeting = ImportedMeeting(title="", date=None)  # type: ignore[arg-type] - both set below
-    _fill_header(meeting, header, page.lines, start, reader.closing_lines, source_name, notes)
+    blocks = reader.read(page.lines[start:], matches[start:], last_label=label_at[-1] - start)
+    meeting = _meeting_from_header(header, page.lines[start].number, reader.closing_lines, source_name, notes)
     meeting.blocks = blocks
     meeting.decisions, decision_notes = find_decisions(blocks)
     notes.extend(decision_notes)
@@ -119,7 +123,7 @@ def _record_start(lines: list[SourceLine], first_label: int, marked: bool) -> in
     entries of a 会議次第 printed right before the record stay in the header.
     """
     start = first_label
-    number: str | None = None
+    number: int | None = None
     while start > 0:
         line = lines[start - 1]
         if stage_direction(line.text):
@@ -129,7 +133,7 @@ def _record_start(lines: list[SourceLine], first_label: int, marked: bool) -> in
         if heading is None:
             break
         if heading.numbered and heading.level == 2:
-            key = re.match(r"\S+", heading.text).group()
+            key = parse_number(re.match(r"[0-9０-９一二三四五六七八九十]+", heading.text).group())
             if number is not None and key >= number:
                 break
             number = key
@@ -137,41 +141,42 @@ def _record_start(lines: list[SourceLine], first_label: int, marked: bool) -> in
     return start
 
 
-def _fill_header(
-    meeting: ImportedMeeting,
+def _meeting_from_header(
     header: Header,
-    lines: list[SourceLine],
-    start: int,
+    record_line: int,
     closing_lines: list[SourceLine],
     source_name: str,
     notes: list[SourceNote],
-) -> None:
+) -> ImportedMeeting:
+    """The meeting's front-matter fields and preamble, from the header (and the closing time)."""
     title = header.title
     if not title:
         title = PurePath(source_name).stem
         notes.append(SourceNote(1, f"no 名称 or title line found: the title is the file's name, {title}"))
-    meeting.title = title
-    meeting.body_title = body_title_of(title)
     if header.date is None:
         raise SourceError(
-            "no meeting date found in the header: the minutes must print it, e.g. 日時 令和４年２月１４日"
-            + (f" (the header ends at line {lines[start].number})" if start < len(lines) else "")
+            "no meeting date found in the header: the minutes must print it, e.g. 日時 令和４年２月１４日 "
+            f"(the header is the text before line {record_line}, where the record starts)"
         )
-    meeting.date = header.date
     times = list(header.times)
     if len(times) == 1:
+        # Assemblies print the opening time in the header and the closing time after the record.
         for line in closing_lines:
             if re.search(r"閉\s*会|散\s*会|閉\s*議", line.text) and times_in(line.text):
                 times.append(times_in(line.text)[-1])
                 notes.append(SourceNote(line.number, f"end time read from {line.content!r}"))
                 break
-    if times:
-        meeting.time = "-".join(times[:2])
-    meeting.venue = header.venue
-    meeting.attendees = header.attendees or None
-    meeting.observers = header.observers
-    meeting.materials = header.materials
-    meeting.preamble = header.preamble
+    return ImportedMeeting(
+        title=title,
+        date=header.date,
+        body_title=body_title_of(title),
+        time="-".join(times[:2]) if times else None,
+        venue=header.venue,
+        attendees=header.attendees or None,
+        observers=header.observers,
+        materials=header.materials,
+        preamble=header.preamble,
+    )
 
 
 class _RecordReader:
@@ -204,18 +209,20 @@ class _RecordReader:
         self.closing = False
         self.closing_lines: list[SourceLine] = []
 
-    def read(self, lines: list[SourceLine], last_label: int) -> list[ImportedBlock]:
-        """The blocks of the record `lines`; `last_label` is the index of the last speaker's line."""
+    def read(self, lines: list[SourceLine], matches: list[LabelMatch | None], last_label: int) -> list[ImportedBlock]:
+        """The blocks of the record `lines`, given the label that opens each line (or None) and
+        the index of the last speaker's line."""
         index = 0
         while index < len(lines):
             line = lines[index]
             if self.closing:
                 self.closing_lines.append(line)
                 self._text_or_direction(line)
-            elif (match := self.labels.match(line)) is not None:
+            elif (match := matches[index]) is not None:
                 self._start_utterance(line, match.label, match.rest)
             elif (heading := self._heading(line)) is not None:
-                index += self._add_heading(heading, line, lines[index + 1] if index + 1 < len(lines) else None)
+                following = index + 1 < len(lines) and matches[index + 1] is None
+                index += self._add_heading(heading, line, lines[index + 1] if following else None)
             elif index > last_label and _CLOSING.match(line.text):
                 self._flush()
                 self.utterance = None
@@ -257,6 +264,8 @@ class _RecordReader:
     def _heading(self, line: SourceLine) -> HeadingMatch | None:
         if self.marked:
             return marked_heading(line.text)
+        if line.content[:1] not in "0123456789０１２３４５６７８９一二三四五六七八九十（(":
+            return None
         heading = numbered_heading(line.text)
         if heading is None:
             if looks_numbered(line.text) and self.paragraph is not None:
@@ -272,7 +281,9 @@ class _RecordReader:
         return heading
 
     def _add_heading(self, heading: HeadingMatch, line: SourceLine, following: SourceLine | None) -> int:
-        """Add a heading, joining its second line when it wrapped; the number of extra lines used."""
+        """Add a heading, joining its second line when it wrapped; the number of extra lines used.
+
+        `following` is the next line unless that opens an utterance."""
         self._flush()
         self.utterance = None
         text, used = heading.text, 0
@@ -280,7 +291,6 @@ class _RecordReader:
             following is not None
             and not is_short(line.width, self.wrap)
             and is_short(following.width, self.wrap)
-            and self.labels.match(following) is None
             and stage_direction(following.text) is None
             and marked_heading(following.text) is None
             and numbered_heading(following.text) is None

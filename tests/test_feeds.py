@@ -136,3 +136,11 @@ def test_feeds_and_data_do_not_change_between_builds(content: Path, tmp_path: Pa
     build_site(content, TEMPLATES, tmp_path / "two", base_url=BASE)
     for name in ("feed.xml", "test/feed.xml", "sitemap.xml", "permalinks.json", "data/meetings.json", "data/utterances.csv"):
         assert (tmp_path / "one" / name).read_bytes() == (tmp_path / "two" / name).read_bytes(), name
+
+
+def test_pages_announce_their_feeds(content: Path, tmp_path: Path) -> None:
+    build_site(content, TEMPLATES, tmp_path / "site")
+    home = (tmp_path / "site/index.html").read_text(encoding="utf-8")
+    assert '<link rel="alternate" type="application/atom+xml" title="テスト会議録" href="feed.xml">' in home
+    body = (tmp_path / "site/other/index.html").read_text(encoding="utf-8")
+    assert 'type="application/atom+xml" title="第二委員会 | テスト会議録" href="feed.xml">' in body

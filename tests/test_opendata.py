@@ -8,6 +8,7 @@ import json
 import re
 from pathlib import Path
 
+import html5lib
 import pytest
 
 from generator.build import build_site
@@ -153,3 +154,10 @@ def test_speech_urls_of_a_renumbered_meeting_use_the_fragment_its_page_opens_the
     urls = [s["speechURL"].split("#")[1] for s in record["speechRecord"]]
     # #s5 would open s4 (the old s5 was removed); the current s5 is reached by its old anchor s6.
     assert urls == ["s1", "s2", "s3", "s4", "s6"]
+
+
+def test_pages_with_decisions_are_valid_html(site: Path) -> None:
+    for path in sorted(site.rglob("*.html")):
+        parser = html5lib.HTMLParser(strict=True)
+        parser.parse(path.read_bytes())
+        assert parser.errors == [], f"{path}: {parser.errors[:3]}"

@@ -325,6 +325,10 @@ def _read_record(meeting: Meeting, matter: FrontMatter, path: str, diagnostics: 
                 current.parts.append(part)
             else:
                 record.append(part)
+        elif token.type == "hr":
+            # The only way to end an utterance without a heading: what follows (以上, signatures)
+            # belongs to the record, not to the last speaker.
+            current = None
         else:
             diagnostics.append(
                 error(path, line, f"{_describe(token)} is not allowed in the record: start the line with '\\' to keep it as text")
@@ -366,7 +370,7 @@ def _read_utterance(content: str, line: int, number: int, meeting: Meeting, path
 def _describe(token: Token) -> str:
     names = {
         "bullet_list_open": "a list", "ordered_list_open": "a numbered list", "blockquote_open": "a quote",
-        "code_block": "an indented code block", "fence": "a code block", "hr": "a horizontal rule",
+        "code_block": "an indented code block", "fence": "a code block",
         "html_block": "raw HTML", "table_open": "a table",
     }  # fmt: skip
     return names.get(token.type, f"'{token.type}'")

@@ -215,3 +215,16 @@ def test_front_matter_round_trips_through_yaml(title: str, time: str, label: str
     assert values["attendees"] == {"委員": names}
     assert values["speakers"] == {label: {"name": title, "group": time}}
     assert values["date"] == dt.date(2022, 2, 14)
+
+
+def test_closing_paragraphs_after_the_last_speech_stay_out_of_it() -> None:
+    meeting = make_meeting(
+        blocks=[
+            ImportedUtterance(label="会長", line=1, parts=["以上で閉会いたします。"]),
+            ImportedParagraph(text="以   上", line=3),
+            ImportedParagraph(text="署名議員　工藤秀一", line=4),
+        ]
+    )
+    read = read_back(meeting)
+    assert utterance_texts(read) == [("会長", ["以上で閉会いたします。"])]
+    assert [block.text for block in read.record[1:]] == ["以   上", "署名議員　工藤秀一"]

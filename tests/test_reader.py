@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.models import AgendaItem, StageDirection, Utterance
+from generator.models import AgendaItem, Paragraph, StageDirection, Utterance
 from generator.reader import read_meeting_text
 from generator.render import markdown
 
@@ -19,7 +19,9 @@ def summarize(block: object) -> dict:
     """The parts of a record block the fixtures pin down."""
     if isinstance(block, AgendaItem):
         return {"item": block.id, "level": block.level, "title": block.title}
-    assert isinstance(block, Utterance), f"unexpected block outside utterances: {block}"
+    if isinstance(block, Paragraph):
+        return {"paragraph": block.text}
+    assert isinstance(block, Utterance), f"unexpected block: {block}"
     return {
         "utterance": block.number,
         "label": block.speaker.label,

@@ -76,19 +76,31 @@ _Dumper.add_representer(
 )
 
 
+UTTERANCE_END = "* * *"
+"""A thematic break: ends the current utterance, so that the paragraphs after it stand alone."""
+
+
 def meeting_to_markdown(meeting: ImportedMeeting) -> str:
     """Write `meeting` in the Markdown minutes format: front matter, preamble, then the record.
 
-    Blocks are written in order and read back in order; as the format has it, a paragraph or
-    stage direction that follows an utterance (with no heading between) is read as part of that
-    utterance. Raises ValueError for what the format cannot hold: an utterance whose first part is empty,
+    Blocks are written in order and read back in order. A stage direction that follows an
+    utterance is read as part of it, as the format has it; a paragraph outside any utterance that
+    follows one (the record's closing 以上, signatures) is written after a thematic break `* * *`,
+    which ends the utterance. Raises ValueError for what the format cannot hold: an utterance whose first part is empty,
     a label that is empty or contains a space, a heading that is not level 2 or 3, or a paragraph
     with a line break in it (each paragraph is written on one line and never wrapped).
     """
     paragraphs: list[str] = []
     for text in meeting.preamble:
         paragraphs.extend(_plain_paragraph(text))
+    in_utterance = False
     for block in meeting.blocks:
+        if isinstance(block, ImportedParagraph) and in_utterance:
+            paragraphs.append(UTTERANCE_END)
+        if isinstance(block, (ImportedHeading, ImportedParagraph)):
+            in_utterance = False
+        elif isinstance(block, ImportedUtterance):
+            in_utterance = True
         paragraphs.extend(_block_paragraphs(block))
     body = "\n\n".join(paragraphs)
     return f"---\n{front_matter_yaml(meeting)}---\n" + (f"\n{body}\n" if body else "")

@@ -94,7 +94,7 @@ def test_seed_header_fields(corpus: Path) -> None:
     assert len(meeting.attendees["委員"]) == 20 and meeting.attendees["委員"][:3] == ["浅田", "植野", "岡田"]
     # A title wrapped in the list is joined: ＤＸ戦略課 / 長 → ＤＸ戦略課長.
     assert "ＤＸ戦略課長" in meeting.attendees["区側"]
-    assert meeting.observers == 0
+    assert meeting.observers == "０名"  # as printed, not a count
     assert meeting.materials == ["＜事前配付資料＞諮問事項の資料", "前回答申文", "諮問文", "審議会委員名簿", "参考資料"]
 
 
@@ -276,7 +276,7 @@ def test_every_character_of_the_record_is_kept_in_order(corpus: Path, name: str)
     for group, names in (meeting.attendees or {}).items():
         fields.append(group + "".join(names))
     if meeting.observers is not None:
-        fields.append(f"{meeting.observers}名" if isinstance(meeting.observers, int) else str(meeting.observers))
+        fields.append(str(meeting.observers))
     fields.extend(meeting.materials)
     header = _header_norm("".join(fields + meeting.preamble))
     position = 0

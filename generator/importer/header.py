@@ -224,15 +224,9 @@ def _names(text: str) -> list[str]:
     return [_compact(name) for name in re.split(r"[、,，]", text) if name.strip(_SPACE)]
 
 
-def _observers(text: str) -> str | int:
-    """`０名` → 0, `なし` → 0, anything else as printed."""
-    compact = unicodedata.normalize("NFKC", _compact(text))
-    match = re.fullmatch(r"(\d+)(?:名|人)?", compact)
-    if match:
-        return int(match[1])
-    if compact in ("なし", "無し", "0"):
-        return 0
-    return text
+def _observers(text: str) -> str:
+    """The number of observers as printed (`０名`): the record's own characters, not a count."""
+    return text.strip()
 
 
 def _paragraphs(lines: list[SourceLine], wrap: int) -> list[str]:

@@ -2,7 +2,9 @@
 
 Debian's /usr/bin/chromium is driven through Playwright with the flags the tests use
 (tests/conftest.py CHROMIUM_ARGS: no background connections); the server binds 127.0.0.1 only and
-sends files as they are, without compression, so gzip sizes are computed here, per response.
+sends files as they are, without compression. The bytes a page load fetched are counted from the
+files its responses were served from (Playwright does not keep the bodies of large responses), and
+gzipped here, file by file, as a static host would send them.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import gzip
 import http.server
 import threading
 import time
+import urllib.parse
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -69,26 +72,53 @@ class FirstResult:
     """The number of results the page reported (our data-total, Pagefind's result count)."""
 
 
-def time_first_result(browser: object, url: str, done_selector: str, total_attribute: str, timeout_s: float) -> FirstResult:
-    """Open `url` in a fresh browser context (cold cache) and time it until `done_selector` appears."""
+_GZIP_SIZES: dict[tuple[Path, int, float], tuple[int, int]] = {}
+
+
+def file_sizes(path: Path) -> tuple[int, int]:
+    """The size of a file, raw and gzipped at level 6 (remembered while the file is unchanged)."""
+    stat = path.stat()
+    key = (path, stat.st_size, stat.st_mtime)
+    if key not in _GZIP_SIZES:
+        data = path.read_bytes()
+        _GZIP_SIZES[key] = (len(data), len(gzip.compress(data, 6)))
+    return _GZIP_SIZES[key]
+
+
+def served_file(root: Path, base: str, url: str) -> Path | None:
+    """The file under `root` that the server at `base` answers `url` with, if any."""
+    if not url.startswith(base + "/"):
+        return None
+    path = root / urllib.parse.unquote(urllib.parse.urlsplit(url).path).lstrip("/")
+    if path.is_dir():
+        path = path / "index.html"
+    return path if path.is_file() else None
+
+
+def time_first_result(
+    browser: object, root: Path, base: str, url: str, done_selector: str, total_attribute: str, timeout_s: float
+) -> FirstResult:
+    """Open `url` in a fresh browser context (cold cache) and time it until `done_selector` appears.
+
+    `root` is the folder served at `base`; the bytes counted are those of the files answered.
+    """
     context = browser.new_context()
-    responses: list[object] = []
+    urls: list[str] = []
     try:
         page = context.new_page()
-        page.on("response", lambda response: responses.append(response))
+        page.on("response", lambda response: urls.append(response.url))
         start = time.perf_counter()
         page.goto(url, wait_until="commit", timeout=timeout_s * 1000)
         element = page.wait_for_selector(done_selector, state="attached", timeout=timeout_s * 1000)
         seconds = time.perf_counter() - start
         total = element.get_attribute(total_attribute)
         raw = packed = 0
-        for response in responses:
-            try:
-                body = response.body()
-            except Exception:  # noqa: BLE001 - a redirect or aborted request has no body to count
-                continue
-            raw += len(body)
-            packed += len(gzip.compress(body, 6))
-        return FirstResult(seconds, len(responses), raw, packed, int(total) if total and total.isdigit() else None)
+        for fetched in urls:
+            path = served_file(root, base, fetched)
+            if path is not None:
+                size, gzipped = file_sizes(path)
+                raw += size
+                packed += gzipped
+        return FirstResult(seconds, len(urls), raw, packed, int(total) if total and total.isdigit() else None)
     finally:
         context.close()

@@ -175,8 +175,11 @@ def run_set(content: ContentSet, devset: list[DevQuery], timed: list[str], timeo
     peer.build_s = run.seconds
     peer.index = measure_size(sorted(p for p in run.bundle.rglob("*") if p.is_file()))
     pages = pagefind_peer.indexed_pages(run)
-    if pages != figures.meetings:
-        figures.notes.append(f"Pagefind indexed {pages} pages for {figures.meetings} meetings")
+    spoken = len({doc[0] for doc in store["docs"]})
+    if pages != spoken:
+        figures.notes.append(f"Pagefind indexed {pages} pages for {spoken} meetings with utterances")
+    if spoken != figures.meetings:
+        figures.notes.append(f"{figures.meetings - spoken} meeting(s) without any utterance (Pagefind skips an empty page)")
     log(f"[{content.name}] our search on {len(devset)} queries")
     ours.quality = our_quality(site, devset, utterances)
     with chromium() as browser:
@@ -186,12 +189,12 @@ def run_set(content: ContentSet, devset: list[DevQuery], timed: list[str], timeo
             for query in timed:
                 q = urllib.parse.quote(query)
                 log(f"[{content.name}] first result: {query}")
-                for engine, url, done, total in (
-                    (ours, f"{our_base}/search/?q={q}", '#search-results[data-state="done"]', "data-total"),
-                    (peer, f"{peer_base}/{pagefind_peer.BENCH_PAGE}?q={q}", 'body[data-state="done"]', "data-total"),
+                for engine, root, base, url, done in (
+                    (ours, site, our_base, f"{our_base}/search/?q={q}", '#search-results[data-state="done"]'),
+                    (peer, run.site, peer_base, f"{peer_base}/{pagefind_peer.BENCH_PAGE}?q={q}", 'body[data-state="done"]'),
                 ):
                     try:
-                        engine.first_results.append(time_first_result(browser, url, done, total, timeout_s))
+                        engine.first_results.append(time_first_result(browser, root, base, url, done, "data-total", timeout_s))
                         engine.timed.append(query)
                     except Exception as exc:  # noqa: BLE001 - a timeout is a figure to report, not a crash
                         engine.errors.append(f"{query}: {type(exc).__name__}: {str(exc).splitlines()[0]}")

@@ -20,6 +20,7 @@ SPEECHES = [
     # Astral (𠮟), compatibility (﨑, kept by NFKC) and other terms together: in the code point
     # order lunr.py writes, lunr.js throws "Out of order word insertion".
     ("委員", "﨑委員から𠮟責がありました。こどもの安全と東日本大震災の教訓です。"),
+    ("区側", "公園での講演会を予定しております。"),
 ]
 
 
@@ -62,7 +63,7 @@ def read(site: Path, name: str) -> dict:
 
 
 def test_lunr_js_loads_an_index_with_astral_and_compatibility_kanji(site: Path) -> None:
-    assert load_in_lunr_js(site / "search") == "3"
+    assert load_in_lunr_js(site / "search") == "4"
 
 
 def test_the_inverted_index_is_in_utf16_order(site: Path) -> None:
@@ -103,6 +104,9 @@ def test_term_maps_lead_a_typed_word_to_the_indexed_terms(site: Path) -> None:
     assert terms["normalized"]["giga"] == "ギガ"
     assert terms["units"]["東日本大震災"] == ["東", "日本", "大", "震災"]
     assert "京都" not in terms["units"]
+    # A reading leads to its word, unless two words share it (公園 and 講演 are both こうえん).
+    assert terms["readings"]["しんさい"] == "震災"
+    assert "こうえん" not in terms["readings"]
 
 
 def test_building_twice_writes_the_same_bytes(tmp_path: Path, site: Path) -> None:

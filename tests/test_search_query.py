@@ -38,6 +38,12 @@ def test_spelling_variants_find_each_other(searcher: Searcher) -> None:
     assert numbers(searcher, "目黒区報") == numbers(searcher, "めぐろ区報") == {14}
 
 
+def test_a_word_typed_in_kana_finds_it_written_in_kanji(searcher: Searcher) -> None:
+    # しんさい is nowhere in the archive, but it is the reading of 震災 and of no other word.
+    assert numbers(searcher, "しんさい") == numbers(searcher, "シンサイ") == numbers(searcher, "震災") == {5, 6}
+    assert numbers(searcher, "ひがしにほんだいしんさい") == {5}
+
+
 def test_a_part_of_a_compound_finds_the_compound(searcher: Searcher) -> None:
     assert numbers(searcher, "大震災") == {5}
     assert numbers(searcher, "保険証") == {5}

@@ -43,3 +43,17 @@ def strip_non_word(text: str) -> str:
 def split_spaces(text: str) -> list[str]:
     """The non-empty parts of `text` between runs of space characters."""
     return [part for part in _SPACES.split(text) if part]
+
+
+_KATAKANA_TO_HIRAGANA = {code: code - 0x60 for code in range(0x30A1, 0x30F7)}
+
+
+def hiragana(text: str) -> str:
+    """`text` with its katakana written in hiragana (メグロ → めぐろ); other characters unchanged."""
+    return text.translate(_KATAKANA_TO_HIRAGANA)
+
+
+def is_kanji(char: str) -> bool:
+    """True for a CJK ideograph (the unified blocks, their extensions and the compatibility block)."""
+    code = ord(char)
+    return 0x3400 <= code <= 0x9FFF or 0xF900 <= code <= 0xFAFF or 0x20000 <= code <= 0x3134F

@@ -13,13 +13,15 @@ three files into `<site>/search/`, in deterministic bytes (sorted keys, no clock
   "docs": [[meeting, number, speaker, item, text], …]}`; a doc's position is its ref, `meeting`
   its meeting's position, `item` the position of its agenda item in that meeting's `items` (or
   null), `url` the meeting page's root-relative URL (with the base path).
-- `terms.json`: `{"normalized": {surface: normalized form}, "units": {compound: [sub-units]}}`,
-  the two maps the query needs to turn a typed word into index terms (see query.py).
+- `terms.json`: `{"normalized": {surface: normalized form}, "units": {compound: [sub-units]},
+  "readings": {reading in hiragana: normalized form}}`, the maps the query needs to turn a typed
+  word into index terms (see query.py).
 """
 
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,6 +32,7 @@ from lunr.field_ref import FieldRef
 
 from ..models import AgendaItem, Archive
 from ..wareki import fiscal_year
+from .folding import hiragana, is_kanji
 from .tokenizer import JapaneseTokenizer, Token
 
 FIELD = "text"
@@ -40,6 +43,9 @@ SEARCH_DIR = "search"
 INDEX_FILE = "index.json"
 DOCS_FILE = "docs.json"
 TERMS_FILE = "terms.json"
+
+
+_KATAKANA = re.compile("[ァ-ヶー]+")
 
 
 @dataclass(frozen=True)
@@ -75,6 +81,7 @@ class SearchIndex:
     documents: list[DocumentEntry]
     normalized: dict[str, str]
     units: dict[str, list[str]]
+    readings: dict[str, str] = field(default_factory=dict)
 
     def files(self) -> dict[str, bytes]:
         """The files of `<site>/search/`, name → bytes."""
@@ -88,7 +95,7 @@ class SearchIndex:
             ],
             "docs": [[d.meeting, d.number, d.speaker, d.item, d.text] for d in self.documents],
         }
-        terms = {"normalized": self.normalized, "units": self.units}
+        terms = {"normalized": self.normalized, "units": self.units, "readings": self.readings}
         return {INDEX_FILE: _json(self.lunr), DOCS_FILE: _json(store), TERMS_FILE: _json(terms)}
 
 
@@ -141,11 +148,14 @@ class _TermStats:
 
     normalized: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     splits: dict[str, Counter[tuple[str, ...]]] = field(default_factory=lambda: defaultdict(Counter))
+    readings: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
 
     def add(self, token: Token) -> None:
-        """Record a token's normalized form and how (or whether) it splits."""
+        """Record a token's normalized form, its reading and how (or whether) it splits."""
         for word in (token, *token.units):
             self.normalized[word.surface].add(word.normalized)
+            if len(word.reading) >= 2 and _KATAKANA.fullmatch(word.reading) and any(map(is_kanji, word.normalized)):
+                self.readings[hiragana(word.reading)].add(word.normalized)
         split = tuple(unit.normalized for unit in token.units) if len(token.units) > 1 else ()
         self.splits[token.surface][split] += 1
         self.splits[token.normalized][split] += 1
@@ -156,6 +166,18 @@ class _TermStats:
             surface: next(iter(forms))
             for surface, forms in self.normalized.items()
             if len(forms) == 1 and surface not in forms
+        }
+
+    def readings_map(self, vocabulary: set[str]) -> dict[str, str]:
+        """Reading in hiragana → normalized form, for readings of one word only (めぐろ → 目黒).
+
+        A query typed in kana finds the word even where the archive never writes it in kana;
+        readings that are index terms themselves are left to the index.
+        """
+        return {
+            reading: next(iter(forms))
+            for reading, forms in self.readings.items()
+            if len(forms) == 1 and reading not in vocabulary
         }
 
     def units_map(self) -> dict[str, list[str]]:
@@ -228,6 +250,7 @@ def build_search_index(archive: Archive, base_path: str) -> SearchIndex:
         documents=documents,
         normalized=stats.normalized_map(),
         units=stats.units_map(),
+        readings=stats.readings_map(set(builder.inverted_index)),
     )
 
 

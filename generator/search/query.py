@@ -8,7 +8,9 @@
    A last part that is a known term, or only the beginning of one (リオ), stays one piece.
 3. Turn each piece into index terms: a compound with mode A sub-units becomes those sub-units
    (大震災 → 大, 震災, found inside 東日本大震災), any other word its normalized form when that
-   form is unambiguous (こども → 子供). When the last part is one piece and not a compound, its
+   form is unambiguous (こども → 子供). A piece in kana that is no index term but the reading of
+   exactly one indexed word stands for that word (めぐろ → 目黒 where the archive never writes
+   めぐろ); readings count as known pieces in step 2. When the last part is one piece and not a compound, its
    term is matched as a prefix (リオ → リオデジャネイロ, 子供 → 子供達); a prefix is never
    allowed after other pieces of the same part, where it would match across word boundaries
    (分 + 散… inside 十一分散会).
@@ -32,7 +34,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .folding import fold, is_word_char, split_spaces, strip_non_word
+from .folding import fold, hiragana, is_word_char, split_spaces, strip_non_word
 from .index import DOCS_FILE, FIELD, INDEX_FILE, POSITIONS, SEARCH_DIR, TERMS_FILE
 
 MAX_GAP = 2
@@ -66,16 +68,33 @@ class QueryPlan:
         return list(groups.values())
 
 
-class Vocabulary:
-    """The index's terms, for exact and prefix lookups."""
+class Lexicon:
+    """What the query knows of the index: its terms, and the maps from typed words to terms."""
 
-    def __init__(self, terms: Iterable[str]) -> None:
+    def __init__(
+        self, terms: Iterable[str], normalized: dict[str, str], units: dict[str, list[str]], readings: dict[str, str]
+    ) -> None:
         self._sorted = sorted(terms)
         self._set = set(self._sorted)
-        self.longest = max((len(term) for term in self._sorted), default=0)
+        self._normalized = normalized
+        self._units = units
+        self._readings = readings
+        self.longest = max((len(word) for word in (*self._sorted, *readings)), default=0)
 
-    def __contains__(self, term: str) -> bool:
+    def knows(self, piece: str) -> bool:
+        """True for an index term, or the reading of one in kana (めぐろ for 目黒)."""
+        return piece in self._set or hiragana(piece) in self._readings
+
+    def is_term(self, term: str) -> bool:
+        """True for a term of the index."""
         return term in self._set
+
+    def words(self, piece: str) -> list[str]:
+        """The index terms a known piece stands for: sub-units of a compound, else its normalized form."""
+        word = piece if piece in self._set else self._readings[hiragana(piece)]
+        if word in self._units:
+            return list(self._units[word])
+        return [self._normalized.get(word, word)]
 
     def with_prefix(self, prefix: str) -> list[str]:
         """Every term that starts with `prefix` (itself included), in code point order."""
@@ -91,17 +110,17 @@ class Vocabulary:
         return start < len(self._sorted) and self._sorted[start].startswith(prefix)
 
 
-def segment(part: str, vocabulary: Vocabulary, last: bool) -> list[tuple[str, bool]] | None:
-    """Cover `part` with the fewest vocabulary terms, skipping non-word characters.
+def segment(part: str, lexicon: Lexicon, last: bool) -> list[tuple[str, bool]] | None:
+    """Cover `part` with the fewest known pieces, skipping non-word characters.
 
     Returns (piece, exact) pairs; None when some word character cannot be covered. When `last`,
-    a part that is one term, or the beginning of one, stays one piece (`exact` False for a mere
-    beginning). Only then: a beginning as the last of several pieces would match across word
-    boundaries (分 + 散… would find 十一分散会).
+    a part that is one known piece, or the beginning of a term, stays one piece (`exact` False
+    for a mere beginning). Only then: a beginning as the last of several pieces would match
+    across word boundaries (分 + 散… would find 十一分散会).
     """
     core = strip_non_word(part)
-    if last and core and (core in vocabulary or vocabulary.has_prefix(core)):
-        return [(core, core in vocabulary)]
+    if last and core and (lexicon.knows(core) or lexicon.has_prefix(core)):
+        return [(core, lexicon.knows(core))]
     chars = list(part)
     end = len(chars)
     infinity = end + 1
@@ -113,8 +132,8 @@ def segment(part: str, vocabulary: Vocabulary, last: bool) -> list[tuple[str, bo
             cost[i], choice[i] = cost[i + 1], i + 1
             continue
         # Longest first, replaced only by a strictly cheaper cover: ties keep the longest piece.
-        for j in range(min(end, i + vocabulary.longest), i, -1):
-            if cost[j] + 1 < cost[i] and "".join(chars[i:j]) in vocabulary:
+        for j in range(min(end, i + lexicon.longest), i, -1):
+            if cost[j] + 1 < cost[i] and lexicon.knows("".join(chars[i:j])):
                 cost[i], choice[i] = cost[j] + 1, j
     if cost[0] >= infinity:
         return None
@@ -127,28 +146,23 @@ def segment(part: str, vocabulary: Vocabulary, last: bool) -> list[tuple[str, bo
     return pieces
 
 
-def plan_query(query: str, vocabulary: Vocabulary, normalized: dict[str, str], units: dict[str, list[str]]) -> QueryPlan:
+def plan_query(query: str, lexicon: Lexicon) -> QueryPlan:
     """Turn a typed query into REQUIRED index terms (steps 1–3 of the module's algorithm)."""
     parts = split_spaces(fold(query).replace("*", ""))
     segmented: list[list[tuple[str, bool]]] = []
     for number, part in enumerate(parts):
-        pieces = segment(part, vocabulary, last=number == len(parts) - 1)
+        pieces = segment(part, lexicon, last=number == len(parts) - 1)
         if pieces is None:
             return QueryPlan([], covered=False)
         if pieces:
             segmented.append(pieces)
     terms: list[QueryTerm] = []
+    words: list[str] = []
     for number, pieces in enumerate(segmented):
         for piece, exact in pieces:
-            if not exact:
-                words = [piece]
-            elif piece in units:
-                words = units[piece]
-            else:
-                words = [normalized.get(piece, piece)]
+            words = lexicon.words(piece) if exact else [piece]
             terms.extend(QueryTerm(word, number) for word in words)
-    last = segmented[-1] if segmented else []
-    if len(last) == 1 and (not last[0][1] or last[0][0] not in units):
+    if segmented and len(segmented[-1]) == 1 and len(words) == 1:
         # A last part that is one word, not a compound, also finds the words it begins.
         terms[-1] = QueryTerm(terms[-1].text, terms[-1].part, prefix=True)
     return QueryPlan(terms, covered=True)
@@ -215,9 +229,7 @@ class Searcher:
         self._vectors: dict[str, list[float]] = {ref: elements for ref, elements in lunr_index["fieldVectors"]}
         self._meetings = [Meeting(**meeting) for meeting in store["meetings"]]
         self._docs: list[list] = store["docs"]
-        self._normalized: dict[str, str] = terms["normalized"]
-        self._units: dict[str, list[str]] = terms["units"]
-        self.vocabulary = Vocabulary(self._postings)
+        self.lexicon = Lexicon(self._postings, terms["normalized"], terms["units"], terms.get("readings", {}))
 
     @classmethod
     def open(cls, site_dir: Path) -> Searcher:
@@ -231,7 +243,7 @@ class Searcher:
 
     def plan(self, query: str) -> QueryPlan:
         """The terms `query` turns into."""
-        return plan_query(query, self.vocabulary, self._normalized, self._units)
+        return plan_query(query, self.lexicon)
 
     def search(self, query: str, limit: int = 20) -> SearchResult:
         """Every utterance that matches `query`, best first; `limit` 0 returns all hits."""
@@ -266,8 +278,8 @@ class Searcher:
     def _expand(self, term: QueryTerm) -> list[str]:
         """The index terms a query term matches: itself, or every term it begins when a prefix."""
         if term.prefix:
-            return self.vocabulary.with_prefix(term.text)
-        return [term.text] if term.text in self.vocabulary else []
+            return self.lexicon.with_prefix(term.text)
+        return [term.text] if self.lexicon.is_term(term.text) else []
 
     def _lunr_scores(self, expansions: Sequence[list[str]]) -> dict[str, float]:
         """ref → score, as lunr.js 2.3.9 `idx.query` gives it with every clause REQUIRED.

@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from .folding import fold, strip_non_word
+from .folding import fold, is_kanji, strip_non_word
 
 # SudachiPy refuses input above 49,149 bytes of UTF-8; chunks stay well below that.
 MAX_CHUNK_BYTES = 40_000
@@ -25,7 +25,8 @@ class Token:
     """One word of a text: Sudachi mode C, with its mode A sub-units when it splits.
 
     `surface` and `normalized` are folded (NFKC + lowercase) and stripped of punctuation at their
-    ends; `start` and `end` count code points of the original text.
+    ends; `reading` is Sudachi's reading in katakana (メグロ), "" when unknown; `start` and `end`
+    count code points of the original text.
     """
 
     surface: str
@@ -33,6 +34,7 @@ class Token:
     start: int
     end: int
     units: tuple[Token, ...] = ()
+    reading: str = ""
 
 
 @functools.cache
@@ -75,7 +77,7 @@ class JapaneseTokenizer:
                     split = morpheme.split(SplitMode.A)
                     if len(split) > 1:
                         units = tuple(self._units(split, offset))
-                tokens.append(Token(forms[0], forms[1], start, end, units))
+                tokens.append(Token(forms[0], forms[1], start, end, units, morpheme.reading_form()))
         return tokens
 
     def _unknown_units(self, surface: str, start: int) -> tuple[Token, ...]:
@@ -88,7 +90,9 @@ class JapaneseTokenizer:
         units = [Token(first[0], first[1], start, start + 1)] if first else []
         for token in self.tokenize(surface[1:]):
             for unit in token.units or (token,):
-                units.append(Token(unit.surface, unit.normalized, unit.start + start + 1, unit.end + start + 1))
+                units.append(
+                    Token(unit.surface, unit.normalized, unit.start + start + 1, unit.end + start + 1, (), unit.reading)
+                )
         return tuple(units)
 
     def _units(self, split, offset: int) -> list[Token]:  # noqa: ANN001 - a sudachipy MorphemeList
@@ -96,7 +100,7 @@ class JapaneseTokenizer:
         for unit in split:
             forms = self._fold(unit)
             if forms is not None:
-                units.append(Token(forms[0], forms[1], offset + unit.begin(), offset + unit.end()))
+                units.append(Token(forms[0], forms[1], offset + unit.begin(), offset + unit.end(), (), unit.reading_form()))
         return units
 
     def _fold(self, morpheme) -> tuple[str, str] | None:  # noqa: ANN001 - a sudachipy Morpheme
@@ -124,12 +128,7 @@ _NUMERAL_KANJI = set("〇一二三四五六七八九十百千万億兆")
 
 def _hides_words(surface: str) -> bool:
     """True for an unknown word long enough to hide known words: 3+ characters, a kanji not a numeral."""
-    return len(surface) >= 3 and any(_is_kanji(char) and char not in _NUMERAL_KANJI for char in surface)
-
-
-def _is_kanji(char: str) -> bool:
-    code = ord(char)
-    return 0x3400 <= code <= 0x9FFF or 0xF900 <= code <= 0xFAFF or 0x20000 <= code <= 0x3134F
+    return len(surface) >= 3 and any(is_kanji(char) and char not in _NUMERAL_KANJI for char in surface)
 
 
 def _chunks(text: str) -> Iterator[tuple[int, str]]:

@@ -51,23 +51,49 @@
     return text.split(SPACES).filter(function (part) { return part.length > 0; });
   }
 
-  /* The index's terms, sorted in UTF-16 order (the order of index.json, and of JavaScript's <). */
-  function Vocabulary(sortedTerms) {
+  function hiragana(text) {
+    return text.replace(/[\u30a1-\u30f6]/g, function (char) {
+      return String.fromCharCode(char.charCodeAt(0) - 0x60);
+    });
+  }
+
+  function hasOwn(object, key) {
+    return Object.prototype.hasOwnProperty.call(object, key);
+  }
+
+  /*
+   * What the query knows of the index: its terms (sorted in UTF-16 order, the order of
+   * index.json and of JavaScript's <), and the maps from typed words to terms.
+   */
+  function Lexicon(sortedTerms, normalized, units, readings) {
     this.sorted = sortedTerms;
     this.set = new Set(sortedTerms);
+    this.normalized = normalized;
+    this.units = units;
+    this.readings = readings;
     var longest = 0;
-    for (var i = 0; i < sortedTerms.length; i++) {
-      // UTF-16 length bounds the length in code points: the search only looks further.
-      if (sortedTerms[i].length > longest) longest = sortedTerms[i].length;
-    }
+    // UTF-16 lengths bound the lengths in code points: the search only looks further.
+    sortedTerms.concat(Object.keys(readings)).forEach(function (word) {
+      if (word.length > longest) longest = word.length;
+    });
     this.longest = longest;
   }
 
-  Vocabulary.prototype.has = function (term) {
+  Lexicon.prototype.knows = function (piece) {
+    return this.set.has(piece) || hasOwn(this.readings, hiragana(piece));
+  };
+
+  Lexicon.prototype.isTerm = function (term) {
     return this.set.has(term);
   };
 
-  Vocabulary.prototype.lowerBound = function (prefix) {
+  Lexicon.prototype.words = function (piece) {
+    var word = this.set.has(piece) ? piece : this.readings[hiragana(piece)];
+    if (hasOwn(this.units, word)) return this.units[word].slice();
+    return [hasOwn(this.normalized, word) ? this.normalized[word] : word];
+  };
+
+  Lexicon.prototype.lowerBound = function (prefix) {
     var low = 0, high = this.sorted.length;
     while (low < high) {
       var middle = (low + high) >>> 1;
@@ -77,27 +103,28 @@
     return low;
   };
 
-  Vocabulary.prototype.hasPrefix = function (prefix) {
+  Lexicon.prototype.hasPrefix = function (prefix) {
     var start = this.lowerBound(prefix);
     return start < this.sorted.length && this.sorted[start].startsWith(prefix);
   };
 
-  Vocabulary.prototype.withPrefix = function (prefix) {
+  Lexicon.prototype.withPrefix = function (prefix) {
     var start = this.lowerBound(prefix), end = start;
     while (end < this.sorted.length && this.sorted[end].startsWith(prefix)) end++;
     return this.sorted.slice(start, end);
   };
 
   /*
-   * Cover `part` with the fewest vocabulary terms, skipping non-word characters; ties keep the
+   * Cover `part` with the fewest known pieces, skipping non-word characters; ties keep the
    * longest piece at each step. Returns [[piece, exact], ...] or null when a word character
-   * cannot be covered. A last part that is one term, or the beginning of one, stays one piece.
+   * cannot be covered. A last part that is one known piece, or the beginning of a term, stays
+   * one piece.
    */
-  function segment(part, vocabulary, last) {
+  function segment(part, lexicon, last) {
     var chars = Array.from(part);
     var core = stripNonWord(chars);
-    if (last && core && (vocabulary.has(core) || vocabulary.hasPrefix(core))) {
-      return [[core, vocabulary.has(core)]];
+    if (last && core && (lexicon.knows(core) || lexicon.hasPrefix(core))) {
+      return [[core, lexicon.knows(core)]];
     }
     var end = chars.length, infinity = end + 1;
     var cost = new Array(end + 1).fill(infinity);
@@ -109,8 +136,8 @@
         choice[i] = i + 1;
         continue;
       }
-      for (var j = Math.min(end, i + vocabulary.longest); j > i; j--) {
-        if (cost[j] + 1 < cost[i] && vocabulary.has(chars.slice(i, j).join(""))) {
+      for (var j = Math.min(end, i + lexicon.longest); j > i; j--) {
+        if (cost[j] + 1 < cost[i] && lexicon.knows(chars.slice(i, j).join(""))) {
           cost[i] = cost[j] + 1;
           choice[i] = j;
         }
@@ -125,34 +152,28 @@
   }
 
   /* The query's REQUIRED terms: {terms: [{text, part, prefix}], covered}. */
-  function planQuery(query, vocabulary, normalized, units) {
+  function planQuery(query, lexicon) {
     var parts = splitSpaces(fold(query).split("*").join(""));
     var segmented = [];
     for (var p = 0; p < parts.length; p++) {
-      var pieces = segment(parts[p], vocabulary, p === parts.length - 1);
+      var pieces = segment(parts[p], lexicon, p === parts.length - 1);
       if (pieces === null) return { terms: [], covered: false };
       if (pieces.length) segmented.push(pieces);
     }
-    var terms = [];
+    var terms = [], words = [];
     segmented.forEach(function (pieces, number) {
       pieces.forEach(function (entry) {
-        var piece = entry[0], exact = entry[1], words;
-        if (!exact) words = [piece];
-        else if (hasOwn(units, piece)) words = units[piece];
-        else words = [hasOwn(normalized, piece) ? normalized[piece] : piece];
+        words = entry[1] ? lexicon.words(entry[0]) : [entry[0]];
         words.forEach(function (word) { terms.push({ text: word, part: number, prefix: false }); });
       });
     });
-    var lastPieces = segmented.length ? segmented[segmented.length - 1] : [];
-    if (lastPieces.length === 1 && (!lastPieces[0][1] || !hasOwn(units, lastPieces[0][0]))) {
+    if (segmented.length && segmented[segmented.length - 1].length === 1 && words.length === 1) {
+      // A last part that is one word, not a compound, also finds the words it begins.
       terms[terms.length - 1].prefix = true;
     }
     return { terms: terms, covered: true };
   }
 
-  function hasOwn(object, key) {
-    return Object.prototype.hasOwnProperty.call(object, key);
-  }
 
   /* True when a term starting at `start` stands in a row after one ending at `end`. */
   function follows(end, start, doc) {
@@ -232,20 +253,21 @@
 
   function Searcher(indexData, docsData, termsData) {
     this.index = lunr.Index.load(indexData);
-    this.vocabulary = new Vocabulary(indexData.invertedIndex.map(function (entry) { return entry[0]; }));
+    this.lexicon = new Lexicon(
+      indexData.invertedIndex.map(function (entry) { return entry[0]; }),
+      termsData.normalized, termsData.units, termsData.readings || {}
+    );
     this.meetings = docsData.meetings;
     this.docs = docsData.docs;
-    this.normalized = termsData.normalized;
-    this.units = termsData.units;
   }
 
   Searcher.prototype.plan = function (query) {
-    return planQuery(String(query), this.vocabulary, this.normalized, this.units);
+    return planQuery(String(query), this.lexicon);
   };
 
   Searcher.prototype.expand = function (term) {
-    if (term.prefix) return this.vocabulary.withPrefix(term.text);
-    return this.vocabulary.has(term.text) ? [term.text] : [];
+    if (term.prefix) return this.lexicon.withPrefix(term.text);
+    return this.lexicon.isTerm(term.text) ? [term.text] : [];
   };
 
   /* Sorted, distinct [start, end] code point spans of any of `words` in document `ref`. */

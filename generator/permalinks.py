@@ -152,6 +152,15 @@ def _run(first: int, last: int, separator: str = "–") -> str:
     return f"s{first}" if first == last else f"s{first}{separator}s{last}"
 
 
+def _likely_shift(number: int, places: list[int], previous: int | None) -> int | None:
+    """How far the text of anchor `number` moved: as its neighbour's did if it can, else the least."""
+    if not places:
+        return None
+    if previous is not None and number + previous in places:
+        return previous
+    return min((place - number for place in places), key=lambda shift: (abs(shift), shift))
+
+
 def _compare_meeting(meeting: Meeting, old_path: str, old: dict[str, str], content_dir: Path) -> list[Diagnostic]:
     """The anchors of one published meeting that are gone or changed, not acknowledged by `renumbered:`.
 
@@ -160,9 +169,10 @@ def _compare_meeting(meeting: Meeting, old_path: str, old: dict[str, str], conte
     """
     shown = (content_dir / meeting.source).as_posix()
     current = {u.anchor: u for u in meeting.utterances}
-    where_now: dict[str, int] = {}
+    # Short speeches (ありがとうございます。) recur: keep every place each text is at now.
+    where_now: dict[str, list[int]] = {}
     for utterance in meeting.utterances:
-        where_now.setdefault(speech_digest(utterance), utterance.number)
+        where_now.setdefault(speech_digest(utterance), []).append(utterance.number)
     runs: list[_Break] = []
     for anchor in sorted(old, key=lambda a: int(a[1:])):
         if anchor in meeting.renumbered or not re.fullmatch(r"s\d+", anchor):
@@ -171,8 +181,7 @@ def _compare_meeting(meeting: Meeting, old_path: str, old: dict[str, str], conte
         if utterance is not None and speech_digest(utterance) == old[anchor]:
             continue
         number = int(anchor[1:])
-        found = where_now.get(old[anchor])
-        shift = None if found is None else found - number
+        shift = _likely_shift(number, where_now.get(old[anchor], []), runs[-1].shift if runs else None)
         if runs and runs[-1].extends(utterance is None, number, shift):
             runs[-1] = _Break(runs[-1].gone, runs[-1].first, number, shift)
         else:

@@ -188,3 +188,21 @@ def test_removing_an_utterance_from_the_bundled_archive_fails_the_guard(tmp_path
     assert f"meeting joho-kokai/2022-02-14: anchor s{count} would disappear" in output
     assert "meeting joho-kokai/2022-02-14: anchor s4 now points to different text" in output
     assert f"meeting joho-kokai/2022-02-14: anchors s5–s{count - 1} now point to different text" in output
+
+
+def test_a_shift_is_reported_as_one_run_even_where_short_speeches_recur(make_site, tmp_path: Path) -> None:
+    # Every other utterance is the same ありがとうございます。, as in real minutes.
+    body = "".join(f"○委員　質問{n}です。\n\n○会長　ありがとうございます。\n\n" for n in range(1, 6))
+    content = make_site({"test/2022-02-14.md": meeting(body=body)})
+    build_site(content, TEMPLATES, tmp_path / "published")
+    path = content / "test/2022-02-14.md"
+    path.write_text(path.read_text(encoding="utf-8").replace("○委員　質問2です。\n\n", ""), encoding="utf-8")
+    code, output = check_against(content, str(tmp_path / "published/permalinks.json"))
+    assert code == 1
+    assert [line.split(": error: ")[1] for line in output.splitlines()[:3]] == [
+        "meeting test/2022-02-14: anchor s3 now points to different text; acknowledge it in 'renumbered:' (s3: s3)",
+        "meeting test/2022-02-14: anchors s4–s9 now point to different text (their old text is now at s3–s8); "
+        "acknowledge them in 'renumbered:' (s4-s9: s3-s8)",
+        "meeting test/2022-02-14: anchor s10 would disappear (the meeting now ends at s9; its old text is now at s9); "
+        "map it in 'renumbered:' (s10: s9)",
+    ]

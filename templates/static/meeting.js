@@ -142,13 +142,13 @@
     }
   }
 
+  // Made at once, empty: screen readers announce changes to a live region they already know.
+  status = document.createElement("p");
+  status.className = "copy-status";
+  status.setAttribute("role", "status");
+  document.body.appendChild(status);
+
   function announce(message) {
-    if (!status) {
-      status = document.createElement("p");
-      status.className = "copy-status";
-      status.setAttribute("role", "status");
-      document.body.appendChild(status);
-    }
     status.textContent = message;
   }
 

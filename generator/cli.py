@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import sys
 from collections.abc import Iterable
 from pathlib import Path
@@ -91,7 +92,7 @@ def _progress(items: list[T]) -> Iterable[T]:
 @BASE_URL
 def build(content_dir: Path, templates_dir: Path, out_dir: Path, base_url: str | None) -> None:
     """Check all content, then render the site into a fresh folder swapped into place."""
-    from .build import build_site
+    from .build import MissingAssetError, build_site
     from .diagnostics import ContentError
 
     try:
@@ -100,8 +101,47 @@ def build(content_dir: Path, templates_dir: Path, out_dir: Path, base_url: str |
         _report(exc.diagnostics)
         click.echo(f"build failed: {exc}; {out_dir} was left as it was", err=True)
         sys.exit(1)
+    except MissingAssetError as exc:
+        click.echo(f"build failed: {exc}; {out_dir} was left as it was", err=True)
+        sys.exit(1)
     _report(summary.warnings)
     click.echo(str(summary))
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+@main.command()
+@CONTENT
+@TEMPLATES
+@OUT
+@BASE_URL
+@click.option(
+    "--host", default="127.0.0.1", show_default=True,
+    help="Address to listen on. Only this machine can connect unless you give another (e.g. 0.0.0.0).",
+)  # fmt: skip
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="Port to listen on (0: any free port).")
+def serve(content_dir: Path, templates_dir: Path, out_dir: Path, base_url: str | None, host: str, port: int) -> None:
+    """Build, serve on localhost and rebuild on every save; open pages reload and show any problem."""
+    from .serve.dev_server import DevServer, ServeOptions
+
+    options = ServeOptions(content_dir, templates_dir, out_dir, base_url, host, port)
+    server = DevServer(options, echo=lambda line: click.echo(line, err=True))
+    try:
+        server.start()
+    except OSError as exc:
+        click.echo(f"serve failed: cannot listen on {host}:{port}: {exc.strerror or exc}", err=True)
+        sys.exit(1)
+    click.echo(f"serving {out_dir} on {server.url} (Ctrl+C to stop)", err=True)
+    # A plain `kill` stops the server as cleanly as Ctrl+C: threads, search job and temporary files.
+    signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        server.wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.stop()
 
 
 @main.command(name="import")

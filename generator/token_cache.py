@@ -1,0 +1,116 @@
+"""A cache of Sudachi tokens per utterance text, kept across runs in a SQLite file under `.cache/`.
+
+Tokenizing is the slowest part of building the search index (about a minute for 600 meetings),
+and an edit touches one meeting: every other utterance's text is unchanged, so its tokens are
+looked up by the text's hash instead of being computed again. The cache sits in front of
+`JapaneseTokenizer` with the same `tokenize` method, so the index code need not know about it.
+
+The file's name carries a fingerprint of everything that decides the tokens (the tokenizer's own
+source, SudachiPy and dictionary versions, Python's marshal format): after any of them changes,
+a new file is started and the old ones are removed, so a stale token can never be served.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import marshal
+import sqlite3
+import sys
+import zlib
+from importlib import metadata
+from pathlib import Path
+from types import TracebackType
+
+from .search import folding, tokenizer
+from .search.tokenizer import JapaneseTokenizer, Token
+
+CACHE_PREFIX = "tokens-"
+FLUSH_EVERY = 500
+"""New entries are written in batches: one transaction per entry would dominate a cold build."""
+
+def fingerprint() -> str:
+    """A short hash of everything that decides the tokens of a text."""
+    digest = hashlib.blake2b(digest_size=8)
+    for module in (tokenizer, folding):
+        digest.update(Path(module.__file__).read_bytes())
+    for package in ("sudachipy", "sudachidict_core"):
+        digest.update(f"{package}={metadata.version(package)};".encode())
+    digest.update(f"python={sys.version_info[0]}.{sys.version_info[1]};marshal={marshal.version}".encode())
+    return digest.hexdigest()
+
+
+def _pack(token: Token) -> tuple:
+    head = (token.surface, token.normalized, token.start, token.end)
+    return head + (tuple(_pack(unit) for unit in token.units),) if token.units else head
+
+
+def _unpack(value: tuple) -> Token:
+    if len(value) == 4:
+        return Token(*value)
+    return Token(value[0], value[1], value[2], value[3], tuple(_unpack(unit) for unit in value[4]))
+
+
+def _encode(tokens: list[Token]) -> bytes:
+    return zlib.compress(marshal.dumps(tuple(_pack(token) for token in tokens)), 1)
+
+
+def _decode(data: bytes) -> list[Token]:
+    # Most tokens have no sub-units and take the short path: decoding is what a warm cache spends
+    # its time on.
+    return [Token(*value) if len(value) == 4 else _unpack(value) for value in marshal.loads(zlib.decompress(data))]
+
+
+class TokenCache:
+    """Tokens of texts by content hash: a `JapaneseTokenizer` that remembers, also across runs.
+
+    Use it where a `JapaneseTokenizer` is expected, and `close()` it (or use `with`) so that the
+    last batch of new entries is written.
+    """
+
+    def __init__(self, folder: Path, tokenizer: JapaneseTokenizer | None = None):
+        self.folder = folder
+        self.tokenizer = tokenizer or JapaneseTokenizer()
+        self.hits = 0
+        self.misses = 0
+        folder.mkdir(parents=True, exist_ok=True)
+        name = f"{CACHE_PREFIX}{fingerprint()}.sqlite3"
+        for old in folder.glob(f"{CACHE_PREFIX}*.sqlite3"):
+            if old.name != name:
+                old.unlink(missing_ok=True)
+        self.path = folder / name
+        # A search job runs in its own process; several may share the file, hence the timeout.
+        self._db = sqlite3.connect(self.path, timeout=30, check_same_thread=False)
+        self._db.execute("CREATE TABLE IF NOT EXISTS tokens (key BLOB PRIMARY KEY, data BLOB NOT NULL)")
+        self._pending: list[tuple[bytes, bytes]] = []
+
+    def tokenize(self, text: str) -> list[Token]:
+        """The tokens of `text`, from the cache when this text was tokenized before."""
+        key = hashlib.blake2b(text.encode("utf-8"), digest_size=16).digest()
+        row = self._db.execute("SELECT data FROM tokens WHERE key = ?", (key,)).fetchone()
+        if row is not None:
+            self.hits += 1
+            return _decode(row[0])
+        self.misses += 1
+        tokens = self.tokenizer.tokenize(text)
+        self._pending.append((key, _encode(tokens)))
+        if len(self._pending) >= FLUSH_EVERY:
+            self.flush()
+        return tokens
+
+    def flush(self) -> None:
+        """Write the entries added since the last flush."""
+        if self._pending:
+            with self._db:
+                self._db.executemany("INSERT OR REPLACE INTO tokens (key, data) VALUES (?, ?)", self._pending)
+            self._pending.clear()
+
+    def close(self) -> None:
+        """Write what is pending and close the file."""
+        self.flush()
+        self._db.close()
+
+    def __enter__(self) -> TokenCache:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None) -> None:
+        self.close()

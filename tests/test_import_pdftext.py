@@ -170,7 +170,7 @@ def test_seed_decisions(corpus: Path) -> None:
         ("item-3-1", 17, 2, "承認", "投票", None),
         ("item-3-2", 17, 0, "承認", "投票", None),
         ("item-3-3", 16, 1, "承認", "投票", None),
-        ("item-3-4", 17, 0, "継続審議", "投票", "小委員会の設置"),
+        ("item-3-4", 17, 0, "承認", "投票", "小委員会の設置"),
     ]
     guesses = [note for note in meeting.notes if note.message.startswith("decision read from the record")]
     assert len(guesses) == 5

@@ -104,6 +104,10 @@ def find_decisions(blocks: list[ImportedBlock]) -> tuple[list[ImportedDecision],
         resolution = _RESOLUTION.search(text)
         if vote is not None and _CLOSING.search(text):
             result = _result_word(text)
+            if result == "継続審議" and vote.subject and vote.votes_for is not None and vote.votes_against is not None:
+                # The vote was on a named question (小委員会の設置) and passed or failed by its counts;
+                # 継続審議 in the chair's closing words is what then happens to the item itself.
+                result = "承認" if vote.votes_for > vote.votes_against else "不承認"
             if result:
                 decisions.append(
                     ImportedDecision(vote.item, result, vote.method, vote.subject, vote.votes_for, vote.votes_against)

@@ -25,9 +25,9 @@ chromium:
 build: setup
 	$(BIN)/minutes build
 
-serve: build
-	@echo "serving site/ on http://127.0.0.1:8000/"
-	$(BIN)/python -m http.server --bind 127.0.0.1 --directory site 8000
+# Builds, serves on http://127.0.0.1:8000/ and rebuilds on every save (Ctrl+C stops it).
+serve: setup
+	$(BIN)/minutes serve
 
 test: setup chromium
 	$(BIN)/pytest

@@ -184,3 +184,25 @@ def test_the_command_serves_and_stops_cleanly(make_site, tmp_path: Path) -> None
     finally:
         process.send_signal(signal.SIGTERM)
         assert process.wait(timeout=15) == 0
+
+
+def test_broken_content_and_no_earlier_build_serve_the_problems(make_site, serve) -> None:
+    content = make_site({MEETING: "title: 前書きがない\n"})
+    server = serve(content)
+    status, html = get(server.url + "test/2022-02-14/")
+    assert status == 503
+    assert f"{content.as_posix()}/{MEETING}:1: error: missing front matter" in html
+    (content / MEETING).write_text(meeting(body="○会長　やっと表示されます。\n"), encoding="utf-8")
+    wait_until(lambda: "やっと表示されます。" in get(server.url + "test/2022-02-14/")[1], what="the first good build")
+
+
+def test_a_taken_port_fails_at_once_with_a_message(make_site, tmp_path: Path) -> None:
+    content = make_site({MEETING: meeting()})
+    with socket.socket() as taken, no_leftover_threads():
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = CliRunner().invoke(main, ["serve", "--content", str(content), "--out", str(tmp_path / "site"), "--port", str(port)])
+    assert result.exit_code == 1
+    assert f"serve failed: cannot listen on 127.0.0.1:{port}: Address already in use" in result.output
+    assert not (tmp_path / "site").exists()

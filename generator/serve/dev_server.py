@@ -92,11 +92,18 @@ class DevServer:
         return f"http://{shown}:{port}{self.hub.current.base_path}"
 
     def start(self) -> None:
-        """Build everything, start serving and watching; raises OSError when the port is taken."""
+        """Listen, build everything, then serve and watch; raises OSError when the port is taken."""
         started = time.perf_counter()
         self._work = tempfile.TemporaryDirectory(prefix="minutes-serve-")
         work = Path(self._work.name)
+        self.hub = SnapshotHub(Snapshot(0, {}))
         try:
+            # Listening first: a taken port fails at once, and a browser that connects during the
+            # build waits in the backlog until the first snapshot is served.
+            self.server = PreviewServer(self.options.host, self.options.port, self.hub)
+            # Watching before reading: a save during the first build is rebuilt right after it.
+            self._watcher = SourceWatcher([self.folders.content, self.folders.templates], self.queue)
+            self._watcher.start()
             self.site.load_all()
             self.site.collect_assets()
             self.site.render_all()
@@ -104,9 +111,12 @@ class DevServer:
                 self.job_files[JobKind.SEARCH] = previous_files(self.options.out_dir, work / "previous-index", SEARCH_DIR)
             if not self.site.rendered_once:
                 self.previous_site = previous_files(self.options.out_dir, work / "previous-site")
-            self.hub = SnapshotHub(self._snapshot())
-            self.server = PreviewServer(self.options.host, self.options.port, self.hub)
+            self.hub.publish(self._snapshot())
         except BaseException:
+            if self._watcher is not None:
+                self._watcher.stop()
+            if self.server is not None:
+                self.server.server_close()
             self._work.cleanup()
             raise
         self._report(time.perf_counter() - started, "built")
@@ -115,8 +125,6 @@ class DevServer:
         kinds = [JobKind.AGGREGATES] + ([JobKind.SEARCH] if self.options.search else [])
         for kind in kinds:
             self.jobs[kind] = ArchiveJobs(kind, work, pickles, self.options.cache_dir, self.echo, self.queue.wake)
-        self._watcher = SourceWatcher([self.folders.content, self.folders.templates], self.queue)
-        self._watcher.start()
         for target, name in ((self.server.serve_forever, "minutes-http"), (self._loop, "minutes-rebuild")):
             thread = threading.Thread(target=target, name=name)
             thread.start()

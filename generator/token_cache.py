@@ -12,6 +12,7 @@ a new file is started and the old ones are removed, so a stale token can never b
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import marshal
 import sqlite3
@@ -39,15 +40,19 @@ def fingerprint() -> str:
     return digest.hexdigest()
 
 
+_FIELDS = tuple(f.name for f in dataclasses.fields(Token))
+_UNITS = _FIELDS.index("units")
+
+
 def _pack(token: Token) -> tuple:
-    head = (token.surface, token.normalized, token.start, token.end)
-    return head + (tuple(_pack(unit) for unit in token.units),) if token.units else head
+    values = [getattr(token, name) for name in _FIELDS]
+    values[_UNITS] = tuple(_pack(unit) for unit in token.units)
+    return tuple(values)
 
 
 def _unpack(value: tuple) -> Token:
-    if len(value) == 4:
-        return Token(*value)
-    return Token(value[0], value[1], value[2], value[3], tuple(_unpack(unit) for unit in value[4]))
+    units = tuple(_unpack(unit) for unit in value[_UNITS])
+    return Token(*value[:_UNITS], units, *value[_UNITS + 1 :])
 
 
 def _encode(tokens: list[Token]) -> bytes:
@@ -55,9 +60,9 @@ def _encode(tokens: list[Token]) -> bytes:
 
 
 def _decode(data: bytes) -> list[Token]:
-    # Most tokens have no sub-units and take the short path: decoding is what a warm cache spends
-    # its time on.
-    return [Token(*value) if len(value) == 4 else _unpack(value) for value in marshal.loads(zlib.decompress(data))]
+    # Most tokens have no sub-units and are built straight from their packed fields: decoding is
+    # what a warm cache spends its time on.
+    return [_unpack(value) if value[_UNITS] else Token(*value) for value in marshal.loads(zlib.decompress(data))]
 
 
 class TokenCache:
@@ -81,18 +86,21 @@ class TokenCache:
         # A search job runs in its own process; several may share the file, hence the timeout.
         self._db = sqlite3.connect(self.path, timeout=30, check_same_thread=False)
         self._db.execute("CREATE TABLE IF NOT EXISTS tokens (key BLOB PRIMARY KEY, data BLOB NOT NULL)")
-        self._pending: list[tuple[bytes, bytes]] = []
+        self._pending: dict[bytes, bytes] = {}
 
     def tokenize(self, text: str) -> list[Token]:
         """The tokens of `text`, from the cache when this text was tokenized before."""
         key = hashlib.blake2b(text.encode("utf-8"), digest_size=16).digest()
-        row = self._db.execute("SELECT data FROM tokens WHERE key = ?", (key,)).fetchone()
-        if row is not None:
+        data = self._pending.get(key)
+        if data is None:
+            row = self._db.execute("SELECT data FROM tokens WHERE key = ?", (key,)).fetchone()
+            data = row[0] if row is not None else None
+        if data is not None:
             self.hits += 1
-            return _decode(row[0])
+            return _decode(data)
         self.misses += 1
         tokens = self.tokenizer.tokenize(text)
-        self._pending.append((key, _encode(tokens)))
+        self._pending[key] = _encode(tokens)
         if len(self._pending) >= FLUSH_EVERY:
             self.flush()
         return tokens
@@ -101,7 +109,7 @@ class TokenCache:
         """Write the entries added since the last flush."""
         if self._pending:
             with self._db:
-                self._db.executemany("INSERT OR REPLACE INTO tokens (key, data) VALUES (?, ?)", self._pending)
+                self._db.executemany("INSERT OR REPLACE INTO tokens (key, data) VALUES (?, ?)", self._pending.items())
             self._pending.clear()
 
     def close(self) -> None:

@@ -12,14 +12,20 @@ the format, about 600 meetings; see corpus.py), in one run:
    `#search-results[data-state="done"]`; Pagefind's page loads pagefind.js, awaits
    `pagefind.search(q)` and the data of its first five results. Also the bytes those loads
    fetched (raw and gzipped), the page itself included;
-4. mean recall and precision on the development set (tests/search_devset.json; definitions in
-   quality.py): ours through `Searcher.open(site).search(q, limit=0)`, the code behind
-   `minutes search --json --limit 0`; Pagefind's in Chromium, its page results mapped onto
-   utterances through the `#sN` anchors and match positions (see pagefind_peer.py).
+4. mean recall and precision on the development set (tests/search_devset.json). A query's
+   expected utterances E are those whose folded speech (NFKC + lowercase) matches every pattern
+   the set gives it; R is every utterance the engine returns, no limit. Per query, recall =
+   |R ∩ E| / |E| (1 when E is empty) and precision = |R ∩ E| / |R| (1 when R is empty: nothing
+   wrong shown; a miss counts in recall); the means are plain averages over all queries (see
+   quality.py). Ours through `Searcher.open(site).search(q, limit=0)`, the code behind
+   `minutes search --json --limit 0`; Pagefind's in Chromium, each query in a fresh page, its
+   page results mapped onto utterances through the `#sN` anchors and match positions (see
+   pagefind_peer.py, which also says why a fresh page).
 
 It prints a plain table, then the queries where either engine fell short, and writes every figure
 to benchmarks/out/search-bench.json. It talks to nothing but a server on 127.0.0.1, and bounds its
-runtime: each build, indexing and page load has a timeout (--timeout).
+runtime: each build and indexing has a timeout (--timeout, 600 s), each page load in Chromium
+one of PAGE_TIMEOUT_S (120 s); a page that times out is reported as an error, not waited for.
 
 Usage:
     .venv/bin/python benchmarks/search_bench.py [--sets bundled,corpus] [--timed N] [--timeout S]
@@ -60,6 +66,8 @@ SETS = ("bundled", "corpus")
 TIMED_QUERIES = ["GIGAスクール", "子ども", "東日本大震災 復興", "京都", "オリンピック"]
 """Queries whose first result is timed, in this order (the first --timed of them)."""
 OUR_ASSETS = ["assets/lunr.js", "assets/search-engine.js"]
+PAGE_TIMEOUT_S = 120
+"""Seconds allowed for one page load or one Pagefind query in Chromium."""
 
 
 @dataclass(frozen=True)
@@ -142,19 +150,12 @@ def our_quality(site: Path, devset: list[DevQuery], utterances: list) -> Quality
 
 
 def pagefind_quality(browser: object, base: str, devset: list[DevQuery], utterances: list, timeout_s: float) -> QualitySummary:
-    """Pagefind in Chromium, its results mapped onto utterances, scored on the development set."""
-    context = browser.new_context()
-    try:
-        page = context.new_page()
-        page.set_default_timeout(timeout_s * 1000)
-        page.goto(f"{base}/{pagefind_peer.BENCH_PAGE}?q=")
-        summary = QualitySummary()
-        for query in devset:
-            returned = pagefind_peer.search_utterances(page, query.query)
-            summary.scores.append(score(query, expected_urls(query, utterances), returned))
-        return summary
-    finally:
-        context.close()
+    """Pagefind in Chromium, each query in a fresh page, its results mapped onto utterances and scored."""
+    summary = QualitySummary()
+    for query in devset:
+        returned = pagefind_peer.search_utterances(browser, base, query.query, timeout_s)
+        summary.scores.append(score(query, expected_urls(query, utterances), returned))
+    return summary
 
 
 def run_set(content: ContentSet, devset: list[DevQuery], timed: list[str], timeout_s: float, log) -> SetFigures:
@@ -185,7 +186,7 @@ def run_set(content: ContentSet, devset: list[DevQuery], timed: list[str], timeo
     with chromium() as browser:
         with serve(site) as our_base, serve(run.site) as peer_base:
             log(f"[{content.name}] Pagefind on {len(devset)} queries in Chromium")
-            peer.quality = pagefind_quality(browser, peer_base, devset, utterances, timeout_s)
+            peer.quality = pagefind_quality(browser, peer_base, devset, utterances, PAGE_TIMEOUT_S)
             for query in timed:
                 q = urllib.parse.quote(query)
                 log(f"[{content.name}] first result: {query}")
@@ -194,7 +195,7 @@ def run_set(content: ContentSet, devset: list[DevQuery], timed: list[str], timeo
                     (peer, run.site, peer_base, f"{peer_base}/{pagefind_peer.BENCH_PAGE}?q={q}", 'body[data-state="done"]'),
                 ):
                     try:
-                        engine.first_results.append(time_first_result(browser, root, base, url, done, "data-total", timeout_s))
+                        engine.first_results.append(time_first_result(browser, root, base, url, done, "data-total", PAGE_TIMEOUT_S))
                         engine.timed.append(query)
                     except Exception as exc:  # noqa: BLE001 - a timeout is a figure to report, not a crash
                         engine.errors.append(f"{query}: {type(exc).__name__}: {str(exc).splitlines()[0]}")
@@ -288,7 +289,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sets", default=",".join(SETS), help="content sets, comma-separated: bundled, corpus")
     parser.add_argument("--timed", type=int, default=3, help="queries whose first result is timed (of %s)" % len(TIMED_QUERIES))
-    parser.add_argument("--timeout", type=float, default=600, help="seconds allowed for each build, indexing and page load")
+    parser.add_argument("--timeout", type=float, default=600, help="seconds allowed for each build and each Pagefind indexing")
     args = parser.parse_args(argv)
     names = [name.strip() for name in args.sets.split(",") if name.strip()]
     unknown = set(names) - set(SETS)

@@ -28,14 +28,18 @@
 from __future__ import annotations
 
 import bisect
+import gc
 import json
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Container, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 from .folding import fold, hiragana, is_word_char, split_spaces, strip_non_word
 from .index import DOCS_FILE, FIELD, INDEX_FILE, POSITIONS, SEARCH_DIR, TERMS_FILE
+
+T = TypeVar("T")
 
 MAX_GAP = 2
 """Most punctuation or space characters allowed between two terms that stand in a row."""
@@ -239,7 +243,18 @@ class Searcher:
         def load(name: str) -> dict:
             return json.loads((folder / name).read_text(encoding="utf-8"))
 
-        return cls(load(INDEX_FILE), load(DOCS_FILE), load(TERMS_FILE))
+        # The index of a large archive is millions of small objects that live as long as the
+        # searcher: the cycle collector would walk them while they are created (doubling the
+        # load time) and again on a later query. Load with it off, then set them aside.
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            searcher = cls(load(INDEX_FILE), load(DOCS_FILE), load(TERMS_FILE))
+        finally:
+            if collecting:
+                gc.enable()
+        gc.freeze()
+        return searcher
 
     def plan(self, query: str) -> QueryPlan:
         """The terms `query` turns into."""
@@ -253,11 +268,12 @@ class Searcher:
             return SearchResult(query, terms, 0, [])
         expansions = [self._expand(term) for term in plan.terms]
         scores = self._lunr_scores(expansions)
-        parts = _group(plan.terms, expansions)
+        located = [self._spans(words, scores) for words in expansions]
+        parts = _group(plan.terms, located)
         ranked: list[tuple[float, int, list[tuple[int, int]]]] = []
         for ref, score in scores.items():
             text = self._docs[int(ref)][4]
-            spans = [[self._spans(words, ref) for words in part] for part in parts]
+            spans = [[where[ref] for where in part] for part in parts]
             highlights: list[tuple[int, int]] = []
             for part_spans in spans:
                 in_row = _spans_in_row(part_spans, text)
@@ -305,30 +321,25 @@ class Searcher:
         scores: dict[str, float] = {}
         for ref in required or ():
             elements = self._vectors[f"{FIELD}/{ref}"]
+            weights = dict(zip(elements[0::2], elements[1::2], strict=True))
             dot = 0.0
-            # Both vectors are sorted by term index: walk them together, as lunr.Vector.dot does.
-            i = j = 0
-            while i < len(indexes) and j < len(elements):
-                if indexes[i] < elements[j]:
-                    i += 1
-                elif indexes[i] > elements[j]:
-                    j += 2
-                else:
-                    dot += query_vector[indexes[i]] * elements[j + 1]
-                    i += 1
-                    j += 2
+            # Terms in index order, as lunr.Vector.dot adds them: the same sum to the last bit.
+            for index in indexes:
+                if index in weights:
+                    dot += query_vector[index] * weights[index]
             scores[ref] = dot / magnitude if magnitude else 0
         return scores
 
-    def _spans(self, words: list[str], ref: str) -> list[tuple[int, int]]:
-        """Where any of `words` stands in document `ref`: sorted (start, end) in code points."""
-        spans: set[tuple[int, int]] = set()
+    def _spans(self, words: list[str], refs: Container[str]) -> dict[str, list[tuple[int, int]]]:
+        """ref → where any of `words` stands in that document (sorted (start, end) in code
+        points), for the documents in `refs`."""
+        spans: dict[str, set[tuple[int, int]]] = {}
         for word in words:
-            entry = self._postings[word][FIELD].get(ref)
-            if entry is not None:
-                flat = entry[POSITIONS]
-                spans.update((flat[k], flat[k] + flat[k + 1]) for k in range(0, len(flat), 2))
-        return sorted(spans)
+            for ref, entry in self._postings[word][FIELD].items():
+                if ref in refs:
+                    flat = entry[POSITIONS]
+                    spans.setdefault(ref, set()).update((flat[k], flat[k] + flat[k + 1]) for k in range(0, len(flat), 2))
+        return {ref: sorted(found) for ref, found in spans.items()}
 
     def _hit(self, ref: int, score: float, highlights: list[tuple[int, int]]) -> SearchHit:
         meeting_no, number, speaker, item, text = self._docs[ref]
@@ -341,11 +352,11 @@ class Searcher:
         )  # fmt: skip
 
 
-def _group(terms: list[QueryTerm], expansions: list[list[str]]) -> list[list[list[str]]]:
-    """The expansions grouped by query part."""
-    groups: dict[int, list[list[str]]] = {}
-    for term, words in zip(terms, expansions, strict=True):
-        groups.setdefault(term.part, []).append(words)
+def _group(terms: list[QueryTerm], values: list[T]) -> list[list[T]]:
+    """`values`, one per query term, grouped by query part."""
+    groups: dict[int, list[T]] = {}
+    for term, value in zip(terms, values, strict=True):
+        groups.setdefault(term.part, []).append(value)
     return list(groups.values())
 
 

@@ -179,9 +179,8 @@
   function follows(end, start, doc) {
     if (end === start) return true;
     if (!(end < start && start <= end + MAX_GAP)) return false;
-    var chars = doc.codePoints();
     for (var i = end; i < start; i++) {
-      if (isWordChar(chars[i])) return false;
+      if (isWordChar(doc.charAt(i))) return false;
     }
     return true;
   }
@@ -233,21 +232,26 @@
     return merged;
   }
 
-  /* A document's text with code point access, built only when needed. */
+  var SURROGATE = /[\ud800-\udfff]/;
+
+  /* A document's text, read by code point (the index's offsets); most texts are all in the BMP. */
   function DocText(text) {
     this.text = text;
+    this.astral = SURROGATE.test(text);
     this._codePoints = null;
   }
 
-  DocText.prototype.codePoints = function () {
+  DocText.prototype.charAt = function (index) {
+    if (!this.astral) return this.text.charAt(index);
     if (this._codePoints === null) this._codePoints = Array.from(this.text);
-    return this._codePoints;
+    return this._codePoints[index] || "";
   };
 
   /* Code point offsets → UTF-16 offsets (astral characters such as 𠮟 take two units). */
   DocText.prototype.toUtf16 = function (spans) {
-    var chars = this.codePoints(), units = [0];
-    for (var i = 0; i < chars.length; i++) units.push(units[i] + chars[i].length);
+    if (!this.astral) return spans;
+    var units = [0], position = 0;
+    for (var char of this.text) units.push(position += char.length);
     return spans.map(function (span) { return [units[span[0]], units[span[1]]]; });
   };
 
@@ -270,23 +274,29 @@
     return this.lexicon.isTerm(term.text) ? [term.text] : [];
   };
 
-  /* Sorted, distinct [start, end] code point spans of any of `words` in document `ref`. */
-  Searcher.prototype.spans = function (words, ref) {
-    var seen = new Set(), spans = [];
-    var inverted = this.index.invertedIndex;
+  /*
+   * ref → sorted, distinct [start, end] code point spans of any of `words`, for the documents
+   * of `refs` (a Set): every posting is read once, not once per document.
+   */
+  Searcher.prototype.spans = function (words, refs) {
+    var inverted = this.index.invertedIndex, found = new Map();
     words.forEach(function (word) {
-      var entry = inverted[word][FIELD][ref];
-      if (!entry) return;
-      var flat = entry[POSITIONS];
-      for (var k = 0; k < flat.length; k += 2) {
-        var key = flat[k] + ":" + flat[k + 1];
-        if (!seen.has(key)) {
-          seen.add(key);
-          spans.push([flat[k], flat[k] + flat[k + 1]]);
-        }
+      var posting = inverted[word][FIELD];
+      for (var ref in posting) {
+        if (!refs.has(ref)) continue;
+        var flat = posting[ref][POSITIONS], list = found.get(ref);
+        if (!list) found.set(ref, list = []);
+        for (var k = 0; k < flat.length; k += 2) list.push([flat[k], flat[k] + flat[k + 1]]);
       }
     });
-    return spans.sort(function (a, b) { return a[0] - b[0] || a[1] - b[1]; });
+    found.forEach(function (list, ref) {
+      list.sort(function (a, b) { return a[0] - b[0] || a[1] - b[1]; });
+      var distinct = list.filter(function (span, i) {
+        return i === 0 || span[0] !== list[i - 1][0] || span[1] !== list[i - 1][1];
+      });
+      found.set(ref, distinct);
+    });
+    return found;
   };
 
   Searcher.prototype.search = function (query) {
@@ -294,13 +304,6 @@
     var result = { query: String(query), terms: plan.terms.map(function (t) { return t.text; }), total: 0, hits: [] };
     if (!plan.covered || !plan.terms.length) return result;
     var self = this;
-    var expansions = plan.terms.map(function (term) { return self.expand(term); });
-    var parts = [];
-    plan.terms.forEach(function (term, i) {
-      if (!parts[term.part]) parts[term.part] = [];
-      parts[term.part].push(expansions[i]);
-    });
-    parts = parts.filter(function (part) { return part; });
     var matches = this.index.query(function (q) {
       plan.terms.forEach(function (term) {
         q.term(term.text, {
@@ -310,15 +313,22 @@
         });
       });
     });
+    var refs = new Set(matches.map(function (match) { return match.ref; }));
+    var parts = [];
+    plan.terms.forEach(function (term) {
+      if (!parts[term.part]) parts[term.part] = [];
+      parts[term.part].push(self.spans(self.expand(term), refs));
+    });
+    parts = parts.filter(function (part) { return part; });
     var ranked = [];
     matches.forEach(function (match) {
       var doc = new DocText(self.docs[Number(match.ref)][4]);
       var spans = parts.map(function (part) {
-        return part.map(function (words) { return self.spans(words, match.ref); });
+        return part.map(function (found) { return found.get(match.ref); });
       });
       var highlights = [];
       for (var p = 0; p < spans.length; p++) {
-        var inRow = spansInRow(spans[p], doc);
+        var inRow = spans[p].length === 1 ? spans[p][0] : spansInRow(spans[p], doc);
         if (inRow === null) return;
         highlights = highlights.concat(inRow);
       }
@@ -330,7 +340,7 @@
         }
         score = score * (1 + ADJACENCY_BONUS * adjacent / (spans.length - 1));
       }
-      ranked.push({ ref: Number(match.ref), score: score, doc: doc, highlights: merge(highlights) });
+      ranked.push({ ref: Number(match.ref), score: score, doc: doc, highlights: highlights });
     });
     ranked.sort(function (a, b) { return b.score - a.score || a.ref - b.ref; });
     result.total = ranked.length;
@@ -353,7 +363,7 @@
       speaker: doc[2],
       text: doc[4],
       score: entry.score,
-      highlights: entry.doc.toUtf16(entry.highlights)
+      highlights: entry.doc.toUtf16(merge(entry.highlights))
     };
   };
 

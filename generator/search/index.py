@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections import Counter, defaultdict
+from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -144,29 +144,31 @@ class _PretokenizedBuilder(Builder):
 
 @dataclass
 class _TermStats:
-    """What the index learns about terms while tokenizing, for the query's term maps."""
+    """What the index learns about terms while tokenizing, for the query's term maps.
 
-    normalized: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
-    splits: dict[str, Counter[tuple[str, ...]]] = field(default_factory=lambda: defaultdict(Counter))
-    readings: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    Only distinct shapes are kept (words repeat a great deal); the maps are made at the end.
+    """
+
+    words: set[tuple[str, str, str]] = field(default_factory=set)
+    """(surface, normalized form, reading) of every word and sub-unit."""
+    splits: set[tuple[str, tuple[str, ...]]] = field(default_factory=set)
+    """(term, its sub-units) of every word, by surface and by normalized form; () if it does not split."""
 
     def add(self, token: Token) -> None:
-        """Record a token's normalized form, its reading and how (or whether) it splits."""
-        for word in (token, *token.units):
-            self.normalized[word.surface].add(word.normalized)
-            if len(word.reading) >= 2 and _KATAKANA.fullmatch(word.reading) and any(map(is_kanji, word.normalized)):
-                self.readings[hiragana(word.reading)].add(word.normalized)
+        """Record a token's forms, its reading and how (or whether) it splits."""
+        self.words.add((token.surface, token.normalized, token.reading))
+        for unit in token.units:
+            self.words.add((unit.surface, unit.normalized, unit.reading))
         split = tuple(unit.normalized for unit in token.units) if len(token.units) > 1 else ()
-        self.splits[token.surface][split] += 1
-        self.splits[token.normalized][split] += 1
+        self.splits.add((token.surface, split))
+        self.splits.add((token.normalized, split))
 
     def normalized_map(self) -> dict[str, str]:
         """Surface → normalized form, for surfaces that always normalize the same way (こども → 子供)."""
-        return {
-            surface: next(iter(forms))
-            for surface, forms in self.normalized.items()
-            if len(forms) == 1 and surface not in forms
-        }
+        forms: dict[str, set[str]] = defaultdict(set)
+        for surface, normalized, _ in self.words:
+            forms[surface].add(normalized)
+        return {surface: next(iter(found)) for surface, found in sorted(forms.items()) if len(found) == 1 and surface not in found}
 
     def readings_map(self, vocabulary: set[str]) -> dict[str, str]:
         """Reading in hiragana → normalized form, for readings of one word only (めぐろ → 目黒).
@@ -174,19 +176,22 @@ class _TermStats:
         A query typed in kana finds the word even where the archive never writes it in kana;
         readings that are index terms themselves are left to the index.
         """
+        words: dict[str, set[str]] = defaultdict(set)
+        for _, normalized, reading in self.words:
+            if len(reading) >= 2 and _KATAKANA.fullmatch(reading) and any(map(is_kanji, normalized)):
+                words[hiragana(reading)].add(normalized)
         return {
-            reading: next(iter(forms))
-            for reading, forms in self.readings.items()
-            if len(forms) == 1 and reading not in vocabulary
+            reading: next(iter(found))
+            for reading, found in sorted(words.items())
+            if len(found) == 1 and reading not in vocabulary
         }
 
     def units_map(self) -> dict[str, list[str]]:
         """Compound → mode A sub-units, for compounds that split, and always the same way."""
-        return {
-            term: list(next(iter(splits)))
-            for term, splits in self.splits.items()
-            if len(splits) == 1 and () not in splits
-        }
+        splits: dict[str, set[tuple[str, ...]]] = defaultdict(set)
+        for term, split in self.splits:
+            splits[term].add(split)
+        return {term: list(next(iter(found))) for term, found in sorted(splits.items()) if len(found) == 1 and () not in found}
 
 
 def document_terms(tokens: list[Token]) -> dict[str, list[int]]:
@@ -196,15 +201,14 @@ def document_terms(tokens: list[Token]) -> dict[str, list[int]]:
     a term is counted once per place it stands.
     """
     positions: dict[str, list[int]] = {}
-    seen: set[tuple[str, int, int]] = set()
     for token in tokens:
-        for word in (token, *token.units):
-            for term in (word.surface, word.normalized):
-                key = (term, word.start, word.end)
-                if key in seen:
-                    continue
-                seen.add(key)
-                positions.setdefault(term, []).extend((word.start, word.end - word.start))
+        for word in (token, *token.units) if token.units else (token,):
+            span = (word.start, word.end - word.start)
+            positions.setdefault(word.surface, []).extend(span)
+            # Sub-units lie strictly inside their word, so only the two forms of one word can
+            # name the same term at the same place.
+            if word.normalized != word.surface:
+                positions.setdefault(word.normalized, []).extend(span)
     return positions
 
 

@@ -20,9 +20,12 @@ three files into `<site>/search/`, in deterministic bytes (sorted keys, no clock
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import json
 import re
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -212,12 +215,33 @@ def document_terms(tokens: list[Token]) -> dict[str, list[int]]:
     return positions
 
 
+@contextlib.contextmanager
+def collector_paused() -> Iterator[None]:
+    """Keep Python's cycle collector off for a while, as it was before afterwards.
+
+    An index is millions of small acyclic objects: the collector would walk them over and over
+    while they are made, for nothing (a quarter of the build time of a large archive).
+    """
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if collecting:
+            gc.enable()
+
+
 def build_search_index(archive: Archive, base_path: str) -> SearchIndex:
     """Tokenize every utterance of `archive` and build its search index.
 
     `base_path` is the site's URL path prefix, "/" or "/minutes/"; hit URLs are
     `base_path + meeting.path + "/#sN"`.
     """
+    with collector_paused():
+        return _build(archive, base_path)
+
+
+def _build(archive: Archive, base_path: str) -> SearchIndex:
     tokenizer = JapaneseTokenizer()
     builder = _PretokenizedBuilder()
     stats = _TermStats()
@@ -280,5 +304,7 @@ def write_search_index(index: SearchIndex, out_dir: Path) -> None:
     """Write the index files into `out_dir/search/`."""
     folder = out_dir / SEARCH_DIR
     folder.mkdir(parents=True, exist_ok=True)
-    for name, data in index.files().items():
+    with collector_paused():
+        files = index.files()
+    for name, data in files.items():
         (folder / name).write_bytes(data)

@@ -37,7 +37,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from .folding import fold, hiragana, is_word_char, split_spaces, strip_non_word
-from .index import DOCS_FILE, FIELD, INDEX_FILE, POSITIONS, SEARCH_DIR, TERMS_FILE
+from .index import DOCS_FILE, FIELD, INDEX_FILE, POSITIONS, SEARCH_DIR, TERMS_FILE, collector_paused
 
 T = TypeVar("T")
 
@@ -246,13 +246,8 @@ class Searcher:
         # The index of a large archive is millions of small objects that live as long as the
         # searcher: the cycle collector would walk them while they are created (doubling the
         # load time) and again on a later query. Load with it off, then set them aside.
-        collecting = gc.isenabled()
-        gc.disable()
-        try:
+        with collector_paused():
             searcher = cls(load(INDEX_FILE), load(DOCS_FILE), load(TERMS_FILE))
-        finally:
-            if collecting:
-                gc.enable()
         gc.freeze()
         return searcher
 

@@ -225,7 +225,9 @@ class DevServer:
                 if kind is JobKind.AGGREGATES:
                     self.aggregate_warnings = done.warnings
                     self._report_warnings()
-            jobs.start_if_idle()
+            if self.site.can_render:
+                # A queued job copies the archive as it is now: only when it is whole and good.
+                jobs.start_if_idle()
         if finished:
             self._publish()
             for kind, done in finished:

@@ -171,7 +171,11 @@ class _TermStats:
         forms: dict[str, set[str]] = defaultdict(set)
         for surface, normalized, _ in self.words:
             forms[surface].add(normalized)
-        return {surface: next(iter(found)) for surface, found in sorted(forms.items()) if len(found) == 1 and surface not in found}
+        return {
+            surface: next(iter(found))
+            for surface, found in sorted(forms.items())
+            if len(found) == 1 and surface not in found
+        }
 
     def readings_map(self, vocabulary: set[str]) -> dict[str, str]:
         """Reading in hiragana → normalized form, for readings of one word only (めぐろ → 目黒).
@@ -194,7 +198,11 @@ class _TermStats:
         splits: dict[str, set[tuple[str, ...]]] = defaultdict(set)
         for term, split in self.splits:
             splits[term].add(split)
-        return {term: list(next(iter(found))) for term, found in sorted(splits.items()) if len(found) == 1 and () not in found}
+        return {
+            term: list(next(iter(found)))
+            for term, found in sorted(splits.items())
+            if len(found) == 1 and () not in found
+        }
 
 
 def document_terms(tokens: list[Token]) -> dict[str, list[int]]:

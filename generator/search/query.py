@@ -10,10 +10,10 @@
    (大震災 → 大, 震災, found inside 東日本大震災), any other word its normalized form when that
    form is unambiguous (こども → 子供). A piece in kana that is no index term but the reading of
    exactly one indexed word stands for that word (めぐろ → 目黒 where the archive never writes
-   めぐろ); readings count as known pieces in step 2. When the last part is one piece and not a compound, its
-   term is matched as a prefix (リオ → リオデジャネイロ, 子供 → 子供達); a prefix is never
-   allowed after other pieces of the same part, where it would match across word boundaries
-   (分 + 散… inside 十一分散会).
+   めぐろ); readings count as known pieces in step 2. When the last part is one piece and not
+   a compound, its term is matched as a prefix (リオ → リオデジャネイロ, 子供 → 子供達); a
+   prefix is never allowed after other pieces of the same part, where it would match across
+   word boundaries (分 + 散… inside 十一分散会).
 4. Every term is REQUIRED; documents are scored as lunr.js 2.3.9's `Index.query` scores them
    (BM25 weights from the index, cosine with the query vector), reimplemented here.
 5. Within one part, the terms must stand in a row in the speech (each one starting where the
@@ -28,7 +28,6 @@
 from __future__ import annotations
 
 import bisect
-import gc
 import json
 import math
 from collections.abc import Container, Iterable, Sequence
@@ -222,7 +221,8 @@ class SearchResult:
 
     def to_json(self) -> dict:
         """The result in the shape `minutes search --json` prints."""
-        return {"query": self.query, "terms": self.terms, "total": self.total, "hits": [hit.to_json() for hit in self.hits]}
+        hits = [hit.to_json() for hit in self.hits]
+        return {"query": self.query, "terms": self.terms, "total": self.total, "hits": hits}
 
 
 class Searcher:
@@ -243,13 +243,10 @@ class Searcher:
         def load(name: str) -> dict:
             return json.loads((folder / name).read_text(encoding="utf-8"))
 
-        # The index of a large archive is millions of small objects that live as long as the
-        # searcher: the cycle collector would walk them while they are created (doubling the
-        # load time) and again on a later query. Load with it off, then set them aside.
+        # The index of a large archive is millions of small objects: the cycle collector would
+        # walk them again and again while they are created, doubling the load time.
         with collector_paused():
-            searcher = cls(load(INDEX_FILE), load(DOCS_FILE), load(TERMS_FILE))
-        gc.freeze()
-        return searcher
+            return cls(load(INDEX_FILE), load(DOCS_FILE), load(TERMS_FILE))
 
     def plan(self, query: str) -> QueryPlan:
         """The terms `query` turns into."""
@@ -326,14 +323,17 @@ class Searcher:
         return scores
 
     def _spans(self, words: list[str], refs: Container[str]) -> dict[str, list[tuple[int, int]]]:
-        """ref → where any of `words` stands in that document (sorted (start, end) in code
-        points), for the documents in `refs`."""
+        """Where any of `words` stands in each document of `refs`: ref → sorted (start, end).
+
+        Offsets count code points. Each posting is read once, not once per document.
+        """
         spans: dict[str, set[tuple[int, int]]] = {}
         for word in words:
             for ref, entry in self._postings[word][FIELD].items():
                 if ref in refs:
                     flat = entry[POSITIONS]
-                    spans.setdefault(ref, set()).update((flat[k], flat[k] + flat[k + 1]) for k in range(0, len(flat), 2))
+                    found = spans.setdefault(ref, set())
+                    found.update((flat[k], flat[k] + flat[k + 1]) for k in range(0, len(flat), 2))
         return {ref: sorted(found) for ref, found in spans.items()}
 
     def _hit(self, ref: int, score: float, highlights: list[tuple[int, int]]) -> SearchHit:

@@ -180,7 +180,7 @@ def sample_archive() -> Archive:
 
     The Meguro meeting read from its raw text (every topic of the issue's examples), one month of
     Diet meetings (大震災, マイナ保険証, 十一分散会) and the first Tokyo Olympic committee meetings
-    (リオデジャネイロ, 東京都 and 京都): about 1,400 utterances, a build of a few seconds.
+    (リオデジャネイロ, 東京都 and 京都): about 1,700 utterances, a build of a few seconds.
     """
     from generator.content import load_archive
 

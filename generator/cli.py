@@ -124,24 +124,27 @@ def _interrupt(signum: int, frame: object) -> None:
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="Port to listen on (0: any free port).")
 def serve(content_dir: Path, templates_dir: Path, out_dir: Path, base_url: str | None, host: str, port: int) -> None:
     """Build, serve on localhost and rebuild on every save; open pages reload and show any problem."""
-    from .serve.dev_server import DevServer, ServeOptions
+    from .serve.dev_server import DevServer, ListenError, ServeOptions
 
     options = ServeOptions(content_dir, templates_dir, out_dir, base_url, host, port)
     server = DevServer(options, echo=lambda line: click.echo(line, err=True))
+    # A plain `kill` stops the server as cleanly as Ctrl+C: threads, jobs and temporary files.
+    previous = signal.signal(signal.SIGTERM, _interrupt)
     try:
-        server.start()
-    except OSError as exc:
-        click.echo(f"serve failed: cannot listen on {host}:{port}: {exc.strerror or exc}", err=True)
-        sys.exit(1)
-    click.echo(f"serving {out_dir} on {server.url} (Ctrl+C to stop)", err=True)
-    # A plain `kill` stops the server as cleanly as Ctrl+C: threads, search job and temporary files.
-    signal.signal(signal.SIGTERM, _interrupt)
-    try:
-        server.wait()
-    except KeyboardInterrupt:
-        pass
+        try:
+            server.start()
+        except ListenError as exc:
+            click.echo(f"serve failed: {exc}", err=True)
+            sys.exit(1)
+        click.echo(f"serving {out_dir} on {server.url} (Ctrl+C to stop)", err=True)
+        try:
+            server.wait()
+        except KeyboardInterrupt:
+            pass
+        finally:
+            server.stop()
     finally:
-        server.stop()
+        signal.signal(signal.SIGTERM, previous)
 
 
 @main.command(name="import")

@@ -198,6 +198,7 @@ def test_broken_content_and_no_earlier_build_serve_the_problems(make_site, serve
 
 def test_a_taken_port_fails_at_once_with_a_message(make_site, tmp_path: Path) -> None:
     content = make_site({MEETING: meeting()})
+    handler = signal.getsignal(signal.SIGTERM)
     with socket.socket() as taken, no_leftover_threads():
         taken.bind(("127.0.0.1", 0))
         taken.listen()
@@ -206,3 +207,4 @@ def test_a_taken_port_fails_at_once_with_a_message(make_site, tmp_path: Path) ->
     assert result.exit_code == 1
     assert f"serve failed: cannot listen on 127.0.0.1:{port}: Address already in use" in result.output
     assert not (tmp_path / "site").exists()
+    assert signal.getsignal(signal.SIGTERM) is handler  # the command put the test's handler back

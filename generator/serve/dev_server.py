@@ -32,6 +32,10 @@ LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 _JOB_NAMES = {JobKind.SEARCH: "search index", JobKind.AGGREGATES: "open data and feeds"}
 
 
+class ListenError(OSError):
+    """The server cannot listen where it was asked to (port taken, address not of this machine)."""
+
+
 @dataclass
 class ServeOptions:
     """What `minutes serve` was asked for."""
@@ -92,7 +96,7 @@ class DevServer:
         return f"http://{shown}:{port}{self.hub.current.base_path}"
 
     def start(self) -> None:
-        """Listen, build everything, then serve and watch; raises OSError when the port is taken."""
+        """Listen, build everything, then serve and watch; raises ListenError when the port is taken."""
         started = time.perf_counter()
         self._work = tempfile.TemporaryDirectory(prefix="minutes-serve-")
         work = Path(self._work.name)
@@ -100,7 +104,10 @@ class DevServer:
         try:
             # Listening first: a taken port fails at once, and a browser that connects during the
             # build waits in the backlog until the first snapshot is served.
-            self.server = PreviewServer(self.options.host, self.options.port, self.hub)
+            try:
+                self.server = PreviewServer(self.options.host, self.options.port, self.hub)
+            except OSError as exc:
+                raise ListenError(f"cannot listen on {self.options.host}:{self.options.port}: {exc.strerror or exc}") from exc
             # Watching before reading: a save during the first build is rebuilt right after it.
             self._watcher = SourceWatcher([self.folders.content, self.folders.templates], self.queue)
             self._watcher.start()

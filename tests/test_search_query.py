@@ -42,6 +42,8 @@ def test_a_word_typed_in_kana_finds_it_written_in_kanji(searcher: Searcher) -> N
     # しんさい is nowhere in the archive, but it is the reading of 震災 and of no other word.
     assert numbers(searcher, "しんさい") == numbers(searcher, "シンサイ") == numbers(searcher, "震災") == {5, 6}
     assert numbers(searcher, "ひがしにほんだいしんさい") == {5}
+    # In katakana, a word the archive writes in hiragana: こども (#4) and, by its normalized form, 子ども (#3).
+    assert numbers(searcher, "コドモ") == {3, 4}
 
 
 def test_a_part_of_a_compound_finds_the_compound(searcher: Searcher) -> None:

@@ -10,7 +10,8 @@
    (大震災 → 大, 震災, found inside 東日本大震災), any other word its normalized form when that
    form is unambiguous (こども → 子供). A piece in kana that is no index term but the reading of
    exactly one indexed word stands for that word (めぐろ → 目黒 where the archive never writes
-   めぐろ); readings count as known pieces in step 2. When the last part is one piece and not
+   めぐろ), and katakana stands for a term in hiragana (コドモ → こども); both count as known
+   pieces in step 2. When the last part is one piece and not
    a compound, its term is matched as a prefix (リオ → リオデジャネイロ, 子供 → 子供達); a
    prefix is never allowed after other pieces of the same part, where it would match across
    word boundaries (分 + 散… inside 十一分散会).
@@ -85,8 +86,11 @@ class Lexicon:
         self.longest = max((len(word) for word in (*self._sorted, *readings)), default=0)
 
     def knows(self, piece: str) -> bool:
-        """True for an index term, or the reading of one in kana (めぐろ for 目黒)."""
-        return piece in self._set or hiragana(piece) in self._readings
+        """True for an index term, the same in hiragana (コドモ for こども), or a reading (めぐろ)."""
+        if piece in self._set:
+            return True
+        kana = hiragana(piece)
+        return kana in self._set or kana in self._readings
 
     def is_term(self, term: str) -> bool:
         """True for a term of the index."""
@@ -94,7 +98,11 @@ class Lexicon:
 
     def words(self, piece: str) -> list[str]:
         """The index terms a known piece stands for: sub-units of a compound, else its normalized form."""
-        word = piece if piece in self._set else self._readings[hiragana(piece)]
+        if piece in self._set:
+            word = piece
+        else:
+            kana = hiragana(piece)
+            word = kana if kana in self._set else self._readings[kana]
         if word in self._units:
             return list(self._units[word])
         return [self._normalized.get(word, word)]

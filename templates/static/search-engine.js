@@ -80,7 +80,9 @@
   }
 
   Lexicon.prototype.knows = function (piece) {
-    return this.set.has(piece) || hasOwn(this.readings, hiragana(piece));
+    if (this.set.has(piece)) return true;
+    var kana = hiragana(piece);
+    return this.set.has(kana) || hasOwn(this.readings, kana);
   };
 
   Lexicon.prototype.isTerm = function (term) {
@@ -88,7 +90,11 @@
   };
 
   Lexicon.prototype.words = function (piece) {
-    var word = this.set.has(piece) ? piece : this.readings[hiragana(piece)];
+    var word = piece;
+    if (!this.set.has(piece)) {
+      var kana = hiragana(piece);
+      word = this.set.has(kana) ? kana : this.readings[kana];
+    }
     if (hasOwn(this.units, word)) return this.units[word].slice();
     return [hasOwn(this.normalized, word) ? this.normalized[word] : word];
   };

@@ -115,6 +115,22 @@ def test_building_twice_writes_the_same_bytes(tmp_path: Path, site: Path) -> Non
         assert (tmp_path / "search" / name).read_bytes() == (site / "search" / name).read_bytes()
 
 
+def test_a_given_tokenizer_is_used_for_every_utterance(tmp_path: Path, site: Path) -> None:
+    """A cache in front of the tokenizer (as `minutes serve` keeps one) gives the same index."""
+    from generator.search.tokenizer import JapaneseTokenizer
+
+    seen: list[str] = []
+
+    class Recording:
+        def tokenize(self, text: str) -> list:
+            seen.append(text)
+            return JapaneseTokenizer().tokenize(text)
+
+    write_search_index(build_search_index(small_archive(), "/minutes/", tokenizer=Recording()), tmp_path)
+    assert seen == [text for _, text in SPEECHES]
+    assert (tmp_path / "search" / "index.json").read_bytes() == (site / "search" / "index.json").read_bytes()
+
+
 def test_an_archive_without_utterances_gets_an_empty_index(tmp_path: Path) -> None:
     write_search_index(build_search_index(archive(), "/"), tmp_path)
     assert load_in_lunr_js(tmp_path / "search") == "0"

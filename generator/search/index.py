@@ -28,6 +28,7 @@ from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
 from lunr import __TARGET_JS_VERSION__ as LUNR_VERSION
 from lunr.builder import Builder
@@ -239,18 +240,24 @@ def collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-def build_search_index(archive: Archive, base_path: str) -> SearchIndex:
+class Tokenizer(Protocol):
+    """What the index needs of a tokenizer: JapaneseTokenizer, or a cache in front of it."""
+
+    def tokenize(self, text: str) -> list[Token]:
+        """The tokens of `text` in order."""
+
+
+def build_search_index(archive: Archive, base_path: str, tokenizer: Tokenizer | None = None) -> SearchIndex:
     """Tokenize every utterance of `archive` and build its search index.
 
     `base_path` is the site's URL path prefix, "/" or "/minutes/"; hit URLs are
-    `base_path + meeting.path + "/#sN"`.
+    `base_path + meeting.path + "/#sN"`. `tokenizer` defaults to a new JapaneseTokenizer.
     """
     with collector_paused():
-        return _build(archive, base_path)
+        return _build(archive, base_path, tokenizer or JapaneseTokenizer())
 
 
-def _build(archive: Archive, base_path: str) -> SearchIndex:
-    tokenizer = JapaneseTokenizer()
+def _build(archive: Archive, base_path: str, tokenizer: Tokenizer) -> SearchIndex:
     builder = _PretokenizedBuilder()
     stats = _TermStats()
     meetings: list[MeetingEntry] = []

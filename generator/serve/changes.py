@@ -24,12 +24,13 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from ..build import STATIC_DIR
+from ..content import INDEX
 from ..models import Meeting
 from ..pages import Page
 
-INDEX = "_index.md"
 MEETING_SUFFIXES = (".md", ".markdown")
-STATIC_DIR = "static"
+"""What the loader reads as a meeting in a body folder (content.py's `_load_body`)."""
 # Editors save through files like these (vim's 4913 probe, backups, swap and lock files,
 # JetBrains' safe-write copies); they come and go within a burst and are never content.
 _TEMP_SUFFIXES = (".swp", ".swx", ".swo", ".tmp", ".bak", "~", "___jb_tmp___", "___jb_old___")

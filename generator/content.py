@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 from .diagnostics import Diagnostic, error, has_errors, warning
 from .models import Archive, Body, Meeting
 from .reader import read_body_settings, read_meeting_text, read_site_settings
 
+T = TypeVar("T")
 INDEX = "_index.md"
 MEETING_NAME = re.compile(r"(?P<date>\d{4}-\d{2}-\d{2})(?:-(?P<n>\d+))?")
 SLUG = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
@@ -37,17 +40,9 @@ def read_text(path: Path, shown: str, diagnostics: list[Diagnostic]) -> str | No
 def load_archive(content_dir: Path) -> tuple[Archive | None, list[Diagnostic]]:
     """Read every file under `content_dir`; the archive is None when any error was found."""
     diagnostics: list[Diagnostic] = []
-    site_index = content_dir / INDEX
-    config = None
     if not content_dir.is_dir():
         return None, [error(content_dir.as_posix(), 1, "content folder does not exist")]
-    if not site_index.is_file():
-        diagnostics.append(error(_shown(content_dir, site_index), 1, "missing _index.md: the archive needs one with a 'title'"))
-    else:
-        text = read_text(site_index, _shown(content_dir, site_index), diagnostics)
-        if text is not None:
-            config, problems = read_site_settings(text, _shown(content_dir, site_index))
-            diagnostics += problems
+    config = _read_index(content_dir, content_dir, read_site_settings, "the archive needs one with a 'title'", diagnostics)
 
     bodies: list[Body] = []
     for entry in sorted(content_dir.iterdir()):
@@ -67,6 +62,27 @@ def load_archive(content_dir: Path) -> tuple[Archive | None, list[Diagnostic]]:
     return Archive(config=config, bodies=bodies), diagnostics
 
 
+def _read_index(
+    content_dir: Path,
+    folder: Path,
+    read: Callable[[str, str], tuple[T | None, list[Diagnostic]]],
+    needed: str,
+    diagnostics: list[Diagnostic],
+) -> T | None:
+    """Read `folder/_index.md` with `read`; a missing file is an error that says why it is `needed`."""
+    index = folder / INDEX
+    shown = _shown(content_dir, index) if index.exists() else f"{_shown(content_dir, folder)}/{INDEX}"
+    if not index.is_file():
+        diagnostics.append(error(shown, 1, f"missing _index.md: {needed}"))
+        return None
+    text = read_text(index, shown, diagnostics)
+    if text is None:
+        return None
+    settings, problems = read(text, shown)
+    diagnostics += problems
+    return settings
+
+
 def _load_body(content_dir: Path, folder: Path, diagnostics: list[Diagnostic]) -> Body | None:
     """Read a body folder: its `_index.md` and every meeting file in it."""
     shown = _shown(content_dir, folder)
@@ -74,15 +90,7 @@ def _load_body(content_dir: Path, folder: Path, diagnostics: list[Diagnostic]) -
         diagnostics.append(error(shown, 1, f"body folder name '{folder.name}' must use only letters, digits, '.', '_' and '-' (it becomes the URL)"))
     elif folder.name.lower() in RESERVED_SLUGS:
         diagnostics.append(error(shown, 1, f"body folder '{folder.name}' would publish to the same URL as the site's own /{folder.name}/ pages: rename it"))
-    settings = None
-    index = folder / INDEX
-    if not index.is_file():
-        diagnostics.append(error(f"{shown}/{INDEX}", 1, "missing _index.md: every body folder needs one with a 'title'"))
-    else:
-        text = read_text(index, _shown(content_dir, index), diagnostics)
-        if text is not None:
-            settings, problems = read_body_settings(text, _shown(content_dir, index))
-            diagnostics += problems
+    settings = _read_index(content_dir, folder, read_body_settings, "every body folder needs one with a 'title'", diagnostics)
     meetings: list[Meeting] = []
     for path in sorted(folder.iterdir()):
         file_shown = _shown(content_dir, path)

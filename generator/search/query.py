@@ -37,7 +37,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from .folding import fold, hiragana, is_word_char, split_spaces, strip_non_word
-from .index import DOCS_FILE, FIELD, INDEX_FILE, POSITIONS, SEARCH_DIR, TERMS_FILE, collector_paused
+from .index import DOCS_FILE, FIELD, INDEX_FILE, POSITIONS, SEARCH_DIR, TERMS_FILE, MeetingEntry, collector_paused
 
 T = TypeVar("T")
 
@@ -180,19 +180,6 @@ def plan_query(query: str, lexicon: Lexicon) -> QueryPlan:
 
 
 @dataclass(frozen=True)
-class Meeting:
-    """A meeting as the document store describes it."""
-
-    title: str
-    date: str
-    body: str
-    body_slug: str
-    fiscal_year: int
-    url: str
-    items: list[str]
-
-
-@dataclass(frozen=True)
 class SearchHit:
     """One utterance that matches: where it is, who spoke, what was said, and why it ranks."""
 
@@ -239,7 +226,7 @@ class Searcher:
     def __init__(self, lunr_index: dict, store: dict, terms: dict) -> None:
         self._postings: dict[str, dict] = {term: posting for term, posting in lunr_index["invertedIndex"]}
         self._vectors: dict[str, list[float]] = {ref: elements for ref, elements in lunr_index["fieldVectors"]}
-        self._meetings = [Meeting(**meeting) for meeting in store["meetings"]]
+        self._meetings = [MeetingEntry(**meeting) for meeting in store["meetings"]]
         self._docs: list[list] = store["docs"]
         self.lexicon = Lexicon(self._postings, terms["normalized"], terms["units"], terms.get("readings", {}))
 

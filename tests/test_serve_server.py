@@ -8,6 +8,7 @@ import re
 import shutil
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -163,6 +164,10 @@ def test_the_search_index_is_rebuilt_while_the_previous_one_is_served(make_site,
         assert len(seen) < 1200, "the new search index never arrived"
     assert "予算" not in docs
     assert all("予算" in json.dumps(old, ensure_ascii=False) for old in seen)
+    # Both indexes went through the token cache: one entry per speech ever tokenized.
+    (cache,) = (server.options.cache_dir or Path()).glob("tokens-*.sqlite3")
+    with sqlite3.connect(cache) as db:
+        assert db.execute("SELECT count(*) FROM tokens").fetchone() == (2,)
 
 
 def test_the_command_serves_and_stops_cleanly(make_site, tmp_path: Path) -> None:

@@ -16,7 +16,6 @@ ends, so under a steady stream of edits an output is never more than one job beh
 from __future__ import annotations
 
 import enum
-import inspect
 import os
 import pickle
 import shutil
@@ -209,15 +208,14 @@ class ArchiveJobs:
 
 
 def _search(copy: ArchiveCopy, out_dir: Path, cache_dir: Path | None) -> list[Diagnostic]:
-    """Build and write the search index, with the token cache when the index code takes one."""
+    """Build and write the search index; unchanged utterances take their tokens from the cache."""
     from ..search.index import build_search_index, write_search_index
     from ..token_cache import TokenCache
 
     archive = copy.archive()
-    # TODO(search): drop this check once build_search_index takes `tokenizer` (asked for).
-    if cache_dir is not None and "tokenizer" in inspect.signature(build_search_index).parameters:
+    if cache_dir is not None:
         with TokenCache(cache_dir) as tokens:
-            index = build_search_index(archive, copy.urls.base_path, tokenizer=tokens)  # type: ignore[call-arg]
+            index = build_search_index(archive, copy.urls.base_path, tokenizer=tokens)
     else:
         index = build_search_index(archive, copy.urls.base_path)
     write_search_index(index, out_dir)

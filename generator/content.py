@@ -105,7 +105,7 @@ def _load_body(content_dir: Path, folder: Path, diagnostics: list[Diagnostic]) -
         meeting, problems = read_meeting_text(text, path.relative_to(content_dir).as_posix(), file_shown)
         diagnostics += problems
         if meeting is not None:
-            _check_file_name(path, meeting, file_shown, diagnostics)
+            check_file_name(path, meeting, file_shown, diagnostics)
             meetings.append(meeting)
     if settings is None or not settings["title"]:
         return None
@@ -113,7 +113,7 @@ def _load_body(content_dir: Path, folder: Path, diagnostics: list[Diagnostic]) -
     return Body(slug=folder.name, title=settings["title"], description=settings["description"], meetings=meetings)
 
 
-def _check_file_name(path: Path, meeting: Meeting, shown: str, diagnostics: list[Diagnostic]) -> None:
+def check_file_name(path: Path, meeting: Meeting, shown: str, diagnostics: list[Diagnostic]) -> None:
     """Warn when the file name is not `<YYYY-MM-DD>[-N].md` or its date is not the meeting's."""
     match = MEETING_NAME.fullmatch(path.stem)
     if match is None:

@@ -30,7 +30,7 @@ from ..build import (
     site_context,
     static_files,
 )
-from ..content import INDEX, _check_file_name, load_archive, read_text
+from ..content import INDEX, check_file_name, load_archive, read_text
 from ..diagnostics import Diagnostic, error, has_errors
 from ..models import Archive, Meeting
 from ..pages import Page, SiteUrls
@@ -203,7 +203,7 @@ class LiveSite:
         meeting, more = read_meeting_text(text, rel, shown)
         problems += more
         if meeting is not None:
-            _check_file_name(path, meeting, shown, problems)
+            check_file_name(path, meeting, shown, problems)
         return meeting, problems
 
     def _set_file_problems(self, rel: str, problems: list[Diagnostic]) -> None:

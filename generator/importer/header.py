@@ -15,6 +15,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
+from ..minutes_markdown import CIRCLES
 from ..wareki import find_date, parse_number
 from .layout import SourceLine, display_width, is_short, join_lines
 from .record import SourceNote
@@ -34,7 +35,7 @@ _FIELD_NAMES: dict[str, str] = {
 }  # fmt: skip
 _NUMBER_PREFIX = re.compile(rf"[0-9０-９]{{1,2}}(?:[.．、][{_SPACE}]*|[{_SPACE}]+)(?![番号名])")
 _COUNT = re.compile(r"[（(][0-9０-９]+\s*[名人][）)]")
-_CIRCLED_SECTION = re.compile(rf"[○〇◯◎●■][{_SPACE}]+(?P<name>\S.*)$")
+_CIRCLED_SECTION = re.compile(rf"[{CIRCLES}◎●■][{_SPACE}]+(?P<name>\S.*)$")
 _DOCUMENT = re.compile(
     rf"(?P<title>.*?)[{_SPACE}]*(?:会議録|議事録|会議要旨|会議要録|速記録)(?:[（(]第?[0-9０-９一二三四五六七八九十]+号[）)])?$"
 )
@@ -48,7 +49,7 @@ _SEAT = re.compile(rf"(?P<seat>[0-9０-９]{{1,3}}[{_SPACE}]*番)[{_SPACE}]+(?P<
 _GROUP = re.compile(r"[（(](?P<group>[^）)]{1,12})[）)]")
 _ENUMERATOR_TEXT = re.compile(rf"^(?:[0-9０-９]{{1,2}}[{_SPACE}]+|[（(][0-9０-９一二三四五六七八九十]{{1,2}}[）)])")
 # An entry that starts a new item of a list rather than continuing the line before it.
-_ENUMERATOR = re.compile(rf"[{_SPACE}]*(?:[0-9０-９]|[（(][0-9０-９一二三四五六七八九十]|日程第|第[0-9０-９一二三四五六七八九十]|[○〇◯◎●■・＜<※])")
+_ENUMERATOR = re.compile(rf"[{_SPACE}]*(?:[0-9０-９]|[（(][0-9０-９一二三四五六七八九十]|日程第|第[0-9０-９一二三四五六七八九十]|[{CIRCLES}◎●■・＜<※])")
 
 
 # Longest names first, so that 会議次第 is not read as 次第 after 会議; a name may be letter-spaced

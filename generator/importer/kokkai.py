@@ -20,11 +20,10 @@ import hashlib
 import re
 from typing import Any
 
-from ..minutes_markdown import is_stage_direction
+from ..minutes_markdown import CIRCLES, is_stage_direction
 from .errors import SourceError
 from .record import ImportedMeeting, ImportedStageDirection, ImportedUtterance, SourceNote
 
-CIRCLES = "○〇◯"
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 # 1 + session (3 digits) + meeting code (5 digits) + X + issue number (3 digits) + date.
 _ISSUE_ID = re.compile(r"^[0-9][0-9]{3}(?P<code>[0-9]{5})X[0-9]{3}[0-9]{8}$")

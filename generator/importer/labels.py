@@ -17,9 +17,9 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
+from ..minutes_markdown import CIRCLES
 from .layout import SourceLine
 
-CIRCLES = "○〇◯"
 _SPACE = " \t\u3000"
 
 # The label runs to the first space, except inside its brackets (`議長（多田 政拓君）`).
@@ -32,7 +32,7 @@ _CIRCLE_SECTION = re.compile(rf"[{_SPACE}]*[{CIRCLES}][{_SPACE}]+\S")
 _NAMED = re.compile(r".+[（(][^）)]+[）)]")
 _BARE_LABEL = re.compile(
     rf"(?P<indent>[{_SPACE}]*)"
-    rf"(?P<label>[^{_SPACE}0-9０-９（(〔［\[「『＜<【・※＊*#＃○〇◯◎●■□◆◇\-－―‐ー]"
+    rf"(?P<label>[^{_SPACE}0-9０-９（(〔［\[「『＜<【・※＊*#＃{CIRCLES}◎●■□◆◇\-－―‐ー]"
     rf"[^{_SPACE}、。，．,.!！?？」』：:]{{0,19}})"
     rf"(?:(?P<sep>[{_SPACE}]+)(?P<rest>\S.*)?)?$"
 )

@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from pathlib import PurePath
 
+from ..minutes_markdown import CIRCLES
 from ..wareki import parse_number
 from .decisions import find_decisions
 from .encoding import decode_source
@@ -92,7 +93,7 @@ def parse_pdf_text(text: str, source_name: str) -> ImportedMeeting:
     notes.append(SourceNote(page.lines[start].number, "the record starts here: the lines before it are read as the header"))
     for line in page.lines[:start]:
         # A circled header line (`○ 議 事 日 程`) looks like a speaker and is none.
-        if line.content[:1] in "○〇◯":
+        if line.content[:1] in CIRCLES:
             miss = labels.near_miss(line) or "a circle in the header: read as a header line, not a speaker"
             notes.append(SourceNote(line.number, miss))
     reader = _RecordReader(labels, marked, wrap, label_wrap, page.double_spaced, header.agenda, notes)

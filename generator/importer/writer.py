@@ -13,6 +13,7 @@ from typing import Any
 
 import yaml
 
+from ..minutes_markdown import CIRCLES
 from .record import (
     ImportedBlock,
     ImportedDecision,
@@ -22,9 +23,6 @@ from .record import (
     ImportedStageDirection,
     ImportedUtterance,
 )
-
-CIRCLES = "○〇◯"
-"""U+25CB and its look-alikes U+3007 and U+25EF: each opens an utterance when it leads a paragraph."""
 
 LABEL_SEPARATOR = "\u3000"
 """The full-width space between an utterance's label and its speech."""

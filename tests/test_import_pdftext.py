@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 
 from generator.importer.errors import SourceError
 from generator.importer.pdftext import body_title_of, decode_source, parse_pdf_text
+from generator.importer.writer import meeting_to_markdown
 from generator.importer.record import (
     ImportedHeading,
     ImportedMeeting,
@@ -23,6 +24,7 @@ from generator.importer.record import (
     ImportedStageDirection,
     ImportedUtterance,
 )
+from generator.reader import read_meeting_text
 from generator.wareki import find_date
 
 SEED = "meguro-joho-kokai-2022-02-14.txt"
@@ -433,6 +435,22 @@ def test_marked_headings_and_stage_directions_in_brackets() -> None:
     assert speech(reader) == ["議案を朗読します。", "（提案理由）", "２ 歳入歳出予算の補正の款項の区分は、別紙による。"]
     assert speech(question)[-1] == "SD:〔「異議なし」と呼ぶ者あり〕"
     assert [(d.item, d.result, d.method, d.subject) for d in meeting.decisions] == [("item-1", "原案のとおり可決", "異議なし", None)]
+
+
+def test_a_vote_outside_any_agenda_item_is_reported_and_the_meeting_still_imports() -> None:
+    text = HEADER + (
+        "会長  本件について採決を行います。賛成の方は挙手をお願いします。\n"
+        "事務局  賛成１０、反対２です。\n"
+        "会長  本件については承認といたします。\n"
+    )
+    meeting = parse(text)
+    assert not headings(meeting)
+    assert meeting.decisions == []
+    closing = text.splitlines().index("会長  本件については承認といたします。") + 1
+    assert "decision read outside any agenda item: not recorded; add it by hand" in notes_at(meeting, closing)
+    read, diagnostics = read_meeting_text(meeting_to_markdown(meeting), "body/2022-02-14.md")
+    assert read is not None and not [d for d in diagnostics if d.severity.value == "error"]
+    assert [u.speaker.label for u in read.utterances] == ["会長", "事務局", "会長"]
 
 
 def test_letter_spaced_names_in_the_attendee_list_are_joined() -> None:

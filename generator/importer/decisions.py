@@ -73,7 +73,11 @@ class _Vote:
 
 
 def find_decisions(blocks: list[ImportedBlock]) -> tuple[list[ImportedDecision], list[SourceNote]]:
-    """The decisions the record states, each with a note asking for review (they are read from prose)."""
+    """The decisions the record states, each with a note asking for review (they are read from prose).
+
+    A decision read before any agenda heading is not returned (the format ties each decision to
+    an item) but reported, so that the editor can add it by hand.
+    """
     decisions: list[ImportedDecision] = []
     notes: list[SourceNote] = []
     vote: _Vote | None = None
@@ -108,7 +112,10 @@ def find_decisions(blocks: list[ImportedBlock]) -> tuple[list[ImportedDecision],
                 # The vote was on a named question (小委員会の設置) and passed or failed by its counts;
                 # 継続審議 in the chair's closing words is what then happens to the item itself.
                 result = "承認" if vote.votes_for > vote.votes_against else "不承認"
-            if result:
+            if result and vote.item is None:
+                notes.append(_unplaced(sentence.line))
+                vote, method, subject, no_objection = None, None, None, False
+            elif result:
                 decisions.append(
                     ImportedDecision(vote.item, result, vote.method, vote.subject, vote.votes_for, vote.votes_against)
                 )
@@ -117,10 +124,13 @@ def find_decisions(blocks: list[ImportedBlock]) -> tuple[list[ImportedDecision],
         elif resolution and (no_objection or _method(text)):
             decided = resolution["subject"].strip("、 ")
             how = "異議なし" if no_objection else _method(text)
-            if _compact(decided) in _compact(sentence.heading):
-                decided = None
-            decisions.append(ImportedDecision(item, resolution["result"].strip("、 "), how, decided))
-            notes.append(_note(decisions[-1], sentence.line))
+            if item is None:
+                notes.append(_unplaced(sentence.line))
+            else:
+                if _compact(decided) in _compact(sentence.heading):
+                    decided = None
+                decisions.append(ImportedDecision(item, resolution["result"].strip("、 "), how, decided))
+                notes.append(_note(decisions[-1], sentence.line))
             vote, method, subject, no_objection = None, None, None, False
     return decisions, notes
 
@@ -167,6 +177,12 @@ def _compact(text: str) -> str:
     return _SPACE.sub("", text)
 
 
+def _unplaced(line: int) -> SourceNote:
+    # The format's `decisions:` entries must name an agenda item, and guessing one would be worse
+    # than leaving the decision for the editor to add by hand.
+    return SourceNote(line, "decision read outside any agenda item: not recorded; add it by hand")
+
+
 def _note(decision: ImportedDecision, line: int) -> SourceNote:
     counts = (
         f", for {decision.votes_for}, against {decision.votes_against}" if decision.votes_for is not None else ""
@@ -175,5 +191,5 @@ def _note(decision: ImportedDecision, line: int) -> SourceNote:
     what = f" on {decision.subject}" if decision.subject else ""
     return SourceNote(
         line,
-        f"decision read from the record for {decision.item or 'no agenda item'}{what}: {decision.result}{counts}{how} (a guess: check it)",
+        f"decision read from the record for {decision.item}{what}: {decision.result}{counts}{how} (a guess: check it)",
     )

@@ -64,7 +64,8 @@ ImportedBlock = ImportedHeading | ImportedStageDirection | ImportedParagraph | I
 class ImportedDecision:
     """A decision (議決) the record states, for the `decisions:` front matter."""
 
-    item: str | None
+    item: str
+    """The id of the agenda item decided (`item-2-1`); the format requires one."""
     result: str
     method: str | None = None
     subject: str | None = None

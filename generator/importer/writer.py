@@ -138,8 +138,7 @@ def front_matter_yaml(meeting: ImportedMeeting) -> str:
 
 def _decision(decision: ImportedDecision) -> _FlowMap:
     entry = _FlowMap()
-    if decision.item is not None:
-        entry["item"] = decision.item
+    entry["item"] = decision.item
     if decision.subject is not None:
         entry["subject"] = decision.subject
     entry["result"] = decision.result

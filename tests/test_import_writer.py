@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from html.parser import HTMLParser
 
 import pytest
 import yaml
@@ -21,6 +22,7 @@ from generator.importer.record import (
 from generator.importer.writer import meeting_to_markdown
 from generator.models import AgendaItem, Meeting, StageDirection, Utterance
 from generator.reader import read_meeting_text
+from generator.render import markdown
 
 
 def read_back(meeting: ImportedMeeting) -> Meeting:
@@ -113,6 +115,42 @@ def test_preamble_lines_with_a_circle_are_escaped_and_start_no_utterance() -> No
     assert "\n\\○本日の会議に付した案件\n" in markdown
     result = read_back(meeting)
     assert utterance_texts(result) == [("議長（額賀福志郎君）", ["これより会議を開きます。"])]
+
+
+class _RenderedParagraphs(HTMLParser):
+    """The text of each paragraph of rendered HTML, and every tag met (to catch stray markup)."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.paragraphs: list[str] = []
+        self.tags: set[str] = set()
+        self.inside = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.add(tag)
+        if tag == "p":
+            self.paragraphs.append("")
+            self.inside = True
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "p":
+            self.inside = False
+
+    def handle_data(self, data: str) -> None:
+        if self.inside:
+            self.paragraphs[-1] += data
+
+
+def test_preamble_shows_every_character_once_rendered() -> None:
+    preamble = ["__重要__", "資料[1](a)", "*強調* と ![画像](b.png) と <https://example.jp/>", *TRICKY]
+    meeting = make_meeting(preamble=preamble, blocks=[ImportedUtterance("会長", 1, ["開会します。"])])
+    result = read_back(meeting)
+    rendered = _RenderedParagraphs()
+    rendered.feed(str(markdown(result.preamble)))
+    assert rendered.paragraphs == [trimmed(text) for text in preamble]
+    assert rendered.tags == {"p"}
+    # The open data takes the preamble as text: the escapes are gone there too.
+    assert result.preamble_text == "\n".join(trimmed(text) for text in preamble)
 
 
 def test_front_matter_keeps_order_types_and_strings() -> None:

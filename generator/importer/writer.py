@@ -9,6 +9,7 @@ character, except leading and trailing whitespace of a paragraph (Markdown trims
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 import yaml
@@ -40,6 +41,8 @@ _ORDERED_LIST = re.compile(r"[0-9]+(?=[.)])")
 # What markdown-it trims from both ends of a paragraph (CommonMark whitespace and U+3000): a
 # circle after such a run still opens an utterance, so the escape goes right before the circle.
 _TRIMMED = " \t\v\f\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
+# What can open inline markup in a rendered paragraph; `\\` first, so no escape is doubled.
+_INLINE_MARKUP = re.compile(r"[\\`*_\[\]<>!&]")
 _LINE_BREAK = re.compile(r"[\r\n]")
 
 
@@ -90,7 +93,7 @@ def meeting_to_markdown(meeting: ImportedMeeting) -> str:
     """
     paragraphs: list[str] = []
     for text in meeting.preamble:
-        paragraphs.extend(_plain_paragraph(text))
+        paragraphs.extend(_plain_paragraph(text, escape=escape_preamble))
     in_utterance = False
     for block in meeting.blocks:
         if isinstance(block, ImportedParagraph) and in_utterance:
@@ -189,12 +192,12 @@ def _utterance(utterance: ImportedUtterance) -> list[str]:
     return paragraphs
 
 
-def _plain_paragraph(text: str, line: int | None = None) -> list[str]:
-    """A paragraph that is not an utterance, escaped; none at all for a blank one."""
+def _plain_paragraph(text: str, line: int | None = None, escape: Callable[[str], str] | None = None) -> list[str]:
+    """A paragraph that is not an utterance, escaped (by `escape_paragraph` unless told); none for a blank one."""
     text = _one_line(text, line).strip(" \t")
     if not text.strip(_TRIMMED):
         return []
-    return [escape_paragraph(text)]
+    return [(escape or escape_paragraph)(text)]
 
 
 def _one_line(text: str, line: int | None) -> str:
@@ -211,7 +214,21 @@ def escape_inline(text: str) -> str:
 
 def escape_paragraph(text: str) -> str:
     """Escape `text` as a whole paragraph that is not an utterance and must read back unchanged."""
-    text = escape_inline(text)
+    return _escape_block_start(escape_inline(text))
+
+
+def escape_preamble(text: str) -> str:
+    """Escape `text` as a preamble paragraph, which is rendered as Markdown and must show unchanged.
+
+    The record's paragraphs are shown as text, but the preamble goes through the Markdown
+    renderer, so every character that can open inline markup (emphasis, code, links, images,
+    autolinks, entities) is escaped, and a literal backslash with them.
+    """
+    return _escape_block_start(_INLINE_MARKUP.sub(r"\\\g<0>", text))
+
+
+def _escape_block_start(text: str) -> str:
+    """`text` with the start escaped that would otherwise open a Markdown block or an utterance."""
     lead = len(text) - len(text.lstrip(_TRIMMED))
     if lead < len(text) and text[lead] in CIRCLES:
         return text[:lead] + "\\" + text[lead:]

@@ -63,7 +63,7 @@ def check(content_dir: Path, against: str | None) -> None:
             click.echo(f"check failed: {exc}", err=True)
             sys.exit(2)
     _report(diagnostics)
-    errors = sum(d.severity.value == "error" for d in diagnostics)
+    errors = sum(d.is_error for d in diagnostics)
     warnings = len(diagnostics) - errors
     if archive is None or has_errors(diagnostics):
         click.echo(f"check failed: {errors} error(s), {warnings} warning(s)", err=True)

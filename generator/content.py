@@ -16,6 +16,7 @@ T = TypeVar("T")
 INDEX = "_index.md"
 MEETING_NAME = re.compile(r"(?P<date>\d{4}-\d{2}-\d{2})(?:-(?P<n>\d+))?")
 SLUG = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 RESERVED_SLUGS = frozenset({"assets", "search", "data", "decisions", "feeds", "404", "index"})
 """Top-level names the build writes itself: a body folder with one of them would be overwritten."""
 
@@ -34,7 +35,14 @@ def read_text(path: Path, shown: str, diagnostics: list[Diagnostic]) -> str | No
         line = data[: exc.start].count(b"\n") + 1
         diagnostics.append(error(shown, line, "file is not UTF-8: save it as UTF-8 (minutes import converts Shift_JIS)"))
         return None
-    return text.replace("\r\n", "\n").replace("\r", "\n")
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    control = _CONTROL.search(text)
+    if control is not None:
+        # Pasted from a word processor (U+000B is Word's manual line break); invalid in XML feeds.
+        line = text.count("\n", 0, control.start()) + 1
+        diagnostics.append(error(shown, line, f"control character U+{ord(control[0]):04X}: remove it"))
+        return None
+    return text
 
 
 def load_archive(content_dir: Path) -> tuple[Archive | None, list[Diagnostic]]:
@@ -107,10 +115,10 @@ def _load_body(content_dir: Path, folder: Path, diagnostics: list[Diagnostic]) -
         if meeting is not None:
             check_file_name(path, meeting, file_shown, diagnostics)
             meetings.append(meeting)
-    if settings is None or not settings["title"]:
+    if settings is None or not settings.title:
         return None
     meetings.sort(key=lambda m: (m.date, m.slug))
-    return Body(slug=folder.name, title=settings["title"], description=settings["description"], meetings=meetings)
+    return Body(slug=folder.name, title=settings.title, description=settings.description, meetings=meetings)
 
 
 def check_file_name(path: Path, meeting: Meeting, shown: str, diagnostics: list[Diagnostic]) -> None:

@@ -25,6 +25,11 @@ class Diagnostic:
     def __str__(self) -> str:
         return f"{self.path}:{self.line}: {self.severity.value}: {self.message}"
 
+    @property
+    def is_error(self) -> bool:
+        """Whether this problem fails `check` and `build`."""
+        return self.severity is Severity.ERROR
+
 
 def error(path: str, line: int, message: str) -> Diagnostic:
     """An error at `path:line`."""
@@ -38,12 +43,12 @@ def warning(path: str, line: int, message: str) -> Diagnostic:
 
 def has_errors(diagnostics: list[Diagnostic]) -> bool:
     """Whether any of `diagnostics` is an error."""
-    return any(d.severity is Severity.ERROR for d in diagnostics)
+    return any(d.is_error for d in diagnostics)
 
 
 class ContentError(Exception):
     """Raised when content has errors; carries every diagnostic so all are reported at once."""
 
     def __init__(self, diagnostics: list[Diagnostic]):
-        super().__init__(f"{sum(d.severity is Severity.ERROR for d in diagnostics)} error(s) in content")
+        super().__init__(f"{sum(d.is_error for d in diagnostics)} error(s) in content")
         self.diagnostics = diagnostics

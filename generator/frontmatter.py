@@ -27,6 +27,37 @@ _Loader.yaml_implicit_resolvers = _FastLoader.yaml_implicit_resolvers = {
 }
 
 
+class SourceInt(int):
+    """An integer that remembers how it was written: `14:00` is 840 to YAML 1.1, but a time to us."""
+
+    source: str
+
+
+class SourceFloat(float):
+    """A float that remembers how it was written (`1.10` stays `1.10` where text is wanted)."""
+
+    source: str
+
+
+def _keeping_source(kind: type, construct: Any) -> Any:
+    def constructor(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> Any:
+        value = kind(construct(loader, node))
+        value.source = node.value
+        return value
+
+    return constructor
+
+
+for _loader_class in (_Loader, _FastLoader):
+    _loader_class.add_constructor("tag:yaml.org,2002:int", _keeping_source(SourceInt, yaml.SafeLoader.construct_yaml_int))
+    _loader_class.add_constructor("tag:yaml.org,2002:float", _keeping_source(SourceFloat, yaml.SafeLoader.construct_yaml_float))
+
+
+def as_text(value: Any) -> str:
+    """A scalar as the file wrote it: numbers keep their source (`14:00`, `0x10`, `1_000`)."""
+    return getattr(value, "source", None) or str(value)
+
+
 def _load(yaml_text: str, loader_class: type = _FastLoader) -> tuple[yaml.Node | None, object]:
     """Parse once: the node tree (for the lines of keys) and the values built from it."""
     loader = loader_class(yaml_text)
@@ -45,12 +76,16 @@ class FrontMatter:
 
     values: dict[str, Any] = field(default_factory=dict)
     key_lines: dict[str, int] = field(default_factory=dict)
+    entry_lines: dict[str, list[int]] = field(default_factory=dict)
+    """For a key whose value is a list or mapping: the file line of each item or entry."""
     body_line: int = 1
     """File line (1-based) of the first line after the closing fence."""
     body: str = ""
 
-    def line_of(self, key: str) -> int:
-        """The file line of `key`, or of the opening fence when the key is absent."""
+    def line_of(self, key: str, entry: int | None = None) -> int:
+        """The file line of `key` (or of its `entry`-th item), or of the opening fence when absent."""
+        if entry is not None and entry < len(self.entry_lines.get(key, ())):
+            return self.entry_lines[key][entry]
         return self.key_lines.get(key, 1)
 
 
@@ -82,6 +117,11 @@ def split_front_matter(text: str, path: str) -> tuple[FrontMatter, list[Diagnost
         return matter, [error(path, 2, "front matter must be a mapping of keys to values")]
     matter.values = values
     if isinstance(node, yaml.MappingNode):
-        for key_node, _ in node.value:
-            matter.key_lines[str(key_node.value)] = key_node.start_mark.line + 2
+        for key_node, value_node in node.value:
+            key = str(key_node.value)
+            matter.key_lines[key] = key_node.start_mark.line + 2
+            if isinstance(value_node, yaml.SequenceNode):
+                matter.entry_lines[key] = [item.start_mark.line + 2 for item in value_node.value]
+            elif isinstance(value_node, yaml.MappingNode):
+                matter.entry_lines[key] = [entry.start_mark.line + 2 for entry, _ in value_node.value]
     return matter, []

@@ -51,15 +51,41 @@ def unescape(text: str) -> str:
     return _ESCAPE.sub(r"\1", text)
 
 
+def needs_space(before: str, after: str) -> bool:
+    """Whether joining a wrapped line between these characters needs a space: between Latin words
+    (`LGWAN-ASP` / `service`), not between Japanese characters nor within a number (`12` / `34`)."""
+    return (
+        before.isascii() and before.isalnum() and after.isascii() and after.isalnum()
+        and (before.isalpha() or after.isalpha())
+    )  # fmt: skip
+
+
 def join_lines(text: str) -> str:
     """Join a paragraph's source lines: nothing between Japanese text, a space between Latin words."""
     lines = [line.strip(" \t") for line in text.split("\n")]
     joined = lines[0] if lines else ""
     for line in lines[1:]:
-        if joined and line and joined[-1].isascii() and joined[-1].isalnum() and line[0].isascii() and line[0].isalnum():
+        if joined and line and needs_space(joined[-1], line[0]):
             joined += " "
         joined += line
     return joined
+
+
+class AgendaNumbering:
+    """Ids of agenda headings by position: `item-2` for the second `##`, `item-2-1` for the first
+    `###` below it (`item-0-1` before any `##`). The reader and the importer number alike, so the
+    decisions an import writes name the headings the reader finds."""
+
+    def __init__(self) -> None:
+        self.section, self.sub = 0, 0
+
+    def next_id(self, level: int) -> str:
+        """The id of the next heading of `level` (2 or 3)."""
+        if level == 2:
+            self.section, self.sub = self.section + 1, 0
+            return f"item-{self.section}"
+        self.sub += 1
+        return f"item-{self.section}-{self.sub}"
 
 
 def _circle_ends_paragraph(state: StateBlock, start_line: int, end_line: int, silent: bool) -> bool:

@@ -124,6 +124,8 @@ class Meeting:
     """File line of the `date:` key, for diagnostics about the date."""
     preamble: str = ""
     """Markdown shown before the record (会議次第, a Diet record's 会議録情報)."""
+    preamble_text: str = ""
+    """The preamble as plain text, escapes removed, one paragraph a line (for the open data)."""
     preamble_line: int = 1
     record: list[RecordBlock] = field(default_factory=list)
 

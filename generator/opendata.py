@@ -120,7 +120,7 @@ def meeting_record(meeting: Meeting, body: Body, config: SiteConfig, urls: SiteU
         updated=meeting.updated.isoformat() if meeting.updated else None,
         time=meeting.time,
         venue=meeting.venue,
-        preamble=meeting.preamble,
+        preamble=meeting.preamble_text,
         meetingURL=page_url(f"{meeting.path}/", urls),
         sourceURL=meeting.source_url,
         pdfURL=meeting.pdf_url,

@@ -5,14 +5,15 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import Any
 
 from markdown_it.token import Token
 
-from .diagnostics import Diagnostic, error
-from .frontmatter import FrontMatter, split_front_matter
-from .minutes_markdown import is_stage_direction, join_lines, make_parser, unescape
+from .diagnostics import Diagnostic, error, has_errors
+from .frontmatter import FrontMatter, as_text, split_front_matter
+from .minutes_markdown import AgendaNumbering, is_stage_direction, join_lines, make_parser, unescape
 from .models import AgendaItem, Decision, Meeting, Paragraph, RecordBlock, SiteConfig, Speaker, StageDirection, Utterance
 from .speakers import parse_label
 
@@ -42,8 +43,8 @@ class _Fields:
             if key not in known:
                 self.problem(str(key), f"unknown front-matter key '{key}' (known keys: {', '.join(known)})")
 
-    def problem(self, key: str, message: str) -> None:
-        self.diagnostics.append(error(self.path, self.matter.line_of(key), message))
+    def problem(self, key: str, message: str, entry: int | None = None) -> None:
+        self.diagnostics.append(error(self.path, self.matter.line_of(key, entry), message))
 
     def text(self, key: str, required: bool = False) -> str | None:
         value = self.matter.values.get(key)
@@ -51,10 +52,10 @@ class _Fields:
             if required:
                 self.problem(key, f"missing '{key}': every file of this kind needs one")
             return None
-        if isinstance(value, bool) or not isinstance(value, str | int | float):
+        if not _is_scalar_text(value):
             self.problem(key, f"'{key}' must be text")
             return None
-        return str(value)
+        return as_text(value)
 
     def date(self, key: str, required: bool = False) -> dt.date | None:
         value = self.text(key, required)
@@ -69,14 +70,22 @@ class _Fields:
         self.problem(key, f"invalid {key} '{value}': write a real date as YYYY-MM-DD")
         return None
 
+    def url(self, key: str) -> str | None:
+        """An absolute http(s) URL: anything else (a relative path, `javascript:`) is an error."""
+        value = self.text(key)
+        if value is not None and not re.match(r"https?://[^/\s]+", value):
+            self.problem(key, f"{key} '{value}' must be an absolute http(s) URL")
+            return None
+        return value
+
     def text_list(self, key: str) -> list[str]:
         value = self.matter.values.get(key)
         if value is None:
             return []
         if isinstance(value, str):
             return [value]
-        if isinstance(value, list) and all(isinstance(v, str | int) for v in value):
-            return [str(v) for v in value]
+        if isinstance(value, list) and all(_is_scalar_text(v) for v in value):
+            return [as_text(v) for v in value]
         self.problem(key, f"'{key}' must be text or a list of texts")
         return []
 
@@ -89,10 +98,10 @@ class _Fields:
             for group, names in value.items():
                 if isinstance(names, str):
                     names = [names]
-                if not isinstance(names, list) or not all(isinstance(n, str | int) for n in names):
+                if not isinstance(names, list) or not all(_is_scalar_text(n) for n in names):
                     self.problem("attendees", f"attendees of '{group}' must be a list of names")
                     continue
-                groups[group] = [str(n) for n in names]
+                groups[group] = [as_text(n) for n in names]
             return groups
         return self.text_list("attendees") or None
 
@@ -104,9 +113,9 @@ class _Fields:
             self.problem("speakers", "'speakers' must map each label to {name, position, group}")
             return {}
         speakers: dict[str, Speaker] = {}
-        for label, entry in value.items():
+        for index, (label, entry) in enumerate(value.items()):
             if not isinstance(entry, dict) or any(k not in SPEAKER_KEYS for k in entry):
-                self.problem("speakers", f"speaker '{label}' must be a mapping with keys {', '.join(SPEAKER_KEYS)}")
+                self.problem("speakers", f"speaker '{label}' must be a mapping with keys {', '.join(SPEAKER_KEYS)}", index)
                 continue
             speakers[str(label)] = Speaker(
                 label=str(label),
@@ -120,29 +129,28 @@ class _Fields:
         value = self.matter.values.get("decisions")
         if value is None:
             return []
-        line = self.matter.line_of("decisions")
         if not isinstance(value, list):
             self.problem("decisions", "'decisions' must be a list of {item, result, …}")
             return []
         decisions = []
         for number, entry in enumerate(value, 1):
-            where = f"decision {number}"
+            where, line = f"decision {number}", self.matter.line_of("decisions", number - 1)
             if not isinstance(entry, dict):
-                self.problem("decisions", f"{where} must be a mapping with keys {', '.join(DECISION_KEYS)}")
+                self.problem("decisions", f"{where} must be a mapping with keys {', '.join(DECISION_KEYS)}", number - 1)
                 continue
             unknown = [k for k in entry if k not in DECISION_KEYS]
             if unknown:
-                self.problem("decisions", f"{where} has unknown key '{unknown[0]}' (known keys: {', '.join(DECISION_KEYS)})")
+                self.problem("decisions", f"{where} has unknown key '{unknown[0]}' (known keys: {', '.join(DECISION_KEYS)})", number - 1)
             counts = {}
             for key in ("for", "against"):
                 count = entry.get(key)
                 if count is not None and (isinstance(count, bool) or not isinstance(count, int) or count < 0):
-                    self.problem("decisions", f"{where}: '{key}' must be a whole number or null")
+                    self.problem("decisions", f"{where}: '{key}' must be a whole number or null", number - 1)
                     count = None
                 counts[key] = count
             item, result = _optional_text(entry.get("item")), _optional_text(entry.get("result"))
             if not item or not result:
-                self.problem("decisions", f"{where} needs both 'item' (an agenda id such as item-2-1) and 'result'")
+                self.problem("decisions", f"{where} needs both 'item' (an agenda id such as item-2-1) and 'result'", number - 1)
                 continue
             decisions.append(
                 Decision(
@@ -194,8 +202,13 @@ def _anchor_run(text: str) -> list[str] | None:
     return [f"s{n}" for n in range(int(first[1:]), int(last[1:]) + 1)]
 
 
+def _is_scalar_text(value: Any) -> bool:
+    """Text, or a number that stands for its own characters; not true/false, a list or a mapping."""
+    return isinstance(value, str | int | float) and not isinstance(value, bool)
+
+
 def _optional_text(value: Any) -> str | None:
-    return None if value is None else str(value)
+    return None if value is None else as_text(value)
 
 
 def read_site_settings(text: str, path: str) -> tuple[SiteConfig | None, list[Diagnostic]]:
@@ -205,10 +218,7 @@ def read_site_settings(text: str, path: str) -> tuple[SiteConfig | None, list[Di
         return None, diagnostics
     fields = _Fields(matter, path, SITE_KEYS, diagnostics)
     title = fields.text("title", required=True)
-    base_url = fields.text("base_url")
-    if base_url is not None and not re.match(r"https?://[^/]+", base_url):
-        fields.problem("base_url", f"base_url '{base_url}' must be an absolute http(s) URL")
-        base_url = None
+    base_url = fields.url("base_url")
     config = SiteConfig(
         title=title or "",
         organization=fields.text("organization"),
@@ -219,13 +229,21 @@ def read_site_settings(text: str, path: str) -> tuple[SiteConfig | None, list[Di
     return (config if not diagnostics else None), diagnostics
 
 
-def read_body_settings(text: str, path: str) -> tuple[dict[str, str | None] | None, list[Diagnostic]]:
+@dataclass(frozen=True)
+class BodySettings:
+    """What a body's `_index.md` says of it."""
+
+    title: str
+    description: str | None
+
+
+def read_body_settings(text: str, path: str) -> tuple[BodySettings | None, list[Diagnostic]]:
     """Read a body's `_index.md`: its `title` (required) and `description`."""
     matter, diagnostics = split_front_matter(text, path)
     if diagnostics:
         return None, diagnostics
     fields = _Fields(matter, path, BODY_KEYS, diagnostics)
-    settings = {"title": fields.text("title", required=True), "description": fields.text("description")}
+    settings = BodySettings(title=fields.text("title", required=True) or "", description=fields.text("description"))
     return (settings if not diagnostics else None), diagnostics
 
 
@@ -253,8 +271,8 @@ def read_meeting_text(text: str, rel_path: str, shown_path: str | None = None) -
         materials=fields.text_list("materials"),
         speakers=fields.speakers(),
         decisions=fields.decisions(),
-        source_url=fields.text("source_url"),
-        pdf_url=fields.text("pdf_url"),
+        source_url=fields.url("source_url"),
+        pdf_url=fields.url("pdf_url"),
         issue_id=fields.text("issue_id"),
         updated=fields.date("updated"),
         aliases=fields.aliases(),
@@ -266,65 +284,55 @@ def read_meeting_text(text: str, rel_path: str, shown_path: str | None = None) -
     _read_record(meeting, matter, path, diagnostics)
     _check_decisions(meeting, path, diagnostics)
     _check_corrections(meeting, path, diagnostics)
-    return (meeting if not any(d.severity.value == "error" for d in diagnostics) else None), diagnostics
+    return (meeting if not has_errors(diagnostics) else None), diagnostics
 
 
 def _read_record(meeting: Meeting, matter: FrontMatter, path: str, diagnostics: list[Diagnostic]) -> None:
     """Fill the meeting's preamble and record from the Markdown after the front matter."""
     tokens = _PARSER.parse(matter.body)
-    body_lines = matter.body.split("\n")
-    first_line = lambda token: matter.body_line + token.map[0]  # noqa: E731
     record: list[RecordBlock] = []
+    preamble_texts: list[str] = []
     current: Utterance | None = None
     section: AgendaItem | None = None
-    numbers = [0, 0]
-    count = 0
-    started = False
-    index = 0
-    while index < len(tokens):
-        token = tokens[index]
+    item_id: str | None = None
+    numbering = AgendaNumbering()
+    utterances = 0
+    record_start: int | None = None
+    for index, token in enumerate(tokens):
         if token.level != 0 or token.nesting == -1:
-            index += 1
+            # Inline content of the preamble: its text, for the open data.
+            if record_start is None and token.type == "inline":
+                preamble_texts.append(unescape(join_lines(token.content)))
             continue
-        if not started and token.type not in ("heading_open", "utterance_open"):
-            index += 1
-            continue
-        if not started:
-            started = True
-            meeting.preamble = "\n".join(body_lines[: token.map[0]]).strip("\n")
-            meeting.preamble_line = matter.body_line
-        line = first_line(token)
+        if record_start is None:
+            if token.type not in ("heading_open", "utterance_open"):
+                continue
+            record_start = token.map[0]
+        line = matter.body_line + token.map[0]
+        content = tokens[index + 1].content if index + 1 < len(tokens) else ""
         if token.type == "heading_open":
-            title = unescape(join_lines(tokens[index + 1].content))
             level = int(token.tag[1])
+            current = None
             if level not in (2, 3):
                 diagnostics.append(error(path, line, f"agenda headings are '##' or '###', not '{'#' * level}'"))
-            elif level == 2:
-                numbers = [numbers[0] + 1, 0]
-                section = AgendaItem(id=f"item-{numbers[0]}", level=2, title=title, line=line)
-                record.append(section)
-            else:
-                numbers[1] += 1
-                item = AgendaItem(id=f"item-{numbers[0]}-{numbers[1]}", level=3, title=title, line=line)
-                if section is not None:
-                    section.children.append(item)
-                record.append(item)
-            current = None
+                continue
+            item = AgendaItem(id=numbering.next_id(level), level=level, title=unescape(join_lines(content)), line=line)
+            if level == 2:
+                section = item
+            elif section is not None:
+                section.children.append(item)
+            item_id = item.id
+            record.append(item)
         elif token.type == "utterance_open":
-            current = _read_utterance(tokens[index + 1].content, line, count + 1, meeting, path, diagnostics)
+            current = _read_utterance(content, line, utterances + 1, meeting, path, diagnostics)
             if current is not None:
-                count += 1
-                current.item_id = _current_item(record)
+                utterances += 1
+                current.item_id = item_id
                 record.append(current)
         elif token.type in ("stage_direction_open", "paragraph_open"):
-            text = unescape(join_lines(tokens[index + 1].content))
-            part: Paragraph | StageDirection = (
-                StageDirection(text, line) if token.type == "stage_direction_open" else Paragraph(text, line)
-            )
-            if current is not None:
-                current.parts.append(part)
-            else:
-                record.append(part)
+            text = unescape(join_lines(content))
+            part = StageDirection(text, line) if token.type == "stage_direction_open" else Paragraph(text, line)
+            (current.parts if current is not None else record).append(part)
         elif token.type == "hr":
             # The only way to end an utterance without a heading: what follows (以上, signatures)
             # belongs to the record, not to the last speaker.
@@ -333,17 +341,11 @@ def _read_record(meeting: Meeting, matter: FrontMatter, path: str, diagnostics: 
             diagnostics.append(
                 error(path, line, f"{_describe(token)} is not allowed in the record: start the line with '\\' to keep it as text")
             )
-        index += 1
-    if not started:
-        meeting.preamble = matter.body.strip("\n")
+    body_lines = matter.body.split("\n")
+    meeting.preamble = "\n".join(body_lines[:record_start]).strip("\n")
+    meeting.preamble_text = "\n".join(preamble_texts)
+    meeting.preamble_line = matter.body_line
     meeting.record = record
-
-
-def _current_item(record: list[RecordBlock]) -> str | None:
-    for block in reversed(record):
-        if isinstance(block, AgendaItem):
-            return block.id
-    return None
 
 
 def _read_utterance(content: str, line: int, number: int, meeting: Meeting, path: str, diagnostics: list[Diagnostic]) -> Utterance | None:

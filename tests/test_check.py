@@ -57,7 +57,7 @@ CASES: dict[str, tuple[dict[str, str | bytes], list[str]]] = {
     ),
     "decision_names_unknown_item": (
         {"test/2022-02-14.md": meeting(extra="decisions:\n  - {item: item-9, result: 承認}\n", body="## １ 議事\n\n○会長　承認します。\n")},
-        [f"{M}:4: error: decision names unknown agenda item 'item-9' (items: item-1)"],
+        [f"{M}:5: error: decision names unknown agenda item 'item-9' (items: item-1)"],
     ),
     "list_in_record": (
         {"test/2022-02-14.md": meeting(body="○会長　開会します。\n\n- 箇条書き\n")},
@@ -70,6 +70,18 @@ CASES: dict[str, tuple[dict[str, str | bytes], list[str]]] = {
     "no_front_matter": (
         {"test/2022-02-14.md": "○会長　開会します。\n"},
         [f"{M}:1: error: missing front matter: the file must start with a line '---'"],
+    ),
+    "control_character": (
+        {"test/2022-02-14.md": meeting(body="○会長　開会\x0bします。\n")},
+        [f"{M}:6: error: control character U+000B: remove it"],
+    ),
+    "source_url_not_http": (
+        {"test/2022-02-14.md": meeting(extra="source_url: javascript:alert(1)\n")},
+        [f"{M}:4: error: source_url 'javascript:alert(1)' must be an absolute http(s) URL"],
+    ),
+    "speaker_entry_line": (
+        {"test/2022-02-14.md": meeting(extra="speakers:\n  会長: {name: 山田}\n  委員: 鈴木\n")},
+        [f"{M}:6: error: speaker '委員' must be a mapping with keys name, position, group"],
     ),
     "reserved_body_folder": (
         {"search/_index.md": "---\ntitle: 検索\n---\n"},

@@ -78,3 +78,25 @@ def test_astral_and_rare_characters_survive() -> None:
     text = FRONT.format(extra="") + "○委員　𠮟責と髙﨑さん、ｉＰａｄ。\n"
     meeting, _ = read_meeting_text(text, "t/2022-02-14.md")
     assert meeting is not None and meeting.utterances[0].text == "𠮟責と髙﨑さん、ｉＰａｄ。"
+
+
+def test_numbers_keep_how_they_were_written() -> None:
+    # YAML 1.1 reads 14:00 as 840 (base 60) and 0x10 as 16: text fields keep the file's characters.
+    extra = "time: 14:00-17:15\nvenue: 0x10\nobservers: 1_000\nmaterials: [1.10, 資料]\n"
+    meeting, diagnostics = read_meeting_text(FRONT.format(extra=extra) + "○会長　開会。\n", "t/2022-02-14.md")
+    assert diagnostics == [] and meeting is not None
+    assert (meeting.time, meeting.venue, meeting.observers, meeting.materials) == ("14:00-17:15", "0x10", "1_000", ["1.10", "資料"])
+    meeting, _ = read_meeting_text(FRONT.format(extra="time: 14:00\n") + "○会長　開会。\n", "t/2022-02-14.md")
+    assert meeting is not None and meeting.time == "14:00"
+
+
+def test_preamble_text_has_no_markdown_escapes() -> None:
+    text = FRONT.format(extra="") + "会議次第\n\n\\○本日の会議に付した案件\n\n1\\. 議案\n\n○議長　開会します。\n"
+    meeting, _ = read_meeting_text(text, "t/2022-02-14.md")
+    assert meeting is not None
+    assert meeting.preamble_text == "会議次第\n○本日の会議に付した案件\n1. 議案"
+
+
+def test_numbers_split_across_lines_join_without_a_space() -> None:
+    meeting, _ = read_meeting_text(FRONT.format(extra="") + "○委員　予算は12\n34万円、LGWAN\nservice です。\n", "t/2022-02-14.md")
+    assert meeting is not None and meeting.utterances[0].text == "予算は1234万円、LGWAN service です。"

@@ -179,9 +179,9 @@ class LiveSite:
                 settings, more = read_body_settings(text, shown)
                 problems += more
             self._set_file_problems(rel, problems)
-            if settings is not None and settings["title"]:
-                bodies[slug].title = settings["title"]
-                bodies[slug].description = settings["description"]
+            if settings is not None and settings.title:
+                bodies[slug].title = settings.title
+                bodies[slug].description = settings.description
                 self.work.bodies.add(slug)
         self.content_version += 1
 
@@ -306,4 +306,4 @@ class LiveSite:
 
     def problems(self) -> list[Diagnostic]:
         """The errors to show over every page: content errors, then a template failure."""
-        return [d for d in self.diagnostics if d.severity.value == "error"] + self.render_problems
+        return [d for d in self.diagnostics if d.is_error] + self.render_problems

@@ -262,6 +262,35 @@ def test_results_are_paged_by_meeting_and_focus_moves_to_the_first_new_one(page,
     assert more.is_hidden()
 
 
+@pytest.fixture(scope="module")
+def paged_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """23 meetings about 予算, the first of which answers five times: a fold on the first page."""
+    files = {"_index.md": SITE, **_budget_meetings(23)}
+    files["yosan/2020-05-01.md"] = meeting(
+        "予算特別委員会 第1日",
+        "2020-05-01",
+        "".join(f"○委員　{n}番目の予算の質問です。\n\n" for n in range(1, 6)),
+    )
+    root = tmp_path_factory.mktemp("paged-site")
+    build_site(write_files(root / "content", files), TEMPLATES, root / "site")
+    return root / "site"
+
+
+def test_more_meetings_keep_the_opened_hits_open(page, static_server, paged_site):
+    base = static_server(paged_site)
+    _search(page, base, "予算")
+    folded = page.locator("#search-results details.result-rest")
+    assert folded.count() == 1
+    folded.locator("summary").click()
+    assert folded.get_attribute("open") is not None
+    page.get_by_role("button", name="さらに3会議を表示").click()
+    assert page.locator("#search-results .result-meeting a").count() == 23
+    assert page.locator("#search-results").get_attribute("data-total") == "27"
+    assert "20会議目まで" not in page.locator("#search-status").inner_text()
+    # The meeting the reader unfolded is the same element, still open.
+    assert folded.count() == 1 and folded.get_attribute("open") is not None
+
+
 def test_bad_queries_never_throw_nor_inject_markup(page, static_server, fixture_site):
     base = static_server(fixture_site)
     errors: list[str] = []

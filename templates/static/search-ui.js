@@ -354,25 +354,28 @@
     return text + "。";
   }
 
-  function update(focusFrom) {
+  var view = { hits: [], groups: [] }; // what the list shows: the filtered hits, in groups
+
+  // The status line, the "more" button and data-total, for the groups shown so far.
+  function updateCounts() {
+    list.setAttribute("data-total", String(view.hits.length));
+    more.hidden = shown >= view.groups.length;
+    more.textContent = "さらに" + Math.min(PAGE_SIZE, view.groups.length - shown) + "会議を表示";
+    say(state.q ? describe(view.hits.length, view.groups) : "検索語を入力してください。");
+  }
+
+  function update() {
     var hits = result ? result.hits.filter(function (hit) { return passes(hit); }) : [];
-    var groups = arrange(hits);
-    shown = Math.min(Math.max(shown, PAGE_SIZE), groups.length);
+    view = { hits: hits, groups: arrange(hits) };
+    shown = Math.min(Math.max(shown, PAGE_SIZE), view.groups.length);
     updateFixedFacet("body");
     updateFixedFacet("year");
     updateSpeakerFacet();
     controls.sort.value = state.sort;
-    render(groups);
-    list.setAttribute("data-total", String(hits.length));
-    more.hidden = shown >= groups.length;
-    more.textContent = "さらに" + Math.min(PAGE_SIZE, groups.length - shown) + "会議を表示";
-    say(state.q ? describe(hits.length, groups) : "検索語を入力してください。");
+    render(view.groups);
+    updateCounts();
     writeUrl();
     setState("done");
-    if (focusFrom != null) {
-      var titles = list.querySelectorAll(".result-meeting a");
-      if (titles[focusFrom]) titles[focusFrom].focus();
-    }
   }
 
   function openSearcher() {
@@ -409,6 +412,7 @@
         if (ticket !== searchRun) return;
         // A failed index download must not leave the page saying "searching" for ever.
         searcher = null;
+        view = { hits: [], groups: [] };
         list.replaceChildren();
         list.setAttribute("data-total", "0");
         more.hidden = true;
@@ -437,9 +441,16 @@
 
   more.addEventListener("click", function () {
     var from = shown;
-    shown += PAGE_SIZE;
+    shown = Math.min(shown + PAGE_SIZE, view.groups.length);
+    // Only the new meetings are added: rebuilding the list would shut every <details> the
+    // reader has opened and make the page jump.
+    view.groups.slice(from, shown).forEach(function (group) {
+      list.appendChild(renderGroup(group));
+    });
+    updateCounts();
     // Keyboard and screen-reader users continue at the first meeting they have not seen yet.
-    update(from);
+    var titles = list.querySelectorAll(".result-meeting a");
+    if (titles[from]) titles[from].focus();
   });
 
   input.value = state.q;

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..diagnostics import Diagnostic, error
+from ..search.index import SEARCH_DIR
 from .changes import SourceFolders, classify, plan_rebuild
 from .live_site import PAGES_PER_STEP, LiveSite
 from .mirror import OutputMirror, previous_files
@@ -27,7 +28,6 @@ from .snapshot import Snapshot, SnapshotHub
 from .watcher import QUIET_SECONDS, ChangeQueue, SourceWatcher
 
 IDLE_POLL_SECONDS = 0.5
-SEARCH_DIR = "search"
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 _JOB_NAMES = {JobKind.SEARCH: "search index", JobKind.AGGREGATES: "open data and feeds"}
 

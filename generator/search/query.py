@@ -36,7 +36,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
 
-from .folding import fold, hiragana, is_word_char, split_spaces, strip_non_word
+from .folding import fold, has_word_char, hiragana, is_word_char, split_spaces, strip_non_word
 from .index import DOCS_FILE, FIELD, INDEX_FILE, POSITIONS, SEARCH_DIR, TERMS_FILE, MeetingEntry, collector_paused
 
 T = TypeVar("T")
@@ -355,7 +355,7 @@ def _follows(end: int, start: int, text: str) -> bool:
 
     In a row: no gap, or a gap of at most MAX_GAP characters that are all punctuation or spaces.
     """
-    return end == start or (end < start <= end + MAX_GAP and not any(is_word_char(c) for c in text[end:start]))
+    return end == start or (end < start <= end + MAX_GAP and not has_word_char(text[end:start]))
 
 
 def _stand_in_row(before: list[tuple[int, int]], after: list[tuple[int, int]], text: str) -> bool:

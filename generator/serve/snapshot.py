@@ -16,37 +16,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..diagnostics import Diagnostic
-from ..output import OutputTree
 
 Entry = bytes | Path
 """A file of a snapshot: its bytes, or an immutable file on disk (large search-index files)."""
-
-
-class MemoryTree(OutputTree):
-    """An `OutputTree` that keeps what is written in memory, for the dev server's rebuilds."""
-
-    def __init__(self) -> None:
-        super().__init__(Path("."))
-        self.files: dict[str, bytes] = {}
-
-    def _store(self, rel_path: str, data: bytes) -> None:
-        # The same check as on disk: writing one path twice is a bug in the build, not an update.
-        if rel_path in self.written:
-            super()._claim(rel_path)
-        self.written.add(rel_path)
-        self.files[rel_path] = data
-
-    def write_text(self, rel_path: str, text: str) -> None:
-        """Keep `text` as UTF-8 (the build writes LF line ends: the text has no others)."""
-        self._store(rel_path, text.encode("utf-8"))
-
-    def write_bytes(self, rel_path: str, data: bytes) -> None:
-        """Keep `data`."""
-        self._store(rel_path, bytes(data))
-
-    def copy_file(self, source: Path, rel_path: str) -> None:
-        """Keep the contents of `source`."""
-        self._store(rel_path, source.read_bytes())
 
 
 @dataclass(frozen=True)

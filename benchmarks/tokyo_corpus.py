@@ -105,7 +105,7 @@ def parse_meeting(item: dict, where: str, warnings: list[str]) -> ImportedMeetin
         label = _WHITESPACE.sub("", speaker)
         if label != speaker:
             warnings.append(f"{where}: warning: label {speaker!r} written as {label!r} (a label has no spaces)")
-        meeting.blocks.append(ImportedUtterance(label=label, line=number, parts=lines))
+        meeting.blocks.append(ImportedUtterance(label=label, line=number, parts=[ImportedParagraph(line, number) for line in lines]))
     return meeting
 
 

@@ -11,7 +11,7 @@ import pytest
 
 from generator.importer.errors import SourceError
 from generator.importer.kokkai import meeting_slug, parse_kokkai
-from generator.importer.record import ImportedStageDirection
+from generator.importer.record import ImportedParagraph, ImportedStageDirection
 from generator.importer.writer import meeting_to_markdown
 from generator.minutes_markdown import unescape
 from generator.models import Meeting
@@ -130,10 +130,10 @@ def test_speech_lines_become_paragraphs_and_bracketed_lines_stage_directions() -
     (utterance,) = meeting.utterances
     assert utterance.label == "議長（額賀福志郎君）"
     assert utterance.parts == [
-        "採決いたします。",
-        "　本案に賛成の諸君の起立を求めます。",
+        ImportedParagraph("採決いたします。", 0),
+        ImportedParagraph("　本案に賛成の諸君の起立を求めます。", 0),
         ImportedStageDirection("〔賛成者起立〕", 0),
-        "○議長（額賀福志郎君）　起立多数。",
+        ImportedParagraph("○議長（額賀福志郎君）　起立多数。", 0),
     ]
     written = read_written(meeting_to_markdown(meeting))
     assert len(written.utterances) == 1

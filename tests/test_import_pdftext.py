@@ -44,7 +44,7 @@ def parse(text: str) -> ImportedMeeting:
 
 def speech(utterance: ImportedUtterance) -> list[str]:
     """An utterance's parts as text, stage directions marked with `SD:`."""
-    return [f"SD:{part.text}" if isinstance(part, ImportedStageDirection) else part for part in utterance.parts]
+    return [f"SD:{part.text}" if isinstance(part, ImportedStageDirection) else part.text for part in utterance.parts]
 
 
 def headings(meeting: ImportedMeeting) -> list[tuple[int, str]]:
@@ -120,7 +120,7 @@ def test_seed_wrapped_line_starting_with_a_number_in_brackets_is_no_heading(corp
     number = text.split("\n").index("（３）のデータの管理、これのアの（ウ）データは自動又は手動で廃棄できるものであるこ") + 1
     owner = utterance_at(meeting, number)
     assert owner.label == "委員"
-    assert "資料３－２の下のほうの（３）のデータの管理、これのアの（ウ）" in owner.parts[0]
+    assert "資料３－２の下のほうの（３）のデータの管理、これのアの（ウ）" in owner.parts[0].text
     assert not any(text.startswith("（３）の") for _, text in headings(meeting))
     assert notes_at(meeting, number)
 
@@ -153,7 +153,7 @@ def test_seed_stage_directions(corpus: Path) -> None:
 def test_seed_paragraphs_are_joined_and_kept(corpus: Path) -> None:
     _, meeting = read_raw(corpus, SEED)
     opening = meeting.utterances[0]
-    assert opening.parts[1] == (
+    assert opening.parts[1].text == (
         "それでは、定刻になりましたので、ただいまより令和３年度第７回目黒区情報公開個人情報保護審議会を開催いたします。"
     )
     assert len(opening.parts) == 14
@@ -165,7 +165,7 @@ def test_seed_paragraphs_are_joined_and_kept(corpus: Path) -> None:
 
 @pytest.mark.corpus
 def test_seed_decisions(corpus: Path) -> None:
-    _, meeting = read_raw(corpus, SEED)
+    text, meeting = read_raw(corpus, SEED)
     found = [(d.item, d.votes_for, d.votes_against, d.result, d.method, d.subject) for d in meeting.decisions]
     assert found == [
         ("item-2-1", 19, 1, "承認", "投票", None),
@@ -176,6 +176,11 @@ def test_seed_decisions(corpus: Path) -> None:
     ]
     guesses = [note for note in meeting.notes if note.message.startswith("decision read from the record")]
     assert len(guesses) == 5
+    # Each guess points at the paragraph with the chair's closing sentence, not at the speaker's
+    # first line (282 for the first: the chair speaks from there, and closes on 287).
+    assert [note.line for note in guesses] == [287, 1418, 2038, 2287, 2611]
+    lines = text.splitlines()
+    assert all("本件諮問" in lines[note.line - 1] for note in guesses)
 
 
 # --- 安平町議会 -----------------------------------------------------------------------------------
@@ -211,7 +216,7 @@ def test_abira_header_record_and_decisions(corpus: Path) -> None:
     assert [type(b).__name__ for b in first] == ["ImportedStageDirection", "ImportedHeading", "ImportedStageDirection", "ImportedUtterance"]
     assert first[2].text == "〔議長起立〕"
     member = next(u for u in meeting.utterances if u.label == "７番（三浦恵美子君）")
-    assert member.parts[0].startswith("２番目の安平町ゼロカーボンシティ宣言についての部分ですが")
+    assert member.parts[0].text.startswith("２番目の安平町ゼロカーボンシティ宣言についての部分ですが")
     # A hand raised after the chair's question is part of the chair's turn.
     chair = utterance_at(meeting, 155)
     assert chair.label == "議長（多田政拓君）" and speech(chair)[-1] == "SD:〔三浦議員挙手〕"
@@ -222,7 +227,7 @@ def test_abira_header_record_and_decisions(corpus: Path) -> None:
     ]
     # What follows the last speech is no part of it.
     assert isinstance(meeting.blocks[-1], ImportedParagraph)
-    assert utterance_at(meeting, 503).parts[-1].endswith("ご苦労様でした。")
+    assert utterance_at(meeting, 503).parts[-1].text.endswith("ご苦労様でした。")
 
 
 # --- nothing of the record lost, reordered, altered or added --------------------------------------
@@ -247,7 +252,7 @@ def _record_text(meeting: ImportedMeeting) -> str:
     for block in meeting.blocks:
         if isinstance(block, ImportedUtterance):
             pieces.append(block.label)
-            pieces.extend(part.text if isinstance(part, ImportedStageDirection) else part for part in block.parts)
+            pieces.extend(part.text for part in block.parts)
         else:
             pieces.append(block.text)
     return _norm("".join(pieces))

@@ -43,6 +43,11 @@ def utterance_texts(meeting: Meeting) -> list[tuple[str, list[str]]]:
     return [(u.speaker.label, [part.text for part in u.parts]) for u in meeting.utterances]
 
 
+def said(*texts: str) -> list[ImportedParagraph]:
+    """Paragraphs of a speech, all on line 1 (the writer does not use their lines)."""
+    return [ImportedParagraph(text, 1) for text in texts]
+
+
 def make_meeting(**fields: object) -> ImportedMeeting:
     return ImportedMeeting(title="令和３年度第７回 情報公開・個人情報保護審議会", date=dt.date(2022, 2, 14), **fields)  # type: ignore[arg-type]
 
@@ -74,7 +79,10 @@ TRICKY = [
 
 
 def test_tricky_paragraphs_read_back_unchanged() -> None:
-    parts: list[str | ImportedStageDirection] = ["最初の段落です。", *TRICKY, ImportedStageDirection("〔「異議なし」と呼ぶ者あり〕", 1)]
+    parts: list[ImportedParagraph | ImportedStageDirection] = [
+        *said("最初の段落です。", *TRICKY),
+        ImportedStageDirection("〔「異議なし」と呼ぶ者あり〕", 1),
+    ]
     meeting = make_meeting(
         blocks=[
             ImportedHeading(2, "１ 会長あいさつ", 1),
@@ -82,7 +90,7 @@ def test_tricky_paragraphs_read_back_unchanged() -> None:
             ImportedHeading(3, "（１）諮問について #", 2),
             ImportedStageDirection("（投  票）", 3),
             ImportedUtterance("区側", 2, [ImportedStageDirection("（資料により説明）（約６分）", 2)]),
-            ImportedUtterance("委員", 4, ["\\○で始まる発言"]),
+            ImportedUtterance("委員", 4, said("\\○で始まる発言")),
         ]
     )
     result = read_back(meeting)
@@ -101,7 +109,7 @@ def test_tricky_paragraphs_read_back_unchanged() -> None:
 
 def test_each_paragraph_is_one_line_and_utterances_start_with_the_circle() -> None:
     long_speech = "それでは、定刻になりましたので、ただいまより" * 20
-    markdown = meeting_to_markdown(make_meeting(blocks=[ImportedUtterance("会長", 1, [long_speech, "続きです。"])]))
+    markdown = meeting_to_markdown(make_meeting(blocks=[ImportedUtterance("会長", 1, said(long_speech, "続きです。"))]))
     body = markdown.split("---\n", 2)[2]
     assert body == f"\n○会長\u3000{long_speech}\n\n続きです。\n"
 
@@ -109,7 +117,7 @@ def test_each_paragraph_is_one_line_and_utterances_start_with_the_circle() -> No
 def test_preamble_lines_with_a_circle_are_escaped_and_start_no_utterance() -> None:
     meeting = make_meeting(
         preamble=["令和六年十月九日（水曜日）", "○本日の会議に付した案件", "　石破内閣不信任決議案"],
-        blocks=[ImportedUtterance("議長（額賀福志郎君）", 1, ["これより会議を開きます。"])],
+        blocks=[ImportedUtterance("議長（額賀福志郎君）", 1, said("これより会議を開きます。"))],
     )
     markdown = meeting_to_markdown(meeting)
     assert "\n\\○本日の会議に付した案件\n" in markdown
@@ -143,7 +151,7 @@ class _RenderedParagraphs(HTMLParser):
 
 def test_preamble_shows_every_character_once_rendered() -> None:
     preamble = ["__重要__", "資料[1](a)", "*強調* と ![画像](b.png) と <https://example.jp/>", *TRICKY]
-    meeting = make_meeting(preamble=preamble, blocks=[ImportedUtterance("会長", 1, ["開会します。"])])
+    meeting = make_meeting(preamble=preamble, blocks=[ImportedUtterance("会長", 1, said("開会します。"))])
     result = read_back(meeting)
     rendered = _RenderedParagraphs()
     rendered.feed(str(markdown(result.preamble)))
@@ -172,7 +180,7 @@ def test_front_matter_keeps_order_types_and_strings() -> None:
             ImportedHeading(2, "２ 議事", 1),
             ImportedHeading(3, "（１）諮問", 2),
             ImportedHeading(2, "３ 報告", 3),
-            ImportedUtterance("会長", 4, ["はい。"]),
+            ImportedUtterance("会長", 4, said("はい。")),
         ],
     )
     markdown = meeting_to_markdown(meeting)
@@ -199,10 +207,10 @@ def test_front_matter_keeps_order_types_and_strings() -> None:
     ("utterance", "problem"),
     [
         (ImportedUtterance("会長", 7, []), "empty first part"),
-        (ImportedUtterance("会長", 7, ["  \u3000 ", "続き"]), "empty first part"),
-        (ImportedUtterance("議長 (山田君)", 7, ["はい。"]), "contains a space"),
-        (ImportedUtterance("", 7, ["はい。"]), "is empty"),
-        (ImportedUtterance("会長", 7, ["一行目\n二行目"]), "line break"),
+        (ImportedUtterance("会長", 7, said("  \u3000 ", "続き")), "empty first part"),
+        (ImportedUtterance("議長 (山田君)", 7, said("はい。")), "contains a space"),
+        (ImportedUtterance("", 7, said("はい。")), "is empty"),
+        (ImportedUtterance("会長", 7, said("一行目\n二行目")), "line break"),
     ],
 )
 def test_what_the_format_cannot_hold_is_refused(utterance: ImportedUtterance, problem: str) -> None:
@@ -224,7 +232,7 @@ _label = st.text(alphabet="会長区側委員議（）君〇○0123456789abc\\#-
 )
 def test_any_text_reads_back_as_written(turns: list[tuple[str, list[str]]], heading: str) -> None:
     blocks: list[ImportedHeading | ImportedUtterance] = [ImportedHeading(2, heading, 1)]
-    blocks += [ImportedUtterance(label, 2, list(parts)) for label, parts in turns]
+    blocks += [ImportedUtterance(label, 2, said(*parts)) for label, parts in turns]
     result = read_back(make_meeting(blocks=blocks))
     assert utterance_texts(result) == [(label, [trimmed(p) for p in parts]) for label, parts in turns]
     assert [b.title for b in result.record if isinstance(b, AgendaItem)] == [heading.strip(MD_TRIM_CHARS)]
@@ -258,7 +266,7 @@ def test_front_matter_round_trips_through_yaml(title: str, time: str, label: str
 def test_closing_paragraphs_after_the_last_speech_stay_out_of_it() -> None:
     meeting = make_meeting(
         blocks=[
-            ImportedUtterance(label="会長", line=1, parts=["以上で閉会いたします。"]),
+            ImportedUtterance(label="会長", line=1, parts=said("以上で閉会いたします。")),
             ImportedParagraph(text="以   上", line=3),
             ImportedParagraph(text="署名議員　工藤秀一", line=4),
         ]

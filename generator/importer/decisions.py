@@ -150,9 +150,9 @@ def _sentences(blocks: list[ImportedBlock]) -> Iterator[_Sentence]:
                 if isinstance(part, ImportedStageDirection):
                     yield _Sentence(part.text, part.line, item, heading, True)
                     continue
-                for text in re.split(r"(?<=。)", part):
+                for text in re.split(r"(?<=。)", part.text):
                     if text.strip():
-                        yield _Sentence(text.strip().rstrip("。"), block.line, item, heading, False)
+                        yield _Sentence(text.strip().rstrip("。"), part.line, item, heading, False)
 
 
 def _method(text: str) -> str | None:

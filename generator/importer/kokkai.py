@@ -22,7 +22,7 @@ from typing import Any
 
 from ..minutes_markdown import CIRCLES, is_stage_direction
 from .errors import SourceError
-from .record import ImportedMeeting, ImportedStageDirection, ImportedUtterance, SourceNote
+from .record import ImportedMeeting, ImportedParagraph, ImportedStageDirection, ImportedUtterance, SourceNote
 
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 # 1 + session (3 digits) + meeting code (5 digits) + X + issue number (3 digits) + date.
@@ -122,7 +122,10 @@ def _add_speech(meeting: ImportedMeeting, speech: dict[str, Any], where: str) ->
     utterance = ImportedUtterance(label=label, line=0)
     for text in texts:
         # 〔「異議なし」と呼ぶ者あり〕 on a line of its own is a note, not words of the speaker.
-        utterance.parts.append(ImportedStageDirection(text.strip(_WHITESPACE), 0) if is_stage_direction(text) else text)
+        # The API gives no line numbers, so every part is at line 0 like the utterance itself.
+        utterance.parts.append(
+            ImportedStageDirection(text.strip(_WHITESPACE), 0) if is_stage_direction(text) else ImportedParagraph(text, 0)
+        )
     meeting.blocks.append(utterance)
     info = {
         key: _text(speech.get(field))

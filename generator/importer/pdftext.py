@@ -340,7 +340,7 @@ class _RecordReader:
         text = self.paragraph.strip(_SPACE)
         if text:
             if self.utterance is not None:
-                self.utterance.parts.append(text)
+                self.utterance.parts.append(ImportedParagraph(text, self.paragraph_line))
             else:
                 self.blocks.append(ImportedParagraph(text, self.paragraph_line))
         self.paragraph, self.last, self.last_is_label = None, None, False

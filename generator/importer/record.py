@@ -37,7 +37,7 @@ class ImportedStageDirection:
 
 @dataclass
 class ImportedParagraph:
-    """A paragraph outside any utterance (before the first speaker, or between sections)."""
+    """A paragraph of text: one outside any utterance (before the first speaker, between sections), or one of a speech."""
 
     text: str
     line: int
@@ -47,14 +47,14 @@ class ImportedParagraph:
 class ImportedUtterance:
     """One speaker's turn: the label as printed and the speech's paragraphs.
 
-    `parts` holds the speech in order: plain paragraphs (str) and stage directions that stand as
-    paragraphs of their own inside the turn. The first part may itself be a stage direction
-    (`○区側　（資料により説明）（約６分）`).
+    `parts` holds the speech in order: paragraphs and stage directions that stand as paragraphs
+    of their own inside the turn, each with the source line it starts on (0 where the source has
+    no lines). The first part may itself be a stage direction (`○区側　（資料により説明）（約６分）`).
     """
 
     label: str
     line: int
-    parts: list[str | ImportedStageDirection] = field(default_factory=list)
+    parts: list[ImportedParagraph | ImportedStageDirection] = field(default_factory=list)
 
 
 ImportedBlock = ImportedHeading | ImportedStageDirection | ImportedParagraph | ImportedUtterance

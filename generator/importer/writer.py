@@ -181,7 +181,7 @@ def _utterance(utterance: ImportedUtterance) -> list[str]:
     label = utterance.label
     if not label or any(char.isspace() or char in _TRIMMED for char in label):
         raise ValueError(f"line {utterance.line}: speaker label {label!r} is empty or contains a space")
-    texts = [part.text if isinstance(part, ImportedStageDirection) else part for part in utterance.parts]
+    texts = [part.text for part in utterance.parts]
     first = _one_line(texts[0], utterance.line).strip(_TRIMMED) if texts else ""
     if not first:
         # The reader rejects a label with nothing after it, so this cannot be written.

@@ -63,14 +63,6 @@ class QueryPlan:
     terms: list[QueryTerm]
     covered: bool
 
-    @property
-    def parts(self) -> list[list[QueryTerm]]:
-        """The terms grouped by query part, in order."""
-        groups: dict[int, list[QueryTerm]] = {}
-        for term in self.terms:
-            groups.setdefault(term.part, []).append(term)
-        return list(groups.values())
-
 
 class Lexicon:
     """What the query knows of the index: its terms, and the maps from typed words to terms."""

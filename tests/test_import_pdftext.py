@@ -24,6 +24,7 @@ from generator.importer.record import (
     ImportedStageDirection,
     ImportedUtterance,
 )
+from generator.models import StageDirection
 from generator.reader import read_meeting_text
 from generator.wareki import find_date
 
@@ -436,8 +437,9 @@ def test_marked_headings_and_stage_directions_in_brackets() -> None:
     assert isinstance(meeting.blocks[1], ImportedStageDirection) and meeting.blocks[1].text == "〔議長起立〕"
     first, reader, question, answer = meeting.utterances
     assert speech(first) == ["SD:（資料により説明）", "日程第１、議案第１号の条例の制定についてを議題とします。提案理由の説明を求めます。副町長から説明をお願いします。"]
-    # Bracketed bill text and numbered clauses inside a speech are speech.
-    assert speech(reader) == ["議案を朗読します。", "（提案理由）", "２ 歳入歳出予算の補正の款項の区分は、別紙による。"]
+    # Numbered clauses inside a speech are speech; a paragraph wholly in （…） is a stage direction
+    # to the reader whatever it says, so the importer classes it so too.
+    assert speech(reader) == ["議案を朗読します。", "SD:（提案理由）", "２ 歳入歳出予算の補正の款項の区分は、別紙による。"]
     assert speech(question)[-1] == "SD:〔「異議なし」と呼ぶ者あり〕"
     assert [(d.item, d.result, d.method, d.subject) for d in meeting.decisions] == [("item-1", "原案のとおり可決", "異議なし", None)]
 
@@ -456,6 +458,54 @@ def test_a_vote_outside_any_agenda_item_is_reported_and_the_meeting_still_import
     read, diagnostics = read_meeting_text(meeting_to_markdown(meeting), "body/2022-02-14.md")
     assert read is not None and not [d for d in diagnostics if d.severity.value == "error"]
     assert [u.speaker.label for u in read.utterances] == ["会長", "事務局", "会長"]
+
+
+def test_brackets_the_format_does_not_read_as_directions_stay_speech() -> None:
+    wide = "あ" * 30
+    text = HEADER + (
+        f"１ 開会\n会長  {wide}\n始めます。\n(拍手)\n"
+        f"委員  {wide}\n質問です。\n［休憩］\n"
+        f"区側  {wide}\nお答えします。\n\n（資料３について）\n"
+    )
+    meeting = parse(text)
+    # (…) and ［…］ are speech to the reader; a line wholly in （…） is a direction to it.
+    assert [(u.label, speech(u)) for u in meeting.utterances] == [
+        ("会長", [f"{wide}始めます。", "(拍手)"]),
+        ("委員", [f"{wide}質問です。", "［休憩］"]),
+        ("区側", [f"{wide}お答えします。", "SD:（資料３について）"]),
+    ]
+    assert imported_kinds(meeting) == read_kinds(meeting)
+
+
+def imported_kinds(meeting: ImportedMeeting) -> list[tuple[str, list[tuple[bool, str]]]]:
+    """Each utterance's parts as (is a stage direction, text), as the importer classed them."""
+    return [
+        (u.label, [(isinstance(p, ImportedStageDirection), p.text.strip()) for p in u.parts]) for u in meeting.utterances
+    ]
+
+
+def read_kinds(meeting: ImportedMeeting) -> list[tuple[str, list[tuple[bool, str]]]]:
+    """The same, for the minutes written from `meeting` and read back by the reader."""
+    read, diagnostics = read_meeting_text(meeting_to_markdown(meeting), "body/2022-02-14.md")
+    assert read is not None and not [d for d in diagnostics if d.severity.value == "error"]
+    return [
+        (u.speaker.label, [(isinstance(p, StageDirection), p.text.strip()) for p in u.parts]) for u in read.utterances
+    ]
+
+
+@pytest.mark.corpus
+@pytest.mark.parametrize("name", [SEED, ABIRA_2024, ABIRA_2025])
+def test_stage_directions_are_classed_as_the_reader_reads_them(corpus: Path, name: str) -> None:
+    _, meeting = read_raw(corpus, name)
+    assert imported_kinds(meeting) == read_kinds(meeting)
+
+
+@pytest.mark.corpus
+def test_seed_gesture_note_is_a_stage_direction(corpus: Path) -> None:
+    text, meeting = read_raw(corpus, SEED)
+    number = next(n for n, line in enumerate(text.splitlines(), start=1) if "ジェスチャー" in line)
+    gesture = [p for u in meeting.utterances for p in u.parts if "ジェスチャー" in p.text]
+    assert len(gesture) == 1 and isinstance(gesture[0], ImportedStageDirection) and gesture[0].line == number
 
 
 def test_letter_spaced_names_in_the_attendee_list_are_joined() -> None:

@@ -13,6 +13,7 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from ..minutes_markdown import is_stage_direction
 from .record import ImportedHeading
 
 _SPACE = " \t\u3000"
@@ -31,7 +32,9 @@ _DIRECTION_WORDS = re.compile(
     r"賛成者|速記|開会|閉会|散会|開議|延会|中断|朗読|黙祷|黙とう|離席|交代|映写|録音|休会|暫時|傍聴|"
     r"[0-9０-９]+分|[0-9０-９]+時"
 )
-_OPEN = {"（": "）", "(": ")", "〔": "〕", "［": "］", "[": "]"}
+# The format's brackets for stage directions (generator.minutes_markdown.is_stage_direction):
+# a paragraph in (…) or ［…］ is read back as speech, so it is never taken for a direction here.
+_OPEN = {"（": "）", "〔": "〕"}
 
 
 @dataclass(frozen=True)
@@ -97,17 +100,22 @@ def _key(text: str) -> str:
 
 
 def stage_direction(text: str) -> str | None:
-    """The stage direction that `text` consists of (（投  票）, 〔議長起立〕, （資料により説明）（約６分）), else None.
+    """The stage direction that the line `text` consists of (（投  票）, 〔議長起立〕, （資料により説明）（約６分）), else None.
 
-    Every character must sit inside brackets. 〔…〕 always holds a direction; （…） only when it
-    reads like one, since bill text and speeches also print bracketed lines such as （提案理由）.
+    The line must be a stage direction by the format's rule (`is_stage_direction`: wholly inside
+    （…） or 〔…〕). 〔…〕 always holds a direction; a （…） line only when it reads like one, since
+    a speech wrapped onto a new line may also start and end with brackets. A bracketed line this
+    refuses is read as text, and a paragraph that ends up wholly bracketed is still a direction
+    (the reader would read it as one): this only decides how lines join into paragraphs.
     """
     content = text.strip(_SPACE)
+    if not is_stage_direction(content):
+        return None
     groups = _bracket_groups(content)
     if not groups:
         return None
     for group in groups:
-        if group[0] in "〔［[":
+        if group[0] == "〔":
             continue
         inner = re.sub(rf"[{_SPACE}]", "", group[1:-1])
         if not (_DIRECTION_WORDS.search(inner) or "「" in inner):

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from pathlib import PurePath
 
-from ..minutes_markdown import CIRCLES
+from ..minutes_markdown import CIRCLES, is_stage_direction
 from ..wareki import parse_number
 from .decisions import find_decisions
 from .encoding import decode_source
@@ -339,8 +339,9 @@ class _RecordReader:
             return
         text = self.paragraph.strip(_SPACE)
         if text:
-            if self.utterance is not None:
-                self.utterance.parts.append(ImportedParagraph(text, self.paragraph_line))
-            else:
-                self.blocks.append(ImportedParagraph(text, self.paragraph_line))
+            # A paragraph wholly in brackets is a stage direction to the reader, whatever its words
+            # (（前の委員が不要とのジェスチャーを…）, （提案理由）): classify it as the reader will.
+            kind = ImportedStageDirection if is_stage_direction(text) else ImportedParagraph
+            target = self.utterance.parts if self.utterance is not None else self.blocks
+            target.append(kind(text, self.paragraph_line))
         self.paragraph, self.last, self.last_is_label = None, None, False

@@ -350,12 +350,15 @@ def _follows(end: int, start: int, text: str) -> bool:
     return end == start or (end < start <= end + MAX_GAP and not has_word_char(text[end:start]))
 
 
+def _ends_before(start: int, ends: Container[int], text: str) -> list[int]:
+    """The offsets among `ends` after which a term starting at `start` stands in a row in `text`."""
+    return [end for end in range(start - MAX_GAP, start + 1) if end in ends and _follows(end, start, text)]
+
+
 def _stand_in_row(before: list[tuple[int, int]], after: list[tuple[int, int]], text: str) -> bool:
     """True when some span of `after` stands in a row after some span of `before`."""
     ends = {end for _, end in before}
-    return any(
-        start - gap in ends and _follows(start - gap, start, text) for start, _ in after for gap in range(MAX_GAP + 1)
-    )
+    return any(_ends_before(start, ends, text) for start, _ in after)
 
 
 def _spans_in_row(levels: list[list[tuple[int, int]]], text: str) -> list[tuple[int, int]] | None:
@@ -366,20 +369,15 @@ def _spans_in_row(levels: list[list[tuple[int, int]]], text: str) -> list[tuple[
     reached = [levels[0]]
     for spans in levels[1:]:
         ends = {end for _, end in reached[-1]}
-        reached.append([
-            span for span in spans
-            if any(span[0] - gap in ends and _follows(span[0] - gap, span[0], text) for gap in range(MAX_GAP + 1))
-        ])  # fmt: skip
+        reached.append([span for span in spans if _ends_before(span[0], ends, text)])
     if not reached[-1]:
         return None
     # Walk back from the last term: keep only the spans that lead on to a complete run.
     kept = [reached[-1]]
     for spans in reversed(reached[:-1]):
-        starts = {start for start, _ in kept[-1]}
-        kept.append([
-            span for span in spans
-            if any(span[1] + gap in starts and _follows(span[1], span[1] + gap, text) for gap in range(MAX_GAP + 1))
-        ])  # fmt: skip
+        ends = {end for _, end in spans}
+        linked = {end for start, _ in kept[-1] for end in _ends_before(start, ends, text)}
+        kept.append([span for span in spans if span[1] in linked])
     return [span for spans in kept for span in spans]
 
 

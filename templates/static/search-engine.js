@@ -191,38 +191,40 @@
     return true;
   }
 
+  /* The offsets among `ends` (a Set) after which a term starting at `start` stands in a row. */
+  function endsBefore(start, ends, doc) {
+    var found = [];
+    for (var end = start - MAX_GAP; end <= start; end++) {
+      if (ends.has(end) && follows(end, start, doc)) found.push(end);
+    }
+    return found;
+  }
+
+  function endsOf(spans) {
+    return new Set(spans.map(function (span) { return span[1]; }));
+  }
+
   function standInRow(before, after, doc) {
-    var ends = new Set(before.map(function (span) { return span[1]; }));
-    return after.some(function (span) {
-      for (var gap = 0; gap <= MAX_GAP; gap++) {
-        if (ends.has(span[0] - gap) && follows(span[0] - gap, span[0], doc)) return true;
-      }
-      return false;
-    });
+    var ends = endsOf(before);
+    return after.some(function (span) { return endsBefore(span[0], ends, doc).length > 0; });
   }
 
   /* The spans on a complete run of the part's terms standing in a row, or null. */
   function spansInRow(levels, doc) {
     var reached = [levels[0]];
     for (var level = 1; level < levels.length; level++) {
-      var ends = new Set(reached[reached.length - 1].map(function (span) { return span[1]; }));
-      reached.push(levels[level].filter(function (span) {
-        for (var gap = 0; gap <= MAX_GAP; gap++) {
-          if (ends.has(span[0] - gap) && follows(span[0] - gap, span[0], doc)) return true;
-        }
-        return false;
-      }));
+      var ends = endsOf(reached[reached.length - 1]);
+      reached.push(levels[level].filter(function (span) { return endsBefore(span[0], ends, doc).length > 0; }));
     }
     if (!reached[reached.length - 1].length) return null;
+    // Walk back from the last term: keep only the spans that lead on to a complete run.
     var kept = [reached[reached.length - 1]];
     for (var back = reached.length - 2; back >= 0; back--) {
-      var starts = new Set(kept[kept.length - 1].map(function (span) { return span[0]; }));
-      kept.push(reached[back].filter(function (span) {
-        for (var gap = 0; gap <= MAX_GAP; gap++) {
-          if (starts.has(span[1] + gap) && follows(span[1], span[1] + gap, doc)) return true;
-        }
-        return false;
-      }));
+      var linked = new Set(), before = endsOf(reached[back]);
+      kept[kept.length - 1].forEach(function (span) {
+        endsBefore(span[0], before, doc).forEach(function (end) { linked.add(end); });
+      });
+      kept.push(reached[back].filter(function (span) { return linked.has(span[1]); }));
     }
     return [].concat.apply([], kept);
   }
@@ -334,7 +336,7 @@
       });
       var highlights = [];
       for (var p = 0; p < spans.length; p++) {
-        var inRow = spans[p].length === 1 ? spans[p][0] : spansInRow(spans[p], doc);
+        var inRow = spansInRow(spans[p], doc);
         if (inRow === null) return;
         highlights = highlights.concat(inRow);
       }

@@ -11,7 +11,8 @@
  *   searcher.search(query) -> {query, terms, total, hits: [{ref, url, meeting, body, body_slug,
  *       date, fiscal_year, item, speaker, text, score, highlights: [[start, end], ...]}]}
  *
- * Highlights count UTF-16 code units of `text` (the index stores code points). User input never
+ * Highlights count UTF-16 code units of `text` (the index stores code points); they come sorted,
+ * [start, end) pairs, and merged: no two overlap or touch. User input never
  * reaches lunr's query parser: terms go through `idx.query` only, and `*` is dropped.
  */
 (function (root, factory) {

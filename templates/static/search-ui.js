@@ -219,18 +219,12 @@
     return code >= 0xdc00 && code <= 0xdfff;
   }
 
-  function mergedHighlights(hit, length) {
-    var spans = (hit.highlights || [])
-      .filter(function (s) { return s && s[1] > s[0] && s[0] >= 0 && s[0] < length; })
-      .map(function (s) { return [s[0], Math.min(s[1], length)]; })
-      .sort(function (a, b) { return a[0] - b[0] || a[1] - b[1]; });
-    var merged = [];
-    spans.forEach(function (s) {
-      var last = merged[merged.length - 1];
-      if (last && s[0] <= last[1]) last[1] = Math.max(last[1], s[1]);
-      else merged.push([s[0], s[1]]);
-    });
-    return merged;
+  // The engine returns the highlights sorted and merged (see search-engine.js): they only need
+  // to stay within the text.
+  function highlightSpans(hit, length) {
+    return (hit.highlights || [])
+      .filter(function (s) { return s[0] < length; })
+      .map(function (s) { return [s[0], Math.min(s[1], length)]; });
   }
 
   // The window of the speech to show: the stretch that holds the most different matched words
@@ -265,7 +259,7 @@
     // One space for each line break or space: the highlights count positions in the text.
     var text = String(hit.text || "").replace(/\s/g, " ");
     var container = element("span", "hit-snippet");
-    var spans = mergedHighlights(hit, text.length);
+    var spans = highlightSpans(hit, text.length);
     var win = snippetWindow(text, spans);
     var at = win[0];
     if (win[0] > 0) container.appendChild(document.createTextNode("…"));

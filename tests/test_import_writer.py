@@ -29,7 +29,7 @@ def read_back(meeting: ImportedMeeting) -> Meeting:
     """Write `meeting`, read the Markdown with the reader, and fail on any reader error."""
     markdown = meeting_to_markdown(meeting)
     result, diagnostics = read_meeting_text(markdown, "body/2022-02-14.md")
-    errors = [str(d) for d in diagnostics if d.severity.value == "error"]
+    errors = [str(d) for d in diagnostics if d.is_error]
     assert result is not None and not errors, (errors, markdown)
     return result
 

@@ -13,7 +13,7 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from ..minutes_markdown import is_stage_direction
+from ..minutes_markdown import AgendaNumbering, is_stage_direction
 from .record import ImportedHeading
 
 _SPACE = " \t\u3000"
@@ -180,13 +180,5 @@ def item_ids(headings: Iterable[ImportedHeading]) -> dict[int, str]:
     Keys are `id()` of the heading objects. The numbering is the reader's: the N-th `##`
     heading is `item-N`, the M-th `###` after it `item-N-M` (`item-0-M` before any `##`).
     """
-    ids: dict[int, str] = {}
-    section, sub = 0, 0
-    for heading in headings:
-        if heading.level == 2:
-            section, sub = section + 1, 0
-            ids[id(heading)] = f"item-{section}"
-        else:
-            sub += 1
-            ids[id(heading)] = f"item-{section}-{sub}"
-    return ids
+    numbering = AgendaNumbering()
+    return {id(heading): numbering.next_id(heading.level) for heading in headings}

@@ -14,6 +14,7 @@ import unicodedata
 from collections import Counter
 from dataclasses import dataclass
 
+from ..minutes_markdown import needs_space
 from .record import SourceNote
 
 _DASHES = "-‐‑‒–—―－−ー─"
@@ -30,7 +31,6 @@ SENTENCE_ENDS = "。．！？!?」』）)】〕"
 
 _LATIN = re.compile(r"[A-Za-z0-9]")
 _NARROW = re.compile(r"[\x00-\x7f\uff61-\uffdc\uffe8-\uffee]")
-_LATIN_LETTER = re.compile(r"[A-Za-z]")
 
 
 @dataclass
@@ -189,11 +189,7 @@ def join_lines(first: str, second: str) -> str:
     second = second.lstrip(" \t\u3000")
     if not first or not second:
         return first + second
-    if _LATIN.match(first[-1]) and _LATIN.match(second[0]) and (
-        _LATIN_LETTER.match(first[-1]) or _LATIN_LETTER.match(second[0])
-    ):
-        return first + " " + second
-    return first + second
+    return first + (" " if needs_space(first[-1], second[0]) else "") + second
 
 
 def ends_sentence(text: str) -> bool:

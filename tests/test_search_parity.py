@@ -30,7 +30,8 @@ def utf16(text: str, spans: list[tuple[int, int]]) -> list[list[int]]:
 
 def python_view(hit: SearchHit) -> dict:
     return {
-        "ref": hit.ref, "url": hit.url, "meeting": hit.meeting, "body": hit.body, "body_slug": hit.body_slug,
+        "ref": hit.ref, "url": hit.url, "meeting_index": hit.meeting_index, "number": hit.number,
+        "meeting": hit.meeting, "body": hit.body, "body_slug": hit.body_slug,
         "date": hit.date, "fiscal_year": hit.fiscal_year, "item": hit.item, "speaker": hit.speaker,
         "text": len(hit.text.encode("utf-16-le")) // 2, "highlights": utf16(hit.text, hit.highlights),
     }  # fmt: skip

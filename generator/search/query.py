@@ -177,6 +177,10 @@ class SearchHit:
 
     ref: str
     url: str
+    meeting_index: int
+    """Which meeting of the index (docs.json's `meetings`) the utterance belongs to."""
+    number: int
+    """The utterance's number in its meeting: the N of the `#sN` anchor."""
     meeting: str
     body: str
     body_slug: str
@@ -190,7 +194,7 @@ class SearchHit:
     """Matched spans of `text` as [start, end) in code points."""
 
     def to_json(self) -> dict:
-        """The hit in the shape `minutes search --json` prints."""
+        """The hit in the shape `minutes search --json` prints (without the index's own numbers)."""
         return {
             "url": self.url, "meeting": self.meeting, "body": self.body, "date": self.date,
             "speaker": self.speaker, "text": self.text, "score": self.score,
@@ -327,10 +331,10 @@ class Searcher:
         meeting_no, number, speaker, item, text = self._docs[ref]
         meeting = self._meetings[meeting_no]
         return SearchHit(
-            ref=str(ref), url=f"{meeting.url}#s{number}", meeting=meeting.title, body=meeting.body,
-            body_slug=meeting.body_slug, date=meeting.date, fiscal_year=meeting.fiscal_year,
-            item=meeting.items[item] if item is not None else None, speaker=speaker, text=text,
-            score=score, highlights=highlights,
+            ref=str(ref), url=f"{meeting.url}#s{number}", meeting_index=meeting_no, number=number,
+            meeting=meeting.title, body=meeting.body, body_slug=meeting.body_slug, date=meeting.date,
+            fiscal_year=meeting.fiscal_year, item=meeting.items[item] if item is not None else None,
+            speaker=speaker, text=text, score=score, highlights=highlights,
         )  # fmt: skip
 
 

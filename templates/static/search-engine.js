@@ -8,8 +8,12 @@
  *
  *   MinutesSearch.open(searchDirUrl) -> Promise<Searcher>   (fetches index.json, docs.json, terms.json)
  *   MinutesSearch.fromData(index, docs, terms) -> Searcher   (the three files, parsed)
- *   searcher.search(query) -> {query, terms, total, hits: [{ref, url, meeting, body, body_slug,
- *       date, fiscal_year, item, speaker, text, score, highlights: [[start, end], ...]}]}
+ *   searcher.search(query) -> {query, terms, total, hits: [{ref, url, meeting_index, number,
+ *       meeting, body, body_slug, date, fiscal_year, item, speaker, text, score,
+ *       highlights: [[start, end], ...]}]}
+ *
+ * meeting_index is the meeting's place in docs.json's `meetings`; number the utterance's number
+ * in its meeting (the N of the url's #sN).
  *
  * Highlights count UTF-16 code units of `text` (the index stores code points); they come sorted,
  * [start, end) pairs, and merged: no two overlap or touch. User input never
@@ -363,6 +367,8 @@
     return {
       ref: String(entry.ref),
       url: meeting.url + "#s" + doc[1],
+      meeting_index: doc[0],
+      number: doc[1],
       meeting: meeting.title,
       body: meeting.body,
       body_slug: meeting.body_slug,

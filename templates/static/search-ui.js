@@ -151,22 +151,13 @@
 
   /* ---- order ---- */
 
-  function meetingKey(hit) {
-    return hit.url.split("#")[0];
-  }
-
-  function utteranceNumber(hit) {
-    var match = /#s(\d+)$/.exec(hit.url);
-    return match ? Number(match[1]) : 0;
-  }
-
   // Groups by meeting. By relevance, groups follow their best hit and hits keep the engine's
   // rank; by date, groups follow the meeting date and hits the order they were spoken in.
   function arrange(hits) {
     var groups = [];
     var byKey = new Map();
     hits.forEach(function (hit, rank) {
-      var key = meetingKey(hit);
+      var key = hit.meeting_index;
       var group = byKey.get(key);
       if (!group) {
         group = { key: key, first: rank, date: hit.date, hits: [] };
@@ -183,7 +174,7 @@
       });
       groups.forEach(function (group) {
         group.hits.sort(function (a, b) {
-          return utteranceNumber(a) - utteranceNumber(b);
+          return a.number - b.number;
         });
       });
     }
@@ -302,7 +293,7 @@
     var item = element("li", "result-group");
     var heading = element("h2", "result-meeting");
     var title = element("a", null, first.meeting);
-    title.href = localUrl(meetingKey(first));
+    title.href = localUrl(first.url.split("#")[0]);
     heading.appendChild(title);
     item.appendChild(heading);
     var meta = element("p", "result-meta");

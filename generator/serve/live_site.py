@@ -64,9 +64,18 @@ def template_problem(exc: Exception, templates_dir: Path, page: Page | None = No
     return error(where, line, message)
 
 
+def _same_or_new(old: bytes | None, new: bytes) -> bytes:
+    """`old` when it holds the same bytes as `new`, else `new`.
+
+    Identity matters, not only equality: OutputMirror compares entries with `is` to find the
+    files to rewrite, so an unchanged file must stay the very same object.
+    """
+    return old if old is not None and old == new else new
+
+
 def _keep_equal(old: dict[str, bytes], new: dict[str, bytes]) -> dict[str, bytes]:
     """`new`, reusing `old`'s bytes objects where equal: unchanged files keep their identity."""
-    return {rel: old[rel] if old.get(rel) == data else data for rel, data in new.items()}
+    return {rel: _same_or_new(old.get(rel), data) for rel, data in new.items()}
 
 
 class LiveSite:
@@ -270,8 +279,7 @@ class LiveSite:
                 again = set(left)
                 self.stale = left + [u for u in self.stale if u not in again]
                 return done
-            old = self.pages.get(page.output_path)
-            self.pages[page.output_path] = old if old == data else data
+            self.pages[page.output_path] = _same_or_new(self.pages.get(page.output_path), data)
             if url == self._failed_url:
                 self.render_problems, self._failed_url = [], None
         self.rendered_once = self.rendered_once or bool(urls)

@@ -15,6 +15,7 @@ ends, so under a steady stream of edits an output is never more than one job beh
 
 from __future__ import annotations
 
+import contextlib
 import enum
 import os
 import pickle
@@ -213,11 +214,9 @@ def _search(copy: ArchiveCopy, out_dir: Path, cache_dir: Path | None) -> list[Di
     from ..token_cache import TokenCache
 
     archive = copy.archive()
-    if cache_dir is not None:
-        with TokenCache(cache_dir) as tokens:
-            index = build_search_index(archive, copy.urls.base_path, tokenizer=tokens)
-    else:
-        index = build_search_index(archive, copy.urls.base_path)
+    # Without a cache folder the index gets build_search_index's own tokenizer (tokens is None).
+    with TokenCache(cache_dir) if cache_dir is not None else contextlib.nullcontext() as tokens:
+        index = build_search_index(archive, copy.urls.base_path, tokenizer=tokens)
     write_search_index(index, out_dir)
     return []
 

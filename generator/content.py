@@ -53,10 +53,8 @@ def load_archive(content_dir: Path) -> tuple[Archive | None, list[Diagnostic]]:
     config = _read_index(content_dir, content_dir, read_site_settings, "the archive needs one with a 'title'", diagnostics)
 
     bodies: list[Body] = []
-    for entry in sorted(content_dir.iterdir()):
+    for entry in _entries(content_dir):
         shown = _shown(content_dir, entry)
-        if entry.name.startswith(".") or entry.name == INDEX:
-            continue
         if entry.is_dir():
             body = _load_body(content_dir, entry, diagnostics)
             if body is not None:
@@ -68,6 +66,11 @@ def load_archive(content_dir: Path) -> tuple[Archive | None, list[Diagnostic]]:
     if config is None or has_errors(diagnostics):
         return None, diagnostics
     return Archive(config=config, bodies=bodies), diagnostics
+
+
+def _entries(folder: Path) -> list[Path]:
+    """A folder's files and folders in a stable order, without hidden ones and its own `_index.md`."""
+    return sorted(p for p in folder.iterdir() if not p.name.startswith(".") and p.name != INDEX)
 
 
 def _read_index(
@@ -100,10 +103,8 @@ def _load_body(content_dir: Path, folder: Path, diagnostics: list[Diagnostic]) -
         diagnostics.append(error(shown, 1, f"body folder '{folder.name}' would publish to the same URL as the site's own /{folder.name}/ pages: rename it"))
     settings = _read_index(content_dir, folder, read_body_settings, "every body folder needs one with a 'title'", diagnostics)
     meetings: list[Meeting] = []
-    for path in sorted(folder.iterdir()):
+    for path in _entries(folder):
         file_shown = _shown(content_dir, path)
-        if path.name.startswith(".") or path.name == INDEX:
-            continue
         if path.is_dir() or path.suffix not in (".md", ".markdown"):
             diagnostics.append(warning(file_shown, 1, "not published: only Markdown files (.md) directly in a body folder are meetings"))
             continue

@@ -19,6 +19,7 @@ import tempfile
 from pathlib import Path
 
 from generator.models import AgendaItem, Archive, Body, Meeting, Paragraph, SiteConfig, Speaker, Utterance
+from generator.search.index import SearchIndex, build_search_index, write_search_index
 
 REPO = Path(__file__).resolve().parent.parent
 CORPUS = REPO.parent / "shared" / "corpus"
@@ -197,24 +198,33 @@ def sample_archive() -> Archive:
 
 
 @functools.cache
-def built_site(base_path: str = "/") -> Path:
-    """A site folder holding the search index of `sample_archive()`, built once per test run."""
-    from generator.search.index import build_search_index, write_search_index
+def sample_index(base_path: str = "/") -> SearchIndex:
+    """The search index of `sample_archive()`, built once per test run."""
+    return build_search_index(sample_archive(), base_path)
 
+
+@functools.cache
+def built_site(base_path: str = "/") -> Path:
+    """A site folder holding the search files of `sample_index()`, written once per test run."""
     folder = Path(tempfile.mkdtemp(prefix="search-site-"))
     atexit.register(shutil.rmtree, folder, ignore_errors=True)
-    write_search_index(build_search_index(sample_archive(), base_path), folder)
+    write_search_index(sample_index(base_path), folder)
     return folder
 
 
-def run_engine(site: Path, queries: list[str]) -> list[dict]:
-    """Run the browser engine (templates/static/search-engine.js) in Node on `queries`."""
+def run_node(script: str, arguments: list[str], queries: list[str]) -> list[dict]:
+    """Run a Node script of tests/ with `arguments`, the queries as JSON on stdin; its JSON output."""
     node = shutil.which("node")
     assert node, "node is missing: the parity tests run the browser engine in Node"
     assert (REPO / "node_modules" / "lunr").is_dir(), "node_modules/lunr is missing: run 'npm ci' (make setup does)"
     completed = subprocess.run(
-        [node, str(REPO / "tests" / "search_engine_runner.js"), str(site / "search")],
+        [node, str(REPO / "tests" / script), *arguments],
         input=json.dumps(queries), capture_output=True, text=True, check=True,
         env={**os.environ, "NODE_PATH": str(REPO / "node_modules")},
     )  # fmt: skip
     return json.loads(completed.stdout)
+
+
+def run_engine(site: Path, queries: list[str]) -> list[dict]:
+    """Run the browser engine (templates/static/search-engine.js) in Node on `queries`."""
+    return run_node("search_engine_runner.js", [str(site / "search")], queries)

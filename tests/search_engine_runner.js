@@ -1,23 +1,38 @@
 // Runs the browser search engine under Node for the parity tests: reads a JSON list of queries
-// on stdin, prints a JSON list of results, each hit's text replaced by its length in UTF-16
-// units. Usage: node search_engine_runner.js <site>/search
+// on stdin, prints a JSON list of results, each hit with its text's length in UTF-16 units, its
+// agenda item and its highlights in UTF-16 units, as the search page gets them.
+// Usage: node search_engine_runner.js <site>/search
 "use strict";
 const fs = require("fs");
 const path = require("path");
 const MinutesSearch = require(path.join(__dirname, "..", "templates", "static", "search-engine.js"));
 
 const dir = process.argv[2];
-const load = (name) => JSON.parse(fs.readFileSync(path.join(dir, name), "utf8"));
-const searcher = MinutesSearch.fromData(load("index.json"), load("docs.json"), load("terms.json"));
-const queries = JSON.parse(fs.readFileSync(0, "utf8"));
-const results = queries.map((query) => {
+const searcher = MinutesSearch.withLoader(
+  (name) => fs.promises.readFile(path.join(dir, name), "utf8").then(JSON.parse)
+);
+
+async function answer(query) {
   try {
-    const result = searcher.search(query);
-    // The speech is long and the Python side has it already: keep its length only.
-    result.hits.forEach((hit) => { hit.text = hit.text.length; });
+    const result = await searcher.search(query);
+    const details = await searcher.details(result.hits.map((hit) => hit.ref));
+    result.hits.forEach((hit, i) => {
+      hit.item = details[i].item;
+      hit.highlights = MinutesSearch.highlights(details[i].text, hit.spans);
+      // The speech is long and the Python side has it already: keep its length only.
+      hit.text = details[i].text.length;
+      delete hit.spans;
+    });
     return result;
   } catch (error) {
-    return { query: query, error: String(error && error.stack || error) };
+    return { query: query, error: String((error && error.stack) || error) };
   }
-});
-process.stdout.write(JSON.stringify(results));
+}
+
+(async () => {
+  const queries = JSON.parse(fs.readFileSync(0, "utf8"));
+  const results = [];
+  // One after the other, as a reader types them: each query finds the files the last one loaded.
+  for (const query of queries) results.push(await answer(query));
+  process.stdout.write(JSON.stringify(results));
+})();

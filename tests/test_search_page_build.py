@@ -29,7 +29,7 @@ def test_search_page_offers_every_body_and_fiscal_year(make_site, tmp_path: Path
     for name in ("lunr.js", "search-engine.js", "search-ui.js", "search.css"):
         assert f'"../assets/{name}"' in page
     assert (tmp_path / "site" / "assets" / "lunr.js").read_bytes() == (REPO / "node_modules/lunr/lunr.js").read_bytes()
-    assert (tmp_path / "site" / "search" / "index.json").is_file()
+    assert (tmp_path / "site" / "search" / "manifest.json").is_file()
 
 
 def test_every_other_page_has_a_search_box_that_works_without_javascript(make_site, tmp_path: Path) -> None:

@@ -11,7 +11,7 @@ import pytest
 from generator.search.command import run_search
 from generator.search.folding import fold
 from generator.search.query import Searcher
-from tests.search_corpus import BAD_QUERIES, REPO, built_site, write_small_site
+from tests.search_corpus import BAD_QUERIES, REPO, built_site, sample_index, write_small_site
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
@@ -171,10 +171,8 @@ def evaluate(searcher: Searcher, texts: list[str], entry: dict) -> tuple[float, 
 
 @pytest.mark.corpus
 def test_development_set_recall_and_precision(corpus: Path) -> None:
-    site = built_site()
-    searcher = Searcher.open(site)
-    docs = json.loads((site / "search" / "docs.json").read_text(encoding="utf-8"))["docs"]
-    texts = [fold(doc[4]) for doc in docs]
+    searcher = Searcher.open(built_site())
+    texts = [fold(doc.text) for doc in sample_index().documents]
     entries = load_devset()
     assert {"topic", "width", "spelling", "compound", "katakana", "and", "trap"} <= {e["kind"] for e in entries}
     scores = []

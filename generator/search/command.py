@@ -7,7 +7,8 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 
-from .index import INDEX_FILE, SEARCH_DIR
+from .index import SEARCH_DIR
+from .shards import MANIFEST_FILE
 from .query import SearchHit, Searcher
 
 SNIPPET_BEFORE = 30
@@ -22,7 +23,7 @@ def run_search(query: str, site: Path, as_json: bool, limit: int, echo: Callable
     if limit < 0:
         echo(f"error: --limit must be 0 (all hits) or more, not {limit}", err=True)
         return 2
-    if not (site / SEARCH_DIR / INDEX_FILE).is_file():
+    if not (site / SEARCH_DIR / MANIFEST_FILE).is_file():
         echo(f"error: no search index in {site}: run 'minutes build' first (or pass --site)", err=True)
         return 1
     searcher = Searcher.open(site)

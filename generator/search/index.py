@@ -1,28 +1,21 @@
 """The search index of a site: a lunr index of utterances, a document store, and the term maps.
 
 `build_search_index` tokenizes every utterance with Sudachi and builds one lunr document per
-utterance with lunr.py (no pipeline: the terms go in as they are); `write_search_index` writes
-three files into `<site>/search/`, in deterministic bytes (sorted keys, no clock):
+utterance with lunr.py (no pipeline: the terms go in as they are): a `SearchIndex`, whose `lunr`
+is the lunr.js 2.3.9 serialization of the whole index. One field, `text`; refs are utterance
+numbers across the archive, "0", "1", … Every posting carries the metadata `p`: where the term
+stands in the speech, as a flat list `[start, length, start, length, …]` in code points
+(JavaScript must convert to UTF-16 units). The inverted index is in UTF-16 order, as lunr.js
+requires.
 
-- `index.json`: the lunr.js 2.3.9 index, loadable with `lunr.Index.load`. One field, `text`.
-  Refs are utterance numbers across the archive, "0", "1", … Every posting carries the
-  metadata `p`: where the term stands in the speech, as a flat list `[start, length, start,
-  length, …]` in code points (JavaScript must convert to UTF-16 units). The inverted index is in
-  UTF-16 order, as lunr.js requires.
-- `docs.json`: `{"meetings": [{title, date, body, body_slug, fiscal_year, url, items}, …],
-  "docs": [[meeting, number, speaker, item, text], …]}`; a doc's position is its ref, `meeting`
-  its meeting's position, `item` the position of its agenda item in that meeting's `items` (or
-  null), `url` the meeting page's root-relative URL (with the base path).
-- `terms.json`: `{"normalized": {surface: normalized form}, "units": {compound: [sub-units]},
-  "readings": {reading in hiragana: normalized form}}`, the maps the query needs to turn a typed
-  word into index terms (see query.py).
+`write_search_index` writes it into `<site>/search/` cut into small files (shards.py), so that
+the browser fetches only what a query needs.
 """
 
 from __future__ import annotations
 
 import contextlib
 import gc
-import json
 import re
 from collections import defaultdict
 from collections.abc import Iterator
@@ -44,9 +37,6 @@ FIELD = "text"
 POSITIONS = "p"
 """The metadata key of term positions in every posting."""
 SEARCH_DIR = "search"
-INDEX_FILE = "index.json"
-DOCS_FILE = "docs.json"
-TERMS_FILE = "terms.json"
 
 
 _KATAKANA = re.compile("[ァ-ヶー]+")
@@ -86,25 +76,6 @@ class SearchIndex:
     normalized: dict[str, str]
     units: dict[str, list[str]]
     readings: dict[str, str] = field(default_factory=dict)
-
-    def files(self) -> dict[str, bytes]:
-        """The files of `<site>/search/`, name → bytes."""
-        store = {
-            "meetings": [
-                {
-                    "title": m.title, "date": m.date, "body": m.body, "body_slug": m.body_slug,
-                    "fiscal_year": m.fiscal_year, "url": m.url, "items": m.items,
-                }  # fmt: skip
-                for m in self.meetings
-            ],
-            "docs": [[d.meeting, d.number, d.speaker, d.item, d.text] for d in self.documents],
-        }
-        terms = {"normalized": self.normalized, "units": self.units, "readings": self.readings}
-        return {INDEX_FILE: _json(self.lunr), DOCS_FILE: _json(store), TERMS_FILE: _json(terms)}
-
-
-def _json(value: object) -> bytes:
-    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
 
 
 def utf16_order(term: str) -> bytes:
@@ -316,10 +287,8 @@ def _serialize(builder: _PretokenizedBuilder) -> dict:
 
 
 def write_search_index(index: SearchIndex, out_dir: Path) -> None:
-    """Write the index files into `out_dir/search/`."""
-    folder = out_dir / SEARCH_DIR
-    folder.mkdir(parents=True, exist_ok=True)
+    """Write the search files of `index` into `out_dir/search/` (see shards.py for what they are)."""
+    from .shards import write_search_files  # shards.py reads this module's models: import it late
+
     with collector_paused():
-        files = index.files()
-    for name, data in files.items():
-        (folder / name).write_bytes(data)
+        write_search_files(index, out_dir / SEARCH_DIR)

@@ -28,16 +28,18 @@
 
 from __future__ import annotations
 
-import bisect
+import dataclasses
 import json
 import math
-from collections.abc import Container, Iterable, Sequence
+from collections.abc import Container, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
 
-from .folding import fold, has_word_char, hiragana, is_word_char, split_spaces, strip_non_word
-from .index import DOCS_FILE, FIELD, INDEX_FILE, POSITIONS, SEARCH_DIR, TERMS_FILE, MeetingEntry, collector_paused
+from .folding import fold, has_word_char, is_word_char, split_spaces, strip_non_word
+from .index import FIELD, POSITIONS, SEARCH_DIR, DocumentEntry, MeetingEntry, SearchIndex, collector_paused
+from .lexicon import Lexicon, word_map
+from .shards import LEXICON_DIR, MANIFEST_FILE, MEETING_KEYS, SHARDS_DIR, TEXT_DIR
 
 T = TypeVar("T")
 
@@ -62,55 +64,6 @@ class QueryPlan:
 
     terms: list[QueryTerm]
     covered: bool
-
-
-class Lexicon:
-    """What the query knows of the index: its terms, and the maps from typed words to terms."""
-
-    def __init__(
-        self, terms: Iterable[str], normalized: dict[str, str], units: dict[str, list[str]], readings: dict[str, str]
-    ) -> None:
-        self._sorted = sorted(terms)
-        self._set = set(self._sorted)
-        self._normalized = normalized
-        self._units = units
-        self._readings = readings
-        self.longest = max((len(word) for word in (*self._sorted, *readings)), default=0)
-
-    def knows(self, piece: str) -> bool:
-        """True for an index term, the same in hiragana (コドモ for こども), or a reading (めぐろ)."""
-        if piece in self._set:
-            return True
-        kana = hiragana(piece)
-        return kana in self._set or kana in self._readings
-
-    def is_term(self, term: str) -> bool:
-        """True for a term of the index."""
-        return term in self._set
-
-    def words(self, piece: str) -> list[str]:
-        """The index terms a known piece stands for: sub-units of a compound, else its normalized form."""
-        if piece in self._set:
-            word = piece
-        else:
-            kana = hiragana(piece)
-            word = kana if kana in self._set else self._readings[kana]
-        if word in self._units:
-            return list(self._units[word])
-        return [self._normalized.get(word, word)]
-
-    def with_prefix(self, prefix: str) -> list[str]:
-        """Every term that starts with `prefix` (itself included), in code point order."""
-        start = bisect.bisect_left(self._sorted, prefix)
-        end = start
-        while end < len(self._sorted) and self._sorted[end].startswith(prefix):
-            end += 1
-        return self._sorted[start:end]
-
-    def has_prefix(self, prefix: str) -> bool:
-        """True when some term starts with `prefix`."""
-        start = bisect.bisect_left(self._sorted, prefix)
-        return start < len(self._sorted) and self._sorted[start].startswith(prefix)
 
 
 def segment(part: str, lexicon: Lexicon, last: bool) -> list[tuple[str, bool]] | None:
@@ -178,7 +131,7 @@ class SearchHit:
     ref: str
     url: str
     meeting_index: int
-    """Which meeting of the index (docs.json's `meetings`) the utterance belongs to."""
+    """Which meeting of the index (the manifest's `meetings`) the utterance belongs to."""
     number: int
     """The utterance's number in its meeting: the N of the `#sN` anchor."""
     meeting: str
@@ -217,18 +170,34 @@ class SearchResult:
 
 
 class Searcher:
-    """Searches the index a build wrote into `<site>/search/`."""
+    """Searches a search index: the one a build wrote into `<site>/search/`, or one in memory."""
 
-    def __init__(self, lunr_index: dict, store: dict, terms: dict) -> None:
-        self._postings: dict[str, dict] = {term: posting for term, posting in lunr_index["invertedIndex"]}
-        self._vectors: dict[str, list[float]] = {ref: elements for ref, elements in lunr_index["fieldVectors"]}
-        self._meetings = [MeetingEntry(**meeting) for meeting in store["meetings"]]
-        self._docs: list[list] = store["docs"]
-        self.lexicon = Lexicon(self._postings, terms["normalized"], terms["units"], terms.get("readings", {}))
+    def __init__(
+        self,
+        postings: dict[str, dict],
+        vectors: dict[str, dict[int, float]],
+        meetings: list[MeetingEntry],
+        docs: list[DocumentEntry],
+        lexicon: Lexicon,
+    ) -> None:
+        self._postings = postings
+        self._vectors = vectors
+        """Field ref ("text/12") → term index → BM25 weight."""
+        self._meetings = meetings
+        self._docs = docs
+        self.lexicon = lexicon
+
+    @classmethod
+    def from_index(cls, index: SearchIndex) -> Searcher:
+        """Search `index` as lunr.py built it: one unsharded lunr index."""
+        postings = {term: posting for term, posting in index.lunr["invertedIndex"]}
+        vectors = {ref: dict(zip(elements[0::2], elements[1::2])) for ref, elements in index.lunr["fieldVectors"]}
+        words = word_map(set(postings), index.normalized, index.units, index.readings)
+        return cls(postings, vectors, index.meetings, index.documents, Lexicon(postings, words))
 
     @classmethod
     def open(cls, site_dir: Path) -> Searcher:
-        """Load the index files of the site built in `site_dir`."""
+        """Load the search files of the site built in `site_dir` (every shard: a terminal has time)."""
         folder = Path(site_dir) / SEARCH_DIR
 
         def load(name: str) -> dict:
@@ -237,7 +206,23 @@ class Searcher:
         # The index of a large archive is millions of small objects: the cycle collector would
         # walk them again and again while they are created, doubling the load time.
         with collector_paused():
-            return cls(load(INDEX_FILE), load(DOCS_FILE), load(TERMS_FILE))
+            manifest = load(MANIFEST_FILE)
+            terms: list[str] = []
+            words: dict[str, list[str]] = {}
+            for number in range(len(manifest["lexicon"])):
+                lexicon = load(f"{LEXICON_DIR}/{number}.json")
+                terms += lexicon["terms"]
+                words.update(lexicon["words"])
+            postings: dict[str, dict] = {}
+            vectors: dict[str, dict[int, float]] = {}
+            for number in range(len(manifest["shards"])):
+                shard = load(f"{SHARDS_DIR}/{number}.json")
+                postings.update(shard["invertedIndex"])
+                for ref, elements in shard["fieldVectors"]:
+                    vectors.setdefault(ref, {}).update(zip(elements[0::2], elements[1::2]))
+            texts = [load(f"{TEXT_DIR}/{number}.json") for number in range(len(manifest["texts"]))]
+            meetings, docs = _documents(manifest, texts)
+            return cls(postings, vectors, meetings, docs, Lexicon(terms, words, manifest["longest"]))
 
     def plan(self, query: str) -> QueryPlan:
         """The terms `query` turns into."""
@@ -255,7 +240,7 @@ class Searcher:
         parts = _group(plan.terms, located)
         ranked: list[tuple[float, int, list[tuple[int, int]]]] = []
         for ref, score in scores.items():
-            text = self._docs[int(ref)][4]
+            text = self._docs[int(ref)].text
             spans = [[where[ref] for where in part] for part in parts]
             highlights: list[tuple[int, int]] = []
             for part_spans in spans:
@@ -303,8 +288,7 @@ class Searcher:
         magnitude = math.sqrt(sum(query_vector[i] * query_vector[i] for i in indexes))
         scores: dict[str, float] = {}
         for ref in required or ():
-            elements = self._vectors[f"{FIELD}/{ref}"]
-            weights = dict(zip(elements[0::2], elements[1::2], strict=True))
+            weights = self._vectors[f"{FIELD}/{ref}"]
             dot = 0.0
             # Terms in index order, as lunr.Vector.dot adds them: the same sum to the last bit.
             for index in indexes:
@@ -328,14 +312,28 @@ class Searcher:
         return {ref: sorted(found) for ref, found in spans.items()}
 
     def _hit(self, ref: int, score: float, highlights: list[tuple[int, int]]) -> SearchHit:
-        meeting_no, number, speaker, item, text = self._docs[ref]
-        meeting = self._meetings[meeting_no]
+        doc = self._docs[ref]
+        meeting = self._meetings[doc.meeting]
         return SearchHit(
-            ref=str(ref), url=f"{meeting.url}#s{number}", meeting_index=meeting_no, number=number,
+            ref=str(ref), url=f"{meeting.url}#s{doc.number}", meeting_index=doc.meeting, number=doc.number,
             meeting=meeting.title, body=meeting.body, body_slug=meeting.body_slug, date=meeting.date,
-            fiscal_year=meeting.fiscal_year, item=meeting.items[item] if item is not None else None,
-            speaker=speaker, text=text, score=score, highlights=highlights,
+            fiscal_year=meeting.fiscal_year, item=meeting.items[doc.item] if doc.item is not None else None,
+            speaker=doc.speaker, text=doc.text, score=score, highlights=highlights,
         )  # fmt: skip
+
+
+def _documents(manifest: dict, texts: list[dict]) -> tuple[list[MeetingEntry], list[DocumentEntry]]:
+    """The meetings and the document store, put back together from the manifest and the text files."""
+    meetings: list[MeetingEntry] = []
+    docs: list[DocumentEntry] = []
+    for position, meeting in enumerate(manifest["meetings"]):
+        meetings.append(MeetingEntry(**{key: meeting[key] for key in MEETING_KEYS}))
+        for number, speaker in enumerate(meeting["said"], 1):
+            docs.append(DocumentEntry(position, number, meeting["speakers"][speaker], None, ""))
+    stored = (doc for chunk in texts for doc in chunk)
+    for ref, (item, text) in enumerate(stored):
+        docs[ref] = dataclasses.replace(docs[ref], item=item, text=text)
+    return meetings, docs
 
 
 def _group(terms: list[QueryTerm], values: list[T]) -> list[list[T]]:

@@ -1,23 +1,27 @@
 /*
  * The search engine of the minutes archive, on lunr.js 2.3.9: the query algorithm of
- * generator/search/query.py, step for step, so that the page and `minutes search` agree
- * (tests/test_search_parity.py holds them to the same terms, hits and scores).
+ * generator/search/query.py, step for step, over the sharded search files of
+ * generator/search/shards.py, fetching only what a query needs.
+ * tests/test_search_parity.py holds it to the Python search (same terms, hits, order, scores to
+ * 1e-9, highlights), and tests/test_search_shards.py to one unsharded lunr index.
  *
- * A classic script: in the browser it needs the global `lunr` (assets/lunr.js) and defines
- * `window.MinutesSearch`; under Node, `require("./search-engine.js")` returns the same object.
+ * A classic script: in a page or a Web Worker it needs the global `lunr` (assets/lunr.js) and
+ * defines `MinutesSearch`; under Node, `require("./search-engine.js")` returns the same object.
  *
- *   MinutesSearch.open(searchDirUrl) -> Promise<Searcher>   (fetches index.json, docs.json, terms.json)
- *   MinutesSearch.fromData(index, docs, terms) -> Searcher   (the three files, parsed)
- *   searcher.search(query) -> {query, terms, total, hits: [{ref, url, meeting_index, number,
- *       meeting, body, body_slug, date, fiscal_year, item, speaker, text, score,
- *       highlights: [[start, end], ...]}]}
+ *   MinutesSearch.open(searchDirUrl) -> Searcher                  (fetches files as they are needed)
+ *   MinutesSearch.withLoader(load) -> Searcher     (load(relative path, build version) -> Promise<parsed JSON>)
+ *   searcher.prepare(text) -> Promise      (the manifest and the lexicon files for the characters of
+ *                                           `text`: called while the reader types)
+ *   searcher.search(query) -> Promise<{query, terms, total, hits: [{ref, url, meeting_index, number,
+ *       meeting, body, body_slug, date, fiscal_year, speaker, score, spans: [[start, end], ...]}]}>
+ *   searcher.details(refs) -> Promise<[{ref, item, text}]>        (the text files of those refs only)
+ *   searcher.matches(query) -> Promise<[{ref, score}]>            (lunr's scores recombined, unranked)
+ *   MinutesSearch.highlights(text, spans) -> [[start, end], ...]  (code points -> UTF-16 units)
  *
- * meeting_index is the meeting's place in docs.json's `meetings`; number the utterance's number
- * in its meeting (the N of the url's #sN).
- *
- * Highlights count UTF-16 code units of `text` (the index stores code points); they come sorted,
- * [start, end) pairs, and merged: no two overlap or touch. User input never
- * reaches lunr's query parser: terms go through `idx.query` only, and `*` is dropped.
+ * meeting_index is the meeting's place in the manifest's `meetings`; number the utterance's number
+ * in its meeting (the N of the url's #sN). `spans` are the matched words, sorted and merged (no
+ * two overlap or touch), in code points as the index counts them. User input never reaches
+ * lunr's query parser: terms go through `idx.query` only, and `*` is dropped.
  */
 (function (root, factory) {
   if (typeof module === "object" && module.exports) {
@@ -33,8 +37,9 @@
   var WORD_CHAR = /^[\p{L}\p{N}\p{M}]$/u;
   var FIELD = "text";
   var POSITIONS = "p";
-  var MAX_GAP = 2;
+  var GAPS = "g";
   var ADJACENCY_BONUS = 0.5;
+  var MANIFEST = "manifest.json";
 
   function fold(text) {
     return text.normalize("NFKC").toLowerCase();
@@ -66,63 +71,96 @@
     return Object.prototype.hasOwnProperty.call(object, key);
   }
 
-  /*
-   * What the query knows of the index: its terms (sorted in UTF-16 order, the order of
-   * index.json and of JavaScript's <), and the maps from typed words to terms.
-   */
-  function Lexicon(sortedTerms, normalized, units, readings) {
-    this.sorted = sortedTerms;
-    this.set = new Set(sortedTerms);
-    this.normalized = normalized;
-    this.units = units;
-    this.readings = readings;
-    var longest = 0;
-    // UTF-16 lengths bound the lengths in code points: the search only looks further.
-    sortedTerms.concat(Object.keys(readings)).forEach(function (word) {
-      if (word.length > longest) longest = word.length;
-    });
-    this.longest = longest;
+  function firstChar(text) {
+    return String.fromCodePoint(text.codePointAt(0));
   }
 
-  Lexicon.prototype.knows = function (piece) {
-    if (this.set.has(piece)) return true;
-    var kana = hiragana(piece);
-    return this.set.has(kana) || hasOwn(this.readings, kana);
-  };
-
-  Lexicon.prototype.isTerm = function (term) {
-    return this.set.has(term);
-  };
-
-  Lexicon.prototype.words = function (piece) {
-    var word = piece;
-    if (!this.set.has(piece)) {
-      var kana = hiragana(piece);
-      word = this.set.has(kana) ? kana : this.readings[kana];
-    }
-    if (hasOwn(this.units, word)) return this.units[word].slice();
-    return [hasOwn(this.normalized, word) ? this.normalized[word] : word];
-  };
-
-  Lexicon.prototype.lowerBound = function (prefix) {
-    var low = 0, high = this.sorted.length;
+  /* The position of the last of the sorted `keys` that is <= `key`; -1 when none is. */
+  function entryFor(keys, key) {
+    var low = 0, high = keys.length;
     while (low < high) {
       var middle = (low + high) >>> 1;
-      if (this.sorted[middle] < prefix) low = middle + 1;
+      if (keys[middle] <= key) low = middle + 1;
+      else high = middle;
+    }
+    return low - 1;
+  }
+
+  /* Running sums: the first position of each run of `counts`. */
+  function starts(counts) {
+    var total = 0;
+    return counts.map(function (count) { total += count; return total - count; });
+  }
+
+  function lowerBound(sorted, key) {
+    var low = 0, high = sorted.length;
+    while (low < high) {
+      var middle = (low + high) >>> 1;
+      if (sorted[middle] < key) low = middle + 1;
       else high = middle;
     }
     return low;
+  }
+
+  /*
+   * What the query knows of the index, over the lexicon files loaded so far: each holds the terms
+   * that start with some characters (UTF-16 order, the order of JavaScript's <) and the word map
+   * (term or reading -> the terms it stands for). Segmenting a part needs the files of its
+   * characters and of their hiragana: Searcher.prepare loads them first.
+   */
+  function Lexicon(firstChars, longest) {
+    this.starts = firstChars; // the first character of each lexicon file
+    this.longest = longest;
+    this.files = new Map(); // file name -> {terms, set, words}
+  }
+
+  Lexicon.prototype.add = function (number, data) {
+    this.files.set(number, { terms: data.terms, set: new Set(data.terms), words: data.words });
+  };
+
+  /* The numbers of the files a query text needs: those of its characters and of the same in hiragana. */
+  Lexicon.prototype.filesFor = function (text) {
+    var numbers = new Set(), starts = this.starts;
+    Array.from(text).forEach(function (char) {
+      [char, hiragana(char)].forEach(function (key) {
+        var at = entryFor(starts, key);
+        if (at >= 0) numbers.add(at);
+      });
+    });
+    return Array.from(numbers);
+  };
+
+  Lexicon.prototype.fileOf = function (word) {
+    if (!word) return null;
+    var at = entryFor(this.starts, firstChar(word));
+    if (at < 0) return null;
+    if (!this.files.has(at)) throw new Error("lexicon file not loaded for " + firstChar(word));
+    return this.files.get(at);
+  };
+
+  Lexicon.prototype.isTerm = function (word) {
+    var file = this.fileOf(word);
+    return Boolean(file) && file.set.has(word);
+  };
+
+  Lexicon.prototype.knows = function (piece) {
+    if (this.isTerm(piece)) return true;
+    // A key of the word map is a term or a reading.
+    var kana = hiragana(piece), file = this.fileOf(kana);
+    return Boolean(file) && (file.set.has(kana) || hasOwn(file.words, kana));
+  };
+
+  Lexicon.prototype.words = function (piece) {
+    var word = this.isTerm(piece) ? piece : hiragana(piece);
+    var file = this.fileOf(word);
+    return file && hasOwn(file.words, word) ? file.words[word].slice() : [word];
   };
 
   Lexicon.prototype.hasPrefix = function (prefix) {
-    var start = this.lowerBound(prefix);
-    return start < this.sorted.length && this.sorted[start].startsWith(prefix);
-  };
-
-  Lexicon.prototype.withPrefix = function (prefix) {
-    var start = this.lowerBound(prefix), end = start;
-    while (end < this.sorted.length && this.sorted[end].startsWith(prefix)) end++;
-    return this.sorted.slice(start, end);
+    var file = this.fileOf(prefix);
+    if (!file) return false;
+    var at = lowerBound(file.terms, prefix);
+    return at < file.terms.length && file.terms[at].startsWith(prefix);
   };
 
   /*
@@ -186,21 +224,20 @@
   }
 
 
-  /* True when a term starting at `start` stands in a row after one ending at `end`. */
-  function follows(end, start, doc) {
-    if (end === start) return true;
-    if (!(end < start && start <= end + MAX_GAP)) return false;
-    for (var i = end; i < start; i++) {
-      if (isWordChar(doc.charAt(i))) return false;
-    }
-    return true;
+  /*
+   * A document's term places and what precedes them: `gaps` maps a start to the number of
+   * punctuation or space characters right before it (at most two; the build counted them from
+   * the text), so that "in a row" needs no text.
+   */
+  function follows(end, start, gaps) {
+    return end === start || (end < start && start - end <= (gaps.get(start) || 0));
   }
 
   /* The offsets among `ends` (a Set) after which a term starting at `start` stands in a row. */
-  function endsBefore(start, ends, doc) {
+  function endsBefore(start, ends, gaps) {
     var found = [];
-    for (var end = start - MAX_GAP; end <= start; end++) {
-      if (ends.has(end) && follows(end, start, doc)) found.push(end);
+    for (var end = start - 2; end <= start; end++) {
+      if (ends.has(end) && follows(end, start, gaps)) found.push(end);
     }
     return found;
   }
@@ -209,17 +246,17 @@
     return new Set(spans.map(function (span) { return span[1]; }));
   }
 
-  function standInRow(before, after, doc) {
+  function standInRow(before, after, gaps) {
     var ends = endsOf(before);
-    return after.some(function (span) { return endsBefore(span[0], ends, doc).length > 0; });
+    return after.some(function (span) { return endsBefore(span[0], ends, gaps).length > 0; });
   }
 
   /* The spans on a complete run of the part's terms standing in a row, or null. */
-  function spansInRow(levels, doc) {
+  function spansInRow(levels, gaps) {
     var reached = [levels[0]];
     for (var level = 1; level < levels.length; level++) {
       var ends = endsOf(reached[reached.length - 1]);
-      reached.push(levels[level].filter(function (span) { return endsBefore(span[0], ends, doc).length > 0; }));
+      reached.push(levels[level].filter(function (span) { return endsBefore(span[0], ends, gaps).length > 0; }));
     }
     if (!reached[reached.length - 1].length) return null;
     // Walk back from the last term: keep only the spans that lead on to a complete run.
@@ -227,7 +264,7 @@
     for (var back = reached.length - 2; back >= 0; back--) {
       var linked = new Set(), before = endsOf(reached[back]);
       kept[kept.length - 1].forEach(function (span) {
-        endsBefore(span[0], before, doc).forEach(function (end) { linked.add(end); });
+        endsBefore(span[0], before, gaps).forEach(function (end) { linked.add(end); });
       });
       kept.push(reached[back].filter(function (span) { return linked.has(span[1]); }));
     }
@@ -245,145 +282,275 @@
     return merged;
   }
 
-  var SURROGATE = /[\ud800-\udfff]/;
-
-  /* A document's text, read by code point (the index's offsets); most texts are all in the BMP. */
-  function DocText(text) {
-    this.text = text;
-    this.astral = SURROGATE.test(text);
-    this._codePoints = null;
-  }
-
-  DocText.prototype.charAt = function (index) {
-    if (!this.astral) return this.text.charAt(index);
-    if (this._codePoints === null) this._codePoints = Array.from(this.text);
-    return this._codePoints[index] || "";
-  };
-
-  /* Code point offsets → UTF-16 offsets (astral characters such as 𠮟 take two units). */
-  DocText.prototype.toUtf16 = function (spans) {
-    if (!this.astral) return spans;
+  /* Code point spans of `text` -> UTF-16 spans (astral characters such as 𠮟 take two units). */
+  function highlights(text, spans) {
+    if (!/[\ud800-\udfff]/.test(text)) return spans.map(function (span) { return span.slice(); });
     var units = [0], position = 0;
-    for (var char of this.text) units.push(position += char.length);
+    for (var char of text) units.push(position += char.length);
     return spans.map(function (span) { return [units[span[0]], units[span[1]]]; });
+  }
+
+  /* A loaded shard: its lunr index, and its terms in UTF-16 order for prefixes. */
+  function Shard(data) {
+    this.terms = data.invertedIndex.map(function (entry) { return entry[0]; });
+    this.index = lunr.Index.load(data);
+  }
+
+  /* The shard's terms that a query term matches: itself, or every term it begins. */
+  Shard.prototype.expand = function (term) {
+    if (!term.prefix) return hasOwn(this.index.invertedIndex, term.text) ? [term.text] : [];
+    var found = [];
+    for (var at = lowerBound(this.terms, term.text); at < this.terms.length && this.terms[at].startsWith(term.text); at++) {
+      found.push(this.terms[at]);
+    }
+    return found;
   };
 
-  function Searcher(indexData, docsData, termsData) {
-    this.index = lunr.Index.load(indexData);
-    this.lexicon = new Lexicon(
-      indexData.invertedIndex.map(function (entry) { return entry[0]; }),
-      termsData.normalized, termsData.units, termsData.readings || {}
-    );
-    this.meetings = docsData.meetings;
-    this.docs = docsData.docs;
+  function Searcher(load) {
+    this.load = load;
+    this.files = new Map(); // file name -> Promise of its parsed JSON (or of a Shard)
+    this.manifest = null;
   }
+
+  /* A search file, parsed (and made into something by `make`), fetched once. */
+  Searcher.prototype.file = function (name, make) {
+    if (!this.files.has(name)) {
+      var files = this.files;
+      var loading = this.load(name, this.manifest ? this.manifest.version : null).then(make || function (data) { return data; });
+      // A failed download is tried again by the next query, not remembered.
+      loading.catch(function () { files.delete(name); });
+      files.set(name, loading);
+    }
+    return this.files.get(name);
+  };
+
+  Searcher.prototype.start = function () {
+    var self = this;
+    return this.file(MANIFEST).then(function (manifest) {
+      if (!self.manifest) {
+        self.manifest = manifest;
+        self.lexicon = new Lexicon(manifest.lexicon, manifest.longest);
+        // The first ref of each meeting and of each text file: entryFor finds a ref's in these
+        // (an empty meeting has the next one's first ref).
+        self.meetingStarts = starts(manifest.meetings.map(function (meeting) { return meeting.said.length; }));
+        self.textStarts = starts(manifest.texts);
+      }
+      return self;
+    });
+  };
+
+  Searcher.prototype.prepare = function (text) {
+    var self = this;
+    return this.start().then(function () {
+      return Promise.all(self.lexicon.filesFor(fold(String(text))).map(function (number) {
+        return self.file("lexicon/" + number + ".json").then(function (data) {
+          if (!self.lexicon.files.has(number)) self.lexicon.add(number, data);
+        });
+      }));
+    });
+  };
 
   Searcher.prototype.plan = function (query) {
-    return planQuery(String(query), this.lexicon);
+    var self = this;
+    return this.prepare(query).then(function () { return planQuery(String(query), self.lexicon); });
   };
 
-  Searcher.prototype.expand = function (term) {
-    if (term.prefix) return this.lexicon.withPrefix(term.text);
-    return this.lexicon.isTerm(term.text) ? [term.text] : [];
+  /* The shards a query term can be found in: one, or for a prefix every shard its terms reach. */
+  Searcher.prototype.shardsOf = function (term) {
+    var starts = this.manifest.shards, at = Math.max(0, entryFor(starts, term.text)), names = ["shards/" + at + ".json"];
+    while (term.prefix && ++at < starts.length && starts[at].startsWith(term.text)) names.push("shards/" + at + ".json");
+    return names;
   };
 
   /*
-   * ref → sorted, distinct [start, end] code point spans of any of `words`, for the documents
-   * of `refs` (a Set): every posting is read once, not once per document.
+   * Score the plan's REQUIRED terms over the shards they live in, as one lunr index over the whole
+   * archive would: lunr.js scores a document dot(query, document) / |query|, and each shard holds
+   * the postings and field-vector components of its own terms, so each shard's query gives
+   * score_s = dot_s / |q_s|, and score = Σ score_s·|q_s| / √Σ|q_s|². A document must match every
+   * term, in whichever shard it lives. Resolves to {refs: Map ref -> score, found} where
+   * found[term] lists [shard, index term] of each match of the query term.
    */
-  Searcher.prototype.spans = function (words, refs) {
-    var inverted = this.index.invertedIndex, found = new Map();
-    words.forEach(function (word) {
-      var posting = inverted[word][FIELD];
+  Searcher.prototype.score = function (terms) {
+    var self = this;
+    var names = [];
+    terms.forEach(function (term) {
+      self.shardsOf(term).forEach(function (name) { if (names.indexOf(name) < 0) names.push(name); });
+    });
+    return Promise.all(names.map(function (name) {
+      return self.file(name, function (data) { return new Shard(data); });
+    })).then(function (shards) {
+      var found = terms.map(function () { return []; });
+      var dots = new Map(), clauses = new Map(), squares = 0;
+      shards.forEach(function (shard) {
+        var used = [], vector = new Map();
+        terms.forEach(function (term, number) {
+          var words = shard.expand(term);
+          if (!words.length) return;
+          used.push(term);
+          words.forEach(function (word) {
+            found[number].push([shard, word]);
+            var at = shard.index.invertedIndex[word]._index;
+            vector.set(at, (vector.get(at) || 0) + 1);
+          });
+        });
+        if (!used.length) return;
+        var magnitude = 0;
+        Array.from(vector.keys()).sort(function (a, b) { return a - b; }).forEach(function (at) {
+          magnitude += vector.get(at) * vector.get(at);
+        });
+        squares += magnitude;
+        magnitude = Math.sqrt(magnitude);
+        shard.index.query(function (q) {
+          used.forEach(function (term) {
+            q.term(term.text, {
+              usePipeline: false,
+              wildcard: term.prefix ? lunr.Query.wildcard.TRAILING : lunr.Query.wildcard.NONE
+            });
+          });
+        }).forEach(function (match) {
+          dots.set(match.ref, (dots.get(match.ref) || 0) + match.score * magnitude);
+          var matched = clauses.get(match.ref) || new Set();
+          Object.keys(match.matchData.metadata).forEach(function (word) { matched.add(word); });
+          clauses.set(match.ref, matched);
+        });
+      });
+      var refs = new Map(), norm = Math.sqrt(squares);
+      if (found.some(function (list) { return !list.length; })) return { refs: refs, found: found };
+      dots.forEach(function (dot, ref) {
+        var matched = clauses.get(ref);
+        var all = found.every(function (list) {
+          return list.some(function (entry) { return matched.has(entry[1]); });
+        });
+        if (all) refs.set(ref, norm ? dot / norm : 0);
+      });
+      return { refs: refs, found: found };
+    });
+  };
+
+  Searcher.prototype.matches = function (query) {
+    var self = this;
+    return this.plan(query).then(function (plan) {
+      if (!plan.covered || !plan.terms.length) return [];
+      return self.score(plan.terms).then(function (scored) {
+        return Array.from(scored.refs, function (entry) { return { ref: entry[0], score: entry[1] }; });
+      });
+    });
+  };
+
+  /*
+   * ref -> {spans: sorted distinct [start, end] of any of the term's matches, gaps} for the
+   * documents of `refs`: every posting is read once, not once per document. `gaps` (start ->
+   * punctuation before it) is shared across the terms of a document.
+   */
+  function places(matches, refs, gapsOf) {
+    var found = new Map();
+    matches.forEach(function (entry) {
+      var posting = entry[0].index.invertedIndex[entry[1]][FIELD];
       for (var ref in posting) {
         if (!refs.has(ref)) continue;
-        var flat = posting[ref][POSITIONS], list = found.get(ref);
+        var metadata = posting[ref], flat = metadata[POSITIONS], list = found.get(ref);
         if (!list) found.set(ref, list = []);
         for (var k = 0; k < flat.length; k += 2) list.push([flat[k], flat[k] + flat[k + 1]]);
+        var marks = metadata[GAPS];
+        if (marks) {
+          var gaps = gapsOf(ref);
+          for (var g = 0; g < marks.length; g += 2) gaps.set(flat[2 * marks[g]], marks[g + 1]);
+        }
       }
     });
     found.forEach(function (list, ref) {
       list.sort(function (a, b) { return a[0] - b[0] || a[1] - b[1]; });
-      var distinct = list.filter(function (span, i) {
+      found.set(ref, list.filter(function (span, i) {
         return i === 0 || span[0] !== list[i - 1][0] || span[1] !== list[i - 1][1];
-      });
-      found.set(ref, distinct);
+      }));
     });
     return found;
-  };
+  }
 
   Searcher.prototype.search = function (query) {
-    var plan = this.plan(query);
-    var result = { query: String(query), terms: plan.terms.map(function (t) { return t.text; }), total: 0, hits: [] };
-    if (!plan.covered || !plan.terms.length) return result;
     var self = this;
-    var matches = this.index.query(function (q) {
-      plan.terms.forEach(function (term) {
-        q.term(term.text, {
-          presence: lunr.Query.presence.REQUIRED,
-          usePipeline: false,
-          wildcard: term.prefix ? lunr.Query.wildcard.TRAILING : lunr.Query.wildcard.NONE
+    var result = { query: String(query), terms: [], total: 0, hits: [] };
+    return this.plan(query).then(function (plan) {
+      result.terms = plan.terms.map(function (t) { return t.text; });
+      if (!plan.covered || !plan.terms.length) return result;
+      return self.score(plan.terms).then(function (scored) {
+        var gapsByRef = new Map();
+        var gapsOf = function (ref) {
+          if (!gapsByRef.has(ref)) gapsByRef.set(ref, new Map());
+          return gapsByRef.get(ref);
+        };
+        var parts = [];
+        plan.terms.forEach(function (term, number) {
+          if (!parts[term.part]) parts[term.part] = [];
+          parts[term.part].push(places(scored.found[number], scored.refs, gapsOf));
         });
+        parts = parts.filter(function (part) { return part; });
+        var ranked = [];
+        scored.refs.forEach(function (score, ref) {
+          var gaps = gapsOf(ref);
+          var spans = parts.map(function (part) {
+            return part.map(function (found) { return found.get(ref); });
+          });
+          var matched = [];
+          for (var p = 0; p < spans.length; p++) {
+            var inRow = spansInRow(spans[p], gaps);
+            if (inRow === null) return;
+            matched = matched.concat(inRow);
+          }
+          if (spans.length > 1) {
+            var adjacent = 0;
+            for (var b = 0; b + 1 < spans.length; b++) {
+              if (standInRow(spans[b][spans[b].length - 1], spans[b + 1][0], gaps)) adjacent++;
+            }
+            score = score * (1 + ADJACENCY_BONUS * adjacent / (spans.length - 1));
+          }
+          ranked.push({ ref: Number(ref), score: score, spans: merge(matched) });
+        });
+        ranked.sort(function (a, b) { return b.score - a.score || a.ref - b.ref; });
+        result.total = ranked.length;
+        result.hits = ranked.map(function (entry) { return self.hit(entry); });
+        return result;
       });
     });
-    var refs = new Set(matches.map(function (match) { return match.ref; }));
-    var parts = [];
-    plan.terms.forEach(function (term) {
-      if (!parts[term.part]) parts[term.part] = [];
-      parts[term.part].push(self.spans(self.expand(term), refs));
-    });
-    parts = parts.filter(function (part) { return part; });
-    var ranked = [];
-    matches.forEach(function (match) {
-      var doc = new DocText(self.docs[Number(match.ref)][4]);
-      var spans = parts.map(function (part) {
-        return part.map(function (found) { return found.get(match.ref); });
-      });
-      var highlights = [];
-      for (var p = 0; p < spans.length; p++) {
-        var inRow = spansInRow(spans[p], doc);
-        if (inRow === null) return;
-        highlights = highlights.concat(inRow);
-      }
-      var score = match.score;
-      if (spans.length > 1) {
-        var adjacent = 0;
-        for (var b = 0; b + 1 < spans.length; b++) {
-          if (standInRow(spans[b][spans[b].length - 1], spans[b + 1][0], doc)) adjacent++;
-        }
-        score = score * (1 + ADJACENCY_BONUS * adjacent / (spans.length - 1));
-      }
-      ranked.push({ ref: Number(match.ref), score: score, doc: doc, highlights: highlights });
-    });
-    ranked.sort(function (a, b) { return b.score - a.score || a.ref - b.ref; });
-    result.total = ranked.length;
-    result.hits = ranked.map(function (entry) { return self.hit(entry); });
-    return result;
   };
 
   Searcher.prototype.hit = function (entry) {
-    var doc = this.docs[entry.ref];
-    var meeting = this.meetings[doc[0]];
+    var position = entryFor(this.meetingStarts, entry.ref);
+    var meeting = this.manifest.meetings[position];
+    var offset = entry.ref - this.meetingStarts[position];
     return {
       ref: String(entry.ref),
-      url: meeting.url + "#s" + doc[1],
-      meeting_index: doc[0],
-      number: doc[1],
+      url: meeting.url + "#s" + (offset + 1),
+      meeting_index: position,
+      number: offset + 1,
       meeting: meeting.title,
       body: meeting.body,
       body_slug: meeting.body_slug,
       date: meeting.date,
       fiscal_year: meeting.fiscal_year,
-      item: doc[3] === null ? null : meeting.items[doc[3]],
-      speaker: doc[2],
-      text: doc[4],
+      speaker: meeting.speakers[meeting.said[offset]],
       score: entry.score,
-      highlights: entry.doc.toUtf16(merge(entry.highlights))
+      spans: entry.spans
     };
   };
 
-  function fetchJson(url) {
-    return fetch(url).then(function (response) {
+  /* The text and agenda item of each ref, from the text files that hold them. */
+  Searcher.prototype.details = function (refs) {
+    var self = this;
+    return this.start().then(function () {
+      return Promise.all(refs.map(function (ref) {
+        var at = entryFor(self.textStarts, Number(ref));
+        return self.file("text/" + at + ".json").then(function (chunk) {
+          var doc = chunk[Number(ref) - self.textStarts[at]];
+          var meeting = self.manifest.meetings[entryFor(self.meetingStarts, Number(ref))];
+          return { ref: String(ref), item: doc[0] === null ? null : meeting.items[doc[0]], text: doc[1] };
+        });
+      }));
+    });
+  };
+
+  function fetchJson(url, options) {
+    return fetch(url, options).then(function (response) {
       if (!response.ok) throw new Error("cannot load " + url + ": HTTP " + response.status);
       return response.json();
     });
@@ -392,16 +559,18 @@
   function open(searchDirUrl) {
     var base = String(searchDirUrl);
     if (base.slice(-1) !== "/") base += "/";
-    return Promise.all([
-      fetchJson(base + "index.json"), fetchJson(base + "docs.json"), fetchJson(base + "terms.json")
-    ]).then(function (files) {
-      return new Searcher(files[0], files[1], files[2]);
+    return new Searcher(function (name, version) {
+      // Every file but the manifest is asked for with the build's version: a browser never mixes
+      // files of two builds, and keeps them cached until the content changes. The manifest is
+      // checked with the server every time.
+      if (name === MANIFEST) return fetchJson(base + name, { cache: "no-cache" });
+      return fetchJson(base + name + "?v=" + encodeURIComponent(version));
     });
   }
 
-  function fromData(indexData, docsData, termsData) {
-    return new Searcher(indexData, docsData, termsData);
+  function withLoader(load) {
+    return new Searcher(load);
   }
 
-  return { open: open, fromData: fromData, fold: fold, planQuery: planQuery };
+  return { open: open, withLoader: withLoader, highlights: highlights, fold: fold, planQuery: planQuery };
 });

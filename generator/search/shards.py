@@ -1,0 +1,254 @@
+"""The search index as the site serves it: many small files, so that a query fetches only what it needs.
+
+One lunr index over a large archive is about seven times its text (600 meetings: 89 MB), and
+lunr.js would load all of it before the first answer. Here the index that lunr.py built once
+(global idf and BM25 weights) is cut into pieces that each answer one question:
+
+- `manifest.json`: what every query needs, small: the meetings (title, date, body, URL, agenda
+  items, the ref of their first utterance and who said each utterance), and where the other files
+  start: the first character of each lexicon file, the first term of each shard, the first ref of
+  each text file, each with the file's name.
+- `lexicon/<hash>.json`: the vocabulary, by first character: `{"terms": [...], "words": {key: [...]}}`.
+  `terms` are the index terms that start with one of the file's characters, in UTF-16 order;
+  `words` maps a term or a reading (めぐろ) to the index terms it stands for, where that is not the
+  term itself (こども → [子供], 大震災 → [大, 震災], めぐろ → [目黒]). Segmenting a query needs the
+  files of its characters only.
+- `shards/<hash>.json`: a loadable lunr.js index (`lunr.Index.load`) of a range of consecutive
+  terms in UTF-16 order: their postings with the global `_index`, and each document's field-vector
+  components for those terms only. A document's score is its dot product with the query vector
+  divided by the query's magnitude, and the dot product only touches the query's terms, so scores
+  from several shards recombine exactly: score = Σ score_s·|q_s| / √Σ|q_s|².
+  Postings keep the metadata `p` (term places, flat [start, length, …] in code points) and, where
+  some place has punctuation or spaces right before it, `g`: flat [place number, count, …], the
+  count of such characters before that place (at most MAX_GAP). With it the query can tell
+  whether two terms stand in a row without the text.
+- `text/<hash>.json`: `{"first": ref, "docs": [[item, text], …]}` for consecutive refs: what a
+  hit shows, fetched only for the hits on screen.
+
+File names carry a hash of their content, so a browser never mixes files of two builds; the
+manifest is the one entry point. Sizes are chosen by measurement (docs/search.md).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from .folding import hiragana, is_word_char
+from .index import FIELD, POSITIONS, DocumentEntry, SearchIndex, utf16_order
+from .lexicon import word_map
+
+MANIFEST_FILE = "manifest.json"
+LEXICON_DIR = "lexicon"
+SHARDS_DIR = "shards"
+TEXT_DIR = "text"
+GAPS = "g"
+"""The metadata key of the punctuation counts before term places (see the module docstring)."""
+MAX_GAP = 2
+"""Most punctuation or space characters allowed between two terms that stand in a row."""
+FORMAT_VERSION = 1
+MEETING_KEYS = ("title", "date", "body", "body_slug", "fiscal_year", "url", "items")
+"""The keys of a meeting in the manifest that are MeetingEntry's fields; `first`, `speakers`, `said` are the rest."""
+
+
+@dataclass(frozen=True)
+class ShardSizes:
+    """Target sizes in bytes of uncompressed JSON: a file is closed once it reaches its target.
+
+    A single term's postings or a single first character's words are never split, so a file can
+    be larger than its target.
+    """
+
+    lexicon: int = 8_000
+    shard: int = 24_000
+    text: int = 2_000
+
+
+def lexicon_keys(piece: str) -> list[str]:
+    """The first characters whose lexicon files a query piece needs: its own, and in hiragana."""
+    if not piece:
+        return []
+    return sorted({piece[0], hiragana(piece[0])}, key=utf16_order)
+
+
+def gaps(text: str, starts: Sequence[int]) -> list[int]:
+    """Flat [place number, count, …]: how many non-word characters (up to MAX_GAP) precede each start."""
+    found: list[int] = []
+    for number, start in enumerate(starts):
+        count = 0
+        while count < MAX_GAP and start - count > 0 and not is_word_char(text[start - count - 1]):
+            count += 1
+        if count:
+            found.extend((number, count))
+    return found
+
+
+def _json(value: object) -> bytes:
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
+
+
+def _groups(items: Sequence[tuple[str, int]], target: int) -> Iterator[list[int]]:
+    """Positions of `items` ((key, size) in order) cut into runs of about `target` bytes."""
+    run: list[int] = []
+    size = 0
+    for position, (_, item_size) in enumerate(items):
+        run.append(position)
+        size += item_size
+        if size >= target:
+            yield run
+            run, size = [], 0
+    if run:
+        yield run
+
+
+class _Files:
+    """The files of the search folder, relative path → bytes; each folder's files are numbered."""
+
+    def __init__(self) -> None:
+        self.files: dict[str, bytes] = {}
+        self._counts: dict[str, int] = {}
+
+    def add(self, folder: str, value: object) -> None:
+        """Add the next file of `folder`: `<folder>/0.json`, `<folder>/1.json`, …"""
+        number = self._counts.get(folder, 0)
+        self._counts[folder] = number + 1
+        self.files[f"{folder}/{number}.json"] = _json(value)
+
+    def version(self) -> str:
+        """A hash of every file: a new build of different content gets a new version."""
+        digest = hashlib.blake2b(digest_size=8)
+        for name in sorted(self.files):
+            digest.update(name.encode() + b"\0" + self.files[name] + b"\0")
+        return digest.hexdigest()
+
+
+def search_files(index: SearchIndex, sizes: ShardSizes = ShardSizes()) -> dict[str, bytes]:
+    """The files of `<site>/search/` for `index`, relative path → bytes (deterministic)."""
+    out = _Files()
+    manifest = {
+        "format": FORMAT_VERSION,
+        "documents": len(index.documents),
+        "meetings": _meetings(index),
+        "lexicon": _lexicon_files(index, sizes.lexicon, out),
+        "shards": _shard_files(index, sizes.shard, out),
+        "texts": _text_files(index.documents, sizes.text, out),
+        "longest": _longest(index),
+    }
+    manifest["version"] = out.version()
+    out.files[MANIFEST_FILE] = _json(manifest)
+    return out.files
+
+
+def _longest(index: SearchIndex) -> int:
+    terms = (term for term, _ in index.lunr["invertedIndex"])
+    return max((len(word) for word in (*terms, *index.readings)), default=0)
+
+
+def _meetings(index: SearchIndex) -> list[dict]:
+    """The meetings, each with its speakers' names and, per utterance, the position of its speaker's.
+
+    Documents come in meeting order and are numbered 1, 2, … within their meeting, so the lengths
+    of `said` tell a ref's meeting and number.
+    """
+    said: list[list[int]] = [[] for _ in index.meetings]
+    speakers: list[dict[str, int]] = [{} for _ in index.meetings]
+    for doc in index.documents:
+        names = speakers[doc.meeting]
+        said[doc.meeting].append(names.setdefault(doc.speaker, len(names)))
+    return [
+        {
+            **{key: getattr(meeting, key) for key in MEETING_KEYS},
+            "speakers": list(speakers[position]), "said": said[position],
+        }  # fmt: skip
+        for position, meeting in enumerate(index.meetings)
+    ]
+
+
+def _lexicon_files(index: SearchIndex, target: int, out: _Files) -> list[str]:
+    """Add the lexicon files; returns the first character of each, in UTF-16 order."""
+    terms = [term for term, _ in index.lunr["invertedIndex"]]
+    words = word_map(set(terms), index.normalized, index.units, index.readings)
+    by_char: dict[str, tuple[list[str], dict[str, list[str]]]] = {}
+    for term in terms:
+        by_char.setdefault(term[0], ([], {}))[0].append(term)
+    for key, found in words.items():
+        by_char.setdefault(key[0], ([], {}))[1][key] = found
+    chars = sorted(by_char, key=utf16_order)
+    sized = [(char, len(_json(by_char[char]))) for char in chars]
+    table = []
+    for run in _groups(sized, target):
+        content = {"terms": [], "words": {}}
+        for position in run:
+            char_terms, char_words = by_char[chars[position]]
+            content["terms"].extend(char_terms)
+            content["words"].update(char_words)
+        out.add(LEXICON_DIR, content)
+        table.append(chars[run[0]])
+    return table
+
+
+def _shard_files(index: SearchIndex, target: int, out: _Files) -> list[str]:
+    """Add the shards; returns the first term of each, in UTF-16 order."""
+    inverted = index.lunr["invertedIndex"]
+    vectors = {ref: dict(zip(elements[0::2], elements[1::2])) for ref, elements in index.lunr["fieldVectors"]}
+    texts = [doc.text for doc in index.documents]
+    postings = [(term, _with_gaps(posting, texts)) for term, posting in inverted]
+    sized = [(term, len(_json(posting))) for term, posting in postings]
+    table = []
+    for run in _groups(sized, target):
+        shard_terms = [postings[position] for position in run]
+        out.add(SHARDS_DIR, _shard(shard_terms, vectors, index.lunr))
+        table.append(shard_terms[0][0])
+    return table
+
+
+def _with_gaps(posting: dict, texts: list[str]) -> dict:
+    """A posting whose documents' metadata also hold `g` where a place follows punctuation."""
+    documents = {}
+    for ref, metadata in posting[FIELD].items():
+        places = metadata[POSITIONS]
+        found = gaps(texts[int(ref)], places[0::2])
+        documents[ref] = {POSITIONS: places, GAPS: found} if found else {POSITIONS: places}
+    return {"_index": posting["_index"], FIELD: documents}
+
+
+def _shard(terms: list[tuple[str, dict]], vectors: dict[str, dict[int, float]], whole: dict) -> dict:
+    """One loadable lunr index: the postings of `terms` and their components of the field vectors."""
+    components: dict[str, list[tuple[int, float]]] = {}
+    for _, posting in terms:
+        index = posting["_index"]
+        for ref in posting[FIELD]:
+            field_ref = f"{FIELD}/{ref}"
+            components.setdefault(field_ref, []).append((index, vectors[field_ref][index]))
+    field_vectors = [
+        [field_ref, [number for pair in sorted(pairs) for number in pair]]
+        for field_ref, pairs in sorted(components.items(), key=lambda item: int(item[0].split("/")[1]))
+    ]
+    return {
+        "version": whole["version"],
+        "fields": whole["fields"],
+        "fieldVectors": field_vectors,
+        "invertedIndex": [[term, posting] for term, posting in terms],
+        "pipeline": [],
+    }
+
+
+def _text_files(documents: list[DocumentEntry], target: int, out: _Files) -> list[int]:
+    """Add the text files; returns how many documents each holds (small numbers pack well)."""
+    sized = [(str(ref), len(doc.text.encode("utf-8")) + 8) for ref, doc in enumerate(documents)]
+    table = []
+    for run in _groups(sized, target):
+        out.add(TEXT_DIR, [[documents[ref].item, documents[ref].text] for ref in run])
+        table.append(len(run))
+    return table
+
+
+def write_search_files(index: SearchIndex, folder: Path, sizes: ShardSizes = ShardSizes()) -> None:
+    """Write the search files of `index` into `folder` (the site's `search/`), creating it."""
+    for name, data in search_files(index, sizes).items():
+        path = folder / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)

@@ -2,9 +2,12 @@
 
 Debian's /usr/bin/chromium is driven through Playwright with the flags the tests use
 (tests/conftest.py CHROMIUM_ARGS: no background connections); the server binds 127.0.0.1 only and
-sends files as they are, without compression. The bytes a page load fetched are counted from the
-files its responses were served from (Playwright does not keep the bodies of large responses), and
-gzipped here, file by file, as a static host would send them.
+sends files as they are, without compression. The bytes a page load fetched are counted on the
+server's side: it logs every request it receives, so fetches from a Web Worker count as well as
+the page's own (Playwright's page events do not promise to report a worker's requests, and do not
+keep the bodies of large responses). Each file answered is gzipped here, file by file, as a
+static host would send it. A load counts the requests received until its first results were
+shown; what the page fetches after that (prefetching, the rest of the list) is not counted.
 """
 
 from __future__ import annotations
@@ -17,28 +20,49 @@ import time
 import urllib.parse
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from tests.conftest import CHROMIUM, CHROMIUM_ARGS
 
 
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    """Serves files without logging every request to the terminal."""
+@dataclass
+class ServedSite:
+    """A folder served on 127.0.0.1, and every request the server received, in order."""
+
+    root: Path
+    base: str
+    """The base URL, without a trailing slash."""
+    requests: list[tuple[float, str]] = field(default_factory=list)
+    """(time.perf_counter() on arrival, request path with its query) of every request."""
+
+
+class _LoggingHandler(http.server.SimpleHTTPRequestHandler):
+    """Serves files, noting each request in the site's log instead of printing it."""
+
+    def __init__(self, *args: object, site: ServedSite, **kwargs: object) -> None:
+        self.site = site
+        super().__init__(*args, **kwargs)
+
+    def do_GET(self) -> None:  # noqa: N802 - the stdlib's name
+        self.site.requests.append((time.perf_counter(), self.path))
+        super().do_GET()
 
     def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - the stdlib's name
         pass
 
 
 @contextmanager
-def serve(root: Path) -> Iterator[str]:
-    """Serve the folder `root` on a free port of 127.0.0.1; yields the base URL (no trailing slash)."""
-    handler = functools.partial(_QuietHandler, directory=str(root))
+def serve(root: Path) -> Iterator[ServedSite]:
+    """Serve the folder `root` on a free port of 127.0.0.1; yields it with its request log."""
+    site = ServedSite(root, "")
+    handler = functools.partial(_LoggingHandler, directory=str(root), site=site)
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    site.base = f"http://127.0.0.1:{server.server_port}"
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        yield f"http://127.0.0.1:{server.server_port}"
+        yield site
     finally:
         server.shutdown()
         server.server_close()
@@ -85,40 +109,39 @@ def file_sizes(path: Path) -> tuple[int, int]:
     return _GZIP_SIZES[key]
 
 
-def served_file(root: Path, base: str, url: str) -> Path | None:
-    """The file under `root` that the server at `base` answers `url` with, if any."""
-    if not url.startswith(base + "/"):
-        return None
-    path = root / urllib.parse.unquote(urllib.parse.urlsplit(url).path).lstrip("/")
+def served_file(root: Path, request_path: str) -> Path | None:
+    """The file under `root` that the server answers the request path (`/search/?q=…`) with, if any."""
+    path = root / urllib.parse.unquote(urllib.parse.urlsplit(request_path).path).lstrip("/")
     if path.is_dir():
         path = path / "index.html"
     return path if path.is_file() else None
 
 
 def time_first_result(
-    browser: object, root: Path, base: str, url: str, done_selector: str, total_attribute: str, timeout_s: float
+    browser: object, site: ServedSite, url: str, done_selector: str, total_attribute: str, timeout_s: float
 ) -> FirstResult:
     """Open `url` in a fresh browser context (cold cache) and time it until `done_selector` appears.
 
-    `root` is the folder served at `base`; the bytes counted are those of the files answered.
+    The bytes counted are those of the files `site` answered from the start of the load until
+    the selector appeared, whoever asked for them (the page or a worker).
     """
     context = browser.new_context()
-    urls: list[str] = []
     try:
         page = context.new_page()
-        page.on("response", lambda response: urls.append(response.url))
+        mark = len(site.requests)
         start = time.perf_counter()
         page.goto(url, wait_until="commit", timeout=timeout_s * 1000)
         element = page.wait_for_selector(done_selector, state="attached", timeout=timeout_s * 1000)
-        seconds = time.perf_counter() - start
+        end = time.perf_counter()
         total = element.get_attribute(total_attribute)
+        fetched = [path for arrived, path in site.requests[mark:] if arrived <= end]
         raw = packed = 0
-        for fetched in urls:
-            path = served_file(root, base, fetched)
+        for request_path in fetched:
+            path = served_file(site.root, request_path)
             if path is not None:
                 size, gzipped = file_sizes(path)
                 raw += size
                 packed += gzipped
-        return FirstResult(seconds, len(urls), raw, packed, int(total) if total and total.isdigit() else None)
+        return FirstResult(end - start, len(fetched), raw, packed, int(total) if total and total.isdigit() else None)
     finally:
         context.close()

@@ -36,11 +36,11 @@ from __future__ import annotations
 import bisect
 import re
 import shutil
-import subprocess
 import sys
-import time
 from dataclasses import dataclass
 from pathlib import Path
+
+from benchmarks.process import run_measured
 
 GLOB = "*/[0-9]*/index.html"
 ROOT_SELECTOR = ".record"
@@ -93,6 +93,8 @@ class PagefindRun:
     site: Path
     seconds: float
     log: str
+    peak_rss: int = 0
+    """Bytes: the kernel's peak RSS of the Pagefind CLI (benchmarks/process.py)."""
 
     @property
     def bundle(self) -> Path:
@@ -101,20 +103,24 @@ class PagefindRun:
 
 
 def index_site(site: Path, copy: Path, timeout_s: float) -> PagefindRun:
-    """Copy the built `site` to `copy` and index it with the Pagefind CLI; time the CLI alone."""
+    """Copy the built `site` to `copy` and index it with the Pagefind CLI; time the CLI alone.
+
+    The wall-clock time includes starting the CLI (`python -m pagefind` runs its binary), as
+    ours includes starting `minutes build`.
+    """
     if copy.exists():
         shutil.rmtree(copy)
     shutil.copytree(site, copy)
     command = [sys.executable, "-m", "pagefind", "--site", str(copy), "--glob", GLOB, "--root-selector", ROOT_SELECTOR]
     for selector in EXCLUDE_SELECTORS:
         command += ["--exclude-selectors", selector]
-    start = time.perf_counter()
-    done = subprocess.run(command, capture_output=True, text=True, timeout=timeout_s)
-    seconds = time.perf_counter() - start
+    done = run_measured(command, copy, timeout_s)
+    if done.timed_out:
+        raise RuntimeError(f"pagefind timed out after {timeout_s:.0f} s")
     if done.returncode != 0:
         raise RuntimeError(f"pagefind failed ({done.returncode}): {done.stderr.strip() or done.stdout.strip()}")
     (copy / BENCH_PAGE).write_text(_PAGE, encoding="utf-8")
-    return PagefindRun(copy, seconds, done.stdout)
+    return PagefindRun(copy, done.seconds, done.stdout, done.peak_rss)
 
 
 def indexed_pages(run: PagefindRun) -> int | None:

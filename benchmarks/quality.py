@@ -3,8 +3,9 @@
 The development set (tests/search_devset.json, written by reading the corpus, never by running a
 search) gives each query a list of regular expressions; the expected utterances of a query are
 those whose speech, folded (NFKC + lowercase), matches every one of them. The expectations are
-therefore computed on whatever content is being measured, from the document store a build wrote
-(site/search/docs.json: every utterance's whole speech and its meeting's URL).
+therefore computed on whatever content is being measured, from the content folder itself, read
+with the generator's reader (not from the search files a build wrote, whose layout is the search
+engine's business).
 
 An utterance is named by its URL, `<meeting url>#s<N>`, the same for our hits and for Pagefind's
 results mapped onto utterances (see pagefind_peer.py).
@@ -27,6 +28,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from generator.content import load_archive
+from generator.diagnostics import has_errors
+from generator.pages import SiteUrls
 from generator.search.folding import fold
 
 REPO = Path(__file__).resolve().parent.parent
@@ -61,11 +65,17 @@ class StoredUtterance:
     text: str
 
 
-def site_utterances(site: Path) -> list[StoredUtterance]:
-    """Every utterance of the site built in `site`, read from its search document store."""
-    store = json.loads((site / "search" / "docs.json").read_text(encoding="utf-8"))
-    meetings = store["meetings"]
-    return [StoredUtterance(f"{meetings[doc[0]]['url']}#s{doc[1]}", doc[4]) for doc in store["docs"]]
+def content_utterances(content: Path) -> list[StoredUtterance]:
+    """Every utterance of the content folder, named by its URL on a site built from it without --base-url."""
+    archive, diagnostics = load_archive(content)
+    if archive is None or has_errors(diagnostics):
+        raise ValueError(f"{content} does not load: {len(diagnostics)} diagnostic(s), first: {diagnostics[:1]}")
+    base_path = SiteUrls.from_base_url(archive.config.base_url).base_path
+    return [
+        StoredUtterance(f"{base_path}{meeting.path}/#s{utterance.number}", utterance.text)
+        for meeting in archive.meetings
+        for utterance in meeting.utterances
+    ]
 
 
 def expected_urls(query: DevQuery, utterances: Iterable[StoredUtterance]) -> set[str]:

@@ -1,8 +1,9 @@
 """Every benchmark of the project, one after the other: what `make bench` runs.
 
 Today that is the search benchmark (search_bench.py: our search side by side with Pagefind on
-the bundled archive and the whole corpus). Arguments are passed on to each benchmark, e.g.
-`python benchmarks/run.py --sets bundled` for a quick run.
+the bundled archive, the whole corpus and subsets of 100 to 600 meetings; its docstring and
+docs/benchmarks.md say what each figure is). Arguments are passed on to each benchmark, e.g.
+`python benchmarks/run.py --sets bundled --sizes 100 --no-quality` for a quick run.
 """
 
 from __future__ import annotations

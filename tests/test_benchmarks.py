@@ -84,3 +84,28 @@ def test_a_child_process_peak_is_its_own_not_the_largest_so_far() -> None:
     small = run_measured([sys.executable, "-c", allocate.format(1)], Path.cwd(), 30)
     assert large.returncode == small.returncode == 0
     assert large.peak_rss > 200 * 2**20 > small.peak_rss
+
+
+def test_bytes_fetched_by_a_web_worker_count_toward_the_first_results(browser, tmp_path: Path) -> None:
+    from benchmarks.browser import serve, time_first_result
+
+    files = {
+        "index.html": '<!DOCTYPE html><ol id="search-results"></ol><script>\n'
+        'const worker = new Worker("worker.js");\n'
+        "worker.onmessage = (event) => {\n"
+        '  const list = document.getElementById("search-results");\n'
+        "  list.dataset.total = event.data;\n"
+        '  list.dataset.state = "done";\n'
+        "};\n</script>\n",
+        "worker.js": 'fetch("shard.json").then((r) => r.json()).then((d) => postMessage(String(d.hits.length)));\n',
+        "shard.json": '{"hits": [' + ", ".join(['"s1"'] * 500) + "]}",
+        "unused.json": "{}" * 1000,
+    }
+    for name, text in files.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    with serve(tmp_path) as site:
+        first = time_first_result(browser, site, f"{site.base}/", '#search-results[data-state="done"]', "data-total", 30)
+    fetched = ("index.html", "worker.js", "shard.json")
+    assert first.total == 500
+    assert first.raw_bytes == sum(len(files[name].encode("utf-8")) for name in fetched)
+    assert 0 < first.gzip_bytes < first.raw_bytes

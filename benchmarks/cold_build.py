@@ -13,7 +13,8 @@ build may have been warm.
 
 Peak memory: the build's own figure when its summary line reports one (`peak memory 812 MB`,
 `peak RSS: 0.8 GB`, …), which covers its worker processes; always also the kernel's peak RSS of
-the build process (process.py).
+the build process (process.py). When the summary line says how many utterances came from the
+token cache (`…, 0 from the cache`), a number above zero is reported as a note: not cold.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ COLD_DIR = OUT / "cold-build"
 CACHE_OPTIONS = ("--cache-dir", "--cache")
 """Options of `minutes build` naming its cache folder, the first one the command has is used."""
 _PEAK = re.compile(r"peak (?:memory|rss)\D{0,12}?([0-9][0-9.,]*)\s*([kmg]i?b)\b", re.IGNORECASE)
+_FROM_CACHE = re.compile(r"([0-9][0-9,]*) (?:utterances )?from the cache")
 _UNITS = {"kb": 1e3, "mb": 1e6, "gb": 1e9, "kib": 2**10, "mib": 2**20, "gib": 2**30}
 
 
@@ -61,6 +63,12 @@ def reported_peak(summary: str) -> int | None:
     if not match:
         return None
     return int(float(match[1].replace(",", "")) * _UNITS[match[2].lower()])
+
+
+def cached_utterances(summary: str) -> int | None:
+    """How many utterances a build summary line says came from the token cache (None if it does not say)."""
+    match = _FROM_CACHE.search(summary)
+    return int(match[1].replace(",", "")) if match else None
 
 
 @functools.cache
@@ -102,4 +110,7 @@ def build_ours(content: ContentSet, site: Path, timeout_s: float) -> OurBuild:
         if _snapshot(folder) != old
     )
     summary = next((line for line in reversed(run.stdout.splitlines()) if line.strip()), "")
+    cached = cached_utterances(summary)
+    if cached:
+        notes += (f"not cold: the build took {cached:,} utterances' tokens from a cache",)
     return OurBuild(run.seconds, run.peak_rss, reported_peak(summary), summary, cache, notes)

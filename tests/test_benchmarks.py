@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks.cold_build import reported_peak
+from benchmarks.cold_build import cached_utterances, reported_peak
 from benchmarks.process import run_measured
 from benchmarks.search_bench import parse_sizes
 from benchmarks.subsets import choose, meeting_files, write_subset
@@ -76,6 +76,13 @@ def test_peak_memory_is_read_from_a_build_summary_line() -> None:
     assert reported_peak("built 603 meetings, 24237 utterances, 700 pages in 80.1 s, peak memory 1,234 MB") == 1_234_000_000
     assert reported_peak("built 1 meetings in 0.3 s; peak RSS: 1.5 GiB") == int(1.5 * 2**30)
     assert reported_peak("built 1 meetings, 248 utterances, 7 pages in 0.39 s") is None
+
+
+def test_a_build_that_used_its_token_cache_is_recognised() -> None:
+    summary = "built 603 meetings, 24237 utterances, 700 pages in 60.00 s; {} utterances tokenized, {} from the cache"
+    assert cached_utterances(summary.format("24237", "0")) == 0
+    assert cached_utterances(summary.format("0", "24,237")) == 24237
+    assert cached_utterances("built 1 meetings, 248 utterances, 7 pages in 0.39 s") is None
 
 
 def test_a_child_process_peak_is_its_own_not_the_largest_so_far() -> None:

@@ -26,8 +26,11 @@ def test_search_page_offers_every_body_and_fiscal_year(make_site, tmp_path: Path
     # Newest first, named as printed in minutes: April 2019 is already 令和元年度.
     assert years == [("2021", "令和３年度 (2021)"), ("2019", "令和元年度 (2019)")]
     assert "<noscript>" in page and "JavaScript" in page
-    for name in ("lunr.js", "search-engine.js", "search-ui.js", "search.css"):
+    for name in ("search-worker.js", "search-ui.js", "search.css"):
         assert f'"../assets/{name}"' in page
+    # The worker loads lunr.js and the engine from beside itself.
+    for name in ("lunr.js", "search-engine.js"):
+        assert (tmp_path / "site" / "assets" / name).is_file()
     assert (tmp_path / "site" / "assets" / "lunr.js").read_bytes() == (REPO / "node_modules/lunr/lunr.js").read_bytes()
     assert (tmp_path / "site" / "search" / "manifest.json").is_file()
 

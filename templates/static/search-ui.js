@@ -2,9 +2,12 @@
  * The search page: runs the query in ?q= on load, groups hits by meeting, highlights the matched
  * words, filters by body, fiscal year and speaker, sorts, and keeps all of it in the URL.
  *
- * The engine (search-engine.js, on lunr.js) finds and ranks the hits; this file only shows them.
- * Everything that comes from the index or the query reaches the page as text nodes: never as
- * markup, so a query such as <img src=x onerror=…> is shown, not run.
+ * The engine (search-engine.js, on lunr.js) finds and ranks the hits in a Web Worker
+ * (search-worker.js); this file only shows them. The worker answers with every hit but without
+ * its speech: the speeches are fetched for the hits shown, and for a meeting's folded hits when
+ * the reader opens them. While the reader types, the worker already fetches what the query will
+ * need. Everything that comes from the index or the query reaches the page as text nodes: never
+ * as markup, so a query such as <img src=x onerror=…> is shown, not run.
  *
  * Hooks for tests and tools: <ol id="search-results"> holds the hit links (a.hit-link, href ending
  * in #sN), meeting groups ordered by their best hit and hits within a group by rank. Results are
@@ -39,8 +42,10 @@
   var siteRoot = app.getAttribute("data-site-root") || "./";
   var basePath = app.getAttribute("data-base-path") || "/";
 
-  var searcher = null; // a promise of the engine's Searcher, opened on the first query
+  var engine = null; // the worker's client, started on the first query or keystroke
   var searchRun = 0; // a newer query makes an older one's answer stale
+  var renderRun = 0; // a newer rendering makes the speeches an older one waits for unneeded
+  var details = new Map(); // ref -> {item, text, highlights}: the speeches fetched so far
   var state = readUrl();
   var result = null; // the engine's answer for state.q: every hit, unfiltered
   var shown = 0; // meetings shown
@@ -266,14 +271,14 @@
     return container;
   }
 
-  function renderHit(hit, showItem) {
+  // A hit is its link at once (the worker knows the speaker and the anchor); the agenda item
+  // and the snippet are filled in when its speech has arrived (fillHits).
+  function renderHit(hit) {
     var item = element("li", "hit");
-    if (hit.item && showItem) item.appendChild(element("p", "hit-item", hit.item));
     var link = element("a", "hit-link");
     link.href = localUrl(hit.url);
     var speaker = element("span", "hit-speaker", hit.speaker || "発言");
     link.appendChild(speaker);
-    link.appendChild(snippet(hit));
     item.appendChild(link);
     return item;
   }
@@ -281,11 +286,38 @@
   function hitList(hits, from) {
     var ol = element("ol", "result-hits");
     if (from) ol.start = from + 1;
-    hits.forEach(function (hit, i) {
-      // An agenda item is named once for a run of hits under it.
-      ol.appendChild(renderHit(hit, i === 0 || hit.item !== hits[i - 1].item));
+    hits.forEach(function (hit) {
+      ol.appendChild(renderHit(hit));
     });
     return ol;
+  }
+
+  /* Fetch the speeches of `hits` that are not here yet; resolves when all are. */
+  function fetchDetails(hits) {
+    var missing = hits.filter(function (hit) { return !details.has(hit.ref); });
+    if (!missing.length) return Promise.resolve();
+    return openEngine()
+      .call("details", { hits: missing.map(function (hit) { return { ref: hit.ref, spans: hit.spans }; }) })
+      .then(function (found) {
+        found.forEach(function (doc) { details.set(doc.ref, doc); });
+      });
+  }
+
+  /* Put the agenda items and snippets into the list `ol` of `hits`, once their speeches are here. */
+  function fillHits(ol, hits) {
+    return fetchDetails(hits).then(function () {
+      var rows = ol.children;
+      hits.forEach(function (hit, i) {
+        var doc = details.get(hit.ref), row = rows[i];
+        if (!row || row.getAttribute("data-filled")) return;
+        row.setAttribute("data-filled", "true");
+        // An agenda item is named once for a run of hits under it.
+        if (doc.item && (i === 0 || doc.item !== details.get(hits[i - 1].ref).item)) {
+          row.insertBefore(element("p", "hit-item", doc.item), row.firstChild);
+        }
+        row.querySelector(".hit-link").appendChild(snippet({ text: doc.text, highlights: doc.highlights }));
+      });
+    });
   }
 
   function renderGroup(group) {
@@ -305,24 +337,36 @@
     meta.appendChild(document.createTextNode(" "));
     meta.appendChild(element("span", "result-count", group.hits.length + "件"));
     item.appendChild(meta);
-    item.appendChild(hitList(group.hits.slice(0, HITS_OPEN), 0));
+    var first = group.hits.slice(0, HITS_OPEN), open = hitList(first, 0);
+    item.appendChild(open);
+    var filling = [fillHits(open, first)];
     if (group.hits.length > HITS_OPEN) {
       // One meeting can answer hundreds of times: its other hits wait behind a summary, so that
-      // the first page shows many meetings.
+      // the first page shows many meetings; their speeches are fetched when it is opened.
+      var others = group.hits.slice(HITS_OPEN);
       var rest = element("details", "result-rest");
-      rest.appendChild(element("summary", null, "この会議のほかの発言 " + (group.hits.length - HITS_OPEN) + "件"));
-      rest.appendChild(hitList(group.hits.slice(HITS_OPEN), HITS_OPEN));
+      rest.appendChild(element("summary", null, "この会議のほかの発言 " + others.length + "件"));
+      var folded = hitList(others, HITS_OPEN);
+      rest.appendChild(folded);
+      rest.addEventListener("toggle", function () {
+        if (rest.open) fillHits(folded, others).catch(showError);
+      });
       item.appendChild(rest);
     }
-    return item;
+    return { node: item, filled: Promise.all(filling) };
   }
 
-  function render(groups) {
-    var fragment = document.createDocumentFragment();
-    groups.slice(0, shown).forEach(function (group) {
-      fragment.appendChild(renderGroup(group));
+  /* Render `groups` into `parent` (replacing what it holds when `replace`); resolves when filled. */
+  function renderGroups(groups, replace) {
+    var fragment = document.createDocumentFragment(), filling = [];
+    groups.forEach(function (group) {
+      var rendered = renderGroup(group);
+      fragment.appendChild(rendered.node);
+      filling.push(rendered.filled);
     });
-    list.replaceChildren(fragment);
+    if (replace) list.replaceChildren(fragment);
+    else list.appendChild(fragment);
+    return Promise.all(filling);
   }
 
   function describe(total, groups) {
@@ -349,7 +393,10 @@
     say(state.q ? describe(view.hits.length, view.groups) : "検索語を入力してください。");
   }
 
+  // Shows the answer with the filters and sort of `state`; the list is done when the speeches
+  // of its open hits are in.
   function update() {
+    var ticket = ++renderRun;
     var hits = result ? result.hits.filter(function (hit) { return passes(hit); }) : [];
     view = { hits: hits, groups: arrange(hits) };
     shown = Math.min(Math.max(shown, PAGE_SIZE), view.groups.length);
@@ -357,21 +404,58 @@
     updateFixedFacet("year");
     updateSpeakerFacet();
     controls.sort.value = state.sort;
-    render(view.groups);
+    var filled = renderGroups(view.groups.slice(0, shown), true);
     updateCounts();
     writeUrl();
-    setState("done");
+    return filled.then(function () {
+      if (ticket === renderRun) setState("done");
+    });
   }
 
-  function openSearcher() {
-    if (!searcher) {
-      var indexUrl = new URL(app.getAttribute("data-index") || "./", document.baseURI).href;
-      searcher = Promise.resolve().then(function () {
-        if (!window.MinutesSearch) throw new Error("search-engine.js did not load");
-        return window.MinutesSearch.open(indexUrl);
-      });
-    }
-    return searcher;
+  /*
+   * The worker's client: call(type, fields) posts a message and resolves with its answer. A
+   * worker that fails to start rejects every call, and the next query starts a new one.
+   */
+  function openEngine() {
+    if (engine) return engine;
+    var worker = new Worker(app.getAttribute("data-worker"));
+    var pending = new Map(), next = 0;
+    var client = {
+      call: function (type, fields) {
+        return new Promise(function (resolve, reject) {
+          var id = ++next;
+          pending.set(id, { resolve: resolve, reject: reject });
+          worker.postMessage(Object.assign({ id: id, type: type }, fields));
+        });
+      },
+    };
+    worker.onmessage = function (event) {
+      var waiting = pending.get(event.data.id);
+      if (!waiting) return;
+      pending.delete(event.data.id);
+      if (event.data.error !== undefined) waiting.reject(new Error(event.data.error));
+      else waiting.resolve(event.data.result);
+    };
+    worker.onerror = function (event) {
+      event.preventDefault();
+      if (engine === client) engine = null;
+      pending.forEach(function (waiting) { waiting.reject(new Error(event.message || "the search worker stopped")); });
+      pending.clear();
+    };
+    worker.postMessage({ type: "open", index: new URL(app.getAttribute("data-index") || "./", document.baseURI).href });
+    engine = client;
+    return engine;
+  }
+
+  function showError(error) {
+    // A failed download must not leave the page saying "searching" for ever.
+    engine = null;
+    view = { hits: [], groups: [] };
+    list.replaceChildren();
+    list.setAttribute("data-total", "0");
+    more.hidden = true;
+    say("検索できませんでした（" + (error && error.message ? error.message : String(error)) + "）。ページを再読み込みしてください。");
+    setState("error");
   }
 
   function run() {
@@ -384,27 +468,32 @@
     }
     setState("loading");
     say("検索しています…");
-    return openSearcher()
-      .then(function (engine) {
-        return engine.search(state.q);
+    return Promise.resolve()
+      .then(function () {
+        return openEngine().call("search", { query: state.q });
       })
       .then(function (answer) {
         if (ticket !== searchRun) return;
         result = answer;
-        update();
+        return update();
       })
       .catch(function (error) {
-        if (ticket !== searchRun) return;
-        // A failed index download must not leave the page saying "searching" for ever.
-        searcher = null;
-        view = { hits: [], groups: [] };
-        list.replaceChildren();
-        list.setAttribute("data-total", "0");
-        more.hidden = true;
-        say("検索できませんでした（" + (error && error.message ? error.message : String(error)) + "）。ページを再読み込みしてください。");
-        setState("error");
+        if (ticket === searchRun) showError(error);
       });
   }
+
+  // While the reader types, the worker fetches the manifest and the vocabulary of the letters
+  // typed so far: the query's own shards follow when it is sent.
+  var typing = null;
+  input.addEventListener("input", function () {
+    clearTimeout(typing);
+    typing = setTimeout(function () {
+      openEngine().call("prepare", { text: input.value }).catch(function () {});
+    }, 100);
+  });
+  input.addEventListener("focus", function () {
+    openEngine().call("prepare", { text: "" }).catch(function () {});
+  });
 
   form.addEventListener("submit", function (event) {
     event.preventDefault();
@@ -416,11 +505,12 @@
     controls[name].addEventListener("change", function () {
       state[name] = controls[name].value;
       shown = PAGE_SIZE;
-      if (list.getAttribute("data-state") === "loading") {
+      if (list.getAttribute("data-state") === "loading" && !result) {
         writeUrl(); // the answer on its way will be shown with this filter
         return;
       }
-      update();
+      setState("loading");
+      update().catch(showError);
     });
   });
 
@@ -429,9 +519,13 @@
     shown = Math.min(shown + PAGE_SIZE, view.groups.length);
     // Only the new meetings are added: rebuilding the list would shut every <details> the
     // reader has opened and make the page jump.
-    view.groups.slice(from, shown).forEach(function (group) {
-      list.appendChild(renderGroup(group));
-    });
+    var ticket = renderRun;
+    setState("loading");
+    renderGroups(view.groups.slice(from, shown), false)
+      .then(function () {
+        if (ticket === renderRun) setState("done");
+      })
+      .catch(showError);
     updateCounts();
     // Keyboard and screen-reader users continue at the first meeting they have not seen yet.
     var titles = list.querySelectorAll(".result-meeting a");

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import resource
+import sys
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable
@@ -18,7 +20,7 @@ from .output import OutputTree, discard, staging_folder, swap_into_place
 from .pages import Page, SiteUrls
 from .permalinks import MANIFEST_NAME, Manifest, redirect_pages
 from .render import make_environment, render_page
-from .search.index import build_search_index, write_search_index
+from .search.index import PendingSearchIndex, collector_paused, write_search_index
 from .wareki import fiscal_year
 
 RECENT_MEETINGS = 10
@@ -34,6 +36,43 @@ class MissingAssetError(RuntimeError):
 
 
 @dataclass(frozen=True)
+class PeakMemory:
+    """The most memory a build held at once: this process, and its worker processes while they ran."""
+
+    process: int
+    """Bytes: the peak resident set of this process."""
+    process_with_workers: int
+    """Bytes: the peak resident set of this process up to when its workers ended."""
+    worker: int
+    """Bytes: the peak resident set of the largest worker process (0 without workers)."""
+    workers: int
+
+    @property
+    def total(self) -> int:
+        """Bytes: at most this much was held at once, this process and every worker together.
+
+        While the workers ran, this process held at most its peak until then; after, only itself.
+        """
+        return max(self.process, self.process_with_workers + self.workers * self.worker)
+
+    def __str__(self) -> str:
+        text = f"peak memory {_megabytes(self.total)}"
+        if self.workers:
+            text += f" (this process {_megabytes(self.process)}, each of {self.workers} workers at most {_megabytes(self.worker)})"
+        return text
+
+
+def max_rss(who: int) -> int:
+    """Bytes: the peak resident set of `who` (resource.RUSAGE_SELF, or RUSAGE_CHILDREN: the largest ended child)."""
+    # Linux counts ru_maxrss in kibibytes, macOS in bytes.
+    return resource.getrusage(who).ru_maxrss * (1 if sys.platform == "darwin" else 1024)
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / 1e6:,.0f} MB"
+
+
+@dataclass(frozen=True)
 class BuildSummary:
     """What a build wrote, for the closing line of `minutes build`."""
 
@@ -42,12 +81,16 @@ class BuildSummary:
     pages: int
     seconds: float
     warnings: list[Diagnostic]
+    tokenized: int = 0
+    """Utterances Sudachi tokenized; the others' tokens came from the cache."""
+    memory: PeakMemory | None = None
 
     def __str__(self) -> str:
-        return (
-            f"built {self.meetings} meetings, {self.utterances} utterances, "
-            f"{self.pages} pages in {self.seconds:.2f} s"
-        )
+        text = f"built {self.meetings} meetings, {self.utterances} utterances, {self.pages} pages in {self.seconds:.2f} s"
+        text += f"; {self.tokenized} utterances tokenized, {self.utterances - self.tokenized} from the cache"
+        if self.memory is not None:
+            text += f"; {self.memory}"
+        return text
 
 
 Progress = Callable[[Iterable[Page]], Iterable[Page]]
@@ -85,34 +128,50 @@ def build_site(
     out_dir: Path,
     base_url: str | None = None,
     progress: Progress | None = None,
+    jobs: int | None = 1,
+    cache_dir: Path | None = None,
 ) -> BuildSummary:
-    """Build the site; on any content error raise ContentError and leave `out_dir` untouched."""
+    """Build the site; on any content error raise ContentError and leave `out_dir` untouched.
+
+    `jobs` worker processes tokenize the utterances for the search index (1: none, this process
+    does; None: one per core for a large archive) while this process renders the pages; with
+    `cache_dir`, tokens are kept there by content hash, so the next build tokenizes only new text.
+    """
     started = time.perf_counter()
-    archive, diagnostics = load_archive(content_dir)
-    if archive is None or has_errors(diagnostics):
-        raise ContentError(diagnostics)
-    urls = SiteUrls.from_base_url(base_url or archive.config.base_url)
-    pages = plan_pages(archive)
-    lunr_js = find_lunr_js()
-    search_index = build_search_index(archive, urls.base_path)
-    staging = staging_folder(out_dir)
-    try:
-        tree = OutputTree(staging)
-        write_pages(archive, templates_dir, urls, pages, tree, progress)
-        copy_static(templates_dir / STATIC_DIR, tree)
-        diagnostics = diagnostics + write_aggregates(archive, urls, pages, tree, content_dir)
-        tree.copy_file(lunr_js, ASSETS_URL + LUNR_JS.name)
-        write_search_index(search_index, staging)
-        swap_into_place(staging, out_dir)
-    except BaseException:
-        discard(staging)
-        raise
+    # A large archive is millions of small acyclic objects (meetings, tokens, postings): the
+    # cycle collector would walk them again and again for nothing (half of a build's time).
+    with collector_paused():
+        archive, diagnostics = load_archive(content_dir)
+        if archive is None or has_errors(diagnostics):
+            raise ContentError(diagnostics)
+        urls = SiteUrls.from_base_url(base_url or archive.config.base_url)
+        pages = plan_pages(archive)
+        lunr_js = find_lunr_js()
+        staging = staging_folder(out_dir)
+        try:
+            with PendingSearchIndex(archive, urls.base_path, jobs=jobs, cache_dir=cache_dir) as search:
+                tree = OutputTree(staging)
+                write_pages(archive, templates_dir, urls, pages, tree, progress)
+                copy_static(templates_dir / STATIC_DIR, tree)
+                diagnostics = diagnostics + write_aggregates(archive, urls, pages, tree, content_dir)
+                tree.copy_file(lunr_js, ASSETS_URL + LUNR_JS.name)
+                search_index = search.result()
+                # The workers have ended: RUSAGE_CHILDREN now covers them (in a test run, also
+                # any child process before them, which can only make the figure larger).
+                with_workers, worker = max_rss(resource.RUSAGE_SELF), max_rss(resource.RUSAGE_CHILDREN)
+            write_search_index(search_index, staging)
+            swap_into_place(staging, out_dir)
+        except BaseException:
+            discard(staging)
+            raise
     return BuildSummary(
         meetings=len(archive.meetings),
         utterances=sum(len(m.utterances) for m in archive.meetings),
         pages=len(pages),
         seconds=time.perf_counter() - started,
         warnings=diagnostics,
+        tokenized=search.tokenized,
+        memory=PeakMemory(max_rss(resource.RUSAGE_SELF), with_workers, worker if search.workers else 0, search.workers),
     )
 
 

@@ -90,13 +90,26 @@ def _progress(items: list[T]) -> Iterable[T]:
 @TEMPLATES
 @OUT
 @BASE_URL
-def build(content_dir: Path, templates_dir: Path, out_dir: Path, base_url: str | None) -> None:
+@click.option(
+    "--jobs", "-j", default=None, type=click.IntRange(min=1),
+    help="Processes that tokenize for the search index (1: none besides the build's own)  [default: one per core; one for a small archive]",
+)  # fmt: skip
+@click.option(
+    "--cache-dir", default=".cache", show_default=True, type=click.Path(file_okay=False, path_type=Path),
+    help="Folder of the token cache: Sudachi's tokens by text hash, so unchanged speeches are not tokenized again.",
+)  # fmt: skip
+@click.option("--no-cache", is_flag=True, help="Neither read nor write the token cache.")
+def build(
+    content_dir: Path, templates_dir: Path, out_dir: Path, base_url: str | None, jobs: int | None, cache_dir: Path, no_cache: bool
+) -> None:
     """Check all content, then render the site into a fresh folder swapped into place."""
     from .build import MissingAssetError, build_site
     from .diagnostics import ContentError
 
     try:
-        summary = build_site(content_dir, templates_dir, out_dir, base_url, progress=_progress)
+        summary = build_site(
+            content_dir, templates_dir, out_dir, base_url, progress=_progress, jobs=jobs, cache_dir=None if no_cache else cache_dir
+        )
     except ContentError as exc:
         _report(exc.diagnostics)
         click.echo(f"build failed: {exc}; {out_dir} was left as it was", err=True)

@@ -152,7 +152,11 @@ def test_cli_build_prints_progress_and_summary(make_site, monkeypatch) -> None:
     # The page count grows with the site's own pages (search, data, decisions): it must only agree.
     total = re.search(r"^rendering: (\d+)/\1 pages$", result.stderr, re.MULTILINE)
     assert total, result.stderr
-    assert re.fullmatch(rf"built 1 meetings, 1 utterances, {total[1]} pages in \d+\.\d\d s\n", result.stdout)
+    assert re.fullmatch(
+        rf"built 1 meetings, 1 utterances, {total[1]} pages in \d+\.\d\d s; "
+        r"1 utterances tokenized, 0 from the cache; peak memory [\d,]+ MB\n",
+        result.stdout,
+    )
 
 
 def test_cli_build_failure_exits_1_and_names_each_problem(make_site, monkeypatch) -> None:

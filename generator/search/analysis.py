@@ -1,0 +1,301 @@
+"""Utterance texts turned into what the search index needs of them, in worker processes.
+
+Tokenizing with Sudachi is most of a build's time, and each text is tokenized on its own: the
+texts are cut into runs and analysed by a pool of processes, each of which loads Sudachi's
+dictionary once. The runs come back in the order of the texts and the index is put together from
+them in that order, so it is the same, byte for byte, whatever the number of workers.
+
+With a cache folder, every process reads and writes tokens through `TokenCache` (by content
+hash, in `.cache/`), so a second build tokenizes only the texts that changed.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import re
+from collections import defaultdict
+from collections.abc import Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import TracebackType
+from typing import Protocol
+
+from .folding import hiragana, is_kanji
+from .tokenizer import JapaneseTokenizer, Token
+
+RUN_CHARS = 25_000
+"""Characters of text per run handed to a worker: small enough to share the work evenly at the
+end, large enough that sending runs and results costs little (about 270 runs for 600 meetings)."""
+PARALLEL_MIN_CHARS = 300_000
+"""Below this much text, starting worker processes costs more than it saves (a few meetings)."""
+
+_KATAKANA = re.compile("[ァ-ヶー]+")
+
+
+class Tokenizer(Protocol):
+    """What the index needs of a tokenizer: JapaneseTokenizer, or a cache in front of it."""
+
+    def tokenize(self, text: str) -> list[Token]:
+        """The tokens of `text` in order."""
+
+
+def document_terms(tokens: list[Token]) -> dict[str, list[int]]:
+    """The terms of one utterance: term → flat [start, length, …], terms in order of first use.
+
+    Each token gives its surface and normalized form, and each sub-unit of a compound its own;
+    a term is counted once per place it stands.
+    """
+    positions: dict[str, list[int]] = {}
+    for token in tokens:
+        for word in (token, *token.units) if token.units else (token,):
+            span = (word.start, word.end - word.start)
+            positions.setdefault(word.surface, []).extend(span)
+            # Sub-units lie strictly inside their word, so only the two forms of one word can
+            # name the same term at the same place.
+            if word.normalized != word.surface:
+                positions.setdefault(word.normalized, []).extend(span)
+    return positions
+
+
+@dataclass
+class TermStats:
+    """What the index learns about words while tokenizing, for the query's term maps.
+
+    Only distinct shapes are kept (words repeat a great deal); the maps are made at the end.
+    """
+
+    words: set[tuple[str, str, str]] = field(default_factory=set)
+    """(surface, normalized form, reading) of every word and sub-unit."""
+    splits: set[tuple[str, tuple[str, ...]]] = field(default_factory=set)
+    """(term, its sub-units) of every word, by surface and by normalized form; () if it does not split."""
+
+    def add(self, token: Token) -> None:
+        """Record a token's forms, its reading and how (or whether) it splits."""
+        self.words.add((token.surface, token.normalized, token.reading))
+        for unit in token.units:
+            self.words.add((unit.surface, unit.normalized, unit.reading))
+        split = tuple(unit.normalized for unit in token.units) if len(token.units) > 1 else ()
+        self.splits.add((token.surface, split))
+        self.splits.add((token.normalized, split))
+
+    def update(self, other: TermStats) -> None:
+        """Add what `other` learnt (from another run of texts)."""
+        self.words |= other.words
+        self.splits |= other.splits
+
+    def normalized_map(self) -> dict[str, str]:
+        """Surface → normalized form, for surfaces that always normalize the same way (こども → 子供)."""
+        forms: dict[str, set[str]] = defaultdict(set)
+        for surface, normalized, _ in self.words:
+            forms[surface].add(normalized)
+        return {
+            surface: next(iter(found))
+            for surface, found in sorted(forms.items())
+            if len(found) == 1 and surface not in found
+        }
+
+    def readings_map(self, vocabulary: set[str] | dict[str, object]) -> dict[str, str]:
+        """Reading in hiragana → normalized form, for readings of one word only (めぐろ → 目黒).
+
+        A query typed in kana finds the word even where the archive never writes it in kana;
+        readings that are index terms themselves are left to the index.
+        """
+        words: dict[str, set[str]] = defaultdict(set)
+        for _, normalized, reading in self.words:
+            if len(reading) >= 2 and _KATAKANA.fullmatch(reading) and any(map(is_kanji, normalized)):
+                words[hiragana(reading)].add(normalized)
+        return {
+            reading: next(iter(found))
+            for reading, found in sorted(words.items())
+            if len(found) == 1 and reading not in vocabulary
+        }
+
+    def units_map(self) -> dict[str, list[str]]:
+        """Compound → mode A sub-units, for compounds that split, and always the same way."""
+        splits: dict[str, set[tuple[str, ...]]] = defaultdict(set)
+        for term, split in self.splits:
+            splits[term].add(split)
+        return {
+            term: list(next(iter(found)))
+            for term, found in sorted(splits.items())
+            if len(found) == 1 and () not in found
+        }
+
+
+@dataclass
+class Analysis:
+    """What a run of texts gives the index: each text's terms, and the word shapes first seen."""
+
+    terms: list[dict[str, list[int]]]
+    """Per text, in order: term → flat [start, length, …] (see `document_terms`)."""
+    stats: TermStats
+    """Word shapes this process had not sent before (the index unites them all)."""
+    tokenized: int
+    """How many of the texts Sudachi tokenized; the others came from the token cache."""
+
+
+class Analyst:
+    """Analyses runs of texts with one tokenizer; one per process."""
+
+    def __init__(self, tokenizer: Tokenizer):
+        self.tokenizer = tokenizer
+        # Token shapes already recorded: most tokens are words seen before, and checking one
+        # tuple costs less than recording the word again.
+        self._seen: set[tuple] = set()
+
+    def analyse(self, texts: list[str]) -> Analysis:
+        """The terms of every text in `texts`, and the word shapes new to this analyst."""
+        misses = getattr(self.tokenizer, "misses", None)
+        stats = TermStats()
+        seen = self._seen
+        terms = []
+        for text in texts:
+            tokens = self.tokenizer.tokenize(text)
+            for token in tokens:
+                if token.units:
+                    shape: tuple = (token.surface, token.normalized, token.reading, *((u.surface, u.normalized, u.reading) for u in token.units))
+                else:
+                    shape = (token.surface, token.normalized, token.reading)
+                if shape not in seen:
+                    seen.add(shape)
+                    stats.add(token)
+            terms.append(document_terms(tokens))
+        flush = getattr(self.tokenizer, "flush", None)
+        if flush is not None:
+            flush()
+        tokenized = len(texts) if misses is None else self.tokenizer.misses - misses
+        return Analysis(terms, stats, tokenized)
+
+
+def runs(texts: list[str], run_chars: int = RUN_CHARS) -> list[list[str]]:
+    """`texts` cut into consecutive runs of about `run_chars` characters (at least one text each)."""
+    cut: list[list[str]] = []
+    run: list[str] = []
+    size = 0
+    for text in texts:
+        run.append(text)
+        size += len(text)
+        if size >= run_chars:
+            cut.append(run)
+            run, size = [], 0
+    if run:
+        cut.append(run)
+    return cut
+
+
+def available_cores() -> int:
+    """How many cores this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def worker_count(texts: list[str], jobs: int | None) -> int:
+    """The number of worker processes for `texts`: `jobs`, or by default one per core when worth it.
+
+    0 or 1 means none: the texts are analysed in the calling process.
+    """
+    if jobs is not None:
+        return max(jobs, 0) if jobs > 1 else 0
+    if sum(map(len, texts)) < PARALLEL_MIN_CHARS:
+        return 0
+    cores = available_cores()
+    return cores if cores > 1 else 0
+
+
+_worker: Analyst | None = None
+
+
+def _start_worker(cache_dir: Path | None) -> None:
+    """Set up a worker process: its tokenizer, behind the token cache when there is one."""
+    global _worker
+    tokenizer: Tokenizer = JapaneseTokenizer()
+    if cache_dir is not None:
+        from ..token_cache import TokenCache
+
+        # Entries are written at the end of every run (Analyst.analyse flushes), so nothing is
+        # lost when the pool ends the process.
+        tokenizer = TokenCache(cache_dir, tokenizer)
+    _worker = Analyst(tokenizer)
+
+
+def _analyse_in_worker(texts: list[str]) -> Analysis:
+    assert _worker is not None, "the worker was not started"
+    return _worker.analyse(texts)
+
+
+class Analyses:
+    """The analyses of `texts`, run by run in order; worker processes start on creation.
+
+    With `workers` 0 the runs are analysed in this process, lazily, with `tokenizer` (by default
+    a new JapaneseTokenizer, behind the token cache of `cache_dir` when given). Use it with `with`
+    (or call `close`) so that the workers stop even when the build fails.
+    """
+
+    def __init__(self, texts: list[str], workers: int, cache_dir: Path | None = None, tokenizer: Tokenizer | None = None):
+        self.workers = workers
+        self.tokenized = 0
+        """Texts Sudachi tokenized so far (the rest came from the cache)."""
+        self._runs = runs(texts)
+        self._tokenizer = tokenizer
+        self._cache_dir = cache_dir
+        self._pool: ProcessPoolExecutor | None = None
+        self._futures: list[Future[Analysis] | None] = []
+        if workers:
+            if cache_dir is not None:
+                from ..token_cache import TokenCache
+
+                # Made once here, so that the workers do not race to remove stale cache files.
+                TokenCache(cache_dir).close()
+            # A fresh interpreter per worker (not fork): safe whatever threads this process has,
+            # and small, which keeps the workers' memory to their own.
+            context = multiprocessing.get_context("spawn")
+            self._pool = ProcessPoolExecutor(workers, context, _start_worker, (cache_dir,))
+            self._futures = [self._pool.submit(_analyse_in_worker, run) for run in self._runs]
+
+    def __iter__(self) -> Iterator[Analysis]:
+        if self._pool is not None:
+            for position, future in enumerate(self._futures):
+                analysis = future.result()
+                # Let go of each result once read: its terms become the index's postings, and
+                # the per-text dicts around them would otherwise stay until the end.
+                self._futures[position] = None
+                del future
+                self.tokenized += analysis.tokenized
+                yield analysis
+                del analysis
+            return
+        analyst, cache = self._local_analyst()
+        try:
+            for run in self._runs:
+                analysis = analyst.analyse(run)
+                self.tokenized += analysis.tokenized
+                yield analysis
+                del analysis
+        finally:
+            if cache is not None:
+                cache.close()
+
+    def _local_analyst(self):  # noqa: ANN202 - (Analyst, TokenCache | None)
+        tokenizer = self._tokenizer or JapaneseTokenizer()
+        if self._cache_dir is None:
+            return Analyst(tokenizer), None
+        from ..token_cache import TokenCache
+
+        cache = TokenCache(self._cache_dir, tokenizer)
+        return Analyst(cache), cache
+
+    def close(self) -> None:
+        """Stop the workers (at once if the runs are not all done)."""
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+
+    def __enter__(self) -> Analyses:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None) -> None:
+        self.close()

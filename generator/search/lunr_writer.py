@@ -1,0 +1,107 @@
+"""The lunr.js 2.3.9 serialization of the utterance index, written without lunr.py's `Builder`.
+
+lunr.py's builder keeps a `Vector` per document and inserts every term by binary search, and
+builds an `Index` object only to be serialized again: on 600 meetings that is a quarter of the
+build. This writer keeps per document only its term numbers and frequencies, and computes the same
+BM25 weights with the same floating-point operations in the same order, so its output is equal,
+number for number, to lunr.py's (tests/test_build_speed.py compares the two).
+"""
+
+from __future__ import annotations
+
+import math
+from array import array
+
+from lunr import __TARGET_JS_VERSION__ as LUNR_VERSION
+
+FIELD = "text"
+"""The one lunr field: the speech of an utterance."""
+POSITIONS = "p"
+"""The metadata key of term positions in every posting."""
+K1 = 1.2
+"""lunr's BM25 term-frequency saturation (lunr.py `Builder._k1`, lunr.js `k1`)."""
+B = 0.75
+"""lunr's BM25 length normalisation (lunr.py `Builder._b`, lunr.js `b`)."""
+
+
+def utf16_order(term: str) -> bytes:
+    """Sort key that orders strings as JavaScript compares them (by UTF-16 code unit)."""
+    return term.encode("utf-16-be")
+
+
+class LunrWriter:
+    """Documents in, the lunr.js serialization dict out; refs are "0", "1", … in order of `add`."""
+
+    def __init__(self) -> None:
+        self.inverted: dict[str, dict] = {}
+        """term → lunr posting `{"_index": n, "text": {ref: {"p": [start, length, …]}}}`."""
+        self._terms: list[array] = []
+        self._frequencies: list[array] = []
+        self._lengths: list[int] = []
+
+    @property
+    def document_count(self) -> int:
+        """How many documents were added."""
+        return len(self._lengths)
+
+    def add(self, positions: dict[str, list[int]]) -> None:
+        """Add the next document: term → flat [start, length, …] list, terms in order of first use."""
+        ref = str(len(self._lengths))
+        inverted = self.inverted
+        terms = array("l")
+        frequencies = array("l")
+        for term, spans in positions.items():
+            posting = inverted.get(term)
+            if posting is None:
+                # lunr numbers terms in the order it first meets them.
+                posting = inverted[term] = {"_index": len(inverted), FIELD: {}}
+            posting[FIELD][ref] = {POSITIONS: spans}
+            terms.append(posting["_index"])
+            frequencies.append(len(spans) // 2)
+        self._terms.append(terms)
+        self._frequencies.append(frequencies)
+        self._lengths.append(sum(frequencies))
+
+    def serialize(self) -> dict:
+        """The lunr.js 2.3.9 serialization, with the inverted index in UTF-16 order."""
+        ordered = sorted(self.inverted, key=utf16_order)
+        return {
+            "version": LUNR_VERSION,
+            "fields": [FIELD],
+            "fieldVectors": self._field_vectors(),
+            "invertedIndex": [[term, self.inverted[term]] for term in ordered],
+            "pipeline": [],
+        }
+
+    def _field_vectors(self) -> list[list]:
+        """Every document's BM25 vector, as lunr.py's `_create_field_vectors` computes it.
+
+        The expressions below keep lunr.py's operand order: floating-point results depend on it.
+        """
+        count = len(self._lengths)
+        if not count:
+            return []
+        # lunr.py sums the lengths as integers, then divides once.
+        average = sum(self._lengths) / count
+        idf = [0.0] * len(self.inverted)
+        for posting in self.inverted.values():
+            with_term = len(posting[FIELD])
+            idf[posting["_index"]] = math.log(1 + abs((count - with_term + 0.5) / (with_term + 0.5)))
+        saturation = K1 + 1
+        vectors: list[list] = []
+        for ref, (terms, frequencies, length) in enumerate(zip(self._terms, self._frequencies, self._lengths)):
+            if not terms:
+                # An empty speech: lunr.py never divides by its (possibly zero) average length.
+                vectors.append([f"{FIELD}/{ref}", []])
+                continue
+            norm = K1 * (1 - B + B * (length / average))
+            # lunr.py's Vector keeps its elements ordered by term number.
+            weights = sorted(
+                (term, round(idf[term] * (saturation * tf) / (norm + tf), 3)) for term, tf in zip(terms, frequencies)
+            )
+            elements: list[float] = []
+            for term, weight in weights:
+                elements.append(term)
+                elements.append(weight)
+            vectors.append([f"{FIELD}/{ref}", elements])
+        return vectors

@@ -1,0 +1,113 @@
+"""A large build: the same site with any number of tokenizing workers, a token cache a second
+build reuses, and a closing line that names the peak memory."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from generator.build import build_site
+from generator.cli import main
+from generator.search.analysis import Analyses, worker_count
+from generator.search.tokenizer import JapaneseTokenizer
+from generator.token_cache import TokenCache
+from tests.conftest import REPO
+
+TEMPLATES = REPO / "templates"
+SPEECHES = [
+    "ただいまより第一回の委員会を開会いたします。",
+    "東日本大震災の復興について伺います。こどもの安全はどうなっていますか。",
+    "〇東日本大震災復興特別委員長から報告があります。",
+    "公園での講演会を予定しております。ＧＩＧＡスクール構想の端末についてご説明します。",
+    "",
+    "異議なしと認めます。よって、本件は原案のとおり可決されました。",
+]
+
+
+def meeting_file(day: int) -> str:
+    speeches = "\n\n".join(f"○議長（山田太郎君）　{text or '（発言なし）'}{day}日目" for text in SPEECHES)
+    return f"---\ntitle: 第{day}回 定例会\ndate: 2024-05-{day:02d}\n---\n\n{speeches}\n"
+
+
+@pytest.fixture
+def content(make_site) -> Path:
+    return make_site({f"gikai/2024-05-{day:02d}.md": meeting_file(day) for day in range(1, 9)}, body="gikai")
+
+
+def site_files(site: Path) -> dict[str, bytes]:
+    return {p.relative_to(site).as_posix(): p.read_bytes() for p in sorted(site.rglob("*")) if p.is_file()}
+
+
+def test_two_workers_build_the_same_site_as_one_process(content: Path, tmp_path: Path) -> None:
+    one = build_site(content, TEMPLATES, tmp_path / "one", jobs=1)
+    two = build_site(content, TEMPLATES, tmp_path / "two", jobs=2)
+    assert (one.memory.workers, two.memory.workers) == (0, 2)
+    files = site_files(tmp_path / "one")
+    assert any(name.startswith("search/") for name in files)
+    assert site_files(tmp_path / "two") == files
+
+
+class CountingTokenizer(JapaneseTokenizer):
+    def __init__(self) -> None:
+        super().__init__()
+        self.texts: list[str] = []
+
+    def tokenize(self, text: str) -> list:
+        self.texts.append(text)
+        return super().tokenize(text)
+
+
+def test_a_second_build_takes_unchanged_speeches_from_the_cache(content: Path, tmp_path: Path) -> None:
+    first = build_site(content, TEMPLATES, tmp_path / "first", cache_dir=tmp_path / ".cache")
+    assert first.tokenized == first.utterances
+    edited = content / "gikai" / "2024-05-03.md"
+    edited.write_text(meeting_file(3).replace("異議なしと認めます", "異議ありと認めます"), encoding="utf-8")
+    second = build_site(content, TEMPLATES, tmp_path / "second", cache_dir=tmp_path / ".cache")
+    assert second.tokenized == 1
+    assert "1 utterances tokenized, 47 from the cache" in str(second)
+    # The cached tokens give the same index as tokenizing afresh.
+    build_site(content, TEMPLATES, tmp_path / "fresh")
+    assert site_files(tmp_path / "second") == site_files(tmp_path / "fresh")
+
+
+def test_workers_read_and_fill_the_cache(tmp_path: Path) -> None:
+    texts = [f"{text}（{n}）" for n in range(3) for text in SPEECHES]
+    with Analyses(texts, 2, tmp_path) as analyses:
+        cold = list(analyses)
+    assert analyses.tokenized == len(texts)
+    counting = CountingTokenizer()
+    with TokenCache(tmp_path, counting) as cache:
+        assert [cache.tokenize(text) for text in texts] == [JapaneseTokenizer().tokenize(text) for text in texts]
+    assert counting.texts == []
+    with Analyses(texts, 2, tmp_path) as analyses:
+        warm = list(analyses)
+    assert analyses.tokenized == 0
+    assert [a.terms for a in warm] == [a.terms for a in cold]
+
+
+def test_workers_start_only_for_a_large_archive_by_default() -> None:
+    assert worker_count(["議会"] * 10, None) == 0
+    assert worker_count(["議会"] * 10, 1) == 0
+    assert worker_count(["議会"] * 10, 3) == 3
+
+
+def test_the_closing_line_names_the_peak_memory_with_the_workers(content: Path, monkeypatch) -> None:
+    monkeypatch.chdir(content.parent)
+    monkeypatch.setenv("CI", "true")
+    result = CliRunner().invoke(main, ["build", "--templates", str(TEMPLATES), "--jobs", "2"])
+    assert result.exit_code == 0, result.output
+    line = result.stdout.strip()
+    found = re.search(r"; peak memory ([\d,]+) MB \(this process ([\d,]+) MB, each of 2 workers at most ([\d,]+) MB\)$", line)
+    assert found, line
+    total, process, worker = (int(value.replace(",", "")) for value in found.groups())
+    # A worker holds Sudachi's dictionary: tens of megabytes at least.
+    assert worker >= 30 and total >= max(process, worker)
+    assert "48 utterances tokenized, 0 from the cache" in line
+    assert (content.parent / ".cache").is_dir()
+    rebuilt = CliRunner().invoke(main, ["build", "--templates", str(TEMPLATES), "--jobs", "2"])
+    assert "0 utterances tokenized, 48 from the cache" in rebuilt.stdout
+    uncached = CliRunner().invoke(main, ["build", "--templates", str(TEMPLATES), "--no-cache"])
+    assert "48 utterances tokenized, 0 from the cache; peak memory" in uncached.stdout

@@ -13,7 +13,7 @@ import pytest
 from generator.models import AgendaItem, Body
 from generator.search.index import build_search_index, utf16_order, write_search_index
 from generator.search.shards import LEXICON_DIR, MANIFEST_FILE, SHARDS_DIR, TEXT_DIR, ShardSizes, write_search_files
-from tests.search_corpus import REPO, archive, make_meeting
+from tests.search_corpus import REPO, archive, make_meeting, run_engine
 
 SPEECHES = [
     ("会長", "ただいまより審議会を開催いたします。"),
@@ -179,3 +179,5 @@ def test_an_archive_without_utterances_gets_an_empty_index(tmp_path: Path) -> No
     write_search_index(build_search_index(archive(), "/"), tmp_path)
     manifest = read(tmp_path, MANIFEST_FILE)
     assert (manifest["meetings"], manifest["shards"], manifest["documents"]) == ([], [], 0)
+    (answer,) = run_engine(tmp_path, ["予算"])
+    assert (answer.get("error"), answer["total"]) == (None, 0)

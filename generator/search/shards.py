@@ -33,11 +33,13 @@ from __future__ import annotations
 
 import hashlib
 import json
+from array import array
+from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from .folding import hiragana, is_word_char
+from .folding import is_word_char
 from .index import FIELD, POSITIONS, DocumentEntry, SearchIndex, utf16_order
 from .lexicon import word_map
 
@@ -65,13 +67,6 @@ class ShardSizes:
     lexicon: int = 8_000
     shard: int = 24_000
     text: int = 2_000
-
-
-def lexicon_keys(piece: str) -> list[str]:
-    """The first characters whose lexicon files a query piece needs: its own, and in hiragana."""
-    if not piece:
-        return []
-    return sorted({piece[0], hiragana(piece[0])}, key=utf16_order)
 
 
 def gaps(text: str, starts: Sequence[int]) -> list[int]:
@@ -113,9 +108,13 @@ class _Files:
 
     def add(self, folder: str, value: object) -> None:
         """Add the next file of `folder`: `<folder>/0.json`, `<folder>/1.json`, …"""
+        self.add_bytes(folder, _json(value))
+
+    def add_bytes(self, folder: str, data: bytes) -> None:
+        """Add the next file of `folder`, already serialized."""
         number = self._counts.get(folder, 0)
         self._counts[folder] = number + 1
-        self.files[f"{folder}/{number}.json"] = _json(value)
+        self.files[f"{folder}/{number}.json"] = data
 
     def version(self) -> str:
         """A hash of every file: a new build of different content gets a new version."""
@@ -191,18 +190,44 @@ def _lexicon_files(index: SearchIndex, target: int, out: _Files) -> list[str]:
 
 
 def _shard_files(index: SearchIndex, target: int, out: _Files) -> list[str]:
-    """Add the shards; returns the first term of each, in UTF-16 order."""
-    inverted = index.lunr["invertedIndex"]
-    vectors = {ref: dict(zip(elements[0::2], elements[1::2])) for ref, elements in index.lunr["fieldVectors"]}
+    """Add the shards; returns the first term of each, in UTF-16 order.
+
+    One term at a time, one shard at a time: the whole index is already in memory once, and a
+    second copy of its postings would double the build's peak memory on a large archive.
+    """
+    components = _components_by_term(index.lunr["fieldVectors"])
     texts = [doc.text for doc in index.documents]
-    postings = [(term, _with_gaps(posting, texts)) for term, posting in inverted]
-    sized = [(term, len(_json(posting))) for term, posting in postings]
-    table = []
-    for run in _groups(sized, target):
-        shard_terms = [postings[position] for position in run]
-        out.add(SHARDS_DIR, _shard(shard_terms, vectors, index.lunr))
-        table.append(shard_terms[0][0])
+    table: list[str] = []
+    shard: list[tuple[str, dict, bytes]] = []
+    size = 0
+    for term, posting in index.lunr["invertedIndex"]:
+        posting = _with_gaps(posting, texts)
+        data = _json(posting)
+        shard.append((term, posting, data))
+        size += len(data)
+        if size >= target:
+            out.add_bytes(SHARDS_DIR, _shard(shard, components, index.lunr))
+            table.append(shard[0][0])
+            shard, size = [], 0
+    if shard:
+        out.add_bytes(SHARDS_DIR, _shard(shard, components, index.lunr))
+        table.append(shard[0][0])
     return table
+
+
+def _components_by_term(field_vectors: list) -> dict[int, tuple[array, array]]:
+    """Term index → (refs, weights): the term's component in the field vector of each document.
+
+    Packed in arrays: a dictionary per term would hold millions of entries on a large archive.
+    """
+    by_term: dict[int, tuple[array, array]] = defaultdict(lambda: (array("l"), array("d")))
+    for field_ref, elements in field_vectors:
+        ref = int(field_ref.split("/")[1])
+        for position in range(0, len(elements), 2):
+            refs, weights = by_term[elements[position]]
+            refs.append(ref)
+            weights.append(elements[position + 1])
+    return by_term
 
 
 def _with_gaps(posting: dict, texts: list[str]) -> dict:
@@ -211,29 +236,28 @@ def _with_gaps(posting: dict, texts: list[str]) -> dict:
     for ref, metadata in posting[FIELD].items():
         places = metadata[POSITIONS]
         found = gaps(texts[int(ref)], places[0::2])
-        documents[ref] = {POSITIONS: places, GAPS: found} if found else {POSITIONS: places}
+        documents[ref] = {POSITIONS: places, GAPS: found} if found else metadata
     return {"_index": posting["_index"], FIELD: documents}
 
 
-def _shard(terms: list[tuple[str, dict]], vectors: dict[str, dict[int, float]], whole: dict) -> dict:
-    """One loadable lunr index: the postings of `terms` and their components of the field vectors."""
-    components: dict[str, list[tuple[int, float]]] = {}
-    for _, posting in terms:
+def _shard(terms: list[tuple[str, dict, bytes]], components: dict[int, tuple[array, array]], whole: dict) -> bytes:
+    """One loadable lunr index: the postings of `terms` and their components of the field vectors.
+
+    Written as `_json` would write the whole dictionary (keys sorted), from each posting's bytes.
+    """
+    vectors: dict[int, list[tuple[int, float]]] = defaultdict(list)
+    for _, posting, _ in terms:
         index = posting["_index"]
-        for ref in posting[FIELD]:
-            field_ref = f"{FIELD}/{ref}"
-            components.setdefault(field_ref, []).append((index, vectors[field_ref][index]))
+        for ref, weight in zip(*components[index], strict=True):
+            vectors[ref].append((index, weight))
     field_vectors = [
-        [field_ref, [number for pair in sorted(pairs) for number in pair]]
-        for field_ref, pairs in sorted(components.items(), key=lambda item: int(item[0].split("/")[1]))
+        [f"{FIELD}/{ref}", [number for pair in sorted(pairs) for number in pair]] for ref, pairs in sorted(vectors.items())
     ]
-    return {
-        "version": whole["version"],
-        "fields": whole["fields"],
-        "fieldVectors": field_vectors,
-        "invertedIndex": [[term, posting] for term, posting in terms],
-        "pipeline": [],
-    }
+    inverted = b",".join(b"[" + _json(term) + b"," + data + b"]" for term, _, data in terms)
+    return b"".join((
+        b'{"fieldVectors":', _json(field_vectors), b',"fields":', _json(whole["fields"]),
+        b',"invertedIndex":[', inverted, b'],"pipeline":[],"version":', _json(whole["version"]), b"}",
+    ))  # fmt: skip
 
 
 def _text_files(documents: list[DocumentEntry], target: int, out: _Files) -> list[int]:

@@ -357,7 +357,9 @@
 
   /* The shards a query term can be found in: one, or for a prefix every shard its terms reach. */
   Searcher.prototype.shardsOf = function (term) {
-    var starts = this.manifest.shards, at = Math.max(0, entryFor(starts, term.text)), names = ["shards/" + at + ".json"];
+    var starts = this.manifest.shards;
+    if (!starts.length) return []; // an archive without utterances
+    var at = Math.max(0, entryFor(starts, term.text)), names = ["shards/" + at + ".json"];
     while (term.prefix && ++at < starts.length && starts[at].startsWith(term.text)) names.push("shards/" + at + ".json");
     return names;
   };

@@ -56,29 +56,49 @@ class JapaneseTokenizer:
     def __init__(self) -> None:
         # Folding the same few thousand words again and again is most of the work: remember them.
         self._forms: dict[tuple[str, str], tuple[str, str] | None] = {}
+        # A dictionary word gives the same token wherever it stands (its forms, reading and
+        # mode A split come from the dictionary and its surface): made once, at offset 0.
+        self._words: dict[tuple[int, str], Token | None] = {}
 
     def tokenize(self, text: str) -> list[Token]:
         """The tokens of `text` in order, with offsets in code points of `text`."""
         from sudachipy import SplitMode
 
         sudachi = _sudachi_tokenizer()
+        words = self._words
         tokens: list[Token] = []
         for offset, chunk in _chunks(text):
             for morpheme in sudachi.tokenize(chunk, SplitMode.C):
-                forms = self._fold(morpheme)
-                if forms is None:
+                if morpheme.is_oov():
+                    token = self._token(morpheme, offset)
+                    if token is not None:
+                        tokens.append(token)
                     continue
-                start, end = offset + morpheme.begin(), offset + morpheme.end()
-                units: tuple[Token, ...] = ()
-                if morpheme.is_oov() and _hides_words(morpheme.surface()):
-                    units = self._unknown_units(morpheme.surface(), start)
-                # A one-character word cannot split; asking Sudachi costs more than the check.
-                elif end - start > 1:
-                    split = morpheme.split(SplitMode.A)
-                    if len(split) > 1:
-                        units = tuple(self._units(split, offset))
-                tokens.append(Token(forms[0], forms[1], start, end, units, morpheme.reading_form()))
+                key = (morpheme.word_id(), morpheme.surface())
+                word = words.get(key, _UNSEEN)
+                if word is _UNSEEN:
+                    word = words[key] = self._token(morpheme, -morpheme.begin())
+                if word is not None:
+                    tokens.append(_moved(word, offset + morpheme.begin()))
         return tokens
+
+    def _token(self, morpheme, offset: int) -> Token | None:  # noqa: ANN001 - a sudachipy Morpheme
+        """The token of a morpheme of a chunk that starts at `offset`; None for punctuation and spaces."""
+        from sudachipy import SplitMode
+
+        forms = self._fold(morpheme)
+        if forms is None:
+            return None
+        start, end = offset + morpheme.begin(), offset + morpheme.end()
+        units: tuple[Token, ...] = ()
+        if morpheme.is_oov() and _hides_words(morpheme.surface()):
+            units = self._unknown_units(morpheme.surface(), start)
+        # A one-character word cannot split; asking Sudachi costs more than the check.
+        elif end - start > 1:
+            split = morpheme.split(SplitMode.A)
+            if len(split) > 1:
+                units = tuple(self._units(split, offset))
+        return Token(forms[0], forms[1], start, end, units, morpheme.reading_form())
 
     def _unknown_units(self, surface: str, start: int) -> tuple[Token, ...]:
         """Sub-units of an unknown word: its first character, then the words of the rest.
@@ -113,6 +133,16 @@ class JapaneseTokenizer:
             folded = _term(key[0])
             self._forms[key] = (folded, _term(key[1]) or folded) if folded else None
         return self._forms[key]
+
+
+_UNSEEN = Token("", "", 0, 0)
+"""Marks a dictionary word not met yet (None marks one that gives no token)."""
+
+
+def _moved(word: Token, start: int) -> Token:
+    """`word`, made at offset 0, standing at `start`."""
+    units = tuple(Token(u.surface, u.normalized, start + u.start, start + u.end, (), u.reading) for u in word.units) if word.units else ()
+    return Token(word.surface, word.normalized, start, start + word.end, units, word.reading)
 
 
 def _term(text: str) -> str:

@@ -253,6 +253,9 @@ def test_results_are_paged_by_meeting_and_focus_moves_to_the_first_new_one(page,
     assert page.locator("#search-results").get_attribute("data-total") == "23"
     titles = page.locator("#search-results .result-meeting a")
     assert titles.count() == 20
+    # The speeches of every meeting shown have arrived, the first five (the top of the list) first.
+    assert page.locator("#search-results").get_attribute("data-first-results") == "shown"
+    assert page.locator("#search-results .hit-snippet").count() == 20
     assert "20会議目まで" in page.locator("#search-status").inner_text()
     more = page.get_by_role("button", name="さらに3会議を表示")
     more.focus()

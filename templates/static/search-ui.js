@@ -13,12 +13,14 @@
  * in #sN), meeting groups ordered by their best hit and hits within a group by rank. Results are
  * paged by meeting: every hit of the meetings shown is in the list (beyond the first few of a
  * meeting, inside a closed <details>). The list carries data-total (hits after the filters, all
- * pages) and data-state ("loading", "done", "error").
+ * pages), data-state ("loading", "done": every open hit of the page has its snippet, "error") and,
+ * as soon as the first FIRST_GROUPS meetings have their snippets, data-first-results="shown".
  */
 (function () {
   "use strict";
 
   var PAGE_SIZE = 20; // meetings per page
+  var FIRST_GROUPS = 5; // meetings whose speeches are fetched first: the top of the list
   var HITS_OPEN = 3; // hits shown per meeting; the rest fold into a <details>
   var SNIPPET_LENGTH = 140; // UTF-16 units of speech shown around the matches
   var SNIPPET_LEAD = 40; // of which before the first match shown
@@ -339,7 +341,6 @@
     item.appendChild(meta);
     var first = group.hits.slice(0, HITS_OPEN), open = hitList(first, 0);
     item.appendChild(open);
-    var filling = [fillHits(open, first)];
     if (group.hits.length > HITS_OPEN) {
       // One meeting can answer hundreds of times: its other hits wait behind a summary, so that
       // the first page shows many meetings; their speeches are fetched when it is opened.
@@ -353,20 +354,30 @@
       });
       item.appendChild(rest);
     }
-    return { node: item, filled: Promise.all(filling) };
+    return { node: item, fill: function () { return fillHits(open, first); } };
   }
 
-  /* Render `groups` into `parent` (replacing what it holds when `replace`); resolves when filled. */
-  function renderGroups(groups, replace) {
-    var fragment = document.createDocumentFragment(), filling = [];
+  /*
+   * Render `groups` into the list (replacing what it holds when `replace`) and fill their open
+   * hits, the first FIRST_GROUPS meetings before the others: the reader sees the top of the list
+   * first. `onFirst` is called when those are filled; resolves when all are.
+   */
+  function renderGroups(groups, replace, onFirst) {
+    var fragment = document.createDocumentFragment(), fills = [];
     groups.forEach(function (group) {
       var rendered = renderGroup(group);
       fragment.appendChild(rendered.node);
-      filling.push(rendered.filled);
+      fills.push(rendered.fill);
     });
     if (replace) list.replaceChildren(fragment);
     else list.appendChild(fragment);
-    return Promise.all(filling);
+    var run = function (batch) {
+      return Promise.all(batch.map(function (fill) { return fill(); }));
+    };
+    return run(fills.slice(0, FIRST_GROUPS)).then(function () {
+      if (onFirst) onFirst();
+      return run(fills.slice(FIRST_GROUPS));
+    });
   }
 
   function describe(total, groups) {
@@ -404,7 +415,10 @@
     updateFixedFacet("year");
     updateSpeakerFacet();
     controls.sort.value = state.sort;
-    var filled = renderGroups(view.groups.slice(0, shown), true);
+    list.removeAttribute("data-first-results");
+    var filled = renderGroups(view.groups.slice(0, shown), true, function () {
+      if (ticket === renderRun) list.setAttribute("data-first-results", "shown");
+    });
     updateCounts();
     writeUrl();
     return filled.then(function () {

@@ -347,3 +347,19 @@ def test_bundled_meeting_answers_giga_school(page, static_server, tmp_path):
     assert urlsplit(page.url).path == "/minutes/joho-kokai/2022-02-14/"
     assert page.url.endswith("#" + anchor)
     assert "GIGA" in unicodedata.normalize("NFKC", page.locator(f"#{anchor}").inner_text())
+
+
+def test_typing_fetches_the_vocabulary_before_the_query_is_sent(page, static_server, fixture_site):
+    """The worker fetches the manifest and the lexicon files of the letters typed, but no shard yet."""
+    base = static_server(fixture_site)
+    _search(page, base)
+    fetched: list[str] = []
+    page.context.on("request", lambda request: fetched.append(urlsplit(request.url).path))
+    page.locator("#search-q").press_sequentially("端末", delay=50)
+    page.wait_for_timeout(600)
+    assert any("/search/lexicon/" in path for path in fetched), fetched
+    assert not any("/search/shards/" in path for path in fetched), fetched
+    page.locator("#search-q").press("Enter")
+    page.wait_for_selector(DONE, state="attached")
+    assert any("/search/shards/" in path for path in fetched), fetched
+    assert page.locator(HIT_LINKS).count() > 0

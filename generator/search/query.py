@@ -28,16 +28,17 @@
 
 from __future__ import annotations
 
+import bisect
 import dataclasses
 import json
 import math
-from collections.abc import Container, Sequence
+from collections.abc import Callable, Container, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
 
 from .folding import fold, has_word_char, is_word_char, split_spaces, strip_non_word
-from .index import FIELD, POSITIONS, SEARCH_DIR, DocumentEntry, MeetingEntry, SearchIndex, collector_paused
+from .index import FIELD, POSITIONS, SEARCH_DIR, DocumentEntry, MeetingEntry, SearchIndex, collector_paused, utf16_order
 from .lexicon import Lexicon, word_map
 from .shards import LEXICON_DIR, MANIFEST_FILE, MEETING_KEYS, SHARDS_DIR, TEXT_DIR
 
@@ -179,6 +180,7 @@ class Searcher:
         meetings: list[MeetingEntry],
         docs: list[DocumentEntry],
         lexicon: Lexicon,
+        shards: _Shards | None = None,
     ) -> None:
         self._postings = postings
         self._vectors = vectors
@@ -186,6 +188,8 @@ class Searcher:
         self._meetings = meetings
         self._docs = docs
         self.lexicon = lexicon
+        self._shards = shards
+        """Where the postings and vectors of a term are read from when a query needs them (None: all here)."""
 
     @classmethod
     def from_index(cls, index: SearchIndex) -> Searcher:
@@ -197,11 +201,8 @@ class Searcher:
 
     @classmethod
     def open(cls, site_dir: Path) -> Searcher:
-        """Load the search files of the site built in `site_dir` (every shard: a terminal has time)."""
-        folder = Path(site_dir) / SEARCH_DIR
-
-        def load(name: str) -> dict:
-            return json.loads((folder / name).read_text(encoding="utf-8"))
+        """Open the search files of the site built in `site_dir`; shards are read as queries need them."""
+        load = _reader(Path(site_dir) / SEARCH_DIR)
 
         # The index of a large archive is millions of small objects: the cycle collector would
         # walk them again and again while they are created, doubling the load time.
@@ -213,16 +214,11 @@ class Searcher:
                 lexicon = load(f"{LEXICON_DIR}/{number}.json")
                 terms += lexicon["terms"]
                 words.update(lexicon["words"])
-            postings: dict[str, dict] = {}
-            vectors: dict[str, dict[int, float]] = {}
-            for number in range(len(manifest["shards"])):
-                shard = load(f"{SHARDS_DIR}/{number}.json")
-                postings.update(shard["invertedIndex"])
-                for ref, elements in shard["fieldVectors"]:
-                    vectors.setdefault(ref, {}).update(zip(elements[0::2], elements[1::2]))
             texts = [load(f"{TEXT_DIR}/{number}.json") for number in range(len(manifest["texts"]))]
             meetings, docs = _documents(manifest, texts)
-            return cls(postings, vectors, meetings, docs, Lexicon(terms, words, manifest["longest"]))
+            searcher = cls({}, {}, meetings, docs, Lexicon(terms, words, manifest["longest"]))
+            searcher._shards = _Shards(load, manifest["shards"], searcher._postings, searcher._vectors)
+            return searcher
 
     def plan(self, query: str) -> QueryPlan:
         """The terms `query` turns into."""
@@ -235,6 +231,8 @@ class Searcher:
         if not plan.covered or not plan.terms:
             return SearchResult(query, terms, 0, [])
         expansions = [self._expand(term) for term in plan.terms]
+        if self._shards is not None:
+            self._shards.load([word for words in expansions for word in words])
         scores = self._lunr_scores(expansions)
         located = [self._spans(words, scores) for words in expansions]
         parts = _group(plan.terms, located)
@@ -320,6 +318,43 @@ class Searcher:
             fiscal_year=meeting.fiscal_year, item=meeting.items[doc.item] if doc.item is not None else None,
             speaker=doc.speaker, text=doc.text, score=score, highlights=highlights,
         )  # fmt: skip
+
+
+def _reader(folder: Path) -> Callable[[str], dict]:
+    """Reads and parses a file of the search folder by its relative path."""
+
+    def load(name: str) -> dict:
+        return json.loads((folder / name).read_text(encoding="utf-8"))
+
+    return load
+
+
+class _Shards:
+    """The shards of a search folder, read into a Searcher's postings and vectors as terms need them."""
+
+    def __init__(
+        self, load: Callable[[str], dict], starts: list[str], postings: dict[str, dict], vectors: dict[str, dict[int, float]]
+    ) -> None:
+        self._load = load
+        self._starts = [utf16_order(term) for term in starts]
+        self._postings = postings
+        self._vectors = vectors
+        self._loaded: set[int] = set()
+
+    def load(self, terms: Iterable[str]) -> None:
+        """Read the shard of each of `terms` that has not been read yet."""
+        if not self._starts:
+            return  # an archive without utterances
+        for term in terms:
+            number = max(0, bisect.bisect_right(self._starts, utf16_order(term)) - 1)
+            if number in self._loaded:
+                continue
+            self._loaded.add(number)
+            with collector_paused():
+                shard = self._load(f"{SHARDS_DIR}/{number}.json")
+                self._postings.update(shard["invertedIndex"])
+                for ref, elements in shard["fieldVectors"]:
+                    self._vectors.setdefault(ref, {}).update(zip(elements[0::2], elements[1::2]))
 
 
 def _documents(manifest: dict, texts: list[dict]) -> tuple[list[MeetingEntry], list[DocumentEntry]]:

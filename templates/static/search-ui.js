@@ -498,16 +498,18 @@
 
   // While the reader types, the worker fetches the manifest and the vocabulary of the letters
   // typed so far: the query's own shards follow when it is sent.
+  // A failure here is only a missed head start: the query itself reports errors.
+  function prepare(text) {
+    Promise.resolve()
+      .then(function () { return openEngine().call("prepare", { text: text }); })
+      .catch(function () {});
+  }
   var typing = null;
   input.addEventListener("input", function () {
     clearTimeout(typing);
-    typing = setTimeout(function () {
-      openEngine().call("prepare", { text: input.value }).catch(function () {});
-    }, 100);
+    typing = setTimeout(function () { prepare(input.value); }, 100);
   });
-  input.addEventListener("focus", function () {
-    openEngine().call("prepare", { text: "" }).catch(function () {});
-  });
+  input.addEventListener("focus", function () { prepare(""); });
 
   form.addEventListener("submit", function (event) {
     event.preventDefault();

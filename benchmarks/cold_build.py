@@ -13,13 +13,12 @@ build may have been warm.
 
 Peak memory: the build's own figure when its summary line reports one (`peak memory 812 MB`,
 `peak RSS: 0.8 GB`, …), which covers its worker processes; always also the kernel's peak RSS of
-the build process (process.py). When the summary line says how many utterances came from the
-token cache (`…, 0 from the cache`), a number above zero is reported as a note: not cold.
+the build process (process.py). A cold build may still say that some utterances came "from the
+cache": utterances with the same text (異議なし, （拍手）) are tokenized once per build.
 """
 
 from __future__ import annotations
 
-import functools
 import re
 import shutil
 import subprocess
@@ -33,7 +32,6 @@ COLD_DIR = OUT / "cold-build"
 CACHE_OPTIONS = ("--cache-dir", "--cache")
 """Options of `minutes build` naming its cache folder, the first one the command has is used."""
 _PEAK = re.compile(r"peak (?:memory|rss)\D{0,12}?([0-9][0-9.,]*)\s*([kmg]i?b)\b", re.IGNORECASE)
-_FROM_CACHE = re.compile(r"([0-9][0-9,]*) (?:utterances )?from the cache")
 _UNITS = {"kb": 1e3, "mb": 1e6, "gb": 1e9, "kib": 2**10, "mib": 2**20, "gib": 2**30}
 
 
@@ -65,15 +63,11 @@ def reported_peak(summary: str) -> int | None:
     return int(float(match[1].replace(",", "")) * _UNITS[match[2].lower()])
 
 
-def cached_utterances(summary: str) -> int | None:
-    """How many utterances a build summary line says came from the token cache (None if it does not say)."""
-    match = _FROM_CACHE.search(summary)
-    return int(match[1].replace(",", "")) if match else None
-
-
-@functools.cache
 def cache_option() -> str | None:
-    """The cache-folder option `minutes build` offers, if any."""
+    """The cache-folder option `minutes build` offers, if any.
+
+    Asked before every build, not once per run: the command may change while a long run goes on.
+    """
     done = subprocess.run(minutes_command("build", "--help"), cwd=REPO, capture_output=True, text=True)
     return next((option for option in CACHE_OPTIONS if re.search(rf"{option}\b(?!-)", done.stdout)), None)
 
@@ -110,7 +104,4 @@ def build_ours(content: ContentSet, site: Path, timeout_s: float) -> OurBuild:
         if _snapshot(folder) != old
     )
     summary = next((line for line in reversed(run.stdout.splitlines()) if line.strip()), "")
-    cached = cached_utterances(summary)
-    if cached:
-        notes += (f"not cold: the build took {cached:,} utterances' tokens from a cache",)
     return OurBuild(run.seconds, run.peak_rss, reported_peak(summary), summary, cache, notes)

@@ -1,23 +1,48 @@
 """A timed child process: its wall-clock time and its peak memory, for the build benchmarks.
 
-The peak comes from the kernel's accounting of that one child (`os.wait4`), not from
+The peak comes from the kernel's accounting of that one command (`os.wait4`), not from
 `getrusage(RUSAGE_CHILDREN)`, which keeps the largest child of the whole benchmark run: after the
-corpus build, every smaller build would report the corpus's peak. Linux gives `ru_maxrss` of a
-child as the larger of its own peak and that of its largest waited-for descendant (a worker of a
-process pool), never their sum: for a build that tokenizes in several processes at once it is the
-largest single process, so the build's own report of its peak, when it prints one, is the figure
-to prefer (see cold_build.py).
+corpus build, every smaller build would report the corpus's peak.
+
+The command is not started by the benchmark process itself but by a small launcher (a fresh
+`python -c`), which times it, reaps it with `os.wait4` and prints the figures. Linux carries the
+spawning process's memory into a child's peak: at exec, the new program's `ru_maxrss` starts
+from the high-water mark of the address space it replaces, which after fork or vfork is the
+parent's. The benchmark process holds the corpus, the browser driver and the development set
+(over a gigabyte), so every command it started directly reported at least that much, whatever
+the command used; the launcher holds a few megabytes. The same applies to what the command
+reports of itself (a build reading its own RUSAGE_SELF).
+
+Linux gives `ru_maxrss` of a child as the larger of its own peak and that of its largest
+waited-for descendant (a worker of a process pool), never their sum: for a build that works in
+several processes at once it is the largest single process, so the build's own report of its
+peak, when it prints one, is the figure to prefer (see cold_build.py).
 """
 
 from __future__ import annotations
 
+import json
 import os
+import signal
 import subprocess
-import threading
-import time
+import sys
+import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+
+# argv: the file to write the figures to, then the command. The command inherits the launcher's
+# stdin, stdout and stderr; its exit status becomes the launcher's.
+_LAUNCHER = """
+import json, os, subprocess, sys, time
+start = time.perf_counter()
+child = subprocess.Popen(sys.argv[2:])
+_, status, usage = os.wait4(child.pid, 0)
+seconds = time.perf_counter() - start
+with open(sys.argv[1], "w") as out:
+    json.dump({"seconds": seconds, "maxrss_kib": usage.ru_maxrss}, out)
+sys.exit(os.waitstatus_to_exitcode(status) % 256)
+"""
 
 
 @dataclass(frozen=True)
@@ -28,46 +53,31 @@ class Measured:
     stdout: str
     stderr: str
     seconds: float
+    """From just before the command started until it was reaped (measured by the launcher)."""
     peak_rss: int
-    """Bytes: the largest resident set of the child or of any descendant it waited for."""
+    """Bytes: the largest resident set of the command or of any descendant it waited for."""
     timed_out: bool = False
 
 
 def run_measured(command: list[str], cwd: Path, timeout_s: float, env: Mapping[str, str] | None = None) -> Measured:
-    """Run `command` in `cwd`, killed after `timeout_s`; time it and read its own peak RSS."""
-    start = time.perf_counter()
+    """Run `command` in `cwd` through the launcher, killed after `timeout_s`; time it and read its peak RSS."""
+    handle, name = tempfile.mkstemp(prefix="measured-", suffix=".json")
+    os.close(handle)
+    figures = Path(name)
+    # A session of its own, so that a timeout kills the command and its workers, not only the launcher.
     process = subprocess.Popen(
-        command, cwd=cwd, env=None if env is None else dict(env),
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        [sys.executable, "-c", _LAUNCHER, str(figures), *command], cwd=cwd, env=None if env is None else dict(env),
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
     )  # fmt: skip
-    # The pipes are drained by threads so that a chatty child never blocks on a full pipe while
-    # this thread sits in wait4 (communicate() would reap the child and lose its rusage).
-    output: dict[str, str] = {}
-    readers = [
-        threading.Thread(target=lambda name=name, stream=stream: output.__setitem__(name, stream.read()), daemon=True)
-        for name, stream in (("stdout", process.stdout), ("stderr", process.stderr))
-    ]
-    for reader in readers:
-        reader.start()
-    expired = threading.Event()
-
-    def kill() -> None:
-        expired.set()
-        process.kill()
-
-    timer = threading.Timer(timeout_s, kill)
-    timer.start()
     try:
-        _, status, usage = os.wait4(process.pid, 0)
+        stdout, stderr = process.communicate(timeout=timeout_s)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        stdout, stderr = process.communicate()
+        figures.unlink(missing_ok=True)
+        return Measured(process.returncode, stdout, stderr, timeout_s, 0, timed_out=True)
+    try:
+        measured = json.loads(figures.read_text(encoding="utf-8"))
     finally:
-        timer.cancel()
-    seconds = time.perf_counter() - start
-    process.returncode = os.waitstatus_to_exitcode(status)
-    for reader in readers:
-        reader.join()
-    process.stdout.close()
-    process.stderr.close()
-    return Measured(
-        process.returncode, output.get("stdout", ""), output.get("stderr", ""), seconds,
-        usage.ru_maxrss * 1024, expired.is_set(),
-    )  # fmt: skip
+        figures.unlink(missing_ok=True)
+    return Measured(process.returncode, stdout, stderr, measured["seconds"], measured["maxrss_kib"] * 1024)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks.cold_build import cached_utterances, reported_peak
+from benchmarks.cold_build import reported_peak
 from benchmarks.process import run_measured
 from benchmarks.search_bench import parse_sizes
 from benchmarks.subsets import choose, meeting_files, write_subset
@@ -78,19 +78,15 @@ def test_peak_memory_is_read_from_a_build_summary_line() -> None:
     assert reported_peak("built 1 meetings, 248 utterances, 7 pages in 0.39 s") is None
 
 
-def test_a_build_that_used_its_token_cache_is_recognised() -> None:
-    summary = "built 603 meetings, 24237 utterances, 700 pages in 60.00 s; {} utterances tokenized, {} from the cache"
-    assert cached_utterances(summary.format("24237", "0")) == 0
-    assert cached_utterances(summary.format("0", "24,237")) == 24237
-    assert cached_utterances("built 1 meetings, 248 utterances, 7 pages in 0.39 s") is None
-
-
-def test_a_child_process_peak_is_its_own_not_the_largest_so_far() -> None:
+def test_a_child_process_peak_is_its_own_not_the_largest_so_far_nor_its_parents() -> None:
     allocate = "x = bytearray({} * 2**20); x[::4096] = b'1' * len(x[::4096])"
     large = run_measured([sys.executable, "-c", allocate.format(200)], Path.cwd(), 30)
+    parent = bytearray(300 * 2**20)
+    parent[::4096] = b"1" * len(parent[::4096])  # the benchmark process is large when it starts a build
     small = run_measured([sys.executable, "-c", allocate.format(1)], Path.cwd(), 30)
+    del parent
     assert large.returncode == small.returncode == 0
-    assert large.peak_rss > 200 * 2**20 > small.peak_rss
+    assert large.peak_rss > 200 * 2**20 > 100 * 2**20 > small.peak_rss
 
 
 def test_bytes_fetched_by_a_web_worker_count_toward_the_first_results(browser, tmp_path: Path) -> None:

@@ -7,7 +7,8 @@ subsets of the corpus (100, 200, 400 and 600 meetings; see subsets.py):
 1. build time. Ours: a full, cold `minutes build` of the content (pages and search index), wall
    clock, in a fresh empty working folder with no token or content-hash cache (see
    cold_build.py, which says exactly how). Pagefind's: its CLI indexing a copy of the pages our
-   build just wrote (pagefind_peer.py). The ratio ours / Pagefind is printed with them.
+   build just wrote (pagefind_peer.py). The ratio ours / Pagefind is printed with them. With
+   --repeat N, each is run N times, in turn, and the median is shown.
 2. peak memory of each: the build's own report when its summary line gives one, else the
    kernel's peak RSS of the build process (process.py); Pagefind's is the kernel's figure.
 3. index size, raw and gzipped (each file gzipped at level 6, summed). Ours: every file under
@@ -54,6 +55,8 @@ Usage:
     --sizes 100,200,400,600 growth subsets, in meetings ('' for none)
     --timed N               time the first N of the eight queries (default: all)
     --no-quality            skip recall and precision on the development set
+    --repeat N              build and index each set N times, ours and Pagefind's in turn, and
+                            show the median time and the largest peak (default 1)
     --timeout S             seconds allowed for each build and each indexing (default 600)
     --page-timeout S        seconds allowed for each page load in Chromium (default 120)
 
@@ -138,6 +141,9 @@ class EngineFigures:
 
     engine: str
     build_s: float | None = None
+    """Median of build_samples."""
+    build_samples: list[float] = field(default_factory=list)
+    """Seconds of each build or indexing (one per --repeat)."""
     peak_bytes: int | None = None
     """The peak memory quoted: the build's own report, else the kernel's peak RSS."""
     peak_rss: int | None = None
@@ -235,10 +241,21 @@ def time_queries(
                 engine.errors.append(f"{query}: {type(exc).__name__}: {str(exc).splitlines()[0]}")
 
 
-def run_set(
-    content: ContentSet, slug: str, devset: list[DevQuery] | None, timed: list[str], timeout_s: float,
-    page_timeout_s: float, log,
-) -> SetFigures:
+@dataclass(frozen=True)
+class RunOptions:
+    """How the sets are measured, from the command line."""
+
+    timed: list[str]
+    """The queries whose first results are timed."""
+    timeout_s: float
+    """Seconds allowed for each build and each Pagefind indexing."""
+    page_timeout_s: float
+    """Seconds allowed for each page load in Chromium."""
+    repeat: int = 1
+    """Builds and indexings per set, alternating ours and Pagefind's; the tables show the medians."""
+
+
+def run_set(content: ContentSet, slug: str, devset: list[DevQuery] | None, options: RunOptions, log) -> SetFigures:
     """Build, index and time both engines on one content set; score them when `devset` is given."""
     site = OUT / f"{slug}-site"
     ours = EngineFigures(OURS)
@@ -248,16 +265,21 @@ def run_set(
         content.name, len(meeting_files(content.path)), len(utterances), sum(len(u.text) for u in utterances),
         ours, peer, notes=list(content.notes),
     )  # fmt: skip
-    log(f"[{content.name}] cold minutes build --content {content.path} --out {site}")
-    build = build_ours(content, site, timeout_s)
-    ours.build_s, ours.peak_bytes, ours.peak_rss = build.seconds, build.peak, build.peak_rss
+    # Ours and Pagefind's in turn, so that a busy spell of the machine weighs on both.
+    for turn in range(1, options.repeat + 1):
+        log(f"[{content.name}] cold minutes build --content {content.path} --out {site} ({turn}/{options.repeat})")
+        build = build_ours(content, site, options.timeout_s)
+        ours.build_samples.append(build.seconds)
+        ours.peak_bytes, ours.peak_rss = max(ours.peak_bytes or 0, build.peak), max(ours.peak_rss or 0, build.peak_rss)
+        figures.notes.extend(note for note in build.notes if note not in figures.notes)
+        log(f"[{content.name}] pagefind over a copy of {site} ({turn}/{options.repeat})")
+        run = pagefind_peer.index_site(site, OUT / f"{slug}-pagefind", options.timeout_s)
+        peer.build_samples.append(run.seconds)
+        peer.peak_bytes = peer.peak_rss = max(peer.peak_rss or 0, run.peak_rss)
+    ours.build_s, peer.build_s = median(ours.build_samples), median(peer.build_samples)
     figures.cache, figures.our_summary = build.cache, build.summary
-    figures.notes.extend(build.notes)
     index, code = our_index_files(site)
     ours.index, ours.code = measure_size(index + code), measure_size(code)
-    log(f"[{content.name}] pagefind over a copy of {site}")
-    run = pagefind_peer.index_site(site, OUT / f"{slug}-pagefind", timeout_s)
-    peer.build_s, peer.peak_bytes, peer.peak_rss = run.seconds, run.peak_rss, run.peak_rss
     peer.index = measure_size(sorted(p for p in run.bundle.rglob("*") if p.is_file()))
     pages = pagefind_peer.indexed_pages(run)
     spoken = len({u.url.split("#", 1)[0] for u in utterances})
@@ -271,9 +293,9 @@ def run_set(
     with chromium() as browser, serve(site) as our_site, serve(run.site) as peer_site:
         if devset:
             log(f"[{content.name}] Pagefind on {len(devset)} development queries in Chromium")
-            peer.quality = pagefind_quality(browser, peer_site.base, devset, utterances, page_timeout_s)
-        log(f"[{content.name}] first results of {len(timed)} queries in Chromium")
-        time_queries(browser, (ours, our_site), (peer, peer_site), timed, page_timeout_s, log)
+            peer.quality = pagefind_quality(browser, peer_site.base, devset, utterances, options.page_timeout_s)
+        log(f"[{content.name}] first results of {len(options.timed)} queries in Chromium")
+        time_queries(browser, (ours, our_site), (peer, peer_site), options.timed, options.page_timeout_s, log)
     return figures
 
 
@@ -335,6 +357,9 @@ def details(results: list[SetFigures]) -> str:
         lines.append(f"\n[{r.name}] {r.meetings} meetings, {r.utterances} utterances, {r.characters:,} characters of speech")
         lines.append(f"  our build: {r.our_summary or '(no summary line)'}; cache: {r.cache}")
         lines.append(f"  peak RSS of the build process {megabytes(r.ours.peak_rss)}; of Pagefind's CLI {megabytes(r.pagefind.peak_rss)}")
+        if len(r.ours.build_samples) > 1:
+            turns = "; ".join(f"{e.engine} {', '.join(f'{t:.2f}' for t in e.build_samples)}" for e in (r.ours, r.pagefind))
+            lines.append(f"  seconds of each build/indexing (the tables show the median): {turns}")
         if r.ours.code:
             lines.append(f"  our index counts the search code too: {megabytes(r.ours.code.raw)} raw, {megabytes(r.ours.code.gzip)} gzip")
         for note in r.notes:
@@ -358,7 +383,7 @@ def details(results: list[SetFigures]) -> str:
 
 def _engine_json(e: EngineFigures) -> dict:
     return {
-        "engine": e.engine, "build_s": e.build_s, "peak_bytes": e.peak_bytes, "peak_rss": e.peak_rss,
+        "engine": e.engine, "build_s": e.build_s, "build_samples": e.build_samples, "peak_bytes": e.peak_bytes, "peak_rss": e.peak_rss,
         "index": asdict(e.index) if e.index else None, "code": asdict(e.code) if e.code else None,
         "first_result_s": e.first_result_s, "first_query_gzip": e.first_query_gzip,
         "first_results": [{"query": q, **asdict(r)} for q, r in zip(e.timed, e.first_results)],
@@ -400,6 +425,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sizes", default=",".join(map(str, SIZES)), help="growth subsets of the corpus, in meetings ('' for none)")
     parser.add_argument("--timed", type=int, default=len(TIMED_QUERIES), help=f"queries whose first results are timed (of {len(TIMED_QUERIES)})")
     parser.add_argument("--no-quality", action="store_true", help="skip recall and precision on the development set")
+    parser.add_argument("--repeat", type=int, default=1, help="builds and indexings per set, the median shown (default 1)")
     parser.add_argument("--timeout", type=float, default=600, help="seconds allowed for each build and each Pagefind indexing")
     parser.add_argument("--page-timeout", type=float, default=PAGE_TIMEOUT_S, help="seconds allowed for each page load in Chromium")
     args = parser.parse_args(argv)
@@ -412,6 +438,7 @@ def main(argv: list[str] | None = None) -> int:
     except ValueError as exc:
         parser.error(f"--sizes: {exc}")
     timed = TIMED_QUERIES[: max(1, min(args.timed, len(TIMED_QUERIES)))]
+    options = RunOptions(timed, args.timeout, args.page_timeout, max(1, args.repeat))
 
     def log(message: str) -> None:
         print(message, file=sys.stderr, flush=True)
@@ -423,7 +450,7 @@ def main(argv: list[str] | None = None) -> int:
     results: list[SetFigures] = []
     for name in names:
         content = bundled() if name == "bundled" else corpus
-        results.append(run_set(content, name, devset, timed, args.timeout, args.page_timeout, log))
+        results.append(run_set(content, name, devset, options, log))
     growth: list[SetFigures] = []
     if sizes:
         total = len(meeting_files(corpus.path))
@@ -432,9 +459,9 @@ def main(argv: list[str] | None = None) -> int:
             if size >= total and whole is not None:
                 growth.append(whole)
             elif size >= total:
-                growth.append(run_set(corpus, "corpus", None, timed, args.timeout, args.page_timeout, log))
+                growth.append(run_set(corpus, "corpus", None, options, log))
             else:
-                growth.append(run_set(write_subset(corpus.path, size), f"subset-{size}", None, timed, args.timeout, args.page_timeout, log))
+                growth.append(run_set(write_subset(corpus.path, size), f"subset-{size}", None, options, log))
             if size >= total:
                 break  # every larger size is the whole corpus again
     if results:

@@ -69,14 +69,35 @@ class ShardSizes:
     text: int = 2_000
 
 
-def gaps(text: str, starts: Sequence[int]) -> list[int]:
-    """Flat [place number, count, …]: how many non-word characters (up to MAX_GAP) precede each start."""
+class _NonWordMask(dict):
+    """A str.translate table: code point → "1" for a non-word character, "0" for a letter, digit or mark."""
+
+    def __missing__(self, code: int) -> str:
+        mark = "0" if is_word_char(chr(code)) else "1"
+        self[code] = mark
+        return mark
+
+
+_NON_WORD = _NonWordMask()
+
+
+def non_word_mask(text: str) -> str:
+    """`text` with each character replaced by "1" (punctuation, space, symbol) or "0" (a word character)."""
+    return text.translate(_NON_WORD)
+
+
+def gaps(mask: str, starts: Sequence[int]) -> list[int]:
+    """Flat [place number, count, …]: how many non-word characters (up to MAX_GAP) precede each start.
+
+    `mask` is the text's `non_word_mask`: one translation per text instead of a Unicode lookup
+    per character and place.
+    """
     found: list[int] = []
     for number, start in enumerate(starts):
-        count = 0
-        while count < MAX_GAP and start - count > 0 and not is_word_char(text[start - count - 1]):
-            count += 1
-        if count:
+        if start and mask[start - 1] == "1":
+            count = 1
+            while count < MAX_GAP and start - count > 0 and mask[start - count - 1] == "1":
+                count += 1
             found.extend((number, count))
     return found
 
@@ -196,12 +217,12 @@ def _shard_files(index: SearchIndex, target: int, out: _Files) -> list[str]:
     second copy of its postings would double the build's peak memory on a large archive.
     """
     components = _components_by_term(index.lunr["fieldVectors"])
-    texts = [doc.text for doc in index.documents]
+    masks = [non_word_mask(doc.text) for doc in index.documents]
     table: list[str] = []
     shard: list[tuple[str, dict, bytes]] = []
     size = 0
     for term, posting in index.lunr["invertedIndex"]:
-        posting = _with_gaps(posting, texts)
+        posting = _with_gaps(posting, masks)
         data = _json(posting)
         shard.append((term, posting, data))
         size += len(data)
@@ -230,12 +251,12 @@ def _components_by_term(field_vectors: list) -> dict[int, tuple[array, array]]:
     return by_term
 
 
-def _with_gaps(posting: dict, texts: list[str]) -> dict:
+def _with_gaps(posting: dict, masks: list[str]) -> dict:
     """A posting whose documents' metadata also hold `g` where a place follows punctuation."""
     documents = {}
     for ref, metadata in posting[FIELD].items():
         places = metadata[POSITIONS]
-        found = gaps(texts[int(ref)], places[0::2])
+        found = gaps(masks[int(ref)], places[0::2])
         documents[ref] = {POSITIONS: places, GAPS: found} if found else metadata
     return {"_index": posting["_index"], FIELD: documents}
 

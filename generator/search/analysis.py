@@ -23,7 +23,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Protocol
 
-from .folding import hiragana, is_kanji
+from .folding import hiragana, is_kanji, non_word_mask
 from .tokenizer import JapaneseTokenizer, Token
 
 RUN_CHARS = 25_000
@@ -31,6 +31,9 @@ RUN_CHARS = 25_000
 end, large enough that sending runs and results costs little (about 270 runs for 600 meetings)."""
 PARALLEL_MIN_CHARS = 300_000
 """Below this much text, starting worker processes costs more than it saves (a few meetings)."""
+
+MAX_GAP = 2
+"""Most punctuation or space characters allowed between two terms that stand in a row."""
 
 _KATAKANA = re.compile("[ァ-ヶー]+")
 
@@ -131,6 +134,8 @@ class Analysis:
 
     terms: list[dict[str, list[int]]]
     """Per text, in order: term → flat [start, length, …] (see `document_terms`)."""
+    gaps: list[dict[str, list[int]]]
+    """Per text, in order: term → punctuation before its places (see `term_gaps`)."""
     stats: TermStats
     """Word shapes this process had not sent before (the index unites them all)."""
     tokenized: int
@@ -152,6 +157,7 @@ class Analyst:
         stats = TermStats()
         seen = self._seen
         terms = []
+        gaps = []
         for text in texts:
             tokens = self.tokenizer.tokenize(text)
             for token in tokens:
@@ -162,12 +168,14 @@ class Analyst:
                 if shape not in seen:
                     seen.add(shape)
                     stats.add(token)
-            terms.append(document_terms(tokens))
+            positions = document_terms(tokens)
+            terms.append(positions)
+            gaps.append(term_gaps(text, positions))
         flush = getattr(self.tokenizer, "flush", None)
         if flush is not None:
             flush()
         tokenized = len(texts) if misses is None else self.tokenizer.misses - misses
-        return Analysis(terms, stats, tokenized)
+        return Analysis(terms, gaps, stats, tokenized)
 
 
 def runs(texts: list[str], run_chars: int = RUN_CHARS) -> list[list[str]]:
@@ -208,6 +216,29 @@ def worker_count(texts: list[str], jobs: int | None) -> int:
 
 
 _worker: Analyst | None = None
+
+
+def term_gaps(text: str, positions: dict[str, list[int]]) -> dict[str, list[int]]:
+    """Term → flat [place number, count, …] for the places of the term that follow punctuation.
+
+    `count` is how many non-word characters (at most MAX_GAP) stand right before the place: with
+    it, the browser can tell whether two terms stand in a row without the text. Terms whose places
+    all follow word characters are left out.
+    """
+    mask = non_word_mask(text)
+    found: dict[str, list[int]] = {}
+    for term, spans in positions.items():
+        marks: list[int] = []
+        for number in range(len(spans) // 2):
+            start = spans[2 * number]
+            if start and mask[start - 1] == "1":
+                count = 1
+                while count < MAX_GAP and start - count > 0 and mask[start - count - 1] == "1":
+                    count += 1
+                marks += (number, count)
+        if marks:
+            found[term] = marks
+    return found
 
 
 def _start_worker(cache_dir: Path | None) -> None:

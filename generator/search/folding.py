@@ -25,6 +25,26 @@ def is_word_char(char: str) -> bool:
     return unicodedata.category(char)[0] in "LNM"
 
 
+class _NonWordMarks(dict):
+    """A str.translate table, filled as characters come: code point → "1" if not a word character, else "0"."""
+
+    def __missing__(self, code: int) -> str:
+        mark = "0" if is_word_char(chr(code)) else "1"
+        self[code] = mark
+        return mark
+
+
+_NON_WORD = _NonWordMarks()
+
+
+def non_word_mask(text: str) -> str:
+    """`text` with each character replaced by "1" (punctuation, space, symbol) or "0" (letter, digit, mark).
+
+    One translation per text instead of a Unicode lookup per character and question.
+    """
+    return text.translate(_NON_WORD)
+
+
 def has_word_char(text: str) -> bool:
     """True when `text` holds at least one letter, digit or mark."""
     return any(is_word_char(char) for char in text)

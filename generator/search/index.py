@@ -139,8 +139,8 @@ class PendingSearchIndex:
             stats = TermStats()
             for analysis in self._analyses:
                 stats.update(analysis.stats)
-                for positions in analysis.terms:
-                    writer.add(positions)
+                for positions, gaps in zip(analysis.terms, analysis.gaps, strict=True):
+                    writer.add(positions, gaps)
                 del analysis
             self.close()
             return SearchIndex(

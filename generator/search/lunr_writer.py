@@ -18,6 +18,8 @@ FIELD = "text"
 """The one lunr field: the speech of an utterance."""
 POSITIONS = "p"
 """The metadata key of term positions in every posting."""
+GAPS = "g"
+"""The metadata key of the punctuation before term places, where there is some (analysis.term_gaps)."""
 K1 = 1.2
 """lunr's BM25 term-frequency saturation (lunr.py `Builder._k1`, lunr.js `k1`)."""
 B = 0.75
@@ -44,8 +46,12 @@ class LunrWriter:
         """How many documents were added."""
         return len(self._lengths)
 
-    def add(self, positions: dict[str, list[int]]) -> None:
-        """Add the next document: term → flat [start, length, …] list, terms in order of first use."""
+    def add(self, positions: dict[str, list[int]], gaps: dict[str, list[int]] | None = None) -> None:
+        """Add the next document: term → flat [start, length, …] list, terms in order of first use.
+
+        `gaps` (term → flat [place number, count, …]) goes into the postings' metadata as `g`.
+        """
+        gaps = gaps or {}
         ref = str(len(self._lengths))
         inverted = self.inverted
         terms = array("l")
@@ -55,7 +61,8 @@ class LunrWriter:
             if posting is None:
                 # lunr numbers terms in the order it first meets them.
                 posting = inverted[term] = {"_index": len(inverted), FIELD: {}}
-            posting[FIELD][ref] = {POSITIONS: spans}
+            marks = gaps.get(term)
+            posting[FIELD][ref] = {POSITIONS: spans, GAPS: marks} if marks else {POSITIONS: spans}
             terms.append(posting["_index"])
             frequencies.append(len(spans) // 2)
         self._terms.append(terms)

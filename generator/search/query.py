@@ -37,6 +37,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
 
+from .analysis import MAX_GAP
 from .folding import fold, has_word_char, is_word_char, split_spaces, strip_non_word
 from .index import FIELD, POSITIONS, SEARCH_DIR, DocumentEntry, MeetingEntry, SearchIndex, collector_paused, utf16_order
 from .lexicon import Lexicon, word_map
@@ -44,8 +45,6 @@ from .shards import LEXICON_DIR, MANIFEST_FILE, MEETING_KEYS, SHARDS_DIR, TEXT_D
 
 T = TypeVar("T")
 
-MAX_GAP = 2
-"""Most punctuation or space characters allowed between two terms that stand in a row."""
 ADJACENCY_BONUS = 0.5
 """Largest relative score increase for a hit whose query parts all stand next to each other."""
 

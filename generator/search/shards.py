@@ -1,32 +1,29 @@
 """The search index as the site serves it: many small files, so that a query fetches only what it needs.
 
 One lunr index over a large archive is about seven times its text (600 meetings: 89 MB), and
-lunr.js would load all of it before the first answer. Here the index that lunr.py built once
-(global idf and BM25 weights) is cut into pieces that each answer one question:
+lunr.js would load all of it before the first answer. Here the index built once for the whole
+archive (global idf and BM25 weights, index.py) is cut into numbered files of four kinds:
 
-- `manifest.json`: what every query needs, small: the meetings (title, date, body, URL, agenda
-  items, the ref of their first utterance and who said each utterance), and where the other files
-  start: the first character of each lexicon file, the first term of each shard, the first ref of
-  each text file, each with the file's name.
-- `lexicon/<hash>.json`: the vocabulary, by first character: `{"terms": [...], "words": {key: [...]}}`.
+- `manifest.json`: what every query needs, small: the build's `version`, the meetings (title,
+  date, body, URL, agenda items, their speakers' names and who said each utterance), and where
+  the other files start: the first character of each lexicon file, the first term of each
+  shard, the number of utterances in each text file.
+- `lexicon/N.json`: the vocabulary, by first character: `{"terms": [...], "words": {key: [...]}}`.
   `terms` are the index terms that start with one of the file's characters, in UTF-16 order;
   `words` maps a term or a reading (めぐろ) to the index terms it stands for, where that is not the
   term itself (こども → [子供], 大震災 → [大, 震災], めぐろ → [目黒]). Segmenting a query needs the
   files of its characters only.
-- `shards/<hash>.json`: a loadable lunr.js index (`lunr.Index.load`) of a range of consecutive
-  terms in UTF-16 order: their postings with the global `_index`, and each document's field-vector
+- `shards/N.json`: a loadable lunr.js index (`lunr.Index.load`) of a range of consecutive terms
+  in UTF-16 order: their postings with the global `_index` and their metadata (`p`, the places,
+  and `g`, the punctuation before them: analysis.term_gaps), and each document's field-vector
   components for those terms only. A document's score is its dot product with the query vector
   divided by the query's magnitude, and the dot product only touches the query's terms, so scores
   from several shards recombine exactly: score = Σ score_s·|q_s| / √Σ|q_s|².
-  Postings keep the metadata `p` (term places, flat [start, length, …] in code points) and, where
-  some place has punctuation or spaces right before it, `g`: flat [place number, count, …], the
-  count of such characters before that place (at most MAX_GAP). With it the query can tell
-  whether two terms stand in a row without the text.
-- `text/<hash>.json`: `{"first": ref, "docs": [[item, text], …]}` for consecutive refs: what a
-  hit shows, fetched only for the hits on screen.
+- `text/N.json`: `[[item, text], …]` for consecutive refs: what a hit shows, fetched only for
+  the hits on screen.
 
-File names carry a hash of their content, so a browser never mixes files of two builds; the
-manifest is the one entry point. Sizes are chosen by measurement (docs/search.md).
+The browser asks for every file but the manifest with the version (a hash of them all), so it
+never mixes files of two builds. Sizes are chosen by measurement (docs/search.md).
 """
 
 from __future__ import annotations
@@ -39,7 +36,6 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from .folding import is_word_char
 from .index import FIELD, POSITIONS, DocumentEntry, SearchIndex, utf16_order
 from .lexicon import word_map
 
@@ -47,10 +43,6 @@ MANIFEST_FILE = "manifest.json"
 LEXICON_DIR = "lexicon"
 SHARDS_DIR = "shards"
 TEXT_DIR = "text"
-GAPS = "g"
-"""The metadata key of the punctuation counts before term places (see the module docstring)."""
-MAX_GAP = 2
-"""Most punctuation or space characters allowed between two terms that stand in a row."""
 FORMAT_VERSION = 1
 MEETING_KEYS = ("title", "date", "body", "body_slug", "fiscal_year", "url", "items")
 """The keys of a meeting in the manifest that are MeetingEntry's fields; `first`, `speakers`, `said` are the rest."""
@@ -67,39 +59,6 @@ class ShardSizes:
     lexicon: int = 8_000
     shard: int = 24_000
     text: int = 2_000
-
-
-class _NonWordMask(dict):
-    """A str.translate table: code point → "1" for a non-word character, "0" for a letter, digit or mark."""
-
-    def __missing__(self, code: int) -> str:
-        mark = "0" if is_word_char(chr(code)) else "1"
-        self[code] = mark
-        return mark
-
-
-_NON_WORD = _NonWordMask()
-
-
-def non_word_mask(text: str) -> str:
-    """`text` with each character replaced by "1" (punctuation, space, symbol) or "0" (a word character)."""
-    return text.translate(_NON_WORD)
-
-
-def gaps(mask: str, starts: Sequence[int]) -> list[int]:
-    """Flat [place number, count, …]: how many non-word characters (up to MAX_GAP) precede each start.
-
-    `mask` is the text's `non_word_mask`: one translation per text instead of a Unicode lookup
-    per character and place.
-    """
-    found: list[int] = []
-    for number, start in enumerate(starts):
-        if start and mask[start - 1] == "1":
-            count = 1
-            while count < MAX_GAP and start - count > 0 and mask[start - count - 1] == "1":
-                count += 1
-            found.extend((number, count))
-    return found
 
 
 def _json(value: object) -> bytes:
@@ -217,12 +176,10 @@ def _shard_files(index: SearchIndex, target: int, out: _Files) -> list[str]:
     second copy of its postings would double the build's peak memory on a large archive.
     """
     components = _components_by_term(index.lunr["fieldVectors"])
-    masks = [non_word_mask(doc.text) for doc in index.documents]
     table: list[str] = []
     shard: list[tuple[str, dict, bytes]] = []
     size = 0
     for term, posting in index.lunr["invertedIndex"]:
-        posting = _with_gaps(posting, masks)
         data = _json(posting)
         shard.append((term, posting, data))
         size += len(data)
@@ -249,16 +206,6 @@ def _components_by_term(field_vectors: list) -> dict[int, tuple[array, array]]:
             refs.append(ref)
             weights.append(elements[position + 1])
     return by_term
-
-
-def _with_gaps(posting: dict, masks: list[str]) -> dict:
-    """A posting whose documents' metadata also hold `g` where a place follows punctuation."""
-    documents = {}
-    for ref, metadata in posting[FIELD].items():
-        places = metadata[POSITIONS]
-        found = gaps(masks[int(ref)], places[0::2])
-        documents[ref] = {POSITIONS: places, GAPS: found} if found else metadata
-    return {"_index": posting["_index"], FIELD: documents}
 
 
 def _shard(terms: list[tuple[str, dict, bytes]], components: dict[int, tuple[array, array]], whole: dict) -> bytes:

@@ -57,8 +57,8 @@ class ShardSizes:
     """
 
     lexicon: int = 8_000
-    shard: int = 24_000
-    text: int = 2_000
+    shard: int = 32_000
+    text: int = 4_000
 
 
 def _json(value: object) -> bytes:

@@ -65,6 +65,16 @@ def _json(value: object) -> bytes:
     return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
 
 
+# Postings and field vectors are most of the bytes: written in their own order (documents and
+# terms are added in a fixed order, so the bytes stay the same build after build), without
+# sorting millions of keys or checking for cycles.
+_INDEX_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), check_circular=False)
+
+
+def _index_json(value: object) -> bytes:
+    return _INDEX_JSON.encode(value).encode("utf-8")
+
+
 def _groups(items: Sequence[tuple[str, int]], target: int) -> Iterator[list[int]]:
     """Positions of `items` ((key, size) in order) cut into runs of about `target` bytes."""
     run: list[int] = []
@@ -180,7 +190,7 @@ def _shard_files(index: SearchIndex, target: int, out: _Files) -> list[str]:
     shard: list[tuple[str, dict, bytes]] = []
     size = 0
     for term, posting in index.lunr["invertedIndex"]:
-        data = _json(posting)
+        data = _index_json(posting)
         shard.append((term, posting, data))
         size += len(data)
         if size >= target:
@@ -211,19 +221,18 @@ def _components_by_term(field_vectors: list) -> dict[int, tuple[array, array]]:
 def _shard(terms: list[tuple[str, dict, bytes]], components: dict[int, tuple[array, array]], whole: dict) -> bytes:
     """One loadable lunr index: the postings of `terms` and their components of the field vectors.
 
-    Written as `_json` would write the whole dictionary (keys sorted), from each posting's bytes.
+    Written from each posting's bytes, keys in the order lunr.js's own serialization has them.
     """
-    vectors: dict[int, list[tuple[int, float]]] = defaultdict(list)
-    for _, posting, _ in terms:
+    vectors: dict[int, list[float]] = defaultdict(list)
+    # Terms in index order: each document's components come out ordered, as lunr.Vector keeps them.
+    for _, posting, _ in sorted(terms, key=lambda entry: entry[1]["_index"]):
         index = posting["_index"]
         for ref, weight in zip(*components[index], strict=True):
-            vectors[ref].append((index, weight))
-    field_vectors = [
-        [f"{FIELD}/{ref}", [number for pair in sorted(pairs) for number in pair]] for ref, pairs in sorted(vectors.items())
-    ]
+            vectors[ref] += (index, weight)
+    field_vectors = [[f"{FIELD}/{ref}", vectors[ref]] for ref in sorted(vectors)]
     inverted = b",".join(b"[" + _json(term) + b"," + data + b"]" for term, _, data in terms)
     return b"".join((
-        b'{"fieldVectors":', _json(field_vectors), b',"fields":', _json(whole["fields"]),
+        b'{"fieldVectors":', _index_json(field_vectors), b',"fields":', _json(whole["fields"]),
         b',"invertedIndex":[', inverted, b'],"pipeline":[],"version":', _json(whole["version"]), b"}",
     ))  # fmt: skip
 

@@ -396,12 +396,15 @@
           });
         });
         if (!used.length) return;
-        var magnitude = 0;
+        // |q_s|, added up in term order as lunr.Vector.magnitude does.
+        var shardSquares = 0;
         Array.from(vector.keys()).sort(function (a, b) { return a - b; }).forEach(function (at) {
-          magnitude += vector.get(at) * vector.get(at);
+          shardSquares += vector.get(at) * vector.get(at);
         });
-        squares += magnitude;
-        magnitude = Math.sqrt(magnitude);
+        squares += shardSquares;
+        var magnitude = Math.sqrt(shardSquares);
+        // Optional clauses here (lunr's default): a prefix may reach into several shards, so a
+        // term is required across the shards, below, not within one.
         shard.index.query(function (q) {
           used.forEach(function (term) {
             q.term(term.text, {
@@ -440,9 +443,9 @@
   };
 
   /*
-   * ref -> {spans: sorted distinct [start, end] of any of the term's matches, gaps} for the
-   * documents of `refs`: every posting is read once, not once per document. `gaps` (start ->
-   * punctuation before it) is shared across the terms of a document.
+   * ref -> sorted, distinct [start, end] code point spans of any of `matches` ([shard, term]),
+   * for the documents of `refs` (a Map): every posting is read once, not once per document. The
+   * postings' `g` go into gapsOf(ref), a Map start -> punctuation before it, one per document.
    */
   function places(matches, refs, gapsOf) {
     var found = new Map();

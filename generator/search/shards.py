@@ -32,7 +32,8 @@ import hashlib
 import json
 from array import array
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -90,11 +91,15 @@ def _groups(items: Sequence[tuple[str, int]], target: int) -> Iterator[list[int]
 
 
 class _Files:
-    """The files of the search folder, relative path → bytes; each folder's files are numbered."""
+    """The files of the search folder as they are made: each is handed to `save(relative path, bytes)`.
 
-    def __init__(self) -> None:
-        self.files: dict[str, bytes] = {}
+    Each folder's files are numbered in the order they are added; the version hashes them all.
+    """
+
+    def __init__(self, save: Callable[[str, bytes], None]) -> None:
+        self._save = save
         self._counts: dict[str, int] = {}
+        self._digest = hashlib.blake2b(digest_size=8)
 
     def add(self, folder: str, value: object) -> None:
         """Add the next file of `folder`: `<folder>/0.json`, `<folder>/1.json`, …"""
@@ -104,19 +109,18 @@ class _Files:
         """Add the next file of `folder`, already serialized."""
         number = self._counts.get(folder, 0)
         self._counts[folder] = number + 1
-        self.files[f"{folder}/{number}.json"] = data
+        name = f"{folder}/{number}.json"
+        self._digest.update(name.encode() + b"\0" + data + b"\0")
+        self._save(name, data)
 
     def version(self) -> str:
-        """A hash of every file: a new build of different content gets a new version."""
-        digest = hashlib.blake2b(digest_size=8)
-        for name in sorted(self.files):
-            digest.update(name.encode() + b"\0" + self.files[name] + b"\0")
-        return digest.hexdigest()
+        """A hash of every file added: a build of different content gets a new version."""
+        return self._digest.hexdigest()
 
 
-def search_files(index: SearchIndex, sizes: ShardSizes = ShardSizes()) -> dict[str, bytes]:
-    """The files of `<site>/search/` for `index`, relative path → bytes (deterministic)."""
-    out = _Files()
+def _make_files(index: SearchIndex, sizes: ShardSizes, save: Callable[[str, bytes], None]) -> None:
+    """Make the files of `<site>/search/` for `index`, handing each to `save`; the manifest comes last."""
+    out = _Files(save)
     manifest = {
         "format": FORMAT_VERSION,
         "documents": len(index.documents),
@@ -127,8 +131,14 @@ def search_files(index: SearchIndex, sizes: ShardSizes = ShardSizes()) -> dict[s
         "longest": _longest(index),
     }
     manifest["version"] = out.version()
-    out.files[MANIFEST_FILE] = _json(manifest)
-    return out.files
+    save(MANIFEST_FILE, _json(manifest))
+
+
+def search_files(index: SearchIndex, sizes: ShardSizes = ShardSizes()) -> dict[str, bytes]:
+    """The files of `<site>/search/` for `index`, relative path → bytes (deterministic)."""
+    files: dict[str, bytes] = {}
+    _make_files(index, sizes, files.__setitem__)
+    return files
 
 
 def _longest(index: SearchIndex) -> int:
@@ -248,8 +258,19 @@ def _text_files(documents: list[DocumentEntry], target: int, out: _Files) -> lis
 
 
 def write_search_files(index: SearchIndex, folder: Path, sizes: ShardSizes = ShardSizes()) -> None:
-    """Write the search files of `index` into `folder` (the site's `search/`), creating it."""
-    for name, data in search_files(index, sizes).items():
-        path = folder / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(data)
+    """Write the search files of `index` into `folder` (the site's `search/`), creating it.
+
+    A thread writes each file while the next is made: writing thousands of files is I/O, and
+    making them keeps one core busy.
+    """
+    for subfolder in (LEXICON_DIR, SHARDS_DIR, TEXT_DIR):
+        (folder / subfolder).mkdir(parents=True, exist_ok=True)
+    with ThreadPoolExecutor(max_workers=1) as writer:
+        written: list[Future[int]] = []
+
+        def save(name: str, data: bytes) -> None:
+            written.append(writer.submit((folder / name).write_bytes, data))
+
+        _make_files(index, sizes, save)
+        for done in written:
+            done.result()  # a failed write fails the build

@@ -160,6 +160,9 @@ def build_site(
                 # any child process before them, which can only make the figure larger).
                 with_workers, worker = max_rss(resource.RUSAGE_SELF), max_rss(resource.RUSAGE_CHILDREN)
             write_search_index(search_index, staging)
+            # Let the index go while the collector is still off: on its return the collector
+            # would walk its millions of objects once more (seconds on a large archive).
+            del search_index
             swap_into_place(staging, out_dir)
         except BaseException:
             discard(staging)

@@ -3,7 +3,7 @@
 `build_search_index` tokenizes every utterance with Sudachi (analysis.py, in worker processes for
 a large archive) and makes one lunr document per utterance (no pipeline: the terms go in as they
 are), written as lunr.py would (lunr_writer.py): a `SearchIndex`, whose `lunr` is the lunr.js
-2.3.9 serialization of the whole index. One field, `text`; refs are utterance
+2.3.9 serialization of the whole index (and `parts` its pieces, from which the shards are cut). One field, `text`; refs are utterance
 numbers across the archive, "0", "1", … Every posting carries the metadata `p`: where the term
 stands in the speech, as a flat list `[start, length, start, length, …]` in code points
 (JavaScript must convert to UTF-16 units). The inverted index is in UTF-16 order, as lunr.js
@@ -25,7 +25,7 @@ from types import TracebackType
 from ..models import AgendaItem, Archive
 from ..wareki import fiscal_year
 from .analysis import Analyses, TermStats, Tokenizer, worker_count
-from .lunr_writer import FIELD, POSITIONS, LunrWriter, utf16_order  # noqa: F401 - FIELD, POSITIONS and utf16_order are read from here too
+from .lunr_writer import FIELD, POSITIONS, LunrParts, LunrWriter, utf16_order  # noqa: F401 - FIELD, POSITIONS and utf16_order are read from here too
 
 
 SEARCH_DIR = "search"
@@ -57,14 +57,19 @@ class DocumentEntry:
 
 @dataclass
 class SearchIndex:
-    """A built search index: the serialized lunr index, the document store and the term maps."""
+    """A built search index: the lunr index (in the parts the shards are cut from), the document store and the term maps."""
 
-    lunr: dict
+    parts: LunrParts
     meetings: list[MeetingEntry]
     documents: list[DocumentEntry]
     normalized: dict[str, str]
     units: dict[str, list[str]]
     readings: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def lunr(self) -> dict:
+        """The whole index as one lunr.js 2.3.9 serialization (made on each call: the site ships shards)."""
+        return self.parts.serialization()
 
 
 @contextlib.contextmanager
@@ -144,7 +149,7 @@ class PendingSearchIndex:
                 del analysis
             self.close()
             return SearchIndex(
-                lunr=writer.serialize(),
+                parts=writer.parts(),
                 meetings=self.meetings,
                 documents=self.documents,
                 normalized=stats.normalized_map(),

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 from array import array
+from dataclasses import dataclass
 
 from lunr import __TARGET_JS_VERSION__ as LUNR_VERSION
 
@@ -71,44 +72,63 @@ class LunrWriter:
 
     def serialize(self) -> dict:
         """The lunr.js 2.3.9 serialization, with the inverted index in UTF-16 order."""
+        return self.parts().serialization()
+
+    def parts(self) -> LunrParts:
+        """The index as the shards need it: postings in UTF-16 order and each term's BM25 weights.
+
+        The weights are lunr.py's `_create_field_vectors`, kept per term rather than per document;
+        the expressions keep lunr.py's operand order, since floating-point results depend on it.
+        """
         ordered = sorted(self.inverted, key=utf16_order)
+        components: dict[int, tuple[array, array]] = {}
+        count = len(self._lengths)
+        if count:
+            # lunr.py sums the lengths as integers, then divides once.
+            average = sum(self._lengths) / count
+            idf = [0.0] * len(self.inverted)
+            for posting in self.inverted.values():
+                with_term = len(posting[FIELD])
+                idf[posting["_index"]] = math.log(1 + abs((count - with_term + 0.5) / (with_term + 0.5)))
+                components[posting["_index"]] = (array("l"), array("d"))
+            saturation = K1 + 1
+            for ref, (terms, frequencies, length) in enumerate(zip(self._terms, self._frequencies, self._lengths)):
+                if not terms:
+                    # An empty speech has no components: lunr.py never divides by its (possibly zero) average length.
+                    continue
+                norm = K1 * (1 - B + B * (length / average))
+                for term, tf in zip(terms, frequencies):
+                    refs, weights = components[term]
+                    refs.append(ref)
+                    weights.append(round(idf[term] * (saturation * tf) / (norm + tf), 3))
+        return LunrParts([[term, self.inverted[term]] for term in ordered], components, count)
+
+
+@dataclass
+class LunrParts:
+    """A lunr index in the pieces the site's shards are cut from.
+
+    `inverted` is the serialization's inverted index ([[term, posting], …] in UTF-16 order);
+    `components` maps each term's index to the documents that hold it (refs, ascending) and the
+    term's weight in each one's field vector: the same numbers as the field vectors, by term.
+    """
+
+    inverted: list[list]
+    components: dict[int, tuple[array, array]]
+    documents: int
+
+    def serialization(self) -> dict:
+        """The lunr.js 2.3.9 serialization (`lunr.Index.load` reads it)."""
+        vectors: dict[int, list[float]] = {ref: [] for ref in range(self.documents)}
+        # Terms in index order: each document's elements come out ordered, as lunr.Vector keeps them.
+        for term in sorted(self.components):
+            refs, weights = self.components[term]
+            for ref, weight in zip(refs, weights):
+                vectors[ref] += (term, weight)
         return {
             "version": LUNR_VERSION,
             "fields": [FIELD],
-            "fieldVectors": self._field_vectors(),
-            "invertedIndex": [[term, self.inverted[term]] for term in ordered],
+            "fieldVectors": [[f"{FIELD}/{ref}", elements] for ref, elements in vectors.items()],
+            "invertedIndex": self.inverted,
             "pipeline": [],
         }
-
-    def _field_vectors(self) -> list[list]:
-        """Every document's BM25 vector, as lunr.py's `_create_field_vectors` computes it.
-
-        The expressions below keep lunr.py's operand order: floating-point results depend on it.
-        """
-        count = len(self._lengths)
-        if not count:
-            return []
-        # lunr.py sums the lengths as integers, then divides once.
-        average = sum(self._lengths) / count
-        idf = [0.0] * len(self.inverted)
-        for posting in self.inverted.values():
-            with_term = len(posting[FIELD])
-            idf[posting["_index"]] = math.log(1 + abs((count - with_term + 0.5) / (with_term + 0.5)))
-        saturation = K1 + 1
-        vectors: list[list] = []
-        for ref, (terms, frequencies, length) in enumerate(zip(self._terms, self._frequencies, self._lengths)):
-            if not terms:
-                # An empty speech: lunr.py never divides by its (possibly zero) average length.
-                vectors.append([f"{FIELD}/{ref}", []])
-                continue
-            norm = K1 * (1 - B + B * (length / average))
-            # lunr.py's Vector keeps its elements ordered by term number.
-            weights = sorted(
-                (term, round(idf[term] * (saturation * tf) / (norm + tf), 3)) for term, tf in zip(terms, frequencies)
-            )
-            elements: list[float] = []
-            for term, weight in weights:
-                elements.append(term)
-                elements.append(weight)
-            vectors.append([f"{FIELD}/{ref}", elements])
-        return vectors

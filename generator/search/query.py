@@ -193,8 +193,9 @@ class Searcher:
     @classmethod
     def from_index(cls, index: SearchIndex) -> Searcher:
         """Search `index` as lunr.py built it: one unsharded lunr index."""
-        postings = {term: posting for term, posting in index.lunr["invertedIndex"]}
-        vectors = {ref: dict(zip(elements[0::2], elements[1::2])) for ref, elements in index.lunr["fieldVectors"]}
+        lunr = index.lunr
+        postings = {term: posting for term, posting in lunr["invertedIndex"]}
+        vectors = {ref: dict(zip(elements[0::2], elements[1::2])) for ref, elements in lunr["fieldVectors"]}
         words = word_map(set(postings), index.normalized, index.units, index.readings)
         return cls(postings, vectors, index.meetings, index.documents, Lexicon(postings, words))
 

@@ -37,8 +37,9 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from .index import FIELD, POSITIONS, DocumentEntry, SearchIndex, utf16_order
+from .index import FIELD, DocumentEntry, SearchIndex, utf16_order
 from .lexicon import word_map
+from .lunr_writer import LUNR_VERSION
 
 MANIFEST_FILE = "manifest.json"
 LEXICON_DIR = "lexicon"
@@ -142,7 +143,7 @@ def search_files(index: SearchIndex, sizes: ShardSizes = ShardSizes()) -> dict[s
 
 
 def _longest(index: SearchIndex) -> int:
-    terms = (term for term, _ in index.lunr["invertedIndex"])
+    terms = (term for term, _ in index.parts.inverted)
     return max((len(word) for word in (*terms, *index.readings)), default=0)
 
 
@@ -168,7 +169,7 @@ def _meetings(index: SearchIndex) -> list[dict]:
 
 def _lexicon_files(index: SearchIndex, target: int, out: _Files) -> list[str]:
     """Add the lexicon files; returns the first character of each, in UTF-16 order."""
-    terms = [term for term, _ in index.lunr["invertedIndex"]]
+    terms = [term for term, _ in index.parts.inverted]
     words = word_map(set(terms), index.normalized, index.units, index.readings)
     by_char: dict[str, tuple[list[str], dict[str, list[str]]]] = {}
     for term in terms:
@@ -195,40 +196,24 @@ def _shard_files(index: SearchIndex, target: int, out: _Files) -> list[str]:
     One term at a time, one shard at a time: the whole index is already in memory once, and a
     second copy of its postings would double the build's peak memory on a large archive.
     """
-    components = _components_by_term(index.lunr["fieldVectors"])
     table: list[str] = []
     shard: list[tuple[str, dict, bytes]] = []
     size = 0
-    for term, posting in index.lunr["invertedIndex"]:
+    for term, posting in index.parts.inverted:
         data = _index_json(posting)
         shard.append((term, posting, data))
         size += len(data)
         if size >= target:
-            out.add_bytes(SHARDS_DIR, _shard(shard, components, index.lunr))
+            out.add_bytes(SHARDS_DIR, _shard(shard, index.parts.components))
             table.append(shard[0][0])
             shard, size = [], 0
     if shard:
-        out.add_bytes(SHARDS_DIR, _shard(shard, components, index.lunr))
+        out.add_bytes(SHARDS_DIR, _shard(shard, index.parts.components))
         table.append(shard[0][0])
     return table
 
 
-def _components_by_term(field_vectors: list) -> dict[int, tuple[array, array]]:
-    """Term index → (refs, weights): the term's component in the field vector of each document.
-
-    Packed in arrays: a dictionary per term would hold millions of entries on a large archive.
-    """
-    by_term: dict[int, tuple[array, array]] = defaultdict(lambda: (array("l"), array("d")))
-    for field_ref, elements in field_vectors:
-        ref = int(field_ref.split("/")[1])
-        for position in range(0, len(elements), 2):
-            refs, weights = by_term[elements[position]]
-            refs.append(ref)
-            weights.append(elements[position + 1])
-    return by_term
-
-
-def _shard(terms: list[tuple[str, dict, bytes]], components: dict[int, tuple[array, array]], whole: dict) -> bytes:
+def _shard(terms: list[tuple[str, dict, bytes]], components: dict[int, tuple[array, array]]) -> bytes:
     """One loadable lunr index: the postings of `terms` and their components of the field vectors.
 
     Written from each posting's bytes, keys in the order lunr.js's own serialization has them.
@@ -242,8 +227,8 @@ def _shard(terms: list[tuple[str, dict, bytes]], components: dict[int, tuple[arr
     field_vectors = [[f"{FIELD}/{ref}", vectors[ref]] for ref in sorted(vectors)]
     inverted = b",".join(b"[" + _json(term) + b"," + data + b"]" for term, _, data in terms)
     return b"".join((
-        b'{"fieldVectors":', _index_json(field_vectors), b',"fields":', _json(whole["fields"]),
-        b',"invertedIndex":[', inverted, b'],"pipeline":[],"version":', _json(whole["version"]), b"}",
+        b'{"fieldVectors":', _index_json(field_vectors), b',"fields":', _json([FIELD]),
+        b',"invertedIndex":[', inverted, b'],"pipeline":[],"version":', _json(LUNR_VERSION), b"}",
     ))  # fmt: skip
 
 

@@ -16,6 +16,7 @@ import functools
 import gzip
 import http.server
 import json
+import sys
 import threading
 import time
 import urllib.parse
@@ -53,12 +54,24 @@ class _LoggingHandler(http.server.SimpleHTTPRequestHandler):
         pass
 
 
+class _Server(http.server.ThreadingHTTPServer):
+    """A threading server that says nothing when the browser hangs up mid-response.
+
+    A page's context is closed as soon as its first results are shown, while the rest of its
+    fetches may still be on their way: a broken pipe then is expected, not an error.
+    """
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
+
+
 @contextmanager
 def serve(root: Path) -> Iterator[ServedSite]:
     """Serve the folder `root` on a free port of 127.0.0.1; yields it with its request log."""
     site = ServedSite(root, "")
     handler = functools.partial(_LoggingHandler, directory=str(root), site=site)
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server = _Server(("127.0.0.1", 0), handler)
     site.base = f"http://127.0.0.1:{server.server_port}"
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

@@ -85,7 +85,7 @@ def test_workers_read_and_fill_the_cache(tmp_path: Path) -> None:
     with Analyses(texts, 2, tmp_path) as analyses:
         warm = list(analyses)
     assert analyses.tokenized == 0
-    assert [a.terms for a in warm] == [a.terms for a in cold]
+    assert [a.entries for a in warm] == [a.entries for a in cold]
 
 
 def test_workers_start_only_for_a_large_archive_by_default() -> None:

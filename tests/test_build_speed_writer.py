@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from lunr.builder import Builder
 from lunr.field_ref import FieldRef
 
-from generator.search.analysis import document_terms
+from generator.search.analysis import document_terms, posting_entries
 from generator.search.lunr_writer import FIELD, POSITIONS, LunrWriter, utf16_order
 from generator.search.tokenizer import JapaneseTokenizer
 from tests.search_corpus import CORPUS, sample_archive
@@ -59,7 +59,9 @@ def lunr_py(documents: list[dict[str, list[int]]]) -> bytes:
 def writer(documents: list[dict[str, list[int]]]) -> bytes:
     lunr_writer = LunrWriter()
     for positions in documents:
-        lunr_writer.add(positions)
+        # A text of letters only: no place follows punctuation, so the metadata is lunr.py's `p` alone.
+        letters = "あ" * (1 + max((start for spans in positions.values() for start in spans[0::2]), default=0))
+        lunr_writer.add(posting_entries(letters, positions))
     return _bytes(lunr_writer.serialize())
 
 

@@ -132,10 +132,8 @@ class TermStats:
 class Analysis:
     """What a run of texts gives the index: each text's terms, and the word shapes first seen."""
 
-    terms: list[dict[str, list[int]]]
-    """Per text, in order: term → flat [start, length, …] (see `document_terms`)."""
-    gaps: list[dict[str, list[int]]]
-    """Per text, in order: term → punctuation before its places (see `term_gaps`)."""
+    entries: list[dict[str, tuple[int, str]]]
+    """Per text, in order: its posting entries (see `posting_entries`)."""
     stats: TermStats
     """Word shapes this process had not sent before (the index unites them all)."""
     tokenized: int
@@ -156,8 +154,7 @@ class Analyst:
         misses = getattr(self.tokenizer, "misses", None)
         stats = TermStats()
         seen = self._seen
-        terms = []
-        gaps = []
+        entries = []
         for text in texts:
             tokens = self.tokenizer.tokenize(text)
             for token in tokens:
@@ -168,14 +165,12 @@ class Analyst:
                 if shape not in seen:
                     seen.add(shape)
                     stats.add(token)
-            positions = document_terms(tokens)
-            terms.append(positions)
-            gaps.append(term_gaps(text, positions))
+            entries.append(posting_entries(text, document_terms(tokens)))
         flush = getattr(self.tokenizer, "flush", None)
         if flush is not None:
             flush()
         tokenized = len(texts) if misses is None else self.tokenizer.misses - misses
-        return Analysis(terms, gaps, stats, tokenized)
+        return Analysis(entries, stats, tokenized)
 
 
 def runs(texts: list[str], run_chars: int = RUN_CHARS) -> list[list[str]]:
@@ -218,27 +213,41 @@ def worker_count(texts: list[str], jobs: int | None) -> int:
 _worker: Analyst | None = None
 
 
-def term_gaps(text: str, positions: dict[str, list[int]]) -> dict[str, list[int]]:
-    """Term → flat [place number, count, …] for the places of the term that follow punctuation.
+def _gap_before(mask: str, start: int) -> int:
+    """How many non-word characters (at most MAX_GAP) stand right before `start`, by the text's mask."""
+    count = 0
+    while count < MAX_GAP and start - count > 0 and mask[start - count - 1] == "1":
+        count += 1
+    return count
 
-    `count` is how many non-word characters (at most MAX_GAP) stand right before the place: with
-    it, the browser can tell whether two terms stand in a row without the text. Terms whose places
-    all follow word characters are left out.
+
+def posting_entries(text: str, positions: dict[str, list[int]]) -> dict[str, tuple[int, str]]:
+    """Term → (how many places it has in `text`, the text's entry in the term's posting as JSON).
+
+    The entry is lunr's metadata, `{"g":[…],"p":[…]}`: `p` the places (`document_terms`) and,
+    only where some place follows punctuation or spaces, `g`: flat [place number, count, …], the
+    count of those characters (at most MAX_GAP), with which the browser can tell whether two
+    terms stand in a row without the text. Written here, in the worker processes, an entry is one
+    string where the index would otherwise hold a dict, lists and their numbers for every term of
+    every text, and encode them all one after the other at the end of the build.
     """
     mask = non_word_mask(text)
-    found: dict[str, list[int]] = {}
+    entries: dict[str, tuple[int, str]] = {}
     for term, spans in positions.items():
-        marks: list[int] = []
+        if len(spans) == 2:  # most terms stand once in a speech
+            start = spans[0]
+            gap = _gap_before(mask, start) if start and mask[start - 1] == "1" else 0
+            marks = f'"g":[0,{gap}],' if gap else ""
+            entries[term] = (1, f'{{{marks}"p":[{start},{spans[1]}]}}')
+            continue
+        gaps: list[int] = []
         for number in range(len(spans) // 2):
             start = spans[2 * number]
             if start and mask[start - 1] == "1":
-                count = 1
-                while count < MAX_GAP and start - count > 0 and mask[start - count - 1] == "1":
-                    count += 1
-                marks += (number, count)
-        if marks:
-            found[term] = marks
-    return found
+                gaps += (number, _gap_before(mask, start))
+        marks = f'"g":[{",".join(map(str, gaps))}],' if gaps else ""
+        entries[term] = (len(spans) // 2, f'{{{marks}"p":[{",".join(map(str, spans))}]}}')
+    return entries
 
 
 def _start_worker(cache_dir: Path | None) -> None:

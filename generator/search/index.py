@@ -144,8 +144,8 @@ class PendingSearchIndex:
             stats = TermStats()
             for analysis in self._analyses:
                 stats.update(analysis.stats)
-                for positions, gaps in zip(analysis.terms, analysis.gaps, strict=True):
-                    writer.add(positions, gaps)
+                for entries in analysis.entries:
+                    writer.add(entries)
                 del analysis
             self.close()
             return SearchIndex(

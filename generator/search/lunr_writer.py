@@ -9,6 +9,7 @@ number for number, to lunr.py's (tests/test_build_speed.py compares the two).
 
 from __future__ import annotations
 
+import json
 import math
 from array import array
 from dataclasses import dataclass
@@ -20,7 +21,7 @@ FIELD = "text"
 POSITIONS = "p"
 """The metadata key of term positions in every posting."""
 GAPS = "g"
-"""The metadata key of the punctuation before term places, where there is some (analysis.term_gaps)."""
+"""The metadata key of the punctuation before term places, where there is some (analysis.posting_entries)."""
 K1 = 1.2
 """lunr's BM25 term-frequency saturation (lunr.py `Builder._k1`, lunr.js `k1`)."""
 B = 0.75
@@ -37,7 +38,7 @@ class LunrWriter:
 
     def __init__(self) -> None:
         self.inverted: dict[str, dict] = {}
-        """term → lunr posting `{"_index": n, "text": {ref: {"p": [start, length, …]}}}`."""
+        """term → lunr posting `{"_index": n, "text": {ref: metadata}}`, the metadata as JSON text."""
         self._terms: list[array] = []
         self._frequencies: list[array] = []
         self._lengths: list[int] = []
@@ -47,25 +48,24 @@ class LunrWriter:
         """How many documents were added."""
         return len(self._lengths)
 
-    def add(self, positions: dict[str, list[int]], gaps: dict[str, list[int]] | None = None) -> None:
-        """Add the next document: term → flat [start, length, …] list, terms in order of first use.
+    def add(self, entries: dict[str, tuple[int, str]]) -> None:
+        """Add the next document: term → (term frequency, posting metadata as JSON), terms in order of first use.
 
-        `gaps` (term → flat [place number, count, …]) goes into the postings' metadata as `g`.
+        analysis.posting_entries makes the entries; the metadata stays JSON text until the
+        shards are written (or `LunrParts.serialization` parses it).
         """
-        gaps = gaps or {}
         ref = str(len(self._lengths))
         inverted = self.inverted
         terms = array("l")
         frequencies = array("l")
-        for term, spans in positions.items():
+        for term, (frequency, metadata) in entries.items():
             posting = inverted.get(term)
             if posting is None:
                 # lunr numbers terms in the order it first meets them.
                 posting = inverted[term] = {"_index": len(inverted), FIELD: {}}
-            marks = gaps.get(term)
-            posting[FIELD][ref] = {POSITIONS: spans, GAPS: marks} if marks else {POSITIONS: spans}
+            posting[FIELD][ref] = metadata
             terms.append(posting["_index"])
-            frequencies.append(len(spans) // 2)
+            frequencies.append(frequency)
         self._terms.append(terms)
         self._frequencies.append(frequencies)
         self._lengths.append(sum(frequencies))
@@ -108,7 +108,8 @@ class LunrWriter:
 class LunrParts:
     """A lunr index in the pieces the site's shards are cut from.
 
-    `inverted` is the serialization's inverted index ([[term, posting], …] in UTF-16 order);
+    `inverted` is the inverted index ([[term, posting], …] in UTF-16 order), each document's
+    metadata in a posting as JSON text;
     `components` maps each term's index to the documents that hold it (refs, ascending) and the
     term's weight in each one's field vector: the same numbers as the field vectors, by term.
     """
@@ -125,10 +126,14 @@ class LunrParts:
             refs, weights = self.components[term]
             for ref, weight in zip(refs, weights):
                 vectors[ref] += (term, weight)
+        inverted = [
+            [term, {"_index": posting["_index"], FIELD: {ref: json.loads(metadata) for ref, metadata in posting[FIELD].items()}}]
+            for term, posting in self.inverted
+        ]
         return {
             "version": LUNR_VERSION,
             "fields": [FIELD],
             "fieldVectors": [[f"{FIELD}/{ref}", elements] for ref, elements in vectors.items()],
-            "invertedIndex": self.inverted,
+            "invertedIndex": inverted,
             "pipeline": [],
         }

@@ -15,7 +15,7 @@ archive (global idf and BM25 weights, index.py) is cut into numbered files of fo
   files of its characters only.
 - `shards/N.json`: a loadable lunr.js index (`lunr.Index.load`) of a range of consecutive terms
   in UTF-16 order: their postings with the global `_index` and their metadata (`p`, the places,
-  and `g`, the punctuation before them: analysis.term_gaps), and each document's field-vector
+  and `g`, the punctuation before them: analysis.posting_entries), and each document's field-vector
   components for those terms only. A document's score is its dot product with the query vector
   divided by the query's magnitude, and the dot product only touches the query's terms, so scores
   from several shards recombine exactly: score = Σ score_s·|q_s| / √Σ|q_s|².
@@ -75,6 +75,12 @@ _INDEX_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), check_
 
 def _index_json(value: object) -> bytes:
     return _INDEX_JSON.encode(value).encode("utf-8")
+
+
+def _posting_json(posting: dict) -> bytes:
+    """A posting as lunr.js reads it: its documents' metadata are JSON text already (analysis.posting_entries)."""
+    documents = ",".join(f'"{ref}":{metadata}' for ref, metadata in posting[FIELD].items())
+    return f'{{"_index":{posting["_index"]},"{FIELD}":{{{documents}}}}}'.encode()
 
 
 def _groups(items: Sequence[tuple[str, int]], target: int) -> Iterator[list[int]]:
@@ -200,7 +206,7 @@ def _shard_files(index: SearchIndex, target: int, out: _Files) -> list[str]:
     shard: list[tuple[str, dict, bytes]] = []
     size = 0
     for term, posting in index.parts.inverted:
-        data = _index_json(posting)
+        data = _posting_json(posting)
         shard.append((term, posting, data))
         size += len(data)
         if size >= target:

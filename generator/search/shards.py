@@ -47,7 +47,7 @@ SHARDS_DIR = "shards"
 TEXT_DIR = "text"
 FORMAT_VERSION = 1
 MEETING_KEYS = ("title", "date", "body", "body_slug", "fiscal_year", "url", "items")
-"""The keys of a meeting in the manifest that are MeetingEntry's fields; `first`, `speakers`, `said` are the rest."""
+"""The keys of a meeting in the manifest that are MeetingEntry's fields; `speakers` and `said` are the rest."""
 
 
 @dataclass(frozen=True)
@@ -222,7 +222,7 @@ def _shard_files(index: SearchIndex, target: int, out: _Files) -> list[str]:
 def _shard(terms: list[tuple[str, dict, bytes]], components: dict[int, tuple[array, array]]) -> bytes:
     """One loadable lunr index: the postings of `terms` and their components of the field vectors.
 
-    Written from each posting's bytes, keys in the order lunr.js's own serialization has them.
+    Written from each posting's bytes, the top-level keys sorted as `_json` writes them.
     """
     vectors: dict[int, list[float]] = defaultdict(list)
     # Terms in index order: each document's components come out ordered, as lunr.Vector keeps them.

@@ -24,6 +24,7 @@ from types import TracebackType
 from typing import Protocol
 
 from .folding import hiragana, is_kanji, non_word_mask
+from .lunr_writer import GAPS, POSITIONS
 from .tokenizer import JapaneseTokenizer, Token
 
 RUN_CHARS = 25_000
@@ -237,16 +238,16 @@ def posting_entries(text: str, positions: dict[str, list[int]]) -> dict[str, tup
         if len(spans) == 2:  # most terms stand once in a speech
             start = spans[0]
             gap = _gap_before(mask, start) if start and mask[start - 1] == "1" else 0
-            marks = f'"g":[0,{gap}],' if gap else ""
-            entries[term] = (1, f'{{{marks}"p":[{start},{spans[1]}]}}')
+            marks = f'"{GAPS}":[0,{gap}],' if gap else ""
+            entries[term] = (1, f'{{{marks}"{POSITIONS}":[{start},{spans[1]}]}}')
             continue
         gaps: list[int] = []
         for number in range(len(spans) // 2):
             start = spans[2 * number]
             if start and mask[start - 1] == "1":
                 gaps += (number, _gap_before(mask, start))
-        marks = f'"g":[{",".join(map(str, gaps))}],' if gaps else ""
-        entries[term] = (len(spans) // 2, f'{{{marks}"p":[{",".join(map(str, spans))}]}}')
+        marks = f'"{GAPS}":[{",".join(map(str, gaps))}],' if gaps else ""
+        entries[term] = (len(spans) // 2, f'{{{marks}"{POSITIONS}":[{",".join(map(str, spans))}]}}')
     return entries
 
 

@@ -32,14 +32,17 @@ import hashlib
 import json
 from array import array
 from collections import defaultdict
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 from .index import FIELD, DocumentEntry, SearchIndex, utf16_order
 from .lexicon import word_map
 from .lunr_writer import LUNR_VERSION
+
+T = TypeVar("T")
 
 MANIFEST_FILE = "manifest.json"
 LEXICON_DIR = "lexicon"
@@ -83,12 +86,15 @@ def _posting_json(posting: dict) -> bytes:
     return f'{{"_index":{posting["_index"]},"{FIELD}":{{{documents}}}}}'.encode()
 
 
-def _groups(items: Sequence[tuple[str, int]], target: int) -> Iterator[list[int]]:
-    """Positions of `items` ((key, size) in order) cut into runs of about `target` bytes."""
-    run: list[int] = []
+def _runs(items: Iterable[tuple[T, int]], target: int) -> Iterator[list[T]]:
+    """`items` ((item, size in bytes) in order) cut into consecutive runs of about `target` bytes.
+
+    A run is closed once it reaches its target, so one large item makes a run of its own.
+    """
+    run: list[T] = []
     size = 0
-    for position, (_, item_size) in enumerate(items):
-        run.append(position)
+    for item, item_size in items:
+        run.append(item)
         size += item_size
         if size >= target:
             yield run
@@ -141,13 +147,6 @@ def _make_files(index: SearchIndex, sizes: ShardSizes, save: Callable[[str, byte
     save(MANIFEST_FILE, _json(manifest))
 
 
-def search_files(index: SearchIndex, sizes: ShardSizes = ShardSizes()) -> dict[str, bytes]:
-    """The files of `<site>/search/` for `index`, relative path → bytes (deterministic)."""
-    files: dict[str, bytes] = {}
-    _make_files(index, sizes, files.__setitem__)
-    return files
-
-
 def _longest(index: SearchIndex) -> int:
     terms = (term for term, _ in index.parts.inverted)
     return max((len(word) for word in (*terms, *index.readings)), default=0)
@@ -183,16 +182,15 @@ def _lexicon_files(index: SearchIndex, target: int, out: _Files) -> list[str]:
     for key, found in words.items():
         by_char.setdefault(key[0], ([], {}))[1][key] = found
     chars = sorted(by_char, key=utf16_order)
-    sized = [(char, len(_json(by_char[char]))) for char in chars]
     table = []
-    for run in _groups(sized, target):
+    for run in _runs(((char, len(_json(by_char[char]))) for char in chars), target):
         content = {"terms": [], "words": {}}
-        for position in run:
-            char_terms, char_words = by_char[chars[position]]
+        for char in run:
+            char_terms, char_words = by_char[char]
             content["terms"].extend(char_terms)
             content["words"].update(char_words)
         out.add(LEXICON_DIR, content)
-        table.append(chars[run[0]])
+        table.append(run[0])
     return table
 
 
@@ -202,18 +200,9 @@ def _shard_files(index: SearchIndex, target: int, out: _Files) -> list[str]:
     One term at a time, one shard at a time: the whole index is already in memory once, and a
     second copy of its postings would double the build's peak memory on a large archive.
     """
+    encoded = ((term, posting, _posting_json(posting)) for term, posting in index.parts.inverted)
     table: list[str] = []
-    shard: list[tuple[str, dict, bytes]] = []
-    size = 0
-    for term, posting in index.parts.inverted:
-        data = _posting_json(posting)
-        shard.append((term, posting, data))
-        size += len(data)
-        if size >= target:
-            out.add_bytes(SHARDS_DIR, _shard(shard, index.parts.components))
-            table.append(shard[0][0])
-            shard, size = [], 0
-    if shard:
+    for shard in _runs(((entry, len(entry[2])) for entry in encoded), target):
         out.add_bytes(SHARDS_DIR, _shard(shard, index.parts.components))
         table.append(shard[0][0])
     return table
@@ -240,9 +229,9 @@ def _shard(terms: list[tuple[str, dict, bytes]], components: dict[int, tuple[arr
 
 def _text_files(documents: list[DocumentEntry], target: int, out: _Files) -> list[int]:
     """Add the text files; returns how many documents each holds (small numbers pack well)."""
-    sized = [(str(ref), len(doc.text.encode("utf-8")) + 8) for ref, doc in enumerate(documents)]
+    sized = ((ref, len(doc.text.encode("utf-8")) + 8) for ref, doc in enumerate(documents))
     table = []
-    for run in _groups(sized, target):
+    for run in _runs(sized, target):
         out.add(TEXT_DIR, [[documents[ref].item, documents[ref].text] for ref in run])
         table.append(len(run))
     return table

@@ -59,16 +59,26 @@ class JapaneseTokenizer:
         # A dictionary word gives the same token wherever it stands (its forms, reading and
         # mode A split come from the dictionary and its surface): made once, at offset 0.
         self._words: dict[tuple[int, str], Token | None] = {}
+        # Sudachi writes each chunk's morphemes into this list rather than a new one (a sixth
+        # less time); it holds only the chunk being read.
+        self._morphemes = None
 
     def tokenize(self, text: str) -> list[Token]:
         """The tokens of `text` in order, with offsets in code points of `text`."""
+        return self._tokenize(text, reuse=True)
+
+    def _tokenize(self, text: str, reuse: bool) -> list[Token]:
+        """`tokenize`; with `reuse` False (within another tokenize), in lists of its own."""
         from sudachipy import SplitMode
 
         sudachi = _sudachi_tokenizer()
         words = self._words
         tokens: list[Token] = []
         for offset, chunk in _chunks(text):
-            for morpheme in sudachi.tokenize(chunk, SplitMode.C):
+            morphemes = sudachi.tokenize(chunk, SplitMode.C, out=self._morphemes if reuse else None)
+            if reuse:
+                self._morphemes = morphemes
+            for morpheme in morphemes:
                 if morpheme.is_oov():
                     token = self._token(morpheme, offset)
                     if token is not None:
@@ -108,7 +118,7 @@ class JapaneseTokenizer:
         """
         first = self._fold_text(surface[0])
         units = [Token(first[0], first[1], start, start + 1)] if first else []
-        for token in self.tokenize(surface[1:]):
+        for token in self._tokenize(surface[1:], reuse=False):
             for unit in token.units or (token,):
                 units.append(
                     Token(unit.surface, unit.normalized, unit.start + start + 1, unit.end + start + 1, (), unit.reading)

@@ -49,9 +49,10 @@ def test_a_later_run_tokenizes_only_new_texts(tmp_path: Path) -> None:
 
 
 def test_a_cache_from_another_tokenizer_version_is_dropped(tmp_path: Path) -> None:
-    stale = tmp_path / "tokens-0123456789abcdef.sqlite3"
-    stale.write_bytes(b"old")
+    stale = [tmp_path / "tokens-0123456789abcdef.sqlite3", tmp_path / "tokens-0123456789abcdef.sqlite3-wal"]
+    for path in stale:
+        path.write_bytes(b"old")
     with TokenCache(tmp_path) as cache:
         cache.tokenize(TEXTS[0])
-    assert not stale.exists()
+    assert not any(path.exists() for path in stale)
     assert [p.name for p in tmp_path.iterdir()] == [cache.path.name]

@@ -46,19 +46,27 @@ class PeakMemory:
     worker: int
     """Bytes: the peak resident set of the largest worker process (0 without workers)."""
     workers: int
+    shard_writer: int = 0
+    """Bytes: the memory the forked process that wrote half of the shards held alone (0 without one)."""
 
     @property
     def total(self) -> int:
-        """Bytes: at most this much was held at once, this process and every worker together.
+        """Bytes: at most this much was held at once, this process and every helper process together.
 
-        While the workers ran, this process held at most its peak until then; after, only itself.
+        While the workers ran, this process held at most its peak until then; after, itself and
+        the shard writer, which shares the rest of its memory with this process.
         """
-        return max(self.process, self.process_with_workers + self.workers * self.worker)
+        return max(self.process + self.shard_writer, self.process_with_workers + self.workers * self.worker)
 
     def __str__(self) -> str:
         text = f"peak memory {_megabytes(self.total)}"
+        helpers = []
         if self.workers:
-            text += f" (this process {_megabytes(self.process)}, each of {self.workers} workers at most {_megabytes(self.worker)})"
+            helpers.append(f"each of {self.workers} workers at most {_megabytes(self.worker)}")
+        if self.shard_writer:
+            helpers.append(f"the shard writer {_megabytes(self.shard_writer)} of its own")
+        if helpers:
+            text += f" (this process {_megabytes(self.process)}, {', '.join(helpers)})"
         return text
 
 
@@ -134,7 +142,8 @@ def build_site(
     """Build the site; on any content error raise ContentError and leave `out_dir` untouched.
 
     `jobs` worker processes tokenize the utterances for the search index (1: none, this process
-    does; None: one per core for a large archive) while this process renders the pages; with
+    does; None: one per core for a large archive) while this process renders the pages, and a
+    forked process writes half of the search files unless `jobs` is 1; with
     `cache_dir`, tokens are kept there by content hash, so the next build tokenizes only new text.
     """
     started = time.perf_counter()
@@ -159,7 +168,7 @@ def build_site(
                 # The workers have ended: RUSAGE_CHILDREN now covers them (in a test run, also
                 # any child process before them, which can only make the figure larger).
                 with_workers, worker = max_rss(resource.RUSAGE_SELF), max_rss(resource.RUSAGE_CHILDREN)
-            write_search_index(search_index, staging)
+            shard_writer = write_search_index(search_index, staging, jobs=jobs)
             # Let the index go while the collector is still off: on its return the collector
             # would walk its millions of objects once more (seconds on a large archive).
             del search_index
@@ -174,7 +183,9 @@ def build_site(
         seconds=time.perf_counter() - started,
         warnings=diagnostics,
         tokenized=search.tokenized,
-        memory=PeakMemory(max_rss(resource.RUSAGE_SELF), with_workers, worker if search.workers else 0, search.workers),
+        memory=PeakMemory(
+            max_rss(resource.RUSAGE_SELF), with_workers, worker if search.workers else 0, search.workers, shard_writer
+        ),
     )
 
 

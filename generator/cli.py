@@ -92,7 +92,7 @@ def _progress(items: list[T]) -> Iterable[T]:
 @BASE_URL
 @click.option(
     "--jobs", "-j", default=None, type=click.IntRange(min=1),
-    help="Processes that tokenize for the search index (1: none besides the build's own)  [default: one per core; one for a small archive]",
+    help="Processes that tokenize for the search index and write it (1: none besides the build's own)  [default: one per core; one for a small archive]",
 )  # fmt: skip
 @click.option(
     "--cache-dir", default=".cache", show_default=True, type=click.Path(file_okay=False, path_type=Path),

@@ -58,10 +58,10 @@ def lunr_py(documents: list[dict[str, list[int]]]) -> bytes:
 
 def writer(documents: list[dict[str, list[int]]]) -> bytes:
     lunr_writer = LunrWriter()
-    for positions in documents:
+    for ref, positions in enumerate(documents):
         # A text of letters only: no place follows punctuation, so the metadata is lunr.py's `p` alone.
         letters = "あ" * (1 + max((start for spans in positions.values() for start in spans[0::2]), default=0))
-        lunr_writer.add(posting_entries(letters, positions))
+        lunr_writer.add(posting_entries(letters, positions, ref))
     return _bytes(lunr_writer.serialize())
 
 

@@ -6,13 +6,16 @@ import datetime as dt
 import json
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 from generator.models import AgendaItem, Body
 from generator.search.index import build_search_index, utf16_order, write_search_index
-from generator.search.shards import LEXICON_DIR, MANIFEST_FILE, SHARDS_DIR, TEXT_DIR, ShardSizes, write_search_files
+from generator.search.shards import (
+    LEXICON_DIR, MANIFEST_FILE, SHARDS_DIR, TEXT_DIR, ShardSizes, _posting_json, _posting_size, write_search_files,
+)  # fmt: skip
 from tests.search_corpus import REPO, archive, make_meeting, run_engine
 
 SPEECHES = [
@@ -181,3 +184,44 @@ def test_an_archive_without_utterances_gets_an_empty_index(tmp_path: Path) -> No
     assert (manifest["meetings"], manifest["shards"], manifest["documents"]) == ([], [], 0)
     (answer,) = run_engine(tmp_path, ["予算"])
     assert (answer.get("error"), answer["total"]) == (None, 0)
+
+
+HELPED_WRITE = """
+import json, sys
+from pathlib import Path
+from generator.search.index import build_search_index
+from generator.search.shards import ShardSizes, write_search_files
+from tests.test_search_index import small_archive
+
+index = build_search_index(small_archive(), "/minutes/")
+out = Path(sys.argv[1])
+memory = {jobs: write_search_files(index, out / str(jobs), ShardSizes(shard=1), jobs=jobs) for jobs in (1, 2)}
+print(json.dumps(memory))
+"""
+
+
+def test_a_forked_helper_writes_the_same_search_files(tmp_path: Path) -> None:
+    """With `jobs` 2 a forked process writes half of the shards: every file comes out the same as from one process.
+
+    Run in a fresh interpreter: the helper is forked only where no other thread runs, and a test
+    session may hold server threads.
+    """
+    done = subprocess.run([sys.executable, "-c", HELPED_WRITE, str(tmp_path)], cwd=REPO, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    memory = json.loads(done.stdout)
+    assert memory["1"] == 0
+    assert memory["2"] > 0, "no helper process wrote shards"
+
+    def files(root: Path) -> dict[str, bytes]:
+        return {path.relative_to(root).as_posix(): path.read_bytes() for path in root.rglob("*") if path.is_file()}
+
+    alone, helped = files(tmp_path / "1"), files(tmp_path / "2")
+    assert len([name for name in alone if name.startswith(SHARDS_DIR)]) >= 10
+    assert helped == alone
+
+
+def test_shards_are_cut_by_the_size_of_their_postings() -> None:
+    """The shard cut counts each posting's bytes without writing it: the count must be exact."""
+    index = build_search_index(small_archive(), "/minutes/")
+    for _, posting in index.parts.inverted:
+        assert _posting_size(posting) == len(_posting_json(posting))

@@ -11,6 +11,7 @@ hash, in `.cache/`), so a second build tokenizes only the texts that changed.
 
 from __future__ import annotations
 
+import itertools
 import multiprocessing
 import os
 import pickle
@@ -134,7 +135,7 @@ class Analysis:
     """What a run of texts gives the index: each text's terms, and the word shapes first seen."""
 
     entries: list[dict[str, tuple[int, str]]]
-    """Per text, in order: its posting entries (see `posting_entries`)."""
+    """Per text, in order: its posting entries (see `posting_entries`), for `LunrWriter.add`."""
     stats: TermStats
     """Word shapes this process had not sent before (the index unites them all)."""
     tokenized: int
@@ -150,13 +151,16 @@ class Analyst:
         # tuple costs less than recording the word again.
         self._seen: set[tuple] = set()
 
-    def analyse(self, texts: list[str]) -> Analysis:
-        """The terms of every text in `texts`, and the word shapes new to this analyst."""
+    def analyse(self, texts: list[str], first_ref: int = 0) -> Analysis:
+        """The terms of every text in `texts`, and the word shapes new to this analyst.
+
+        The texts are the index's documents `first_ref`, `first_ref + 1`, … (their posting entries name them).
+        """
         misses = getattr(self.tokenizer, "misses", None)
         stats = TermStats()
         seen = self._seen
         entries = []
-        for text in texts:
+        for ref, text in enumerate(texts, first_ref):
             tokens = self.tokenizer.tokenize(text)
             for token in tokens:
                 if token.units:
@@ -166,7 +170,7 @@ class Analyst:
                 if shape not in seen:
                     seen.add(shape)
                     stats.add(token)
-            entries.append(posting_entries(text, document_terms(tokens)))
+            entries.append(posting_entries(text, document_terms(tokens), ref))
         flush = getattr(self.tokenizer, "flush", None)
         if flush is not None:
             flush()
@@ -222,15 +226,16 @@ def _gap_before(mask: str, start: int) -> int:
     return count
 
 
-def posting_entries(text: str, positions: dict[str, list[int]]) -> dict[str, tuple[int, str]]:
+def posting_entries(text: str, positions: dict[str, list[int]], ref: int) -> dict[str, tuple[int, str]]:
     """Term → (how many places it has in `text`, the text's entry in the term's posting as JSON).
 
-    The entry is lunr's metadata, `{"g":[…],"p":[…]}`: `p` the places (`document_terms`) and,
-    only where some place follows punctuation or spaces, `g`: flat [place number, count, …], the
-    count of those characters (at most MAX_GAP), with which the browser can tell whether two
-    terms stand in a row without the text. Written here, in the worker processes, an entry is one
-    string where the index would otherwise hold a dict, lists and their numbers for every term of
-    every text, and encode them all one after the other at the end of the build.
+    The entry is `"ref":metadata`, the metadata lunr's `{"g":[…],"p":[…]}`: `p` the places
+    (`document_terms`) and, only where some place follows punctuation or spaces, `g`: flat
+    [place number, count, …], the count of those characters (at most MAX_GAP), with which the
+    browser can tell whether two terms stand in a row without the text. Written here, in the
+    worker processes, an entry is one string where the index would otherwise hold a dict, lists
+    and their numbers for every term of every text, and encode them all one after the other at
+    the end of the build; a posting is then its entries joined by commas.
     """
     mask = non_word_mask(text)
     entries: dict[str, tuple[int, str]] = {}
@@ -239,7 +244,7 @@ def posting_entries(text: str, positions: dict[str, list[int]]) -> dict[str, tup
             start = spans[0]
             gap = _gap_before(mask, start) if start and mask[start - 1] == "1" else 0
             marks = f'"{GAPS}":[0,{gap}],' if gap else ""
-            entries[term] = (1, f'{{{marks}"{POSITIONS}":[{start},{spans[1]}]}}')
+            entries[term] = (1, f'"{ref}":{{{marks}"{POSITIONS}":[{start},{spans[1]}]}}')
             continue
         gaps: list[int] = []
         for number in range(len(spans) // 2):
@@ -247,7 +252,7 @@ def posting_entries(text: str, positions: dict[str, list[int]]) -> dict[str, tup
             if start and mask[start - 1] == "1":
                 gaps += (number, _gap_before(mask, start))
         marks = f'"{GAPS}":[{",".join(map(str, gaps))}],' if gaps else ""
-        entries[term] = (len(spans) // 2, f'{{{marks}"{POSITIONS}":[{",".join(map(str, spans))}]}}')
+        entries[term] = (len(spans) // 2, f'"{ref}":{{{marks}"{POSITIONS}":[{",".join(map(str, spans))}]}}')
     return entries
 
 
@@ -264,11 +269,11 @@ def _start_worker(cache_dir: Path | None) -> None:
     _worker = Analyst(tokenizer)
 
 
-def _analyse_in_worker(texts: list[str]) -> bytes:
+def _analyse_in_worker(texts: list[str], first_ref: int) -> bytes:
     assert _worker is not None, "the worker was not started"
     # Pickled here, unpickled only when the index reads it: results that arrive while the build
     # renders pages wait as bytes, a third of the memory of the dictionaries they hold.
-    return pickle.dumps(_worker.analyse(texts), pickle.HIGHEST_PROTOCOL)
+    return pickle.dumps(_worker.analyse(texts, first_ref), pickle.HIGHEST_PROTOCOL)
 
 
 class Analyses:
@@ -284,6 +289,8 @@ class Analyses:
         self.tokenized = 0
         """Texts Sudachi tokenized so far (the rest came from the cache)."""
         self._runs = runs(texts)
+        self._firsts = list(itertools.accumulate((len(run) for run in self._runs[:-1]), initial=0))
+        """The ref of each run's first text."""
         self._tokenizer = tokenizer
         self._cache_dir = cache_dir
         self._pool: ProcessPoolExecutor | None = None
@@ -298,7 +305,7 @@ class Analyses:
             # and small, which keeps the workers' memory to their own.
             context = multiprocessing.get_context("spawn")
             self._pool = ProcessPoolExecutor(workers, context, _start_worker, (cache_dir,))
-            self._futures = [self._pool.submit(_analyse_in_worker, run) for run in self._runs]
+            self._futures = [self._pool.submit(_analyse_in_worker, run, first) for run, first in zip(self._runs, self._firsts)]
 
     def __iter__(self) -> Iterator[Analysis]:
         if self._pool is not None:
@@ -314,8 +321,8 @@ class Analyses:
             return
         analyst, cache = self._local_analyst()
         try:
-            for run in self._runs:
-                analysis = analyst.analyse(run)
+            for run, first in zip(self._runs, self._firsts):
+                analysis = analyst.analyse(run, first)
                 self.tokenized += analysis.tokenized
                 yield analysis
                 del analysis

@@ -195,9 +195,12 @@ def _store(archive: Archive, base_path: str) -> tuple[list[MeetingEntry], list[D
     return meetings, documents
 
 
-def write_search_index(index: SearchIndex, out_dir: Path) -> None:
-    """Write the search files of `index` into `out_dir/search/` (see shards.py for what they are)."""
+def write_search_index(index: SearchIndex, out_dir: Path, jobs: int | None = None) -> int:
+    """Write the search files of `index` into `out_dir/search/` (see shards.py for what they are).
+
+    `jobs` as for `shards.write_search_files`; returns the memory its helper process held alone, in bytes.
+    """
     from .shards import write_search_files  # shards.py reads this module's models: import it late
 
     with collector_paused():
-        write_search_files(index, out_dir / SEARCH_DIR)
+        return write_search_files(index, out_dir / SEARCH_DIR, jobs=jobs)

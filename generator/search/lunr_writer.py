@@ -2,9 +2,10 @@
 
 lunr.py's builder keeps a `Vector` per document and inserts every term by binary search, and
 builds an `Index` object only to be serialized again: on 600 meetings that is a quarter of the
-build. This writer keeps per document only its term numbers and frequencies, and computes the same
-BM25 weights with the same floating-point operations in the same order, so its output is equal,
-number for number, to lunr.py's (tests/test_build_speed.py compares the two).
+build. This writer keeps per term only the documents that hold it and its frequency in each, and
+computes the same BM25 weights with the same floating-point operations in the same order, so its
+output is equal, number for number, to lunr.py's (tests/test_build_speed_writer.py compares the
+two). The weights are computed term by term when the shards are written, in parallel (shards.py).
 """
 
 from __future__ import annotations
@@ -38,9 +39,9 @@ class LunrWriter:
 
     def __init__(self) -> None:
         self.inverted: dict[str, dict] = {}
-        """term → lunr posting `{"_index": n, "text": {ref: metadata}}`, the metadata as JSON text."""
-        self._terms: list[array] = []
-        self._frequencies: list[array] = []
+        """term → posting `{"_index": n, "text": [entry, …]}`: lunr's posting, its documents as `"ref":metadata` JSON text."""
+        self._occurrences: list[tuple[array, array]] = []
+        """By term index: the refs of the documents that hold the term, and its frequency in each."""
         self._lengths: list[int] = []
 
     @property
@@ -49,85 +50,89 @@ class LunrWriter:
         return len(self._lengths)
 
     def add(self, entries: dict[str, tuple[int, str]]) -> None:
-        """Add the next document: term → (term frequency, posting metadata as JSON), terms in order of first use.
+        """Add the next document: term → (term frequency, its posting entry), terms in order of first use.
 
-        analysis.posting_entries makes the entries; the metadata stays JSON text until the
-        shards are written (or `LunrParts.serialization` parses it).
+        analysis.posting_entries makes the entries, each `"ref":metadata` JSON text naming this
+        document's ref (`document_count` before the call); they stay text until the shards are
+        written (or `LunrParts.serialization` parses them).
         """
-        ref = str(len(self._lengths))
+        number = len(self._lengths)
         inverted = self.inverted
-        terms = array("l")
-        frequencies = array("l")
-        for term, (frequency, metadata) in entries.items():
+        occurrences = self._occurrences
+        length = 0
+        for term, (frequency, entry) in entries.items():
             posting = inverted.get(term)
             if posting is None:
                 # lunr numbers terms in the order it first meets them.
-                posting = inverted[term] = {"_index": len(inverted), FIELD: {}}
-            posting[FIELD][ref] = metadata
-            terms.append(posting["_index"])
+                posting = inverted[term] = {"_index": len(inverted), FIELD: []}
+                occurrences.append((array("l"), array("l")))
+            posting[FIELD].append(entry)
+            refs, frequencies = occurrences[posting["_index"]]
+            refs.append(number)
             frequencies.append(frequency)
-        self._terms.append(terms)
-        self._frequencies.append(frequencies)
-        self._lengths.append(sum(frequencies))
+            length += frequency
+        self._lengths.append(length)
 
     def serialize(self) -> dict:
         """The lunr.js 2.3.9 serialization, with the inverted index in UTF-16 order."""
         return self.parts().serialization()
 
     def parts(self) -> LunrParts:
-        """The index as the shards need it: postings in UTF-16 order and each term's BM25 weights.
+        """The index as the shards need it: postings in UTF-16 order, and what each term's BM25 weights need.
 
-        The weights are lunr.py's `_create_field_vectors`, kept per term rather than per document;
-        the expressions keep lunr.py's operand order, since floating-point results depend on it.
+        The weights are lunr.py's `_create_field_vectors`, made per term on request
+        (`LunrParts.weights`), so that each shard computes only its own terms' weights.
         """
         ordered = sorted(self.inverted, key=utf16_order)
-        components: dict[int, tuple[array, array]] = {}
         count = len(self._lengths)
+        idf: list[float] = []
+        norms: list[float] = []
         if count:
-            # lunr.py sums the lengths as integers, then divides once.
+            # lunr.py sums the lengths as integers, then divides once; the expressions keep
+            # lunr.py's operand order, since floating-point results depend on it.
             average = sum(self._lengths) / count
-            idf = [0.0] * len(self.inverted)
-            for posting in self.inverted.values():
-                with_term = len(posting[FIELD])
-                idf[posting["_index"]] = math.log(1 + abs((count - with_term + 0.5) / (with_term + 0.5)))
-                components[posting["_index"]] = (array("l"), array("d"))
-            saturation = K1 + 1
-            for ref, (terms, frequencies, length) in enumerate(zip(self._terms, self._frequencies, self._lengths)):
-                if not terms:
-                    # An empty speech has no components: lunr.py never divides by its (possibly zero) average length.
-                    continue
-                norm = K1 * (1 - B + B * (length / average))
-                for term, tf in zip(terms, frequencies):
-                    refs, weights = components[term]
-                    refs.append(ref)
-                    weights.append(round(idf[term] * (saturation * tf) / (norm + tf), 3))
-        return LunrParts([[term, self.inverted[term]] for term in ordered], components, count)
+            idf = [math.log(1 + abs((count - len(refs) + 0.5) / (len(refs) + 0.5))) for refs, _ in self._occurrences]
+            # An empty speech has no components: lunr.py never divides by its (possibly zero) average length.
+            norms = [K1 * (1 - B + B * (length / average)) if length else 0.0 for length in self._lengths]
+        return LunrParts([[term, self.inverted[term]] for term in ordered], self._occurrences, idf, norms)
 
 
 @dataclass
 class LunrParts:
     """A lunr index in the pieces the site's shards are cut from.
 
-    `inverted` is the inverted index ([[term, posting], …] in UTF-16 order), each document's
-    metadata in a posting as JSON text;
-    `components` maps each term's index to the documents that hold it (refs, ascending) and the
-    term's weight in each one's field vector: the same numbers as the field vectors, by term.
+    `inverted` is the inverted index ([[term, posting], …] in UTF-16 order), a posting's
+    documents as a list of `"ref":metadata` JSON texts (`LunrWriter.inverted`). By term index, `occurrences` holds the refs (ascending)
+    of the documents that hold the term and its frequency in each, and `idf` its inverse
+    document frequency; `norms` holds each document's BM25 length normalisation.
     """
 
     inverted: list[list]
-    components: dict[int, tuple[array, array]]
-    documents: int
+    occurrences: list[tuple[array, array]]
+    idf: list[float]
+    norms: list[float]
+
+    @property
+    def documents(self) -> int:
+        """How many documents the index holds."""
+        return len(self.norms)
+
+    def weights(self, term: int) -> tuple[array, list[float]]:
+        """The documents that hold term number `term` (refs, ascending), and its weight in each one's field vector."""
+        refs, frequencies = self.occurrences[term]
+        idf, norms, saturation = self.idf[term], self.norms, K1 + 1
+        return refs, [round(idf * (saturation * tf) / (norms[ref] + tf), 3) for ref, tf in zip(refs, frequencies)]
 
     def serialization(self) -> dict:
         """The lunr.js 2.3.9 serialization (`lunr.Index.load` reads it)."""
         vectors: dict[int, list[float]] = {ref: [] for ref in range(self.documents)}
         # Terms in index order: each document's elements come out ordered, as lunr.Vector keeps them.
-        for term in sorted(self.components):
-            refs, weights = self.components[term]
+        for term in range(len(self.occurrences)):
+            refs, weights = self.weights(term)
             for ref, weight in zip(refs, weights):
                 vectors[ref] += (term, weight)
         inverted = [
-            [term, {"_index": posting["_index"], FIELD: {ref: json.loads(metadata) for ref, metadata in posting[FIELD].items()}}]
+            [term, {"_index": posting["_index"], FIELD: json.loads("{" + ",".join(posting[FIELD]) + "}")}]
             for term, posting in self.inverted
         ]
         return {

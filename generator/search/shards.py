@@ -30,17 +30,17 @@ from __future__ import annotations
 
 import hashlib
 import json
-from array import array
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
 
+from ..forking import ForkedCall, can_fork
+from .analysis import available_cores
 from .index import FIELD, DocumentEntry, SearchIndex, utf16_order
 from .lexicon import word_map
-from .lunr_writer import LUNR_VERSION
+from .lunr_writer import LUNR_VERSION, LunrParts
 
 T = TypeVar("T")
 
@@ -81,9 +81,15 @@ def _index_json(value: object) -> bytes:
 
 
 def _posting_json(posting: dict) -> bytes:
-    """A posting as lunr.js reads it: its documents' metadata are JSON text already (analysis.posting_entries)."""
-    documents = ",".join(f'"{ref}":{metadata}' for ref, metadata in posting[FIELD].items())
-    return f'{{"_index":{posting["_index"]},"{FIELD}":{{{documents}}}}}'.encode()
+    """A posting as lunr.js reads it: its documents' entries are JSON text already (analysis.posting_entries)."""
+    return f'{{"_index":{posting["_index"]},"{FIELD}":{{{",".join(posting[FIELD])}}}}}'.encode()
+
+
+def _posting_size(posting: dict) -> int:
+    """`len(_posting_json(posting))`, counted without writing it: the entries are ASCII."""
+    documents = posting[FIELD]
+    entries = sum(map(len, documents)) + len(documents) - 1
+    return len('{"_index":,"":{}}') + len(FIELD) + len(str(posting["_index"])) + entries
 
 
 def _runs(items: Iterable[tuple[T, int]], target: int) -> Iterator[list[T]]:
@@ -120,31 +126,31 @@ class _Files:
 
     def add_bytes(self, folder: str, data: bytes) -> None:
         """Add the next file of `folder`, already serialized."""
+        name = self._next_name(folder)
+        self._digest.update(name.encode() + b"\0" + _digest(data))
+        self._save(name, data)
+
+    def add_written(self, folder: str, digests: list[bytes]) -> None:
+        """Count in the next files of `folder`, written elsewhere (by `_write_shards`), by their `_digest`."""
+        for digest in digests:
+            self._digest.update(self._next_name(folder).encode() + b"\0" + digest)
+
+    def _next_name(self, folder: str) -> str:
         number = self._counts.get(folder, 0)
         self._counts[folder] = number + 1
-        name = f"{folder}/{number}.json"
-        self._digest.update(name.encode() + b"\0" + data + b"\0")
-        self._save(name, data)
+        return _file_name(folder, number)
 
     def version(self) -> str:
         """A hash of every file added: a build of different content gets a new version."""
         return self._digest.hexdigest()
 
 
-def _make_files(index: SearchIndex, sizes: ShardSizes, save: Callable[[str, bytes], None]) -> None:
-    """Make the files of `<site>/search/` for `index`, handing each to `save`; the manifest comes last."""
-    out = _Files(save)
-    manifest = {
-        "format": FORMAT_VERSION,
-        "documents": len(index.documents),
-        "meetings": _meetings(index),
-        "lexicon": _lexicon_files(index, sizes.lexicon, out),
-        "shards": _shard_files(index, sizes.shard, out),
-        "texts": _text_files(index.documents, sizes.text, out),
-        "longest": _longest(index),
-    }
-    manifest["version"] = out.version()
-    save(MANIFEST_FILE, _json(manifest))
+def _file_name(folder: str, number: int) -> str:
+    return f"{folder}/{number}.json"
+
+
+def _digest(data: bytes) -> bytes:
+    return hashlib.blake2b(data, digest_size=16).digest()
 
 
 def _longest(index: SearchIndex) -> int:
@@ -194,37 +200,40 @@ def _lexicon_files(index: SearchIndex, target: int, out: _Files) -> list[str]:
     return table
 
 
-def _shard_files(index: SearchIndex, target: int, out: _Files) -> list[str]:
-    """Add the shards; returns the first term of each, in UTF-16 order.
-
-    One term at a time, one shard at a time: the whole index is already in memory once, and a
-    second copy of its postings would double the build's peak memory on a large archive.
-    """
-    encoded = ((term, posting, _posting_json(posting)) for term, posting in index.parts.inverted)
-    table: list[str] = []
-    for shard in _runs(((entry, len(entry[2])) for entry in encoded), target):
-        out.add_bytes(SHARDS_DIR, _shard(shard, index.parts.components))
-        table.append(shard[0][0])
-    return table
+def _plan_shards(index: SearchIndex, target: int) -> tuple[list[list[tuple[str, dict]]], list[int]]:
+    """The shards: runs of consecutive terms (term, posting), each about `target` bytes of postings; and their sizes."""
+    sized = (((term, posting), _posting_size(posting)) for term, posting in index.parts.inverted)
+    runs = list(_runs(((item, item[1]) for item in sized), target))
+    return [[entry for entry, _ in run] for run in runs], [sum(size for _, size in run) for run in runs]
 
 
-def _shard(terms: list[tuple[str, dict, bytes]], components: dict[int, tuple[array, array]]) -> bytes:
+def _shard(terms: list[tuple[str, dict]], parts: LunrParts) -> bytes:
     """One loadable lunr index: the postings of `terms` and their components of the field vectors.
 
     Written from each posting's bytes, the top-level keys sorted as `_json` writes them.
     """
     vectors: dict[int, list[float]] = defaultdict(list)
     # Terms in index order: each document's components come out ordered, as lunr.Vector keeps them.
-    for _, posting, _ in sorted(terms, key=lambda entry: entry[1]["_index"]):
-        index = posting["_index"]
-        for ref, weight in zip(*components[index], strict=True):
+    for index in sorted(posting["_index"] for _, posting in terms):
+        for ref, weight in zip(*parts.weights(index)):
             vectors[ref] += (index, weight)
     field_vectors = [[f"{FIELD}/{ref}", vectors[ref]] for ref in sorted(vectors)]
-    inverted = b",".join(b"[" + _json(term) + b"," + data + b"]" for term, _, data in terms)
+    inverted = b",".join(b"[" + _json(term) + b"," + _posting_json(posting) + b"]" for term, posting in terms)
     return b"".join((
         b'{"fieldVectors":', _index_json(field_vectors), b',"fields":', _json([FIELD]),
         b',"invertedIndex":[', inverted, b'],"pipeline":[],"version":', _json(LUNR_VERSION), b"}",
     ))  # fmt: skip
+
+
+def _write_shards(folder: Path, shards: list[list[tuple[str, dict]]], first: int, parts: LunrParts) -> list[bytes]:
+    """Write `shards` as `shards/<first>.json`, … into `folder`; returns their `_digest`s (in a helper process)."""
+    digests = []
+    save = _save_into(folder)
+    for number, shard in enumerate(shards, first):
+        data = _shard(shard, parts)
+        digests.append(_digest(data))
+        save(_file_name(SHARDS_DIR, number), data)
+    return digests
 
 
 def _text_files(documents: list[DocumentEntry], target: int, out: _Files) -> list[int]:
@@ -237,20 +246,73 @@ def _text_files(documents: list[DocumentEntry], target: int, out: _Files) -> lis
     return table
 
 
-def write_search_files(index: SearchIndex, folder: Path, sizes: ShardSizes = ShardSizes()) -> None:
+def write_search_files(index: SearchIndex, folder: Path, sizes: ShardSizes = ShardSizes(), jobs: int | None = None) -> int:
     """Write the search files of `index` into `folder` (the site's `search/`), creating it.
 
-    A thread writes each file while the next is made: writing thousands of files is I/O, and
-    making them keeps one core busy.
+    With `jobs` 2 or more, or by default for a large index on a machine of several cores, a
+    forked helper process (forking.py) writes the second half of the shards while this one
+    writes the rest; the files are the same either way. Returns the helper's own memory in bytes
+    (0 without a helper).
     """
     for subfolder in (LEXICON_DIR, SHARDS_DIR, TEXT_DIR):
         (folder / subfolder).mkdir(parents=True, exist_ok=True)
-    with ThreadPoolExecutor(max_workers=1) as writer:
-        written: list[Future[int]] = []
+    shards, shard_sizes = _plan_shards(index, sizes.shard)
+    split = _helper_split(shard_sizes, jobs)
+    helper = ForkedCall(_write_shards, folder, shards[split:], split, index.parts) if split < len(shards) else None
+    try:
+        save = _save_into(folder)
+        out = _Files(save)
+        manifest = {
+            "format": FORMAT_VERSION,
+            "documents": len(index.documents),
+            "meetings": _meetings(index),
+            "lexicon": _lexicon_files(index, sizes.lexicon, out),
+            "shards": [shard[0][0] for shard in shards],
+        }
+        for shard in shards[:split]:
+            out.add_bytes(SHARDS_DIR, _shard(shard, index.parts))
+        if helper is not None:
+            out.add_written(SHARDS_DIR, helper.result())
+        manifest["texts"] = _text_files(index.documents, sizes.text, out)
+        manifest["longest"] = _longest(index)
+        manifest["version"] = out.version()
+        save(MANIFEST_FILE, _json(manifest))
+    except BaseException:
+        if helper is not None:
+            helper.cancel()
+        raise
+    return helper.private_memory if helper is not None else 0
 
-        def save(name: str, data: bytes) -> None:
-            written.append(writer.submit((folder / name).write_bytes, data))
 
-        _make_files(index, sizes, save)
-        for done in written:
-            done.result()  # a failed write fails the build
+HELPER_MIN_BYTES = 4_000_000
+"""Below this many bytes of postings, forking a helper costs more than it saves."""
+HELPER_SHARE = 0.55
+"""The helper's share of the shard bytes: this process also writes the lexicon and text files."""
+
+
+def _helper_split(sizes: list[int], jobs: int | None) -> int:
+    """How many of the shards (of `sizes` bytes) this process writes: all, or the first part when a helper writes the rest."""
+    if (jobs is not None and jobs < 2) or not can_fork():
+        return len(sizes)
+    if jobs is None and (available_cores() < 2 or sum(sizes) < HELPER_MIN_BYTES):
+        return len(sizes)
+    mine = sum(sizes) * (1 - HELPER_SHARE)
+    written = 0
+    for number, size in enumerate(sizes):
+        if written >= mine:
+            return number
+        written += size
+    return len(sizes)
+
+
+def _save_into(folder: Path) -> Callable[[str, bytes], None]:
+    """`save(relative path, bytes)` into `folder`.
+
+    Each file is written as soon as it is made: a writer thread would wait for the interpreter
+    lock behind the thread that makes the files, and fall seconds behind on a large archive.
+    """
+
+    def save(name: str, data: bytes) -> None:
+        (folder / name).write_bytes(data)
+
+    return save

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from generator.build import build_site
+from generator.build import PeakMemory, build_site
 from generator.cli import main
 from generator.search.analysis import Analyses, worker_count
 from generator.search.tokenizer import JapaneseTokenizer
@@ -111,3 +111,14 @@ def test_the_closing_line_names_the_peak_memory_with_the_workers(content: Path, 
     assert "0 utterances tokenized, 48 from the cache" in rebuilt.stdout
     uncached = CliRunner().invoke(main, ["build", "--templates", str(TEMPLATES), "--no-cache"])
     assert "48 utterances tokenized, 0 from the cache; peak memory" in uncached.stdout
+
+
+def test_the_peak_memory_counts_the_shard_writer_with_this_process() -> None:
+    """The forked shard writer runs after the workers, beside this process: its own pages add to this process's peak."""
+    memory = PeakMemory(process=500_000_000, process_with_workers=400_000_000, worker=250_000_000, workers=2, shard_writer=150_000_000)
+    assert memory.total == 900_000_000  # the workers' phase (400 + 2 × 250) is the larger
+    later = PeakMemory(process=800_000_000, process_with_workers=400_000_000, worker=100_000_000, workers=2, shard_writer=150_000_000)
+    assert later.total == 950_000_000
+    assert str(later) == (
+        "peak memory 950 MB (this process 800 MB, each of 2 workers at most 100 MB, the shard writer 150 MB of its own)"
+    )

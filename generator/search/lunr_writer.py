@@ -102,9 +102,10 @@ class LunrParts:
     """A lunr index in the pieces the site's shards are cut from.
 
     `inverted` is the inverted index ([[term, posting], …] in UTF-16 order), a posting's
-    documents as a list of `"ref":metadata` JSON texts (`LunrWriter.inverted`). By term index, `occurrences` holds the refs (ascending)
-    of the documents that hold the term and its frequency in each, and `idf` its inverse
-    document frequency; `norms` holds each document's BM25 length normalisation.
+    documents as a list of `"ref":metadata` JSON texts (`LunrWriter.inverted`). By term index,
+    `occurrences` holds the refs (ascending) of the documents that hold the term and its
+    frequency in each, and `idf` its inverse document frequency; `norms` holds each document's
+    BM25 length normalisation.
     """
 
     inverted: list[list]

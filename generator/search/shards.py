@@ -63,7 +63,7 @@ class ShardSizes:
 
     lexicon: int = 8_000
     shard: int = 32_000
-    text: int = 4_000
+    text: int = 8_000
 
 
 def _json(value: object) -> bytes:
@@ -269,11 +269,11 @@ def write_search_files(index: SearchIndex, folder: Path, sizes: ShardSizes = Sha
             "lexicon": _lexicon_files(index, sizes.lexicon, out),
             "shards": [shard[0][0] for shard in shards],
         }
+        manifest["texts"] = _text_files(index.documents, sizes.text, out)
         for shard in shards[:split]:
             out.add_bytes(SHARDS_DIR, _shard(shard, index.parts))
         if helper is not None:
             out.add_written(SHARDS_DIR, helper.result())
-        manifest["texts"] = _text_files(index.documents, sizes.text, out)
         manifest["longest"] = _longest(index)
         manifest["version"] = out.version()
         save(MANIFEST_FILE, _json(manifest))

@@ -115,10 +115,11 @@ def test_the_closing_line_names_the_peak_memory_with_the_workers(content: Path, 
 
 def test_the_peak_memory_counts_the_shard_writer_with_this_process() -> None:
     """The forked shard writer runs after the workers, beside this process: its own pages add to this process's peak."""
-    memory = PeakMemory(process=500_000_000, process_with_workers=400_000_000, worker=250_000_000, workers=2, shard_writer=150_000_000)
-    assert memory.total == 900_000_000  # the workers' phase (400 + 2 × 250) is the larger
-    later = PeakMemory(process=800_000_000, process_with_workers=400_000_000, worker=100_000_000, workers=2, shard_writer=150_000_000)
-    assert later.total == 950_000_000
+    mb = 1_000_000
+    memory = PeakMemory(process=500 * mb, process_with_workers=400 * mb, worker=250 * mb, workers=2, shard_writer=150 * mb)
+    assert memory.total == 900 * mb  # the workers' phase (400 + 2 × 250) is the larger
+    later = PeakMemory(process=800 * mb, process_with_workers=400 * mb, worker=100 * mb, workers=2, shard_writer=150 * mb)
+    assert later.total == 950 * mb
     assert str(later) == (
         "peak memory 950 MB (this process 800 MB, each of 2 workers at most 100 MB, the shard writer 150 MB of its own)"
     )

@@ -25,6 +25,17 @@ ERAS: tuple[Era, ...] = (
     Era("明治", dt.date(1868, 1, 25)),
 )
 
+FIRST_DATE = ERAS[-1].start
+"""The first day minutes can be dated: the start of 明治, the first era this module names."""
+LAST_DATE = dt.date(9998, 12, 31)
+"""The last day minutes can be dated: a fiscal year, feeds and sitemaps reach into the next year."""
+
+
+def in_supported_range(date: dt.date) -> bool:
+    """Whether `date` lies between FIRST_DATE and LAST_DATE, the dates check, import and build accept."""
+    return FIRST_DATE <= date <= LAST_DATE
+
+
 _KANJI_DIGITS = {"〇": 0, "零": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 _KANJI_UNITS = {"十": 10, "百": 100, "千": 1000}
 _NUMBER = r"[0-9０-９〇零一二三四五六七八九十百千]+|元"

@@ -27,10 +27,12 @@ _CONTINUES = re.compile(r"[のをはがにへとでもやかねよな、。，�
 _MAX_TITLE = 60
 
 # Words of the notes minutes put in brackets: （投  票）, （資料により説明）, （「なし」の声あり）, 〔議長起立〕.
-_DIRECTION_WORDS = re.compile(
+DIRECTION_WORDS = re.compile(
     r"説明|投票|挙手|起立|着席|声|呼ぶ者|拍手|休憩|再開|退席|退場|入場|入室|退室|登壇|降壇|発言する者|笑|異議|"
     r"賛成者|速記|開会|閉会|散会|開議|延会|中断|朗読|黙祷|黙とう|離席|交代|映写|録音|休会|暫時|傍聴|"
-    r"[0-9０-９]+分|[0-9０-９]+時"
+    r"[0-9０-９]+分|[0-9０-９]+時|"
+    # A continuation mark after a label: （続）, （続き）.
+    r"^(?:続き?|つづき)$"
 )
 # The format's brackets for stage directions (generator.minutes_markdown.is_stage_direction):
 # a paragraph in (…) or ［…］ is read back as speech, so it is never taken for a direction here.
@@ -118,7 +120,7 @@ def stage_direction(text: str) -> str | None:
         if group[0] == "〔":
             continue
         inner = re.sub(rf"[{_SPACE}]", "", group[1:-1])
-        if not (_DIRECTION_WORDS.search(inner) or "「" in inner):
+        if not (DIRECTION_WORDS.search(inner) or "「" in inner):
             return None
     return content
 

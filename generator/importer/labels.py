@@ -1,51 +1,79 @@
-"""Speaker labels at the start of a line of minutes, in the two ways Japanese minutes print them.
+"""Speaker labels at the start of a line of minutes, in the forms Japanese minutes print them.
 
-- After a circle: `○議長（多田政拓君）　…`, `〇７番（三浦恵美子君） …`, `○山口委員長　…` (assemblies,
-  the Diet). A circle followed by a space (`○ 議 事 日 程`) is a section title, not a speaker.
-- Bare, followed by spaces: `会長  …`, `区側 …`, `委員  …` (councils and committees whose minutes
-  print a role instead of a name). A bare word is taken as a label only when it names a role
-  (会長, 委員, 区側, 事務局, 山田委員, …), or when two or more lines open with it set off by two
-  spaces or a full-width one. A line such as ` 委員、お願いいたします。` merely begins with a
-  label word and is never a new speaker.
+A label is a *marker*, the *label* and a *separator*, then the speech:
 
-A document uses one of the two ways; `find_labels` decides which from the whole text.
+- markers: `○` `〇` `◯` (most minutes, the Diet), `◆` for members and `◎` for the mayor and officials
+  (as several commercial minutes systems print them), other marks some towns use (`□` `△` `●` `◇`
+  `■`), or none at all (`会長  …`, councils that print a role instead of a name);
+- labels (`shape`): a role (`議長`, `山田委員`, `総務部長兼危機管理監`, a seat `１番`), a role with the
+  name in brackets (`議長（多田政拓君）`, `１番(山田太郎議員)`, `議員（１番 山田太郎）`, a closing bracket
+  forgotten), a disambiguated name before the role (`高橋（か）委員`), a name with `君`, everything in
+  one pair of brackets (`（山田太郎議長）`, `〔山田議員〕`), each possibly spaced out (`議 長`,
+  `町長（姓　名君）`, `姓　名議長`, `議長 姓 名君`, `総務課長 姓名`);
+- separators: spaces of either width, nothing after a closing bracket, or the end of the line (the
+  speech follows on the next line). A stage direction right after the label (`〔登壇〕`) or a
+  continuation mark (`（続）`) belongs to the speech, not to the label.
+
+Where a spaced label ends is decided by the label's shape and by the document: a role followed by a
+bare name (`総務課長 山田太郎`) is taken whole only when the name is printed elsewhere in the minutes
+(the roster in the header). `find_labels` reads the whole text first and decides whether the document
+marks its labels or prints them bare; `Labels.match` then reads one line. Labels are returned
+compacted (`町長（姓名君）`): spaces inside a label are layout, not part of the name.
 """
 
 from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from ..minutes_markdown import CIRCLES
+from .headings import DIRECTION_WORDS
 from .layout import SourceLine
 
-_SPACE = " \t\u3000"
+SPACE = " \t\u3000"
+MARKERS = "○〇◯◆◎□△●◇■"
+"""Marks printed before a speaker's label."""
+MEMBER_MARKERS = "◆"
+"""Marks that commercial minutes systems print before a member's label."""
+OFFICIAL_MARKERS = "◎"
+"""Marks that commercial minutes systems print before the mayor's and officials' labels."""
 
-# The label runs to the first space, except inside its brackets (`議長（多田 政拓君）`).
-_CIRCLE_LABEL = re.compile(
-    rf"[{_SPACE}]*(?P<mark>[{CIRCLES}])(?P<label>[^{_SPACE}{CIRCLES}（(][^{_SPACE}（(]*(?:[（(][^）)]*[）)])?)"
-    rf"(?P<sep>[{_SPACE}]+|(?<=[）)])|$)(?P<rest>.*)$"
+_J = "\u3005\u3006\u30f6\u30fc\u30fb\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff\uff66-\uff9f\U00020000-\U0003ffff"
+"""Japanese letters: kana, kanji (the astral ones too), 々, ヶ, ー and the middle dot."""
+_KANJI = re.compile("[\u3005\u3400-\u9fff\uf900-\ufaff\U00020000-\U0003ffff\u30a0-\u30ff]")
+_HIRAGANA_ONLY = re.compile("[\u3040-\u309f]+")
+_DIGITS = "0-9０-９〇一二三四五六七八九十百"
+_OPEN, _CLOSE = "（(〔［[", "）)〕］]"
+_PAIRS = dict(zip(_OPEN, _CLOSE))
+_ARABIC = frozenset("0123456789０１２３４５６７８９")
+"""Digits that cannot open a name (kanji numerals can: 三浦, 五十嵐, 一ノ瀬)."""
+
+# What a label ends with: a role (any …長, …委員, …監, a side such as 区側), or an honorific.
+_ROLE_END = (
+    r"長|委員|議員|理事|参事|参与|主幹|主査|主事|主任|監|管理者|書記|事務局|幹事|説明員|説明者|参考人|証人|"
+    r"公述人|大臣|政務官|知事|補佐|専門員|担当|司会|司会者|座長|側|当局|執行部|顧問|官|代表|職員|"
+    r"オブザーバー|アドバイザー|コーディネーター|講師|技師|係"
 )
-_CIRCLE_SECTION = re.compile(rf"[{_SPACE}]*[{CIRCLES}][{_SPACE}]+\S")
-# A name in brackets after the role: 議長（多田政拓君）, 委員（山田）, 町長（及川秀一郎君）.
-_NAMED = re.compile(r".+[（(][^）)]+[）)]")
-_BARE_LABEL = re.compile(
-    rf"(?P<indent>[{_SPACE}]*)"
-    rf"(?P<label>[^{_SPACE}0-9０-９（(〔［\[「『＜<【・※＊*#＃{CIRCLES}◎●■□◆◇\-－―‐ー]"
-    rf"[^{_SPACE}、。，．,.!！?？」』：:]{{0,19}})"
-    rf"(?:(?P<sep>[{_SPACE}]+)(?P<rest>\S.*)?)?$"
+_HONORIFIC = r"君|議員|様|さん|氏|委員"
+_FINAL = frozenset(word[-1] for word in f"{_ROLE_END}|{_HONORIFIC}|番".split("|")) | frozenset(_CLOSE)
+"""The characters a label can end with: a cheap first test, since most lines open with no label."""
+_PUNCTUATION = re.compile(r"[、。，．,「」『』？！?!:：；;＝=]")
+_SEAT = rf"第?[{_DIGITS}]{{1,4}}番"
+_NAME = rf"[{_J}]{{1,12}}"
+_ROLE = re.compile(rf"(?:[{_J}{_DIGITS}]{{0,40}}?(?:{_ROLE_END})|{_SEAT}(?:議員)?)")
+_DISAMBIGUATED = re.compile(rf"(?P<name>{_NAME})[（(][{_J}]{{1,3}}[）)](?P<role>[{_J}]{{0,20}}(?:{_ROLE_END}))")
+_NAMED = re.compile(rf"(?P<role>[^（(]+?)[（(](?P<inner>(?:{_SEAT})?[{_J}]{{1,16}}(?:[（(][{_J}]{{1,3}}[）)])?[{_J}]{{0,4}})(?P<close>[）)]?)")
+_WITH_HONORIFIC = re.compile(rf"(?:{_SEAT})?[{_J}{_DIGITS}]{{1,40}}(?:{_HONORIFIC})")
+# Lines of the header that look like a label: who attended, not who speaks.
+_NOT_SPEAKERS = re.compile(
+    r"(?:出席|欠席|遅刻|早退|説明のため出席した|職務のため出席した|署名|会議録署名|傍聴)(?:議員|委員|者|人)|"
+    r"議事日程|会議次第|本日の会議に付した事件"
 )
-_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff\uff66-\uff9f]")
-# Roles that minutes print as bare labels; a bare word ending in one of them is a label even
-# when it speaks only once.
-_ROLE = re.compile(
-    r"(?:会長|委員長|委員|議長|座長|部会長|司会|司会者|幹事|理事|参事|主幹|事務局|局長|部長|課長|係長|室長|"
-    r"所長|館長|校長|教育長|次長|区長|市長|町長|村長|知事|区側|市側|町側|村側|都側|県側|府側|道側|"
-    r"説明員|説明者|参考人|議員|職員|担当|オブザーバー)(?:[（(][^）)]*[）)])?"
-)
-# Header field names, so that `出席者 浅田、植野` is never read as a speaker.
-_FIELD_WORDS = re.compile(r"名称|会議名|日時|開催日時|会場|場所|開催場所|出席者|欠席者|傍聴者|傍聴人|配付資料|配布資料|会議次第|次第|議題")
+_PIECE = re.compile(f"[^{SPACE}]+")
+_COMPACT = re.compile(f"[{SPACE}]+")
+# A line may open with a label only if its first piece is short and free of sentence punctuation,
+# or holds a closing bracket (`議長（山田君）これより`): most lines of a speech fail this at once.
+_MAY_OPEN = re.compile(f"[{_J}0-9０-９（(〔][^{SPACE}、。]{{0,47}}(?:[{SPACE}]|$)|[^{SPACE}、。]{{1,47}}[）)〕]")
 
 
 @dataclass(frozen=True)
@@ -53,121 +81,334 @@ class LabelMatch:
     """A speaker label found at the start of a line, and the speech that follows it there."""
 
     label: str
-    """The label as printed, without its circle and without spaces (`議長（多田政拓君）`)."""
+    """The label as printed, compacted: without its marker and without spaces (`議長（多田政拓君）`)."""
     rest: str
-    """The text after the label and its spaces; empty when the label stands alone on its line."""
+    """The text after the label and its separator; empty when the label stands alone on its line."""
+    marker: str = ""
+    """The mark printed before the label (`○`, `◆`, `◎`, …), empty when there is none."""
+
+
+@dataclass(frozen=True)
+class _Candidate:
+    label: str
+    rest: str
+    marker: str
+    segments: int
+    """How many space-separated pieces of the line the label spans."""
+    set_off: bool
+    """The label is followed by a full-width space, two spaces or the end of the line."""
+    needs_evidence: bool
+    """A role and a bare name (`総務課長 山田太郎`): a label only if the name is printed elsewhere."""
+
+
+def shape(label: str) -> str | None:
+    """The shape of a compacted label, or None when it is no speaker label.
+
+    `role` (議長, 山田委員, １番), `named` (議長（多田政拓君）, with or without its closing bracket),
+    `disambiguated` (高橋（か）委員), `honorific` (山田太郎君, 議長山田太郎君), `bracketed` (（山田太郎議長）).
+    """
+    if not label or label[-1] not in _FINAL or len(label) > 48 or _PUNCTUATION.search(label):
+        return None
+    if label[0] in "〇" or not _KANJI.search(label) or _NOT_SPEAKERS.search(label):
+        return None
+    if label[0] in _OPEN and label[-1] == _PAIRS.get(label[0]):
+        inner = label[1:-1]
+        return "bracketed" if inner and inner[0] not in _OPEN and shape(inner) in ("role", "honorific", "disambiguated") else None
+    if _DISAMBIGUATED.fullmatch(label):
+        return "disambiguated"
+    named = _NAMED.fullmatch(label)
+    if named:
+        role, inner = named["role"], named["inner"]
+        if (_ROLE.fullmatch(role) or role == "") and _name_inside(inner, closed=bool(named["close"])):
+            return "named"
+        return None
+    if re.search(r"[（(）)〔〕]", label):
+        return None
+    if label.endswith(("君", "氏", "様", "さん")) and _WITH_HONORIFIC.fullmatch(label):
+        # A seat opens `１番山田太郎君`; any other digit first is a number, not a name.
+        return "honorific" if label[0] not in _ARABIC or re.match(_SEAT, label) else None
+    if _ROLE.fullmatch(label):
+        return "role"
+    return None
+
+
+def _name_inside(inner: str, closed: bool) -> bool:
+    """Whether the text in a label's brackets is a name: `多田政拓君`, `１番 山田太郎`, `山田議員`."""
+    name = re.sub(rf"^{_SEAT}", "", inner)
+    if not name or name[0] in _ARABIC:
+        return False
+    if re.search(rf"(?:{_HONORIFIC})$", name):
+        return True
+    # Without its closing bracket, only an honorific shows where the name ends; a note in
+    # brackets after a label (（資料により説明）) is no name.
+    return (
+        closed
+        and len(name) <= 10
+        and not re.search("[\u3040-\u309f]{4}", name)
+        and not _HIRAGANA_ONLY.fullmatch(name)
+        and not DIRECTION_WORDS.search(name)
+    )
+
+
+def _segments(text: str) -> list[tuple[int, int]]:
+    """The pieces of `text` between runs of spaces, as (start, end); spaces inside closed brackets do not split."""
+    closes: dict[int, int] = {}
+    stack: list[int] = []
+    for index, char in enumerate(text):
+        if char in _OPEN:
+            stack.append(index)
+        elif char in _CLOSE and stack:
+            closes[stack.pop()] = index
+    if not closes:
+        return [match.span() for match in _PIECE.finditer(text)][:12]
+    pieces: list[tuple[int, int]] = []
+    index = 0
+    while index < len(text) and len(pieces) < 12:
+        while index < len(text) and text[index] in SPACE:
+            index += 1
+        if index >= len(text):
+            break
+        start = index
+        while index < len(text) and text[index] not in SPACE:
+            if index in closes:
+                index = closes[index]
+            index += 1
+        pieces.append((start, index))
+    return pieces
+
+
+def _ends(text: str, pieces: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Where a label may end in `text`: after a piece, or right after a closing bracket inside one.
+
+    Returned as (end offset, number of pieces the label spans), shortest first.
+    """
+    ends: list[tuple[int, int]] = []
+    for count, (start, end) in enumerate(pieces, start=1):
+        depth = 0
+        for index in range(start, end - 1):
+            char = text[index]
+            if char in _OPEN:
+                depth += 1
+            elif char in _CLOSE:
+                depth = max(0, depth - 1)
+                if depth == 0:
+                    ends.append((index + 1, count))
+        ends.append((end, count))
+    return ends
+
+
+def _piece_fits(piece: str, first: bool) -> bool:
+    """Whether a space-separated piece can be part of a spaced-out label (`議 長`, `姓　名君`, `総務課長 姓名`)."""
+    if len(piece) <= 2:
+        return not re.search(r"[、。，．「」]", piece)
+    if len(piece) > (40 if first else 12) or re.search(r"[、。，．「」『』？！]", piece):
+        return False
+    return bool(_KANJI.search(piece)) or not _HIRAGANA_ONLY.fullmatch(piece)
+
+
+def _bare_name(text: str) -> bool:
+    """A name as a roster prints it: two to eight kanji or kana, no digits, not only hiragana."""
+    return 2 <= len(text) <= 8 and bool(re.fullmatch(f"[{_J}]+", text)) and not _HIRAGANA_ONLY.fullmatch(text)
+
+
+_SCAN = 96
+"""How far into a line a label may reach, in characters (labels are at most 48, spaces aside)."""
+
+
+def candidates(text: str) -> tuple[_Candidate, ...]:
+    """Every way `text` may open with a speaker label, shortest first."""
+    content = text[:_SCAN].lstrip(SPACE)
+    offset = len(text) - len(text.lstrip(SPACE))
+    marker = ""
+    if content[:1] in MARKERS:
+        marker, content = content[0], content[1:]
+        offset += 1
+        if content[:1] in MARKERS:
+            return ()  # 〇〇委員会: a placeholder, or a mark doubled for emphasis
+    if not content or not (_MAY_OPEN.match(content) or marker and content[0] in SPACE):
+        return ()
+    pieces = _segments(content)
+    first = content[: pieces[0][1]]
+    first_is_role = None
+    fitting = 1
+    found: list[_Candidate] = []
+    for end, count in _ends(content, pieces):
+        if count > fitting:
+            # Spaced-out labels (`議 長`, `議長 山田 太郎君`): every piece up to here must fit.
+            if not (_piece_fits(first, True) and _piece_fits(content[pieces[count - 1][0] : pieces[count - 1][1]], False)):
+                break
+            fitting = count
+        label = _COMPACT.sub("", content[:end]) if count > 1 else content[:end]
+        evidence = False
+        if label[-1] not in _FINAL or shape(label) is None:
+            # `総務課長 山田太郎`: a role, then a name without 君; a label only if the minutes print
+            # the name elsewhere (the roster), since a speech may also open with a word and a space.
+            if count == 1:
+                continue
+            if first_is_role is None:
+                first_is_role = shape(first) == "role"
+            if not (first_is_role and _bare_name(label[len(first) :])):
+                continue
+            evidence = True
+        rest = text[offset + end :]
+        set_off = not rest.strip(SPACE) or rest[:1] == "\u3000" or rest[:2] in ("  ", " \u3000", "\t")
+        found.append(_Candidate(label, rest.strip(SPACE), marker, count, set_off, evidence))
+    return tuple(found)
 
 
 @dataclass
 class Labels:
-    """How the document prints its speaker labels, and which bare words are labels in it."""
+    """How the document prints its speaker labels, and which labels it uses."""
 
     style: str
-    """`circle` or `bare`."""
-    bare_labels: frozenset[str] = frozenset()
-    circle_labels: frozenset[str] = frozenset()
+    """`marked` (a mark before every label) or `bare`."""
+    labels: frozenset[str] = frozenset()
+    """Labels accepted for this document (bare style: the only ones taken)."""
+    names: frozenset[str] = frozenset()
+    """Names printed in the minutes outside any label (the roster), compacted."""
+    found: dict[str, tuple[_Candidate, ...]] = field(default_factory=dict)
+    """The candidates of each line's text, as `find_labels` read them."""
 
     def match(self, line: SourceLine) -> LabelMatch | None:
         """The label that opens `line`, or None when the line does not open an utterance."""
-        if self.style == "circle":
-            return _circle_match(line.text, self.circle_labels)
-        return _bare_match(line.text, self.bare_labels)
+        chosen = self._choose(line.text)
+        return None if chosen is None else LabelMatch(chosen.label, chosen.rest, chosen.marker)
+
+    def _choose(self, text: str) -> _Candidate | None:
+        found = self.found[text] if text in self.found else candidates(text)
+        if not found:
+            return None
+        marked = found[0].marker != ""
+        if marked != (self.style == "marked"):
+            return None
+        stripped = text.lstrip(SPACE)
+        if marked and stripped[1:2] in SPACE and not any(c.label in self.labels for c in found):
+            # `○ 議 事 日 程`: a circle and a space open a section title, unless a known label follows.
+            return None
+        best: _Candidate | None = None
+        for candidate in found:
+            if candidate.needs_evidence and not self._named_elsewhere(candidate):
+                continue
+            if not marked and candidate.label not in self.labels:
+                continue
+            best = candidate
+        return best
+
+    def _named_elsewhere(self, candidate: _Candidate) -> bool:
+        return candidate.label in self.labels or _in_roster(candidate.label, self.names)
 
     def near_miss(self, line: SourceLine) -> str | None:
         """Why `line` looks like a speaker label but is not one, or None when it does not look like one."""
         text = line.content
-        if self.style == "circle":
-            if _CIRCLE_SECTION.match(line.text):
-                return "a circle followed by a space: read as a section title, not a speaker"
-            for label in self.circle_labels:
-                if text.startswith(label):
-                    return f"begins with the speaker label {label} but without its circle: kept as text"
-            match = _CIRCLE_LABEL.match(line.text)
-            if match and not match["rest"].strip() and match["label"] not in self.circle_labels:
-                return f"a circle and {match['label']} alone on the line: not a speaker's name, kept as text"
-            return None
-        for label in sorted(self.bare_labels, key=len, reverse=True):
+        if self.style == "marked":
+            if text[:1] not in MARKERS or self.match(line) is not None:
+                return None
+            return _why_not(text)
+        for label in sorted(self.labels, key=len, reverse=True):
             if text.startswith(label) and text[len(label) : len(label) + 1] not in ("", " ", "\t", "\u3000"):
                 return f"begins with the speaker label {label} but no space follows it: kept as text, not a new speaker"
-        match = _BARE_LABEL.match(line.text)
-        if match and match["rest"] and len(match["label"]) >= 2 and _plausible(match["label"]) and match["label"] not in self.bare_labels:
-            return f"looks like a speaker label ({match['label']}) but it is no role and opens no other line: kept as text"
+        found = self.found[line.text] if line.text in self.found else candidates(line.text)
+        if found and found[-1].rest and found[-1].label not in self.labels and len(found[-1].label) >= 2:
+            return f"looks like a speaker label ({found[-1].label}) but it is no role and opens no other line: kept as text"
         return None
+
+
+def roster_rest(rest: str, style: str) -> bool:
+    """Whether the text after a label is only names, as in a roster row: `山田太郎君　鈴木花子君`.
+
+    One name alone is a roster entry only in minutes with bare labels; after a marked label it is
+    the chair calling on a member.
+    """
+    names = re.findall(rf"[{_J}]{{1,10}}?(?:君|様|氏)", re.sub(f"[{SPACE}]+", "", rest))
+    if not names or "".join(names) != re.sub(f"[{SPACE}]+", "", rest):
+        return False
+    return len(names) >= 2 or style == "bare"
+
+
+def _why_not(text: str) -> str:
+    """The reason a line that opens with a marker was not read as a speaker."""
+    marker, after = text[0], text[1:]
+    if marker == "〇" and re.match(rf"[{_DIGITS}．.・]|ポイント|パーセント|％", after):
+        return f"{marker} before a numeral is the kanji zero: kept as text"
+    if after[:1] in SPACE:
+        return f"{marker} followed by a space opens a section title, not a speaker: kept as text"
+    word = re.split(f"[{SPACE}]", after, maxsplit=1)[0][:20]
+    if _NOT_SPEAKERS.search(word):
+        return f"{marker}{word} names who attended, not a speaker: kept as header text"
+    return f"{marker}{word} is no speaker label (no role, no name in brackets, no 君): kept as text"
 
 
 def find_labels(lines: list[SourceLine]) -> Labels | None:
     """Decide how `lines` print their speaker labels; None when no line opens an utterance."""
-    circle: Counter[str] = Counter()
-    circle_alone: Counter[str] = Counter()
+    names = _printed_names(lines)
+    marked: Counter[str] = Counter()
+    marked_strong = 0
     bare: Counter[str] = Counter()
     set_off: Counter[str] = Counter()
     bare_alone: set[str] = set()
+    read: dict[str, tuple[_Candidate, ...]] = {}
     for line in lines:
-        match = _CIRCLE_LABEL.match(line.text)
-        if match and _plausible(match["label"]):
-            (circle if match["rest"].strip(_SPACE) else circle_alone)[_compact(match["label"])] += 1
-        match = _BARE_LABEL.match(line.text)
-        if match and _plausible(match["label"]) and not _FIELD_WORDS.fullmatch(match["label"]):
-            if match["rest"]:
-                bare[match["label"]] += 1
-                # Two spaces or a full-width one: how a label is set off, unlike the single
-                # space between two Latin words that a wrapped line may start with.
-                if "\u3000" in match["sep"] or len(match["sep"]) >= 2:
-                    set_off[match["label"]] += 1
+        found = read[line.text] = candidates(line.text)
+        if not found:
+            continue
+        if found[0].marker:
+            if line.content[1:2] in SPACE:
+                continue
+            best = [c for c in found if not c.needs_evidence or _in_roster(c.label, names)]
+            if best:
+                best = best[-1]
+                marked[best.label] += 1
+                marked_strong += shape(best.label) in ("named", "honorific", "bracketed", "disambiguated")
+            continue
+        for candidate in found:
+            if candidate.rest:
+                bare[candidate.label] += 1
+                set_off[candidate.label] += candidate.set_off
             else:
-                bare_alone.add(match["label"])
-    # A circle before a word is also how lists and placeholders print (○印の項目, 〇〇委員会), so a
-    # circle label must name a person or a role, or open several speeches.
-    circle_labels = {
-        label
-        for label in set(circle) | set(circle_alone)
-        if _NAMED.fullmatch(label) or _ends_with_role(label) or circle[label] >= 2
-    }
+                bare_alone.add(candidate.label)
     bare_labels = {
         label
         for label in bare
-        if _ends_with_role(label) or (set_off[label] >= 2 and not re.search(r"[0-9０-９A-Za-z]", label))
+        if set_off[label] and (_bare_role(label) or set_off[label] >= 2 and not re.search(r"[0-9０-９A-Za-z]", label))
     }
-    # A role alone on its line, its speech on the next: `委員` then `質問です。`.
-    bare_labels |= {label for label in bare_alone if _ends_with_role(label) or label in bare_labels}
-    circle_count = sum(circle[label] for label in circle_labels)
+    bare_labels |= {label for label in bare_alone if _bare_role(label) or label in bare_labels}
+    marked_count = sum(marked.values())
     bare_count = sum(bare[label] for label in bare_labels)
-    if circle_count == 0 and bare_count == 0:
+    if marked_count == 0 and bare_count == 0:
         return None
-    if circle_count >= bare_count:
-        return Labels("circle", circle_labels=frozenset(circle_labels))
-    return Labels("bare", bare_labels=frozenset(bare_labels))
+    # A few named labels outweigh a list of officials printed as bare roles in the header.
+    if marked_count and (marked_count >= bare_count or marked_strong >= 3):
+        return Labels("marked", frozenset(label for label, count in marked.items() if count >= 2), frozenset(names), read)
+    return Labels("bare", frozenset(bare_labels), frozenset(names), read)
 
 
-def _ends_with_role(label: str) -> bool:
-    """A role, or a name or department before one: 委員, 山田委員, 情報政策課長, 事務局（田中）, 石破茂君."""
-    if label.endswith(("君", "氏")) and len(label) <= 12:
-        return True
-    match = _ROLE.search(label)
-    return bool(match) and match.end() == len(label) and len(label) <= 12
+def _in_roster(label: str, names: frozenset[str] | set[str]) -> bool:
+    """Whether `label` is a role followed by a name printed elsewhere in the minutes (`総務課長山田太郎`)."""
+    return any(label[cut:] in names and shape(label[:cut]) == "role" for cut in range(1, len(label) - 1))
 
 
-def _plausible(label: str) -> bool:
-    """A label is short, holds a Japanese character and no sentence punctuation."""
-    return len(label) <= 40 and bool(_CJK.search(label)) and not re.search(r"[、。，．「」]", label)
+def _bare_role(label: str) -> bool:
+    """A bare word that is a label even when it opens one line only: a role, a name with 君, a role with a name."""
+    kind = shape(label)
+    return kind in ("named", "honorific", "disambiguated") or kind == "role" and len(label) <= 24
 
 
-def _compact(label: str) -> str:
-    return re.sub(rf"[{_SPACE}]+", "", label)
-
-
-def _circle_match(text: str, labels: frozenset[str]) -> LabelMatch | None:
-    match = _CIRCLE_LABEL.match(text)
-    if not match or not _plausible(match["label"]):
-        return None
-    label = _compact(match["label"])
-    if label not in labels:
-        return None
-    return LabelMatch(label, match["rest"].strip(_SPACE))
-
-
-def _bare_match(text: str, labels: frozenset[str]) -> LabelMatch | None:
-    match = _BARE_LABEL.match(text)
-    if not match or match["label"] not in labels:
-        return None
-    return LabelMatch(match["label"], (match["rest"] or "").strip(_SPACE))
+def _printed_names(lines: list[SourceLine]) -> set[str]:
+    """Names as a roster prints them: words between spaces that hold a kanji or katakana (spaced-out ones joined)."""
+    names: set[str] = set()
+    for line in lines:
+        words = [w for w in re.split(f"[{SPACE}]+", line.content) if w]
+        if len(words) < 2:
+            continue
+        run = ""
+        for word in [*words, ""]:
+            if 0 < len(word) <= 1 and not re.match(rf"[{_DIGITS}]", word):
+                run += word
+                continue
+            if len(run) >= 2:
+                names.add(run)
+            run = ""
+            word = re.sub(r"(?:君|議員|様|さん|氏)$", "", word)
+            if 2 <= len(word) <= 6 and _KANJI.search(word) and not re.search(rf"[{_DIGITS}、。（）()]", word):
+                names.add(word)
+    return names

@@ -29,7 +29,7 @@ from .headings import (
     same_heading,
     stage_direction,
 )
-from .labels import LabelMatch, Labels, find_labels
+from .labels import MARKERS, MEMBER_MARKERS, OFFICIAL_MARKERS, LabelMatch, Labels, find_labels, roster_rest
 from .layout import SourceLine, ends_sentence, is_short, join_lines, pushed_down, read_page, wrap_width
 from .record import (
     ImportedBlock,
@@ -71,11 +71,17 @@ def parse_pdf_text(text: str, source_name: str) -> ImportedMeeting:
             "or `会長  …` (a role followed by spaces); is this the text of minutes?"
         )
     matches = [labels.match(line) for line in page.lines]
+    _drop_speechless(page.lines, matches, labels, notes)
     label_at = [index for index, match in enumerate(matches) if match is not None]
+    if not label_at:
+        raise SourceError(
+            "no speaker found: every line that opens with a speaker label is a roster or header line with no "
+            "speech after it; is this the text of minutes?"
+        )
     first = label_at[0]
     # Headings: ◎ marks where the record has them; numbered lines only in minutes with bare
     # labels, since assemblies print numbered header sections and bill clauses, not headings.
-    marked = any(marked_heading(line.text) for line in page.lines[first:]) or labels.style == "circle"
+    marked = any(marked_heading(line.text) for line in page.lines[first:]) or labels.style == "marked"
     start = _record_start(page.lines, first, marked)
 
     body_widths = [line.width for line, match in zip(page.lines[start:], matches[start:]) if match is None]
@@ -93,17 +99,70 @@ def parse_pdf_text(text: str, source_name: str) -> ImportedMeeting:
     notes.append(SourceNote(page.lines[start].number, "the record starts here: the lines before it are read as the header"))
     for line in page.lines[:start]:
         # A circled header line (`○ 議 事 日 程`) looks like a speaker and is none.
-        if line.content[:1] in CIRCLES:
-            miss = labels.near_miss(line) or "a circle in the header: read as a header line, not a speaker"
+        if line.content[:1] in MARKERS and not marked_heading(line.text):
+            miss = labels.near_miss(line) or f"{line.content[:1]} in the header: read as a header line, not a speaker"
             notes.append(SourceNote(line.number, miss))
     reader = _RecordReader(labels, marked, wrap, label_wrap, page.double_spaced, header.agenda, notes)
     blocks = reader.read(page.lines[start:], matches[start:], last_label=label_at[-1] - start)
     meeting = _meeting_from_header(header, page.lines[start].number, reader.closing_lines, source_name, notes)
     meeting.blocks = blocks
+    meeting.speakers = _sides(meeting.utterances, notes)
     meeting.decisions, decision_notes = find_decisions(blocks)
     notes.extend(decision_notes)
     meeting.notes = sorted(notes, key=lambda note: note.line)
     return meeting
+
+
+def _drop_speechless(lines: list[SourceLine], matches: list[LabelMatch | None], labels: Labels, notes: list[SourceNote]) -> None:
+    """Keep only the labels that open a speech: a roster or header line never speaks.
+
+    A label alone on its line opens an utterance only when its speech follows on the next line;
+    several such lines in a row are a roster (`委員長　中村明彦君` / `副委員長　泉谷つよし君`), and a
+    label followed by nothing but names (`委員　山田太郎君　鈴木花子君`) is a row of one.
+    """
+    index = 0
+    while index < len(matches):
+        match = matches[index]
+        if match is None:
+            index += 1
+            continue
+        if match.rest:
+            if roster_rest(match.rest, labels.style):
+                matches[index] = None
+                notes.append(SourceNote(lines[index].number, f"{match.label} followed by names only: a roster line, not a speaker"))
+            index += 1
+            continue
+        run = index
+        while run < len(matches) and matches[run] is not None and not matches[run].rest:
+            run += 1
+        following = lines[run] if run < len(lines) else None
+        speech_follows = (
+            run == index + 1
+            and following is not None
+            and matches[run] is None
+            and marked_heading(following.text) is None
+            and not (labels.style == "bare" and numbered_heading(following.text))
+        )
+        if not speech_follows:
+            for position in range(index, run):
+                label = matches[position].label
+                matches[position] = None
+                why = "a roster or header line" if run - index > 1 else "no speech follows it"
+                notes.append(SourceNote(lines[position].number, f"{label} alone on its line: {why}, not a speaker"))
+        index = run
+
+
+def _sides(utterances: list[ImportedUtterance], notes: list[SourceNote]) -> dict[str, dict[str, str]]:
+    """The `side` of each label printed with ◆ (a member) or ◎ (an official), for the `speakers:` map."""
+    sides: dict[str, dict[str, str]] = {}
+    for utterance in utterances:
+        side = "member" if utterance.marker in MEMBER_MARKERS else "official" if utterance.marker in OFFICIAL_MARKERS else None
+        if side is None:
+            continue
+        known = sides.setdefault(utterance.label, {"side": side})
+        if known["side"] != side:
+            notes.append(SourceNote(utterance.line, f"{utterance.label} is printed as a {side} here but as a {known['side']} before: kept {known['side']}"))
+    return sides
 
 
 def body_title_of(title: str) -> str | None:
@@ -220,7 +279,7 @@ class _RecordReader:
                 self.closing_lines.append(line)
                 self._text_or_direction(line)
             elif (match := matches[index]) is not None:
-                self._start_utterance(line, match.label, match.rest)
+                self._start_utterance(line, match)
             elif (heading := self._heading(line)) is not None:
                 following = index + 1 < len(lines) and matches[index + 1] is None
                 index += self._add_heading(heading, line, lines[index + 1] if following else None)
@@ -242,9 +301,10 @@ class _RecordReader:
                 self.notes.append(SourceNote(block.line, f"speaker label {block.label} with no speech after it"))
         return self.blocks
 
-    def _start_utterance(self, line: SourceLine, label: str, rest: str) -> None:
+    def _start_utterance(self, line: SourceLine, match: LabelMatch) -> None:
         self._flush()
-        self.utterance = ImportedUtterance(label, line.number)
+        label, rest = match.label, match.rest
+        self.utterance = ImportedUtterance(label, line.number, marker=match.marker)
         self.blocks.append(self.utterance)
         if not rest:
             self.notes.append(

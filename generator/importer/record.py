@@ -55,6 +55,8 @@ class ImportedUtterance:
     label: str
     line: int
     parts: list[ImportedParagraph | ImportedStageDirection] = field(default_factory=list)
+    marker: str = ""
+    """The mark printed before the label in the source (`○`, `◆`, `◎`), empty when none was."""
 
 
 ImportedBlock = ImportedHeading | ImportedStageDirection | ImportedParagraph | ImportedUtterance

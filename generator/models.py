@@ -17,6 +17,8 @@ class Speaker:
     name: str | None = None
     position: str | None = None
     group: str | None = None
+    side: str | None = None
+    """`member` or `official`, where the minutes printed it (◆ before members, ◎ before officials)."""
 
     @property
     def display(self) -> str:

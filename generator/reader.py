@@ -23,7 +23,8 @@ MEETING_KEYS = (
     "title", "date", "time", "venue", "attendees", "observers", "materials", "speakers",
     "decisions", "source_url", "pdf_url", "issue_id", "updated", "aliases", "renumbered",
 )  # fmt: skip
-SPEAKER_KEYS = ("name", "position", "group")
+SPEAKER_KEYS = ("name", "position", "group", "side")
+SPEAKER_SIDES = ("member", "official")
 DECISION_KEYS = ("item", "subject", "result", "for", "against", "method")
 ANCHOR = re.compile(r"s[1-9]\d*")
 MEETING_PATH = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*/[A-Za-z0-9][A-Za-z0-9._-]*")
@@ -110,18 +111,23 @@ class _Fields:
         if value is None:
             return {}
         if not isinstance(value, dict):
-            self.problem("speakers", "'speakers' must map each label to {name, position, group}")
+            self.problem("speakers", "'speakers' must map each label to {name, position, group, side}")
             return {}
         speakers: dict[str, Speaker] = {}
         for index, (label, entry) in enumerate(value.items()):
             if not isinstance(entry, dict) or any(k not in SPEAKER_KEYS for k in entry):
                 self.problem("speakers", f"speaker '{label}' must be a mapping with keys {', '.join(SPEAKER_KEYS)}", index)
                 continue
+            side = entry.get("side")
+            if side is not None and side not in SPEAKER_SIDES:
+                self.problem("speakers", f"speaker '{label}': side must be one of {', '.join(SPEAKER_SIDES)}, not {side!r}", index)
+                side = None
             speakers[str(label)] = Speaker(
                 label=str(label),
                 name=_optional_text(entry.get("name")),
                 position=_optional_text(entry.get("position")),
                 group=_optional_text(entry.get("group")),
+                side=side,
             )
         return speakers
 

@@ -36,4 +36,5 @@ def parse_label(label: str, mapping: dict[str, Speaker] | None = None) -> Speake
         name=entry.name or name,
         position=entry.position,
         group=entry.group,
+        side=entry.side,
     )

@@ -81,7 +81,7 @@ CASES: dict[str, tuple[dict[str, str | bytes], list[str]]] = {
     ),
     "speaker_entry_line": (
         {"test/2022-02-14.md": meeting(extra="speakers:\n  会長: {name: 山田}\n  委員: 鈴木\n")},
-        [f"{M}:6: error: speaker '委員' must be a mapping with keys name, position, group"],
+        [f"{M}:6: error: speaker '委員' must be a mapping with keys name, position, group, side"],
     ),
     "reserved_body_folder": (
         {"search/_index.md": "---\ntitle: 検索\n---\n"},

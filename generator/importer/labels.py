@@ -238,7 +238,7 @@ def candidates(text: str) -> tuple[_Candidate, ...]:
             if not (_piece_fits(first, True) and _piece_fits(content[pieces[count - 1][0] : pieces[count - 1][1]], False)):
                 break
             fitting = count
-        label = _COMPACT.sub("", content[:end]) if count > 1 else content[:end]
+        label = _COMPACT.sub("", content[:end])
         evidence = False
         if label[-1] not in _FINAL or shape(label) is None:
             # `総務課長 山田太郎`: a role, then a name without 君; a label only if the minutes print
@@ -264,8 +264,8 @@ class Labels:
     """`marked` (a mark before every label) or `bare`."""
     labels: frozenset[str] = frozenset()
     """Labels accepted for this document (bare style: the only ones taken)."""
-    names: frozenset[str] = frozenset()
-    """Names printed in the minutes outside any label (the roster), compacted."""
+    names: Counter[str] = field(default_factory=Counter)
+    """Names printed in the minutes (the roster), compacted, with the number of lines printing each."""
     found: dict[str, tuple[_Candidate, ...]] = field(default_factory=dict)
     """The candidates of each line's text, as `find_labels` read them."""
 
@@ -287,15 +287,15 @@ class Labels:
             return None
         best: _Candidate | None = None
         for candidate in found:
-            if candidate.needs_evidence and not self._named_elsewhere(candidate):
+            if candidate.needs_evidence and not self._named_elsewhere(candidate, text):
                 continue
             if not marked and candidate.label not in self.labels:
                 continue
             best = candidate
         return best
 
-    def _named_elsewhere(self, candidate: _Candidate) -> bool:
-        return candidate.label in self.labels or _in_roster(candidate.label, self.names)
+    def _named_elsewhere(self, candidate: _Candidate, text: str) -> bool:
+        return candidate.label in self.labels or _in_roster(candidate.label, self.names, _line_names(text))
 
     def near_miss(self, line: SourceLine) -> str | None:
         """Why `line` looks like a speaker label but is not one, or None when it does not look like one."""
@@ -354,14 +354,14 @@ def find_labels(lines: list[SourceLine]) -> Labels | None:
         if found[0].marker:
             if line.content[1:2] in SPACE:
                 continue
-            best = [c for c in found if not c.needs_evidence or _in_roster(c.label, names)]
+            best = [c for c in found if not c.needs_evidence or _in_roster(c.label, names, _line_names(line.text))]
             if best:
                 best = best[-1]
                 marked[best.label] += 1
                 marked_strong += shape(best.label) in ("named", "honorific", "bracketed", "disambiguated")
             continue
         for candidate in found:
-            if candidate.rest:
+            if candidate.rest and _speech_like(candidate.rest):
                 bare[candidate.label] += 1
                 set_off[candidate.label] += candidate.set_off
             else:
@@ -377,14 +377,21 @@ def find_labels(lines: list[SourceLine]) -> Labels | None:
     if marked_count == 0 and bare_count == 0:
         return None
     # A few named labels outweigh a list of officials printed as bare roles in the header.
-    if marked_count and (marked_count >= bare_count or marked_strong >= 3):
-        return Labels("marked", frozenset(label for label, count in marked.items() if count >= 2), frozenset(names), read)
-    return Labels("bare", frozenset(bare_labels), frozenset(names), read)
+    if marked_count and (marked_count >= bare_count or marked_strong >= 2):
+        return Labels("marked", frozenset(label for label, count in marked.items() if count >= 2), names, read)
+    return Labels("bare", frozenset(bare_labels), names, read)
 
 
-def _in_roster(label: str, names: frozenset[str] | set[str]) -> bool:
-    """Whether `label` is a role followed by a name printed elsewhere in the minutes (`総務課長山田太郎`)."""
-    return any(label[cut:] in names and shape(label[:cut]) == "role" for cut in range(1, len(label) - 1))
+def _in_roster(label: str, names: Counter[str], own: set[str]) -> bool:
+    """Whether `label` is a role followed by a name printed on another line of the minutes (`総務課長山田太郎`).
+
+    `own` are the names printed on the label's own line, which prove nothing.
+    """
+    for cut in range(1, len(label) - 1):
+        name = label[cut:]
+        if names[name] > (name in own) and shape(label[:cut]) == "role":
+            return True
+    return False
 
 
 def _bare_role(label: str) -> bool:
@@ -393,22 +400,37 @@ def _bare_role(label: str) -> bool:
     return kind in ("named", "honorific", "disambiguated") or kind == "role" and len(label) <= 24
 
 
-def _printed_names(lines: list[SourceLine]) -> set[str]:
-    """Names as a roster prints them: words between spaces that hold a kanji or katakana (spaced-out ones joined)."""
-    names: set[str] = set()
+def _printed_names(lines: list[SourceLine]) -> Counter[str]:
+    """Names as a roster prints them, with the number of lines printing each (see `_line_names`)."""
+    names: Counter[str] = Counter()
     for line in lines:
-        words = [w for w in re.split(f"[{SPACE}]+", line.content) if w]
-        if len(words) < 2:
-            continue
-        run = ""
-        for word in [*words, ""]:
-            if 0 < len(word) <= 1 and not re.match(rf"[{_DIGITS}]", word):
-                run += word
-                continue
-            if len(run) >= 2:
-                names.add(run)
-            run = ""
-            word = re.sub(r"(?:君|議員|様|さん|氏)$", "", word)
-            if 2 <= len(word) <= 6 and _KANJI.search(word) and not re.search(rf"[{_DIGITS}、。（）()]", word):
-                names.add(word)
+        names.update(_line_names(line.text))
     return names
+
+
+def _line_names(text: str) -> set[str]:
+    """Words between spaces that may be names: two to six letters with a kanji or katakana.
+
+    Letter-spaced names (`工 藤 秀 一`) are joined; an honorific after a name is dropped.
+    """
+    words = [w for w in _PIECE.findall(text)]
+    names: set[str] = set()
+    if len(words) < 2:
+        return names
+    run = ""
+    for word in [*words, ""]:
+        if 0 < len(word) <= 1 and word not in _ARABIC:
+            run += word
+            continue
+        if len(run) >= 2:
+            names.add(run)
+        run = ""
+        word = re.sub(r"(?:君|議員|様|さん|氏)$", "", word)
+        if 2 <= len(word) <= 6 and _KANJI.search(word) and not re.search(rf"[{_DIGITS}、。（）()]", word):
+            names.add(word)
+    return names
+
+
+def _speech_like(rest: str) -> bool:
+    """Whether the text after a bare label reads as speech rather than a roster's name (`市長　佐藤一郎`)."""
+    return len(rest) > 8 or rest[0] in _OPEN or bool(re.search(r"[、。，．？！]", rest)) or _HIRAGANA_ONLY.search(rest) is not None

@@ -89,7 +89,7 @@ class ImportedMeeting:
     observers: str | int | None = None
     materials: list[str] = field(default_factory=list)
     speakers: dict[str, dict[str, str]] = field(default_factory=dict)
-    """Label → {name, position, group} for the `speakers:` map."""
+    """Label → {name, position, group, side} for the `speakers:` map."""
     source_url: str | None = None
     pdf_url: str | None = None
     issue_id: str | None = None

@@ -1,0 +1,152 @@
+"""The speaker-label reader: every form of label the issue lists, in a minutes frame, and the lines
+that open with a marker but name no speaker."""
+
+from __future__ import annotations
+
+import pytest
+
+from generator.importer.pdftext import parse_pdf_text
+from generator.importer.record import ImportedStageDirection, ImportedUtterance
+from generator.importer.writer import meeting_to_markdown
+from generator.reader import read_meeting_text
+
+HEADER = "令和６年第１回テスト市議会定例会会議録\n令和６年３月１日（金曜日）午前10時開議\n"
+OPENING = "○議長（山田太郎君）　ただいまから本日の会議を開きます。\n"
+
+
+def read(record: str, header: str = HEADER) -> list[ImportedUtterance]:
+    return parse_pdf_text(header + record, "forms.txt").utterances
+
+
+def first_words(utterance: ImportedUtterance) -> str:
+    """The start of the speech, stage directions marked `SD:`."""
+    parts = [f"SD:{p.text}" if isinstance(p, ImportedStageDirection) else p.text for p in utterance.parts]
+    return "|".join(parts)[:20]
+
+
+# Each line is set after the chair's opening line; the second utterance must be read as given.
+FORMS = [
+    # markers
+    ("〇市長（佐藤一郎君）　お答えします。", "市長（佐藤一郎君）", "お答えします。"),
+    ("◯市長（佐藤一郎君）　お答えします。", "市長（佐藤一郎君）", "お答えします。"),
+    ("◆１８番（鈴木花子議員）　質問します。", "１８番（鈴木花子議員）", "質問します。"),
+    ("◎市長（佐藤一郎君）　お答えします。", "市長（佐藤一郎君）", "お答えします。"),
+    ("□総務部長（田中次郎君）　説明します。", "総務部長（田中次郎君）", "説明します。"),
+    ("●教育長（高橋三郎君）　説明します。", "教育長（高橋三郎君）", "説明します。"),
+    # a role with the name in brackets, with or without an honorific inside
+    ("○市長（佐藤一郎）　お答えします。", "市長（佐藤一郎）", "お答えします。"),
+    ("○委員長（鈴木花子様）　報告します。", "委員長（鈴木花子様）", "報告します。"),
+    ("○参考人（鈴木花子さん）　申し上げます。", "参考人（鈴木花子さん）", "申し上げます。"),
+    # seats as the role, in full-width, half-width or kanji digits, with 第, or inside the brackets
+    ("○１番（鈴木花子君）　質問します。", "１番（鈴木花子君）", "質問します。"),
+    ("○12番(鈴木花子君)　質問します。", "12番(鈴木花子君)", "質問します。"),
+    ("○十二番（鈴木花子君）　質問します。", "十二番（鈴木花子君）", "質問します。"),
+    ("○第３番（鈴木花子君）　質問します。", "第３番（鈴木花子君）", "質問します。"),
+    ("○議員（３番 鈴木花子）　質問します。", "議員（３番鈴木花子）", "質問します。"),
+    # half-width brackets, and a closing bracket the source forgot
+    ("○市長(佐藤一郎君)  お答えします。", "市長(佐藤一郎君)", "お答えします。"),
+    ("○市長（佐藤一郎君　お答えします。", "市長（佐藤一郎君", "お答えします。"),
+    # the name before the role, the name alone with 君, everything in brackets
+    ("○鈴木委員長　報告します。", "鈴木委員長", "報告します。"),
+    ("○鈴木花子君　質問します。", "鈴木花子君", "質問します。"),
+    ("○（鈴木花子議長）　休憩します。", "（鈴木花子議長）", "休憩します。"),
+    ("○（鈴木(花)委員）　質問します。", "（鈴木(花)委員）", "質問します。"),
+    ("○〔鈴木委員〕　質問します。", "〔鈴木委員〕", "質問します。"),
+    # disambiguated names and continuation marks
+    ("○高橋（か）委員　私から質問します。", "高橋（か）委員", "私から質問します。"),
+    ("○小松(久)委員　私から質問します。", "小松(久)委員", "私から質問します。"),
+    ("◆１８番（鈴木花子議員）（続）　次に伺います。", "１８番（鈴木花子議員）", "SD:（続）|次に伺います。"),
+    # spaces inside labels
+    ("○町長（佐藤　一郎君）　お答えします。", "町長（佐藤一郎君）", "お答えします。"),
+    ("○鈴木　花子委員長　報告します。", "鈴木花子委員長", "報告します。"),
+    ("○総 務 部 長　説明します。", "総務部長", "説明します。"),
+    ("○市長 佐藤 一郎君　お答えします。", "市長佐藤一郎君", "お答えします。"),
+    # separators: none after a closing bracket, one half-width space, a stage direction after the label
+    ("○市長（佐藤一郎君）お答えします。", "市長（佐藤一郎君）", "お答えします。"),
+    ("○市長（佐藤一郎君） お答えします。", "市長（佐藤一郎君）", "お答えします。"),
+    ("○市長（佐藤一郎君）〔登壇〕　お答えします。", "市長（佐藤一郎君）", "SD:〔登壇〕|お答えします。"),
+    ("○１番（鈴木花子君）（拍手）　質問します。", "１番（鈴木花子君）", "SD:（拍手）|質問します。"),
+    # a speaker who speaks once, and a long title joined with 兼
+    ("○安藤スポーツ振興局総務部長　招致に関する予算は計上しています。", "安藤スポーツ振興局総務部長", "招致に関する予算は計上"),
+    ("◎総務部長兼危機管理監（田中次郎君）　説明します。", "総務部長兼危機管理監（田中次郎君）", "説明します。"),
+]
+
+
+@pytest.mark.parametrize(("line", "label", "speech"), FORMS, ids=[form[1] for form in FORMS])
+def test_each_printed_form_gives_its_label_and_speech(line: str, label: str, speech: str) -> None:
+    utterances = read(OPENING + line + "\n")
+    assert [u.label for u in utterances] == ["議長（山田太郎君）", label]
+    assert first_words(utterances[1]).startswith(speech)
+
+
+def test_a_label_alone_on_its_line_speaks_on_the_next() -> None:
+    utterances = read(OPENING + "○市長（佐藤一郎君）\nお答えします。\n")
+    assert [(u.label, first_words(u)) for u in utterances][1] == ("市長（佐藤一郎君）", "お答えします。")
+
+
+def test_a_role_and_a_bare_name_are_one_label_only_when_the_roster_prints_the_name() -> None:
+    roster = "出席説明員\n総務課長　　田中次郎　　　企画課長　　伊藤五郎\n"
+    line = "○総務課長 田中次郎　説明します。\n"
+    with_roster = read(OPENING + line, HEADER + roster)
+    assert with_roster[1].label == "総務課長田中次郎"
+    assert first_words(with_roster[1]) == "説明します。"
+    # Without a roster `田中次郎` might as well be the speech's first words: kept as speech.
+    without = read(OPENING + line)
+    assert (without[1].label, first_words(without[1])) == ("総務課長", "田中次郎\u3000説明します。")
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "◎ 日程第４ 議案第１号",
+        "◎日程第４　議案第１号",
+        "△開議の宣告",
+        "○出席議員（２０名）",
+        "○出席議員　２０名",
+        "○議事日程（第２号）",
+        "○議事日程 第２号",
+        "○ 会議録署名議員",
+        "○本日の会議に付した事件",
+    ],
+)
+def test_marked_lines_that_name_no_speaker_never_speak(line: str) -> None:
+    meeting = parse_pdf_text(HEADER + OPENING + line + "\n○市長（佐藤一郎君）　お答えします。\n", "forms.txt")
+    assert [u.label for u in meeting.utterances] == ["議長（山田太郎君）", "市長（佐藤一郎君）"]
+
+
+def test_the_kanji_zero_opening_a_wrapped_line_is_text_and_reported() -> None:
+    record = OPENING + "○市長（佐藤一郎君）　割合は前年度より\n〇ポイント五上がりました。\n〇一三年度の数字です。\n"
+    meeting = parse_pdf_text(HEADER + record, "forms.txt")
+    assert [u.label for u in meeting.utterances] == ["議長（山田太郎君）", "市長（佐藤一郎君）"]
+    assert "".join(p.text for p in meeting.utterances[1].parts) == "割合は前年度より〇ポイント五上がりました。〇一三年度の数字です。"
+    lines = {note.line for note in meeting.notes if "kanji zero" in note.message}
+    assert lines == {5, 6}
+
+
+def test_a_roster_in_the_header_never_speaks_and_no_header_line_fails_the_meeting() -> None:
+    header = (
+        HEADER
+        + "出席委員　十三名\n委員長　中村　明彦君\n副委員長泉谷つよし君\n委員　山田太郎君　鈴木花子君\n"
+        + "説明のため出席した者\n市長　　佐藤一郎\n副市長　　伊藤五郎\n"
+    )
+    meeting = parse_pdf_text(header + OPENING + "○市長（佐藤一郎君）　お答えします。\n", "forms.txt")
+    assert [u.label for u in meeting.utterances] == ["議長（山田太郎君）", "市長（佐藤一郎君）"]
+
+
+def test_bare_labels_with_a_roster_block() -> None:
+    header = HEADER + "委員長　中村　明彦君\n副委員長　泉谷つよし君\n本日の会議に付した事件\n予算の調査\n"
+    record = "中村委員長　ただいまから委員会を開会いたします。\n泉谷副委員長　質問します。\n中村委員長　答弁を求めます。\n"
+    meeting = parse_pdf_text(header + record, "forms.txt")
+    assert [u.label for u in meeting.utterances] == ["中村委員長", "泉谷副委員長", "中村委員長"]
+
+
+def test_the_printed_marker_becomes_the_speakers_side_and_the_record_is_written_with_the_format_marker() -> None:
+    record = OPENING + "◆１８番（鈴木花子議員）　質問します。\n◎市長（佐藤一郎君）　お答えします。\n"
+    meeting = parse_pdf_text(HEADER + record, "forms.txt")
+    assert meeting.speakers == {"１８番（鈴木花子議員）": {"side": "member"}, "市長（佐藤一郎君）": {"side": "official"}}
+    markdown = meeting_to_markdown(meeting)
+    assert "\n○１８番（鈴木花子議員）\u3000質問します。\n" in markdown
+    assert "\n○市長（佐藤一郎君）\u3000お答えします。\n" in markdown
+    read_back, diagnostics = read_meeting_text(markdown, "body/2024-03-01.md", "body/2024-03-01.md")
+    assert not diagnostics
+    assert [u.speaker.side for u in read_back.utterances] == [None, "member", "official"]

@@ -51,8 +51,8 @@ _ARABIC = frozenset("0123456789０１２３４５６７８９")
 # What a label ends with: a role (any …長, …委員, …監, a side such as 区側), or an honorific.
 _ROLE_END = (
     r"長|委員|議員|理事|参事|参与|主幹|主査|主事|主任|監|管理者|書記|事務局|幹事|説明員|説明者|参考人|証人|"
-    r"公述人|大臣|政務官|知事|補佐|専門員|担当|司会|司会者|座長|側|当局|執行部|顧問|官|代表|職員|"
-    r"オブザーバー|アドバイザー|コーディネーター|講師|技師|係"
+    r"公述人|監査人|代理人|管財人|大臣|政務官|知事|補佐|専門員|担当|司会|司会者|座長|側|当局|執行部|顧問|官|代表|職員|"
+    r"オブザーバー|アドバイザー|コーディネーター|講師|技師|係|兼務|事務取扱"
 )
 _HONORIFIC = r"君|議員|様|さん|氏|委員"
 _FINAL = frozenset(word[-1] for word in f"{_ROLE_END}|{_HONORIFIC}|番".split("|")) | frozenset(_CLOSE)
@@ -60,20 +60,26 @@ _FINAL = frozenset(word[-1] for word in f"{_ROLE_END}|{_HONORIFIC}|番".split("|
 _PUNCTUATION = re.compile(r"[、。，．,「」『』？！?!:：；;＝=]")
 _SEAT = rf"第?[{_DIGITS}]{{1,4}}番"
 _NAME = rf"[{_J}]{{1,12}}"
-_ROLE = re.compile(rf"(?:[{_J}{_DIGITS}]{{0,40}}?(?:{_ROLE_END})|{_SEAT}(?:議員)?)")
+_ROLE = re.compile(rf"(?:[{_J}{_DIGITS}]{{0,60}}?(?:{_ROLE_END})|{_SEAT}(?:議員)?)")
 _DISAMBIGUATED = re.compile(rf"(?P<name>{_NAME})[（(][{_J}]{{1,3}}[）)](?P<role>[{_J}]{{0,20}}(?:{_ROLE_END}))")
 _NAMED = re.compile(rf"(?P<role>[^（(]+?)[（(](?P<inner>(?:{_SEAT})?[{_J}]{{1,16}}(?:[（(][{_J}]{{1,3}}[）)])?[{_J}]{{0,4}})(?P<close>[）)]?)")
+_TITLE = re.compile(f"[{_J}{_DIGITS}]{{1,60}}")
 _WITH_HONORIFIC = re.compile(rf"(?:{_SEAT})?[{_J}{_DIGITS}]{{1,40}}(?:{_HONORIFIC})")
 # Lines of the header that look like a label: who attended, not who speaks.
 _NOT_SPEAKERS = re.compile(
     r"(?:出席|欠席|遅刻|早退|説明のため出席した|職務のため出席した|署名|会議録署名|傍聴)(?:議員|委員|者|人)|"
     r"議事日程|会議次第|本日の会議に付した事件"
 )
+_LONGEST = 64
+"""The longest label, compacted: Tokyo prints titles such as
+`土屋オリンピック・パラリンピック準備局ラグビーワールドカップ準備担当部長国際大会準備担当部長兼務` (51)."""
+_SCAN = 2 * _LONGEST
+"""How far into a line a label may reach, in characters, spaces included."""
 _PIECE = re.compile(f"[^{SPACE}]+")
 _COMPACT = re.compile(f"[{SPACE}]+")
 # A line may open with a label only if its first piece is short and free of sentence punctuation,
 # or holds a closing bracket (`議長（山田君）これより`): most lines of a speech fail this at once.
-_MAY_OPEN = re.compile(f"[{_J}0-9０-９（(〔][^{SPACE}、。]{{0,47}}(?:[{SPACE}]|$)|[^{SPACE}、。]{{1,47}}[）)〕]")
+_MAY_OPEN = re.compile(f"[{_J}0-9０-９（(〔][^{SPACE}、。]{{0,{_LONGEST}}}(?:[{SPACE}]|$)|[^{SPACE}、。]{{1,{_LONGEST}}}[）)〕]")
 
 
 @dataclass(frozen=True)
@@ -107,7 +113,7 @@ def shape(label: str) -> str | None:
     `role` (議長, 山田委員, １番), `named` (議長（多田政拓君）, with or without its closing bracket),
     `disambiguated` (高橋（か）委員), `honorific` (山田太郎君, 議長山田太郎君), `bracketed` (（山田太郎議長）).
     """
-    if not label or label[-1] not in _FINAL or len(label) > 48 or _PUNCTUATION.search(label):
+    if not label or label[-1] not in _FINAL or len(label) > _LONGEST or _PUNCTUATION.search(label):
         return None
     if label[0] in "〇" or not _KANJI.search(label) or _NOT_SPEAKERS.search(label):
         return None
@@ -119,7 +125,11 @@ def shape(label: str) -> str | None:
     named = _NAMED.fullmatch(label)
     if named:
         role, inner = named["role"], named["inner"]
-        if (_ROLE.fullmatch(role) or role == "") and _name_inside(inner, closed=bool(named["close"])):
+        # A name with an honorific in brackets is a label whatever the title before it says.
+        honorific = re.search(rf"(?:{_HONORIFIC})$", inner) is not None
+        if (_ROLE.fullmatch(role) or role == "" or honorific and _TITLE.fullmatch(role)) and _name_inside(
+            inner, closed=bool(named["close"])
+        ):
             return "named"
         return None
     if re.search(r"[（(）)〔〕]", label):
@@ -127,7 +137,8 @@ def shape(label: str) -> str | None:
     if label.endswith(("君", "氏", "様", "さん")) and _WITH_HONORIFIC.fullmatch(label):
         # A seat opens `１番山田太郎君`; any other digit first is a number, not a name.
         return "honorific" if label[0] not in _ARABIC or re.match(_SEAT, label) else None
-    if _ROLE.fullmatch(label):
+    if _ROLE.fullmatch(label) and (label[0] not in _ARABIC or re.fullmatch(f"{_SEAT}(?:議員)?", label)):
+        # A digit opens a seat (`１番`), never an office: `1東京都知事` is a row of a table.
         return "role"
     return None
 
@@ -201,8 +212,10 @@ def _piece_fits(piece: str, first: bool) -> bool:
     """Whether a space-separated piece can be part of a spaced-out label (`議 長`, `姓　名君`, `総務課長 姓名`)."""
     if len(piece) <= 2:
         return not re.search(r"[、。，．「」]", piece)
-    if len(piece) > (40 if first else 12) or re.search(r"[、。，．「」『』？！]", piece):
+    if len(piece) > (24 if first else 12) or re.search(r"[、。，．「」『』？！]", piece):
         return False
+    if not first and "の" in piece:
+        return False  # `委員会 記録提出の要求一覧表 …`: a title, not a name
     return bool(_KANJI.search(piece)) or not _HIRAGANA_ONLY.fullmatch(piece)
 
 
@@ -211,8 +224,6 @@ def _bare_name(text: str) -> bool:
     return 2 <= len(text) <= 8 and bool(re.fullmatch(f"[{_J}]+", text)) and not _HIRAGANA_ONLY.fullmatch(text)
 
 
-_SCAN = 96
-"""How far into a line a label may reach, in characters (labels are at most 48, spaces aside)."""
 
 
 def candidates(text: str) -> tuple[_Candidate, ...]:

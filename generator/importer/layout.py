@@ -106,6 +106,7 @@ def read_page(text: str) -> Page:
         elif _BARE_NUMBER.fullmatch(stripped):
             bare.append((index, int(unicodedata.normalize("NFKC", stripped))))
     last_text = max((i for i, line in enumerate(raw) if line.strip(" \t\u3000\f")), default=-1)
+    _drop_running_heads(raw, furniture | feeds, furniture, notes)
     for position, (index, value) in enumerate(bare):
         if _in_page_run(bare, position) or index == last_text or index + 1 in feeds:
             furniture.add(index)
@@ -134,6 +135,29 @@ def read_page(text: str) -> Page:
         blank_before = page_break = False
     double_spaced = bool(lines) and followed_by_blank >= 0.5 * len(lines)
     return Page(lines, double_spaced, notes)
+
+
+def _drop_running_heads(raw: list[str], breaks: set[int], furniture: set[int], notes: list[SourceNote]) -> None:
+    """Drop running headers and footers: a line repeated on three pages or more, next to the page breaks.
+
+    Minutes print the meeting's title (or the body's name and the date) atop or below every page.
+    A line counts as such when it stands within two lines of a page number or form feed in at
+    least three places; a repeated line elsewhere (a stage direction, `異議なし`) is kept.
+    """
+    if len(breaks) < 2:
+        return
+    near: dict[str, list[int]] = {}
+    for index in breaks:
+        for other in (index - 2, index - 1, index + 1, index + 2):
+            if 0 <= other < len(raw) and other not in furniture:
+                key = raw[other].replace("\f", "").strip(" \t\u3000")
+                if len(key) >= 4 and other not in near.setdefault(key, []):
+                    near[key].append(other)
+    for key, places in near.items():
+        if len(places) >= 3:
+            for index in sorted(places):
+                furniture.add(index)
+                notes.append(SourceNote(index + 1, f"dropped a running header or footer, repeated at {len(places)} page breaks: {key!r}"))
 
 
 def _in_page_run(bare: list[tuple[int, int]], position: int) -> bool:

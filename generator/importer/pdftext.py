@@ -48,6 +48,7 @@ _SPACE = " \t\u3000"
 _CLOSING = re.compile(
     rf"[{_SPACE}]*(?:以[{_SPACE}]*上[{_SPACE}]*$"
     rf"|[〔（(]?[{_SPACE}]*(?:閉[{_SPACE}]*会|散[{_SPACE}]*会|閉[{_SPACE}]*議)[{_SPACE}]*(?:午前|午後|[0-9０-９])"
+    rf"|[〔（(]?[{_SPACE}]*(?:午前|午後)[{_SPACE}]*[0-9０-９〇一二三四五六七八九十]+時[0-9０-９〇一二三四五六七八九十分半{_SPACE}]*(?:散会|閉会|閉議|延会)"
     r"|会議の経過を記載|この会議録|上記のとおり相違)"
 )
 _SESSION = re.compile(
@@ -65,19 +66,12 @@ def parse_pdf_text(text: str, source_name: str) -> ImportedMeeting:
     page = read_page(text)
     notes = list(page.notes)
     labels = find_labels(page.lines)
-    if labels is None:
-        raise SourceError(
-            "no speaker found: not one line opens with a speaker label such as `○議長（山田太郎君）　…` "
-            "or `会長  …` (a role followed by spaces); is this the text of minutes?"
-        )
-    matches = [labels.match(line) for line in page.lines]
-    _drop_speechless(page.lines, matches, labels, notes)
+    matches = [labels.match(line) for line in page.lines] if labels is not None else [None] * len(page.lines)
+    if labels is not None:
+        _drop_speechless(page.lines, matches, labels, notes)
     label_at = [index for index, match in enumerate(matches) if match is not None]
     if not label_at:
-        raise SourceError(
-            "no speaker found: every line that opens with a speaker label is a roster or header line with no "
-            "speech after it; is this the text of minutes?"
-        )
+        return _without_speech(page.lines, source_name, notes)
     first = label_at[0]
     # Headings: ◎ marks where the record has them; numbered lines only in minutes with bare
     # labels, since assemblies print numbered header sections and bill clauses, not headings.
@@ -109,6 +103,24 @@ def parse_pdf_text(text: str, source_name: str) -> ImportedMeeting:
     meeting.speakers = _sides(meeting.utterances, notes)
     meeting.decisions, decision_notes = find_decisions(blocks)
     notes.extend(decision_notes)
+    meeting.notes = sorted(notes, key=lambda note: note.line)
+    return meeting
+
+
+def _without_speech(lines: list[SourceLine], source_name: str, notes: list[SourceNote]) -> ImportedMeeting:
+    """A meeting whose record holds no speech (`〔会議を開くに至らなかった〕`): its header alone.
+
+    Text with no speaker and no date is not minutes at all, and is refused.
+    """
+    header = read_header(lines, wrap_width([line.width for line in lines]))
+    if header.date is None or not lines:
+        raise SourceError(
+            "no speaker found: not one line opens with a speaker label such as `○議長（山田太郎君）　…` "
+            "or `会長  …` (a role followed by spaces), and no meeting date either; is this the text of minutes?"
+        )
+    notes.extend(header.notes)
+    notes.append(SourceNote(lines[0].number, "no speaker found: the whole text is read as the header of a meeting without speech"))
+    meeting = _meeting_from_header(header, lines[-1].number + 1, [], source_name, notes)
     meeting.notes = sorted(notes, key=lambda note: note.line)
     return meeting
 

@@ -229,8 +229,9 @@ def _refuse_repeated_meetings(sources: list[SourceFile]) -> None:
     for issue_id, files in holders.items():
         if len(files) < 2:
             continue
-        for source in dict.fromkeys(files):
-            others = [str(other.path) for other in dict.fromkeys(files) if other is not source]
+        distinct = list({id(source): source for source in files}.values())
+        for source in distinct:
+            others = [str(other.path) for other in distinct if other is not source]
             where = f"also in {', '.join(others)}" if others else "twice in this file"
             source.errors.append(_problem(source.path, None, f"meeting {issue_id} is {where}: import each meeting from one file only"))
 

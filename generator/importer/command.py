@@ -102,27 +102,10 @@ def run_import(
     by_source: dict[int, list[PlannedFile]] = defaultdict(list)
     for item in planned:
         by_source[id(item.source)].append(item)
-    written_indexes: set[str] = set()
     imported: list[SourceFile] = []
     for source in sources:
-        items = by_source[id(source)]
-        if source.refused:
-            continue
-        indexes = {
-            item.folder: titles[item.folder]
-            for item in items
-            if item.folder not in written_indexes and not (content / item.folder / INDEX).exists()
-        }
-        failure = _write_source(content, items, indexes)
-        if failure:
-            source.errors.append(failure)
-            continue
-        imported.append(source)
-        for folder, title in indexes.items():
-            written_indexes.add(folder)
-            echo(f"{content / folder / INDEX}: new body '{title}'")
-        for item in items:
-            report_meeting(item, echo)
+        if not source.refused and _import_source(source, by_source[id(source)], titles, content, echo):
+            imported.append(source)
 
     refused = [source for source in sources if source.refused]
     for source in refused:
@@ -138,6 +121,22 @@ def run_import(
         f"refused {len(refused)} file{'s' * (len(refused) != 1)}"
     )
     return 1 if refused else 0
+
+
+def _import_source(
+    source: SourceFile, items: list[PlannedFile], titles: dict[str, str], content: Path, echo: Callable[[str], None]
+) -> bool:
+    """Write one sound source's meetings (and new bodies' `_index.md`) and report them; False when it could not be written."""
+    indexes = {item.folder: titles[item.folder] for item in items if not (content / item.folder / INDEX).exists()}
+    failure = _write_source(content, items, indexes)
+    if failure:
+        source.errors.append(failure)
+        return False
+    for folder, title in indexes.items():
+        echo(f"{content / folder / INDEX}: new body '{title}'")
+    for item in items:
+        report_meeting(item, echo)
+    return True
 
 
 def _command_problems(body: str, body_title: str | None) -> list[str]:

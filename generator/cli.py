@@ -161,7 +161,7 @@ def serve(content_dir: Path, templates_dir: Path, out_dir: Path, base_url: str |
 
 
 @main.command(name="import")
-@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--body", required=True, help="Body folder (slug) to write the meetings into.")
 @click.option("--body-title", default=None, help="Title for a new body's _index.md (default: from the minutes).")
 @CONTENT

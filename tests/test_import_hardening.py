@@ -150,3 +150,21 @@ def test_a_body_title_that_cannot_be_a_title_is_an_error_of_the_command(tmp_path
     assert result.exit_code == 1
     assert result.output == "error: --body-title must be one line of text, without control characters\nnothing imported: 1 error\n"
     assert files_under(content) == ["_index.md"]
+
+
+def test_a_missing_file_or_a_folder_refuses_itself_only(tmp_path: Path, content: Path) -> None:
+    good = write_json(tmp_path / "good.json", [api_record("121405254X00420241009", "2024-10-09", "記録です。")])
+    missing, folder = tmp_path / "missing.txt", tmp_path / "folder"
+    folder.mkdir()
+    result = run("import", missing, folder, good, "--body", "diet", "--content", content)
+    assert result.exit_code == 1
+    assert f"refused {missing}: 1 error, nothing written from it\n{missing}: error: cannot read: No such file or directory\n" in result.output
+    assert f"refused {folder}: 1 error, nothing written from it\n{folder}: error: is a folder: give the minutes files themselves\n" in result.output
+    assert files_under(content) == ["_index.md", "diet-05254/2024-10-09.md", "diet-05254/_index.md"]
+
+
+def test_a_json_meeting_with_nothing_to_title_it_is_an_error(tmp_path: Path, content: Path) -> None:
+    record = api_record("121405254X00420241009", "2024-10-09", "記録です。")
+    record.update(issueID=" ", nameOfHouse="", nameOfMeeting=None, issue="")
+    result, source = import_one(tmp_path, "untitled.json", json.dumps({"meetingRecord": [record]}).encode("utf-8"))
+    refused(result, source, f"{source}: error: the meeting of 2024-10-09 has no nameOfHouse, nameOfMeeting, issue or issueID to title it")

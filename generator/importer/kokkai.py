@@ -90,9 +90,11 @@ def _meeting(record: dict[str, Any]) -> ImportedMeeting:
         raise SourceError(f"{where}: date {date.isoformat()} is outside the dates minutes can carry, {FIRST_DATE} to {LAST_DATE}")
     house, name = _text(record["nameOfHouse"]), _text(record["nameOfMeeting"])
     body_title = " ".join(part for part in (house, name) if part)
-    title = " ".join(part for part in (body_title, _text(record.get("issue"))) if part)
+    title = " ".join(part for part in (body_title, _text(record.get("issue"))) if part) or issue_id.strip()
+    if not title:
+        raise SourceError(f"the meeting of {date.isoformat()} has no nameOfHouse, nameOfMeeting, issue or issueID to title it")
     meeting = ImportedMeeting(
-        title=title or issue_id,
+        title=title,
         date=date,
         body_title=body_title or None,
         source_url=_text(record.get("meetingURL")) or None,

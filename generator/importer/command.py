@@ -24,7 +24,6 @@ from ..content import INDEX, RESERVED_SLUGS, SLUG
 from ..reader import read_meeting_text
 from ..wareki import FIRST_DATE, LAST_DATE, in_supported_range
 from .api_json import read_api_json
-from .encoding import CONTROL_CHARACTERS
 from .errors import SourceError, SourceErrors
 from .kokkai import meeting_slug, parse_kokkai
 from .record import ImportedHeading, ImportedMeeting, ImportedStageDirection, SourceNote

@@ -161,16 +161,21 @@ def serve(content_dir: Path, templates_dir: Path, out_dir: Path, base_url: str |
 
 
 @main.command(name="import")
-@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--body", required=True, help="Body folder (slug) to write the meetings into.")
 @click.option("--body-title", default=None, help="Title for a new body's _index.md (default: from the minutes).")
 @CONTENT
 @click.option("--force", is_flag=True, help="Overwrite existing Markdown files.")
-def import_(paths: tuple[Path, ...], body: str, body_title: str | None, content_dir: Path, force: bool) -> None:
-    """Convert minutes PDF text (.txt) or 国会会議録 API JSON (.json) into Markdown minutes."""
+@click.option("--strict", is_flag=True, help="Refuse a file whose report has any warning (a line that looks like a speaker but was not read as one).")
+def import_(paths: tuple[Path, ...], body: str, body_title: str | None, content_dir: Path, force: bool, strict: bool) -> None:
+    """Convert minutes PDF text (.txt) or 国会会議録 API JSON (.json) into Markdown minutes.
+
+    Each file is imported whole or not at all: a file with an error writes nothing, the others
+    are imported, and the exit status is 1 when any file was refused.
+    """
     from .importer.command import run_import
 
-    sys.exit(run_import(list(paths), body, body_title, content_dir, force, click.echo))
+    sys.exit(run_import(list(paths), body, body_title, content_dir, force, click.echo, strict=strict))
 
 
 @main.command()

@@ -1,4 +1,4 @@
-"""`minutes import`: whole imports that pass `minutes check`, and bad inputs that write nothing."""
+"""`minutes import`: whole imports that pass `minutes check`; a bad file writes nothing and the others are imported."""
 
 from __future__ import annotations
 
@@ -93,7 +93,8 @@ def test_body_title_names_a_new_body_and_one_date_twice_is_numbered(corpus: Path
     assert result.exit_code == 0, result.output
     assert files_under(content / "abira") == ["2024-01-29-2.md", "2024-01-29.md", "_index.md"]
     assert (content / "abira" / "_index.md").read_text(encoding="utf-8") == "---\ntitle: 安平町議会（臨時会）\n---\n"
-    assert f"{second}: warning: read as Shift_JIS (CP932)" in result.output
+    # How the bytes were read is a note, not a warning: --strict does not refuse a Shift_JIS file for it.
+    assert f"{second}: note: read as Shift_JIS (CP932): the file is not UTF-8" in result.output
     assert (content / "abira" / "2024-01-29.md").read_bytes() == (content / "abira" / "2024-01-29-2.md").read_bytes()
 
 
@@ -120,15 +121,18 @@ def test_meetings_of_one_body_on_one_date_are_numbered_in_issue_order(tmp_path: 
 
 def test_an_existing_file_is_not_overwritten_without_force(tmp_path: Path, content: Path) -> None:
     source = write_json(tmp_path / "api.json", [api_record("121405254X00420241009", "2024-10-09", "新しい記録です。")])
+    other = write_json(tmp_path / "other.json", [api_record("121405254X00520241010", "2024-10-10", "別の日です。")])
     target = content / "diet-05254" / "2024-10-09.md"
     target.parent.mkdir()
     target.write_text("staff's reviewed copy\n", encoding="utf-8")
 
-    refused = run("import", source, "--body", "diet", "--content", content)
+    refused = run("import", source, other, "--body", "diet", "--content", content)
     assert refused.exit_code == 1
-    assert f"{target}: error: file exists (from {source}); use --force to overwrite it" in refused.output
+    assert f"refused {source}: 1 error, nothing written from it\n{target}: error: file exists (from {source}); use --force to overwrite it\n" in refused.output
     assert target.read_text(encoding="utf-8") == "staff's reviewed copy\n"
-    assert files_under(content / "diet-05254") == ["2024-10-09.md"]  # not even the body's _index.md
+    # The existing file refuses its own source only: the other file is imported.
+    assert files_under(content / "diet-05254") == ["2024-10-09.md", "2024-10-10.md", "_index.md"]
+    assert refused.output.endswith(f"imported 1 meeting (1 utterances) from 1 file into {content}; refused 1 file\n")
 
     forced = run("import", source, "--body", "diet", "--content", content, "--force")
     assert forced.exit_code == 0, forced.output
@@ -143,12 +147,12 @@ def test_an_existing_file_is_not_overwritten_without_force(tmp_path: Path, conte
         ("binary.json", bytes(range(256)) * 4, "binary.json: error: binary file, not JSON"),
         ("broken.json", b'{"meetingRecord": [\n  {"issueID": }\n]}', "broken.json:2: error: not valid JSON: Expecting value"),
         ("list.json", b"[]", "list.json: error: list.json is not a 国会会議録検索システム API answer of the `meeting` shape"),
-        ("speech.json", b'{"speechRecord": []}', "the `speech` shape"),
+        ("speech.json", b'{"speechRecord": []}', "speech.json: error: speech.json is not a 国会会議録検索システム API answer of the `meeting` shape: it holds `speechRecord` at the top (the `speech` shape)"),
         ("binary.txt", bytes(range(256)) * 4, "binary.txt: error: binary file"),
         ("nobody.txt", "会議録\n\n本日は晴天なり。\n".encode(), "nobody.txt: error: no speaker found"),
     ],
 )
-def test_bad_input_is_a_clear_error_and_nothing_is_written(
+def test_a_bad_file_is_refused_and_the_others_are_imported(
     tmp_path: Path, content: Path, name: str, data: bytes, message: str
 ) -> None:
     good = write_json(tmp_path / "good.json", [api_record("121405254X00420241009", "2024-10-09", "記録です。")])
@@ -156,10 +160,10 @@ def test_bad_input_is_a_clear_error_and_nothing_is_written(
     bad.write_bytes(data)
     result = run("import", good, bad, "--body", "diet", "--content", content)
     assert result.exit_code == 1
-    assert message in result.output
-    assert "nothing imported: 1 error" in result.output
-    # The good file was read too, but nothing of it was written.
-    assert files_under(content) == ["_index.md"]
+    assert f"refused {bad}: 1 error, nothing written from it\n{tmp_path}/{message}" in result.output
+    assert result.output.endswith(f"imported 1 meeting (1 utterances) from 1 file into {content}; refused 1 file\n")
+    assert files_under(content) == ["_index.md", "diet-05254/2024-10-09.md", "diet-05254/_index.md"]
+    assert run("check", "--content", content).exit_code == 0
 
 
 def test_a_body_slug_that_cannot_be_a_url_is_refused(tmp_path: Path, content: Path) -> None:
@@ -167,4 +171,141 @@ def test_a_body_slug_that_cannot_be_a_url_is_refused(tmp_path: Path, content: Pa
     result = run("import", source, "--body", "会議", "--content", content)
     assert result.exit_code == 1
     assert "error: --body '会議' must be a folder name" in result.output
+    assert result.output.endswith("nothing imported: 1 error\n")
     assert files_under(content) == ["_index.md"]
+
+
+MINUTES = (
+    "名称\n第１回 テスト審議会\n日時\n令和４年２月１４日（月）午後２時から午後４時３０分まで\n\n"
+    "会長　開会します。\n委員　質問です。\n会長　どうぞ。\n区側　お答えします。\n委員　了解です。\n会長　閉会します。\n"
+)
+"""Minutes text of one meeting: 会長 speaks three times, 委員 twice, 区側 once (line 9)."""
+
+
+def write_text(path: Path, text: str = MINUTES) -> Path:
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_a_batch_imports_every_sound_file_and_lists_the_refused_ones(tmp_path: Path, content: Path) -> None:
+    text = write_text(tmp_path / "shingikai.txt")
+    # Word's manual line break (U+000B) in a speech: `minutes check` would refuse the file written.
+    broken = write_text(tmp_path / "broken.txt", MINUTES.replace("質問です。", "質問\vです。"))
+    api = write_json(tmp_path / "api.json", [api_record("121405254X00420241009", "2024-10-09", "記録です。")])
+    result = run("import", text, broken, api, "--body", "shingikai", "--content", content)
+    assert result.exit_code == 1
+    assert f"refused {broken}: 1 error, nothing written from it\n{broken}:7: error: control character U+000B: remove it\n" in result.output
+    assert result.output.endswith(f"imported 2 meetings (7 utterances) from 2 files into {content}; refused 1 file\n")
+    assert files_under(content) == [
+        "_index.md",
+        "shingikai-05254/2024-10-09.md",
+        "shingikai-05254/_index.md",
+        "shingikai/2022-02-14.md",
+        "shingikai/_index.md",
+    ]
+    check = run("check", "--content", content)
+    assert check.exit_code == 0, check.output
+
+
+def test_every_file_sound_exits_0_and_counts_no_refused_file(tmp_path: Path, content: Path) -> None:
+    result = run("import", write_text(tmp_path / "a.txt"), "--body", "shingikai", "--content", content)
+    assert result.exit_code == 0, result.output
+    assert result.output.endswith(f"imported 1 meeting (6 utterances) from 1 file into {content}; refused 0 files\n")
+    assert "refused " + str(tmp_path) not in result.output
+
+
+def test_the_summary_marks_a_speaker_heard_once_in_minutes_text(tmp_path: Path, content: Path) -> None:
+    source = write_text(tmp_path / "a.txt")
+    result = run("import", source, "--body", "shingikai", "--content", content)
+    assert "  utterances: 6 (会長 3, 委員 2, 区側 1 (once: check it))\n" in result.output
+    # API JSON names its speakers itself: nothing to check there.
+    api = write_json(tmp_path / "api.json", [api_record("121405254X00420241009", "2024-10-09", "記録です。")])
+    result = run("import", api, "--body", "diet", "--content", content)
+    assert "  utterances: 1 (議長（額賀福志郎君） 1)\n" in result.output
+
+
+def test_strict_turns_every_warning_of_a_file_into_an_error_of_that_file(tmp_path: Path, content: Path) -> None:
+    source = write_text(tmp_path / "a.txt")
+    api = write_json(tmp_path / "api.json", [api_record("121405254X00420241009", "2024-10-09", "記録です。")])
+    strict = run("import", source, api, "--body", "shingikai", "--content", content, "--strict")
+    assert strict.exit_code == 1
+    # The API file has no warning and is imported; the text file is refused whole.
+    assert files_under(content) == ["_index.md", "shingikai-05254/2024-10-09.md", "shingikai-05254/_index.md"]
+    assert strict.output.endswith(f"imported 1 meeting (1 utterances) from 1 file into {content}; refused 1 file\n")
+
+    plain = run("import", source, "--body", "shingikai", "--content", content)
+    assert plain.exit_code == 0, plain.output
+    warnings = [line for line in plain.output.splitlines() if ": warning: " in line]
+    assert warnings, plain.output
+    errors = [line.replace(": warning: ", ": error: ", 1) + " (a warning, an error under --strict)" for line in warnings]
+    assert f"refused {source}: {len(errors)} error{'s' * (len(errors) != 1)}, nothing written from it\n" + "\n".join(errors) + "\n" in strict.output
+
+
+def test_one_meeting_in_two_files_refuses_both(tmp_path: Path, content: Path) -> None:
+    first = write_json(tmp_path / "a.json", [api_record("121405254X00420241009", "2024-10-09", "記録です。")])
+    second = write_json(tmp_path / "b.json", [api_record("121405254X00420241009", "2024-10-09", "別の記録です。")])
+    other = write_json(tmp_path / "c.json", [api_record("121405254X00520241010", "2024-10-10", "翌日です。")])
+    result = run("import", first, second, other, "--body", "diet", "--content", content)
+    assert result.exit_code == 1
+    message = "meeting 121405254X00420241009 is also in {}: import each meeting from one file only"
+    assert f"refused {first}: 1 error, nothing written from it\n{first}: error: {message.format(second)}\n" in result.output
+    assert f"refused {second}: 1 error, nothing written from it\n{second}: error: {message.format(first)}\n" in result.output
+    assert files_under(content / "diet-05254") == ["2024-10-10.md", "_index.md"]
+
+
+def test_a_refused_file_keeps_its_place_in_the_numbering(tmp_path: Path, content: Path) -> None:
+    first = write_json(tmp_path / "a.json", [api_record("121405254X00120241009", "2024-10-09", "一番目です。")])
+    second = write_json(tmp_path / "b.json", [api_record("121405254X00220241009", "2024-10-09", "二番目です。")])
+    reviewed = content / "diet-05254" / "2024-10-09.md"
+    reviewed.parent.mkdir()
+    reviewed.write_text("staff's reviewed copy\n", encoding="utf-8")
+    result = run("import", first, second, "--body", "diet", "--content", content)
+    assert result.exit_code == 1
+    assert f"{reviewed}: error: file exists (from {first})" in result.output
+    # The second meeting of the day stays `-2`, as it is when both files are imported together.
+    assert files_under(content / "diet-05254") == ["2024-10-09-2.md", "2024-10-09.md", "_index.md"]
+    assert "二番目です。" in (content / "diet-05254" / "2024-10-09-2.md").read_text(encoding="utf-8")
+    assert reviewed.read_text(encoding="utf-8") == "staff's reviewed copy\n"
+
+
+def test_a_file_named_twice_is_read_once(tmp_path: Path, content: Path) -> None:
+    source = write_text(tmp_path / "a.txt")
+    result = run("import", source, source, "--body", "shingikai", "--content", content)
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith(f"{source}: note: given more than once: read once\n")
+    assert files_under(content / "shingikai") == ["2022-02-14.md", "_index.md"]
+
+
+def test_a_file_that_cannot_be_written_leaves_nothing_behind(tmp_path: Path, content: Path) -> None:
+    # One answer, two committees: the second folder's name is taken by a file, so the first
+    # meeting, staged already, must go too, with the folder made for it.
+    source = write_json(
+        tmp_path / "api.json",
+        [
+            api_record("121405254X00420241009", "2024-10-09", "本会議です。"),
+            api_record("121504024X00120241111", "2024-11-11", "委員会です。", name="議院運営委員会"),
+        ],
+    )
+    blocker = content / "diet-05254"
+    blocker.write_text("not a folder\n", encoding="utf-8")
+    other = write_text(tmp_path / "a.txt")
+    result = run("import", source, other, "--body", "diet", "--content", content)
+    assert result.exit_code == 1
+    assert f"refused {source}: 1 error, nothing written from it\n{blocker}/_index.md: error: cannot write: Not a directory\n" in result.output
+    assert files_under(content) == ["_index.md", "diet-05254", "diet/2022-02-14.md", "diet/_index.md"]
+    assert sorted(p.name for p in content.iterdir()) == ["_index.md", "diet", "diet-05254"]
+
+
+def test_a_fault_of_the_importer_refuses_its_file_only(tmp_path: Path, content: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import generator.importer.pdftext as pdftext
+
+    def broken(text: str, source_name: str) -> object:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(pdftext, "parse_pdf_text", broken)
+    text = write_text(tmp_path / "a.txt")
+    api = write_json(tmp_path / "api.json", [api_record("121405254X00420241009", "2024-10-09", "記録です。")])
+    result = run("import", text, api, "--body", "diet", "--content", content)
+    assert result.exit_code == 1
+    assert f"{text}: error: the importer failed on this file (RuntimeError: boom); please report it\n" in result.output
+    assert files_under(content) == ["_index.md", "diet-05254/2024-10-09.md", "diet-05254/_index.md"]

@@ -1,13 +1,17 @@
-"""The `minutes import` command: read every source, check it all, then write the Markdown files.
+"""The `minutes import` command: read every source, check each one, then write the sound ones.
 
-Nothing is written unless every input was read and every output can be written: a bad input, an
-existing file (without `--force`) or a meeting the format cannot hold stops the whole import.
+A source file is imported whole or not at all. Any error of a file (it cannot be read, a meeting
+the format cannot hold, an existing Markdown file without `--force`, and under `--strict` any
+warning of its report) refuses that file: nothing of it is written, and the other files are
+imported. Problems of the whole command (a bad `--body`) stop everything before a file is read.
+Every file is written through a temporary file and a rename, so `content/` never holds half a
+meeting.
 """
 
 from __future__ import annotations
 
-import json
 import os
+import re
 import tempfile
 from collections import Counter, defaultdict
 from collections.abc import Callable
@@ -18,20 +22,37 @@ import yaml
 
 from ..content import INDEX, RESERVED_SLUGS, SLUG
 from ..reader import read_meeting_text
-from .errors import SourceError
+from ..wareki import FIRST_DATE, LAST_DATE, in_supported_range
+from .api_json import read_api_json
+from .errors import SourceError, SourceErrors
 from .kokkai import meeting_slug, parse_kokkai
-from .record import ImportedHeading, ImportedMeeting, ImportedStageDirection
+from .record import ImportedHeading, ImportedMeeting, ImportedStageDirection, SourceNote
 from .writer import meeting_to_markdown
+
+MAX_BODY_LENGTH = 100
+"""The longest `--body`: it names folders (with `-<code>` for API JSON) and every URL of the body."""
+# What `minutes check` refuses in a content file (content.read_text): a safety net over the
+# Markdown written, whatever the importer let through.
+_CHECKED_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 @dataclass
 class SourceFile:
-    """One input of the command and the meetings read from it."""
+    """One input of the command: the meetings read from it, how its bytes were read, and its errors."""
 
     path: Path
     kind: str
     """`api` (国会会議録 API JSON) or `text` (the text of a minutes PDF)."""
     meetings: list[ImportedMeeting] = field(default_factory=list)
+    reading: list[SourceNote] = field(default_factory=list)
+    """How the bytes were read (Shift_JIS, CRLF): facts for the report, not warnings."""
+    errors: list[str] = field(default_factory=list)
+    """`path:line: error: message` lines; any of them refuses the whole file."""
+
+    @property
+    def refused(self) -> bool:
+        """Whether the file has an error, so that nothing of it is written."""
+        return bool(self.errors)
 
 
 @dataclass
@@ -53,99 +74,164 @@ def run_import(
     content: Path,
     force: bool,
     echo: Callable[[str], None],
+    strict: bool = False,
 ) -> int:
     """Import `paths` into `content/<body>/`, print a report per meeting and return the exit status.
 
-    Problems are printed as `path:line: error: message`; when there is any, nothing is written.
+    Each file is imported whole or refused whole. Errors are printed as `path:line: error:
+    message` under the refused file; the status is 1 when any file was refused (or the command
+    itself is wrong, when nothing is read), else 0. With `strict`, every warning of a file's
+    report is an error of that file.
     """
+    problems = _command_problems(body, body_title)
+    if problems:
+        for problem in problems:
+            echo(problem)
+        echo(f"nothing imported: {len(problems)} error{'s' * (len(problems) != 1)}")
+        return 1
+    sources = [read_source(path, strict) for path in _distinct(paths, echo)]
+    _refuse_repeated_meetings(sources)
+    # Refused files keep their place in the numbering (date-2, date-3), so that a file fixed and
+    # imported again gets the name it would have had, and no other meeting's name changes.
+    planned = plan_files([source for source in sources if source.meetings], body, content)
+    for item in planned:
+        _render(item, force, strict)
+    titles = _body_titles(planned, body, body_title, echo)
+
+    by_source: dict[int, list[PlannedFile]] = defaultdict(list)
+    for item in planned:
+        by_source[id(item.source)].append(item)
+    imported: list[SourceFile] = []
+    for source in sources:
+        if not source.refused and _import_source(source, by_source[id(source)], titles, content, echo):
+            imported.append(source)
+
+    refused = [source for source in sources if source.refused]
+    for source in refused:
+        count = len(source.errors)
+        echo(f"refused {source.path}: {count} error{'s' * (count != 1)}, nothing written from it")
+        for problem in source.errors:
+            echo(problem)
+    meetings = [item for source in imported for item in by_source[id(source)]]
+    utterances = sum(len(item.meeting.utterances) for item in meetings)
+    echo(
+        f"imported {len(meetings)} meeting{'s' * (len(meetings) != 1)} ({utterances} utterances) "
+        f"from {len(imported)} file{'s' * (len(imported) != 1)} into {content}; "
+        f"refused {len(refused)} file{'s' * (len(refused) != 1)}"
+    )
+    return 1 if refused else 0
+
+
+def _import_source(
+    source: SourceFile, items: list[PlannedFile], titles: dict[str, str], content: Path, echo: Callable[[str], None]
+) -> bool:
+    """Write one sound source's meetings (and new bodies' `_index.md`) and report them; False when it could not be written."""
+    indexes = {item.folder: titles[item.folder] for item in items if not (content / item.folder / INDEX).exists()}
+    failure = _write_source(content, items, indexes)
+    if failure:
+        source.errors.append(failure)
+        return False
+    for folder, title in indexes.items():
+        echo(f"{content / folder / INDEX}: new body '{title}'")
+    for item in items:
+        report_meeting(item, echo)
+    return True
+
+
+def _command_problems(body: str, body_title: str | None) -> list[str]:
+    """What is wrong with the options themselves: a problem of every file, so nothing is read."""
     problems: list[str] = []
-    if not SLUG.fullmatch(body) or body.lower() in RESERVED_SLUGS:
+    if len(body) > MAX_BODY_LENGTH:
+        problems.append(
+            f"error: --body is {len(body)} characters long: at most {MAX_BODY_LENGTH} "
+            "(it names the body's folder and is part of every URL of the body)"
+        )
+    elif not SLUG.fullmatch(body) or body.lower() in RESERVED_SLUGS:
         problems.append(
             f"error: --body '{body}' must be a folder name of letters, digits, '.', '_' and '-' "
             f"(it becomes the URL), and not one of {', '.join(sorted(RESERVED_SLUGS))}"
         )
-    sources: list[SourceFile] = []
+    if body_title is not None and (not body_title.strip() or _CHECKED_CONTROL.search(body_title) or "\n" in body_title):
+        problems.append("error: --body-title must be one line of text, without control characters")
+    return problems
+
+
+def _distinct(paths: list[Path], echo: Callable[[str], None]) -> list[Path]:
+    """`paths` without repeats: a file named twice (`*.txt a.txt`) is read once."""
+    seen: set[Path] = set()
+    distinct: list[Path] = []
     for path in paths:
-        try:
-            sources.append(read_source(path))
-        except SourceError as exc:
-            problems.append(_problem(path, exc.line, exc.message))
-    if problems:
-        return _fail(problems, echo)
-
-    planned = plan_files(sources, body, content)
-    titles = _body_titles(planned, body, body_title, echo, problems)
-    for item in planned:
-        if item.path.exists() and not force:
-            problems.append(f"{item.path}: error: file exists (from {item.source.path}); use --force to overwrite it")
-        try:
-            item.markdown = meeting_to_markdown(item.meeting)
-        except ValueError as exc:
-            problems.append(_problem(item.source.path, None, f"cannot write {item.path}: {exc}"))
+        key = path.resolve()
+        if key in seen:
+            echo(f"{path}: note: given more than once: read once")
             continue
-        # The reader's verdict before anything is written: `minutes check` must pass afterwards.
-        rel_path = f"{item.folder}/{item.path.name}"
-        _, diagnostics = read_meeting_text(item.markdown, rel_path, str(item.path))
-        problems.extend(str(d) for d in diagnostics if d.severity.value == "error")
-    if problems:
-        return _fail(problems, echo)
-
-    for folder, title in titles.items():
-        index = content / folder / INDEX
-        if not index.exists():
-            _write(index, "---\n" + yaml.safe_dump({"title": title}, allow_unicode=True, sort_keys=False) + "---\n")
-            echo(f"{index}: new body '{title}'")
-    for item in planned:
-        _write(item.path, item.markdown)
-        report_meeting(item, echo)
-    meetings = len(planned)
-    utterances = sum(len(item.meeting.utterances) for item in planned)
-    echo(f"imported {meetings} meeting{'s' * (meetings != 1)} ({utterances} utterances) from {len(sources)} file{'s' * (len(sources) != 1)} into {content}")
-    return 0
+        seen.add(key)
+        distinct.append(path)
+    return distinct
 
 
-def read_source(path: Path) -> SourceFile:
-    """Read one input, its kind told by its name: `.json` is API JSON, anything else minutes text."""
+def read_source(path: Path, strict: bool = False) -> SourceFile:
+    """Read one input, its kind told by its name: `.json` is API JSON, anything else minutes text.
+
+    Problems are recorded as the file's errors, never raised: one file cannot stop a batch.
+    """
+    source = SourceFile(path, "api" if path.suffix.lower() == ".json" else "text")
     try:
-        data = path.read_bytes()
+        _read(source)
+    except SourceErrors as exc:
+        source.errors.extend(_problem(path, error.line, error.message) for error in exc.errors)
+    except SourceError as exc:
+        source.errors.append(_problem(path, exc.line, exc.message))
+    except Exception as exc:  # noqa: BLE001 - a fault of the importer must not cost the other files
+        source.errors.append(_problem(path, None, f"the importer failed on this file ({type(exc).__name__}: {exc}); please report it"))
+    if source.errors:
+        source.meetings = []
+        return source
+    for meeting in source.meetings:
+        if not in_supported_range(meeting.date):
+            source.errors.append(
+                _problem(path, None, f"{meeting.title}: date {meeting.date.isoformat()} is outside the dates minutes can carry, {FIRST_DATE} to {LAST_DATE}")
+            )
+        if strict:
+            source.errors.extend(_problem(path, note.line, f"{note.message} (a warning, an error under --strict)") for note in meeting.notes)
+    return source
+
+
+def _read(source: SourceFile) -> None:
+    try:
+        data = source.path.read_bytes()
     except IsADirectoryError:
         raise SourceError("is a folder: give the minutes files themselves") from None
     except OSError as exc:
         raise SourceError(f"cannot read: {exc.strerror or exc}") from None
     if not data.strip():
         raise SourceError("file is empty: there are no minutes to import")
-    if path.suffix.lower() == ".json":
-        source = SourceFile(path, "api", _read_api(data, path))
+    if source.kind == "api":
+        source.meetings = parse_kokkai(read_api_json(data), source.path.name)
     else:
-        source = SourceFile(path, "text", [_read_text(data, path)])
-    return source
+        # Imported here: the PDF-text importer is the larger module, and JSON imports do not need it.
+        from .encoding import decode_source
+        from .pdftext import parse_pdf_text
+
+        text, source.reading = decode_source(data, source.path)
+        source.meetings = [parse_pdf_text(text, source.path.name)]
 
 
-def _read_api(data: bytes, path: Path) -> list[ImportedMeeting]:
-    if b"\0" in data:
-        raise SourceError("binary file, not JSON: give a 国会会議録検索システム API answer (.json)")
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        raise SourceError("not UTF-8: the API answers in UTF-8; was the file converted?", line) from None
-    try:
-        parsed = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise SourceError(f"not valid JSON: {exc.msg} (column {exc.colno})", exc.lineno) from None
-    return parse_kokkai(parsed, path.name)
-
-
-def _read_text(data: bytes, path: Path) -> ImportedMeeting:
-    # Imported here: the PDF-text importer is the larger module, and JSON imports do not need it.
-    from .encoding import decode_source
-    from .pdftext import parse_pdf_text
-
-    text, notes = decode_source(data, path)
-    meeting = parse_pdf_text(text, path.name)
-    # How the bytes were read (Shift_JIS, CRLF) comes first in the report.
-    meeting.notes[:0] = notes
-    return meeting
+def _refuse_repeated_meetings(sources: list[SourceFile]) -> None:
+    """Refuse every file that holds a meeting (by issueID) some file holds too: which copy is right is for staff to say."""
+    holders: dict[str, list[SourceFile]] = defaultdict(list)
+    for source in sources:
+        for meeting in source.meetings:
+            if meeting.issue_id:
+                holders[meeting.issue_id].append(source)
+    for issue_id, files in holders.items():
+        if len(files) < 2:
+            continue
+        distinct = list({id(source): source for source in files}.values())
+        for source in distinct:
+            others = [str(other.path) for other in distinct if other is not source]
+            where = f"also in {', '.join(others)}" if others else "twice in this file"
+            source.errors.append(_problem(source.path, None, f"meeting {issue_id} is {where}: import each meeting from one file only"))
 
 
 def plan_files(sources: list[SourceFile], body: str, content: Path) -> list[PlannedFile]:
@@ -173,10 +259,40 @@ def plan_files(sources: list[SourceFile], body: str, content: Path) -> list[Plan
     return planned
 
 
-def _body_titles(
-    planned: list[PlannedFile], body: str, body_title: str | None, echo: Callable[[str], None], problems: list[str]
-) -> dict[str, str]:
-    """The title of each body folder that will be written to: --body-title, else the minutes' own."""
+def _render(item: PlannedFile, force: bool, strict: bool) -> None:
+    """Render `item`'s Markdown and check it as `minutes check` will, recording errors on its source."""
+    source = item.source
+    if item.path.exists() and not force:
+        source.errors.append(f"{item.path}: error: file exists (from {source.path}); use --force to overwrite it")
+    try:
+        item.markdown = meeting_to_markdown(item.meeting)
+    except ValueError as exc:
+        source.errors.append(_problem(source.path, None, f"cannot write {item.path}: {exc}"))
+        return
+    except Exception as exc:  # noqa: BLE001 - a fault of the writer must not cost the other files
+        source.errors.append(_problem(source.path, None, f"the importer failed on this file ({type(exc).__name__}: {exc}); please report it"))
+        return
+    control = _CHECKED_CONTROL.search(item.markdown)
+    if control is not None:
+        line = item.markdown.count("\n", 0, control.start()) + 1
+        source.errors.append(f"{item.path}:{line}: error: control character U+{ord(control[0]):04X}: remove it from {source.path}")
+    # The reader's verdict before anything is written: `minutes check` must pass afterwards.
+    rel_path = f"{item.folder}/{item.path.name}"
+    _, diagnostics = read_meeting_text(item.markdown, rel_path, str(item.path))
+    for diagnostic in diagnostics:
+        if diagnostic.is_error:
+            source.errors.append(str(diagnostic))
+        elif strict:
+            source.errors.append(f"{diagnostic} (a warning, an error under --strict)")
+        else:
+            item.meeting.notes.append(SourceNote(0, f"{item.path}: {diagnostic.message}"))
+
+
+def _body_titles(planned: list[PlannedFile], body: str, body_title: str | None, echo: Callable[[str], None]) -> dict[str, str]:
+    """The title of each body folder written to: --body-title, else the minutes' own (of any file read).
+
+    A file whose meetings go to a new folder that nothing names is refused.
+    """
     titles: dict[str, str] = {}
     for item in planned:
         if item.folder in titles:
@@ -185,15 +301,21 @@ def _body_titles(
             titles[item.folder] = body_title
         elif item.meeting.body_title:
             titles[item.folder] = item.meeting.body_title
-        elif not (item.path.parent / INDEX).exists():
-            problems.append(f"{item.source.path}: error: the minutes do not name their body: give --body-title")
+    for item in planned:
+        missing = f"{item.source.path}: error: the minutes do not name their body: give --body-title"
+        if item.folder not in titles and not (item.path.parent / INDEX).exists() and missing not in item.source.errors:
+            item.source.errors.append(missing)
     if body_title and any(item.source.kind == "api" for item in planned):
         echo("note: --body-title is not used for API JSON: each house and committee is titled by its own names")
     return titles
 
 
 def report_meeting(item: PlannedFile, echo: Callable[[str], None]) -> None:
-    """Print what was imported into one file: utterances per speaker, headings, stage directions, warnings."""
+    """Print what was imported into one file: utterances per speaker, headings, stage directions, warnings.
+
+    In minutes text, a speaker heard only once is marked `(once: check it)`: a label misread
+    from a line of speech is most often one that occurs once. API JSON names its speakers itself.
+    """
     meeting = item.meeting
     utterances = meeting.utterances
     speakers = Counter(utterance.label for utterance in utterances)
@@ -201,13 +323,18 @@ def report_meeting(item: PlannedFile, echo: Callable[[str], None]) -> None:
     directions = sum(isinstance(block, ImportedStageDirection) for block in meeting.blocks) + sum(
         isinstance(part, ImportedStageDirection) for utterance in utterances for part in utterance.parts
     )
+    mark_once = item.source.kind == "text"
     echo(f"{item.path}: {meeting.title} ({meeting.date.isoformat()}) from {item.source.path}")
-    by_speaker = ", ".join(f"{label} {count}" for label, count in speakers.items())
+    by_speaker = ", ".join(
+        f"{label} {count}" + (" (once: check it)" if mark_once and count == 1 else "") for label, count in speakers.items()
+    )
     echo(f"  utterances: {len(utterances)}" + (f" ({by_speaker})" if by_speaker else ""))
     echo(f"  headings: {len(headings)}")
     for heading in headings:
         echo(f"    {'#' * heading.level} {heading.text}")
     echo(f"  stage directions: {directions}")
+    for note in item.source.reading:
+        echo(_problem(item.source.path, note.line, note.message, "note"))
     for note in meeting.notes:
         echo(_problem(item.source.path, note.line, note.message, "warning"))
 
@@ -218,21 +345,58 @@ def _problem(path: Path, line: int | None, message: str, severity: str = "error"
     return f"{where}: {severity}: {message}"
 
 
-def _fail(problems: list[str], echo: Callable[[str], None]) -> int:
-    for problem in problems:
-        echo(problem)
-    echo(f"nothing imported: {len(problems)} error{'s' * (len(problems) != 1)}")
-    return 1
+def _write_source(content: Path, items: list[PlannedFile], indexes: dict[str, str]) -> str | None:
+    """Write one source's files (and new bodies' `_index.md`): all staged, then renamed into place.
+
+    Returns an error line when a file cannot be written; then nothing of the source is left,
+    not even a folder made for it.
+    """
+    files = [
+        (content / folder / INDEX, "---\n" + yaml.safe_dump({"title": title}, allow_unicode=True, sort_keys=False) + "---\n")
+        for folder, title in indexes.items()
+    ] + [(item.path, item.markdown) for item in items]
+    made: list[Path] = []
+    staged: list[tuple[Path, Path]] = []
+    target = content
+    try:
+        for target, text in files:
+            made.extend(_make_folders(target.parent))
+            staged.append((_stage(target, text), target))
+        for temporary, target in staged:
+            os.replace(temporary, target)
+    except OSError as exc:
+        for temporary, _ in staged:
+            temporary.unlink(missing_ok=True)
+        for folder in reversed(made):
+            try:
+                folder.rmdir()
+            except OSError:
+                pass
+        return f"{target}: error: cannot write: {exc.strerror or exc}"
+    return None
 
 
-def _write(path: Path, text: str) -> None:
-    """Write `text` to `path` through a temporary file, so that no half-written file is left."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+def _make_folders(folder: Path) -> list[Path]:
+    """Create `folder` and its missing parents; return those created, outermost first."""
+    missing: list[Path] = []
+    while not folder.exists():
+        missing.append(folder)
+        if folder.parent == folder:
+            break
+        folder = folder.parent
+    missing.reverse()
+    for each in missing:
+        each.mkdir()
+    return missing
+
+
+def _stage(path: Path, text: str) -> Path:
+    """Write `text` to a temporary file beside `path`, to be renamed onto it: no half-written file is ever seen."""
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
             stream.write(text)
-        os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+    return Path(temporary)

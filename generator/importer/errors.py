@@ -1,4 +1,4 @@
-"""Errors that stop an import: a source file that cannot be read as minutes."""
+"""Errors that refuse a source file: a file that cannot be read as minutes, or not as printed."""
 
 from __future__ import annotations
 
@@ -10,3 +10,16 @@ class SourceError(Exception):
         super().__init__(message)
         self.message = message
         self.line = line
+
+
+class SourceErrors(SourceError):
+    """Several problems of one source file, each at its line, reported together.
+
+    It is a SourceError itself (the first problem), so a caller that reports one error still can.
+    """
+
+    def __init__(self, errors: list[SourceError]):
+        if not errors:
+            raise ValueError("SourceErrors needs at least one error")
+        super().__init__(errors[0].message, errors[0].line)
+        self.errors = errors

@@ -21,6 +21,7 @@ import re
 from typing import Any
 
 from ..minutes_markdown import CIRCLES, is_stage_direction
+from ..wareki import FIRST_DATE, LAST_DATE, in_supported_range
 from .errors import SourceError
 from .record import ImportedMeeting, ImportedParagraph, ImportedStageDirection, ImportedUtterance, SourceNote
 
@@ -84,11 +85,16 @@ def _meeting(record: dict[str, Any]) -> ImportedMeeting:
         date = dt.date.fromisoformat(str(record["date"]))
     except ValueError:
         raise SourceError(f"{where}: date {record['date']!r} is not YYYY-MM-DD") from None
+    if not in_supported_range(date):
+        # The site names every date and fiscal year in 和暦, which this project knows from 明治.
+        raise SourceError(f"{where}: date {date.isoformat()} is outside the dates minutes can carry, {FIRST_DATE} to {LAST_DATE}")
     house, name = _text(record["nameOfHouse"]), _text(record["nameOfMeeting"])
     body_title = " ".join(part for part in (house, name) if part)
-    title = " ".join(part for part in (body_title, _text(record.get("issue"))) if part)
+    title = " ".join(part for part in (body_title, _text(record.get("issue"))) if part) or issue_id.strip()
+    if not title:
+        raise SourceError(f"the meeting of {date.isoformat()} has no nameOfHouse, nameOfMeeting, issue or issueID to title it")
     meeting = ImportedMeeting(
-        title=title or issue_id,
+        title=title,
         date=date,
         body_title=body_title or None,
         source_url=_text(record.get("meetingURL")) or None,

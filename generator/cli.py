@@ -105,6 +105,7 @@ def build(
     """Check all content, then render the site into a fresh folder swapped into place."""
     from .build import MissingAssetError, build_site
     from .diagnostics import ContentError
+    from .output import OutputFolderError
 
     try:
         summary = build_site(
@@ -116,6 +117,9 @@ def build(
         sys.exit(1)
     except MissingAssetError as exc:
         click.echo(f"build failed: {exc}; {out_dir} was left as it was", err=True)
+        sys.exit(1)
+    except OutputFolderError as exc:
+        click.echo(f"build failed: {exc}; nothing was changed", err=True)
         sys.exit(1)
     _report(summary.warnings)
     click.echo(str(summary))
@@ -137,8 +141,14 @@ def _interrupt(signum: int, frame: object) -> None:
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="Port to listen on (0: any free port).")
 def serve(content_dir: Path, templates_dir: Path, out_dir: Path, base_url: str | None, host: str, port: int) -> None:
     """Build, serve on localhost and rebuild on every save; open pages reload and show any problem."""
+    from .output import OutputFolderError, check_output_folder
     from .serve.dev_server import DevServer, ListenError, ServeOptions
 
+    try:
+        check_output_folder(out_dir, content_dir, templates_dir)
+    except OutputFolderError as exc:
+        click.echo(f"serve failed: {exc}; nothing was changed", err=True)
+        sys.exit(1)
     options = ServeOptions(content_dir, templates_dir, out_dir, base_url, host, port)
     server = DevServer(options, echo=lambda line: click.echo(line, err=True))
     # A plain `kill` stops the server as cleanly as Ctrl+C: threads, jobs and temporary files.

@@ -43,8 +43,19 @@ def _shown(content_dir: Path, path: Path) -> str:
     return (content_dir / path.relative_to(content_dir)).as_posix()
 
 
-def read_text(path: Path, shown: str, diagnostics: list[Diagnostic]) -> str | None:
-    """The file's text as UTF-8 (a BOM and CRLF line ends allowed), or None with an error."""
+def read_text(path: Path, shown: str, diagnostics: list[Diagnostic], content_dir: Path | None = None) -> str | None:
+    """The file's text as UTF-8 (a BOM and CRLF line ends allowed), or None with an error.
+
+    Only a regular file is opened (a FIFO would block); with `content_dir`, only one inside it.
+    """
+    problem = entry_problem(path, content_dir) if content_dir is not None else None
+    if problem is None and content_dir is not None and content_dir.resolve() not in path.resolve().parents:
+        problem = "symbolic link leads outside the content folder: not read (copy the file in instead)"
+    if problem is None and not stat.S_ISREG(path.stat().st_mode):
+        problem = "not a regular file or folder (a FIFO, socket or device): not read"
+    if problem is not None:
+        diagnostics.append(error(shown, 1, problem))
+        return None
     data = path.read_bytes()
     try:
         text = data.decode("utf-8-sig")
@@ -172,10 +183,6 @@ def _load_body(content_dir: Path, folder: Path, diagnostics: list[Diagnostic]) -
         diagnostics += problems
         if meeting is not None:
             check_file_name(path, meeting, file_shown, diagnostics)
-            taken = reserved_path(meeting.path)
-            if taken is not None:
-                diagnostics.append(error(file_shown, 1, f"file name '{path.name}' would publish to /{meeting.path}/, over the site's own {taken}: rename the file"))
-                continue
             meetings.append(meeting)
     if settings is None or not settings.title:
         return None
@@ -184,7 +191,10 @@ def _load_body(content_dir: Path, folder: Path, diagnostics: list[Diagnostic]) -
 
 
 def check_file_name(path: Path, meeting: Meeting, shown: str, diagnostics: list[Diagnostic]) -> None:
-    """Warn when the file name is not `<YYYY-MM-DD>[-N].md` or its date is not the meeting's."""
+    """Warn when the file name is not `<YYYY-MM-DD>[-N].md` or its date is not the meeting's; a name the build's own files take is an error."""
+    taken = reserved_path(meeting.path)
+    if taken is not None:
+        diagnostics.append(error(shown, 1, f"file name '{path.name}' would publish to /{meeting.path}/, over the site's own {taken}: rename the file"))
     match = MEETING_NAME.fullmatch(path.stem)
     if match is None:
         diagnostics.append(warning(shown, 1, "file name should be <YYYY-MM-DD>[-N].md, the meeting's date"))

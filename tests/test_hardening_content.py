@@ -148,3 +148,24 @@ def test_bad_base_url_option_is_refused(tmp_path: Path, url: str, message: str) 
     assert outcome.exit_code == 2
     assert outcome.stderr.splitlines()[-1] == f"Error: Invalid value for '--base-url': {message}"
     assert snapshot(project) == before
+
+
+def test_read_text_used_by_serve_never_opens_a_fifo_or_a_file_outside_content(tmp_path: Path) -> None:
+    from generator.content import read_text
+
+    project = make_project(tmp_path / "project")
+    content = project / "content"
+    os.mkfifo(content / "test/2022-03-01.md")
+    (tmp_path / "secret.md").write_text("secret", encoding="utf-8")
+    (tmp_path / "elsewhere").mkdir()
+    (tmp_path / "elsewhere/2022-04-01.md").write_text("secret", encoding="utf-8")
+    (content / "test/2022-03-02.md").symlink_to(tmp_path / "secret.md")
+    (content / "linked").symlink_to(tmp_path / "elsewhere")
+    problems: list = []
+    for rel in ("test/2022-03-01.md", "test/2022-03-02.md", "linked/2022-04-01.md"):
+        assert read_text(content / rel, rel, problems, content) is None
+    assert [str(d) for d in problems] == [
+        "test/2022-03-01.md:1: error: not a regular file or folder (a FIFO, socket or device): not read",
+        "test/2022-03-02.md:1: error: symbolic link leads outside the content folder: not read (copy the file in instead)",
+        "linked/2022-04-01.md:1: error: symbolic link leads outside the content folder: not read (copy the file in instead)",
+    ]

@@ -142,8 +142,14 @@ def _duplicate_keys(node: yaml.Node | None) -> list[tuple[int, str]]:
     """(file line, message) for every key written twice in one mapping, at any depth: YAML would keep only the last."""
     problems: list[tuple[int, str]] = []
     pending = [node] if node is not None else []
+    seen_nodes: set[int] = set()
     while pending:
         current = pending.pop()
+        # An alias (*a) is the same node again: walking it twice would make `a: &a [*b, *b…]`
+        # chains (the "billion laughs") exponential.
+        if id(current) in seen_nodes:
+            continue
+        seen_nodes.add(id(current))
         if isinstance(current, yaml.MappingNode):
             seen: dict[str, int] = {}
             for key_node, value_node in current.value:

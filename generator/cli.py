@@ -139,6 +139,10 @@ def build(
     except TemplateNotFound as exc:
         click.echo(f"build failed: template '{exc.name}' not found in {templates_dir.as_posix()}; {out_dir} was left as it was", err=True)
         sys.exit(1)
+    except OSError as exc:
+        # Writing the site (a full disk, a read-only folder): the staging folder is already gone.
+        click.echo(f"build failed: cannot write the site ({exc}); {out_dir} was left as it was", err=True)
+        sys.exit(1)
     _report(summary.warnings)
     click.echo(str(summary))
 

@@ -51,12 +51,15 @@ def read_text(path: Path, shown: str, diagnostics: list[Diagnostic], content_dir
     problem = entry_problem(path, content_dir) if content_dir is not None else None
     if problem is None and content_dir is not None and content_dir.resolve() not in path.resolve().parents:
         problem = "symbolic link leads outside the content folder: not read (copy the file in instead)"
-    if problem is None and not stat.S_ISREG(path.stat().st_mode):
-        problem = "not a regular file or folder (a FIFO, socket or device): not read"
+    try:
+        if problem is None and not stat.S_ISREG(path.stat().st_mode):
+            problem = "not a regular file or folder (a FIFO, socket or device): not read"
+        data = b"" if problem is not None else path.read_bytes()
+    except OSError as exc:
+        problem = f"cannot be read ({exc.strerror or exc})"
     if problem is not None:
         diagnostics.append(error(shown, 1, problem))
         return None
-    data = path.read_bytes()
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -81,7 +84,7 @@ def load_archive(content_dir: Path) -> tuple[Archive | None, list[Diagnostic]]:
     config = _read_index(content_dir, content_dir, read_site_settings, "the archive needs one with a 'title'", diagnostics)
 
     bodies: list[Body] = []
-    for entry in _entries(content_dir):
+    for entry in _entries(content_dir, content_dir.as_posix(), diagnostics):
         shown = _shown(content_dir, entry)
         problem = entry_problem(entry, content_dir)
         if problem is not None:
@@ -99,9 +102,13 @@ def load_archive(content_dir: Path) -> tuple[Archive | None, list[Diagnostic]]:
     return Archive(config=config, bodies=bodies), diagnostics
 
 
-def _entries(folder: Path) -> list[Path]:
+def _entries(folder: Path, shown: str, diagnostics: list[Diagnostic]) -> list[Path]:
     """A folder's files and folders in a stable order, without hidden ones and its own `_index.md`."""
-    return sorted(p for p in folder.iterdir() if not p.name.startswith(".") and p.name != INDEX)
+    try:
+        return sorted(p for p in folder.iterdir() if not p.name.startswith(".") and p.name != INDEX)
+    except OSError as exc:
+        diagnostics.append(error(shown, 1, f"folder cannot be read ({exc.strerror or exc})"))
+        return []
 
 
 def entry_problem(path: Path, content_dir: Path) -> str | None:
@@ -167,7 +174,7 @@ def _load_body(content_dir: Path, folder: Path, diagnostics: list[Diagnostic]) -
         diagnostics.append(error(shown, 1, f"body folder '{folder.name}' would publish to the same URL as the site's own /{folder.name}/ pages: rename it"))
     settings = _read_index(content_dir, folder, read_body_settings, "every body folder needs one with a 'title'", diagnostics)
     meetings: list[Meeting] = []
-    for path in _entries(folder):
+    for path in _entries(folder, shown, diagnostics):
         file_shown = _shown(content_dir, path)
         problem = entry_problem(path, content_dir)
         if problem is not None:

@@ -40,6 +40,9 @@ def check_output_folder(out_dir: Path, content_dir: Path, templates_dir: Path, p
             raise OutputFolderError(f"--out {shown} holds the {name} folder {source.as_posix()}: the site would replace it")
     if out.exists() and not out.is_dir():
         raise OutputFolderError(f"--out {shown} is not a folder")
+    existing = next(parent for parent in out.parents if parent.exists())
+    if not existing.is_dir():
+        raise OutputFolderError(f"--out {shown} cannot be made: {existing} is not a folder")
     if not out.is_dir() or (out / SITE_MARKER).is_file() or _is_earlier_site(out):
         return
     if any(out.iterdir()):

@@ -44,6 +44,14 @@ def test_out_holding_the_content_folder_is_refused(tmp_path: Path) -> None:
     assert outcome.stderr.splitlines() == [f"build failed: --out work holds the content folder work/content: the site would replace it{NOTHING_CHANGED}"]
 
 
+def test_out_below_a_file_is_refused(project: Path) -> None:
+    before = snapshot(project)
+    outcome = run(project, "build", "--out", "notes/todo.txt/site")
+    assert outcome.exit_code == 1
+    assert outcome.stderr.splitlines() == [f"build failed: --out notes/todo.txt/site cannot be made: {project / 'notes/todo.txt'} is not a folder{NOTHING_CHANGED}"]
+    assert snapshot(project) == before
+
+
 def test_out_given_as_the_absolute_project_path_is_refused(project: Path) -> None:
     before = snapshot(project)
     outcome = run(project, "build", "--out", str(project))

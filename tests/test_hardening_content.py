@@ -169,3 +169,12 @@ def test_read_text_used_by_serve_never_opens_a_fifo_or_a_file_outside_content(tm
         "test/2022-03-02.md:1: error: symbolic link leads outside the content folder: not read (copy the file in instead)",
         "linked/2022-04-01.md:1: error: symbolic link leads outside the content folder: not read (copy the file in instead)",
     ]
+
+
+def test_meeting_in_the_first_weeks_of_meiji_builds(tmp_path: Path) -> None:
+    # Found by the long property profile: fiscal 1867 (April 1867 to March 1868) began before
+    # 明治, and naming it crashed the build of a date check accepts.
+    project = make_project(tmp_path / "project", {M: "---\ntitle: 第1回\ndate: 1868-02-01\n---\n\n○会長　開会します。\n"})
+    outcome = run(project, "build")
+    assert outcome.exit_code == 0, outcome.stderr
+    assert "1867年度" in (project / "site/test/index.html").read_text(encoding="utf-8")

@@ -16,7 +16,7 @@ from .diagnostics import ContentError, Diagnostic, has_errors
 from .feeds import write_feeds
 from .models import Archive, Body, Meeting
 from .opendata import write_open_data
-from .output import OutputTree, discard, staging_folder, swap_into_place
+from .output import OutputTree, check_output_folder, discard, staging_folder, swap_into_place
 from .pages import Page, SiteUrls
 from .permalinks import MANIFEST_NAME, Manifest, redirect_pages
 from .render import make_environment, render_page
@@ -141,12 +141,15 @@ def build_site(
 ) -> BuildSummary:
     """Build the site; on any content error raise ContentError and leave `out_dir` untouched.
 
+    An `out_dir` that is not safe to replace raises OutputFolderError before anything is read.
+
     `jobs` worker processes tokenize the utterances for the search index (1: none, this process
     does; None: one per core for a large archive) while this process renders the pages, and a
     forked process writes half of the search files unless `jobs` is 1; with
     `cache_dir`, tokens are kept there by content hash, so the next build tokenizes only new text.
     """
     started = time.perf_counter()
+    check_output_folder(out_dir, content_dir, templates_dir)
     # A large archive is millions of small acyclic objects (meetings, tokens, postings): the
     # cycle collector would walk them again and again for nothing (half of a build's time).
     with collector_paused():

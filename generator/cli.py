@@ -25,8 +25,17 @@ OUT = click.option(
     "--out", "out_dir", default="site", show_default=True,
     type=click.Path(file_okay=False, path_type=Path), help="Output folder, replaced whole on success.",
 )  # fmt: skip
+def _web_url(context: click.Context, parameter: click.Parameter, value: str | None) -> str | None:
+    from .web_urls import web_url_problem
+
+    problem = None if value is None else web_url_problem(value)
+    if problem is not None:
+        raise click.BadParameter(f"'{value}' {problem}")
+    return value
+
+
 BASE_URL = click.option(
-    "--base-url", default=None,
+    "--base-url", default=None, callback=_web_url,
     help="Absolute URL the site is published at (overrides base_url in content/_index.md).",
 )  # fmt: skip
 
@@ -105,7 +114,14 @@ def build(
     """Check all content, then render the site into a fresh folder swapped into place."""
     from .build import MissingAssetError, build_site
     from .diagnostics import ContentError
+    from jinja2 import TemplateNotFound
 
+    from .output import OutputFolderError
+
+    problem = _templates_problem(templates_dir)
+    if problem is not None:
+        click.echo(f"build failed: {problem}; nothing was changed", err=True)
+        sys.exit(1)
     try:
         summary = build_site(
             content_dir, templates_dir, out_dir, base_url, progress=_progress, jobs=jobs, cache_dir=None if no_cache else cache_dir
@@ -117,8 +133,25 @@ def build(
     except MissingAssetError as exc:
         click.echo(f"build failed: {exc}; {out_dir} was left as it was", err=True)
         sys.exit(1)
+    except OutputFolderError as exc:
+        click.echo(f"build failed: {exc}; nothing was changed", err=True)
+        sys.exit(1)
+    except TemplateNotFound as exc:
+        click.echo(f"build failed: template '{exc.name}' not found in {templates_dir.as_posix()}; {out_dir} was left as it was", err=True)
+        sys.exit(1)
+    except OSError as exc:
+        # Writing the site (a full disk, a read-only folder): the staging folder is already gone.
+        click.echo(f"build failed: cannot write the site ({exc}); {out_dir} was left as it was", err=True)
+        sys.exit(1)
     _report(summary.warnings)
     click.echo(str(summary))
+
+
+def _templates_problem(templates_dir: Path) -> str | None:
+    """Why the templates folder cannot be used (said before anything is read), or None."""
+    if templates_dir.is_dir():
+        return None
+    return f"--templates {templates_dir.as_posix()} is not a folder: give the folder of Jinja templates (the repository's templates/)"
 
 
 def _interrupt(signum: int, frame: object) -> None:
@@ -137,8 +170,18 @@ def _interrupt(signum: int, frame: object) -> None:
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="Port to listen on (0: any free port).")
 def serve(content_dir: Path, templates_dir: Path, out_dir: Path, base_url: str | None, host: str, port: int) -> None:
     """Build, serve on localhost and rebuild on every save; open pages reload and show any problem."""
+    from .output import OutputFolderError, check_output_folder
     from .serve.dev_server import DevServer, ListenError, ServeOptions
 
+    try:
+        check_output_folder(out_dir, content_dir, templates_dir)
+    except OutputFolderError as exc:
+        click.echo(f"serve failed: {exc}; nothing was changed", err=True)
+        sys.exit(1)
+    problem = _templates_problem(templates_dir)
+    if problem is not None:
+        click.echo(f"serve failed: {problem}; nothing was changed", err=True)
+        sys.exit(1)
     options = ServeOptions(content_dir, templates_dir, out_dir, base_url, host, port)
     server = DevServer(options, echo=lambda line: click.echo(line, err=True))
     # A plain `kill` stops the server as cleanly as Ctrl+C: threads, jobs and temporary files.

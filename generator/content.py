@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import re
+import stat
 from collections import defaultdict
 from collections.abc import Callable
 from pathlib import Path
@@ -17,8 +19,23 @@ INDEX = "_index.md"
 MEETING_NAME = re.compile(r"(?P<date>\d{4}-\d{2}-\d{2})(?:-(?P<n>\d+))?")
 SLUG = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-RESERVED_SLUGS = frozenset({"assets", "search", "data", "decisions", "feeds", "404", "index"})
+RESERVED_SLUGS = frozenset(
+    {"assets", "search", "data", "decisions", "feeds", "404", "index", "index.html", "404.html", "feed.xml", "sitemap.xml", "permalinks.json"}
+)
 """Top-level names the build writes itself: a body folder with one of them would be overwritten."""
+RESERVED_IN_FOLDER = frozenset({"index.html", "feed.xml"})
+"""Names the build writes inside a body's or meeting's folder: no meeting or alias may take them."""
+
+
+def reserved_path(path: str) -> str | None:
+    """The site's own file or folder that `path` (`body/slug`, as a page URL) would collide with, or None."""
+    first, _, rest = path.lower().partition("/")
+    if first in RESERVED_SLUGS:
+        return f"/{first}" + ("/" if "." not in first else "")
+    last = rest.rsplit("/", 1)[-1]
+    if last in RESERVED_IN_FOLDER:
+        return f"/{path}"
+    return None
 
 
 def _shown(content_dir: Path, path: Path) -> str:
@@ -26,9 +43,23 @@ def _shown(content_dir: Path, path: Path) -> str:
     return (content_dir / path.relative_to(content_dir)).as_posix()
 
 
-def read_text(path: Path, shown: str, diagnostics: list[Diagnostic]) -> str | None:
-    """The file's text as UTF-8 (a BOM and CRLF line ends allowed), or None with an error."""
-    data = path.read_bytes()
+def read_text(path: Path, shown: str, diagnostics: list[Diagnostic], content_dir: Path | None = None) -> str | None:
+    """The file's text as UTF-8 (a BOM and CRLF line ends allowed), or None with an error.
+
+    Only a regular file is opened (a FIFO would block); with `content_dir`, only one inside it.
+    """
+    problem = entry_problem(path, content_dir) if content_dir is not None else None
+    if problem is None and content_dir is not None and content_dir.resolve() not in path.resolve().parents:
+        problem = "symbolic link leads outside the content folder: not read (copy the file in instead)"
+    try:
+        if problem is None and not stat.S_ISREG(path.stat().st_mode):
+            problem = "not a regular file or folder (a FIFO, socket or device): not read"
+        data = b"" if problem is not None else path.read_bytes()
+    except OSError as exc:
+        problem = f"cannot be read ({exc.strerror or exc})"
+    if problem is not None:
+        diagnostics.append(error(shown, 1, problem))
+        return None
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -53,9 +84,12 @@ def load_archive(content_dir: Path) -> tuple[Archive | None, list[Diagnostic]]:
     config = _read_index(content_dir, content_dir, read_site_settings, "the archive needs one with a 'title'", diagnostics)
 
     bodies: list[Body] = []
-    for entry in _entries(content_dir):
+    for entry in _entries(content_dir, content_dir.as_posix(), diagnostics):
         shown = _shown(content_dir, entry)
-        if entry.is_dir():
+        problem = entry_problem(entry, content_dir)
+        if problem is not None:
+            diagnostics.append(error(shown, 1, problem))
+        elif entry.is_dir():
             body = _load_body(content_dir, entry, diagnostics)
             if body is not None:
                 bodies.append(body)
@@ -68,9 +102,41 @@ def load_archive(content_dir: Path) -> tuple[Archive | None, list[Diagnostic]]:
     return Archive(config=config, bodies=bodies), diagnostics
 
 
-def _entries(folder: Path) -> list[Path]:
+def _entries(folder: Path, shown: str, diagnostics: list[Diagnostic]) -> list[Path]:
     """A folder's files and folders in a stable order, without hidden ones and its own `_index.md`."""
-    return sorted(p for p in folder.iterdir() if not p.name.startswith(".") and p.name != INDEX)
+    try:
+        return sorted(p for p in folder.iterdir() if not p.name.startswith(".") and p.name != INDEX)
+    except OSError as exc:
+        diagnostics.append(error(shown, 1, f"folder cannot be read ({exc.strerror or exc})"))
+        return []
+
+
+def entry_problem(path: Path, content_dir: Path) -> str | None:
+    """Why `path` must not be read (a broken or outward symbolic link, a FIFO, a device…), or None.
+
+    Checked before anything is opened: opening a FIFO would wait forever, and a link leading out
+    of the content folder would publish whatever it points at.
+    """
+    try:
+        mode = path.lstat().st_mode
+    except OSError as exc:
+        return f"cannot be read ({exc.strerror})"
+    if stat.S_ISLNK(mode):
+        try:
+            target = path.resolve(strict=True)
+        except RuntimeError:
+            return "symbolic link loop: not read"
+        except OSError as exc:
+            if exc.errno == 40:  # ELOOP
+                return "symbolic link loop: not read"
+            return f"broken symbolic link to {os.readlink(path)}: not read"
+        root = content_dir.resolve()
+        if target != root and root not in target.parents:
+            return "symbolic link leads outside the content folder: not read (copy the file in instead)"
+        mode = target.stat().st_mode
+    if not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):
+        return "not a regular file or folder (a FIFO, socket or device): not read"
+    return None
 
 
 def _read_index(
@@ -83,6 +149,11 @@ def _read_index(
     """Read `folder/_index.md` with `read`; a missing file is an error that says why it is `needed`."""
     index = folder / INDEX
     shown = _shown(content_dir, index) if index.exists() else f"{_shown(content_dir, folder)}/{INDEX}"
+    if os.path.lexists(index):
+        problem = entry_problem(index, content_dir)
+        if problem is not None:
+            diagnostics.append(error(_shown(content_dir, index), 1, problem))
+            return None
     if not index.is_file():
         diagnostics.append(error(shown, 1, f"missing _index.md: {needed}"))
         return None
@@ -103,8 +174,12 @@ def _load_body(content_dir: Path, folder: Path, diagnostics: list[Diagnostic]) -
         diagnostics.append(error(shown, 1, f"body folder '{folder.name}' would publish to the same URL as the site's own /{folder.name}/ pages: rename it"))
     settings = _read_index(content_dir, folder, read_body_settings, "every body folder needs one with a 'title'", diagnostics)
     meetings: list[Meeting] = []
-    for path in _entries(folder):
+    for path in _entries(folder, shown, diagnostics):
         file_shown = _shown(content_dir, path)
+        problem = entry_problem(path, content_dir)
+        if problem is not None:
+            diagnostics.append(error(file_shown, 1, problem))
+            continue
         if path.is_dir() or path.suffix not in (".md", ".markdown"):
             diagnostics.append(warning(file_shown, 1, "not published: only Markdown files (.md) directly in a body folder are meetings"))
             continue
@@ -123,7 +198,10 @@ def _load_body(content_dir: Path, folder: Path, diagnostics: list[Diagnostic]) -
 
 
 def check_file_name(path: Path, meeting: Meeting, shown: str, diagnostics: list[Diagnostic]) -> None:
-    """Warn when the file name is not `<YYYY-MM-DD>[-N].md` or its date is not the meeting's."""
+    """Warn when the file name is not `<YYYY-MM-DD>[-N].md` or its date is not the meeting's; a name the build's own files take is an error."""
+    taken = reserved_path(meeting.path)
+    if taken is not None:
+        diagnostics.append(error(shown, 1, f"file name '{path.name}' would publish to /{meeting.path}/, over the site's own {taken}: rename the file"))
     match = MEETING_NAME.fullmatch(path.stem)
     if match is None:
         diagnostics.append(warning(shown, 1, "file name should be <YYYY-MM-DD>[-N].md, the meeting's date"))
@@ -143,7 +221,10 @@ def _check_urls(content_dir: Path, bodies: list[Body], diagnostics: list[Diagnos
             for alias in meeting.aliases:
                 shown = (content_dir / meeting.source).as_posix()
                 taken = by_url.get(alias.lower())
-                if taken:
+                reserved = reserved_path(alias)
+                if reserved is not None:
+                    diagnostics.append(error(shown, meeting.aliases_line, f"alias '{alias}' would write a redirect over the site's own {reserved}: remove it"))
+                elif taken:
                     taken_shown = (content_dir / taken[0].source).as_posix()
                     diagnostics.append(error(shown, meeting.aliases_line, f"alias '{alias}' is the path of {taken_shown}: a redirect there would replace that meeting"))
                 elif alias.lower() in aliased:

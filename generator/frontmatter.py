@@ -39,8 +39,16 @@ class SourceFloat(float):
     source: str
 
 
+MAX_DIGITS = 4300
+"""Python's own limit on converting digits to an int; a longer number is an error at its line."""
+
+
 def _keeping_source(kind: type, construct: Any) -> Any:
     def constructor(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> Any:
+        if len(node.value) > MAX_DIGITS:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"a number of {len(node.value):,} characters is too long (at most {MAX_DIGITS:,}): quote it to keep it as text", node.start_mark
+            )
         value = kind(construct(loader, node))
         value.source = node.value
         return value
@@ -115,6 +123,9 @@ def split_front_matter(text: str, path: str) -> tuple[FrontMatter, list[Diagnost
         return matter, [error(path, line, f"front matter is not valid YAML: {problem}")]
     if not isinstance(values, dict):
         return matter, [error(path, 2, "front matter must be a mapping of keys to values")]
+    duplicates = [error(path, line, message) for line, message in _duplicate_keys(node)]
+    if duplicates:
+        return matter, duplicates
     matter.values = values
     if isinstance(node, yaml.MappingNode):
         for key_node, value_node in node.value:
@@ -125,3 +136,28 @@ def split_front_matter(text: str, path: str) -> tuple[FrontMatter, list[Diagnost
             elif isinstance(value_node, yaml.MappingNode):
                 matter.entry_lines[key] = [entry.start_mark.line + 2 for entry, _ in value_node.value]
     return matter, []
+
+
+def _duplicate_keys(node: yaml.Node | None) -> list[tuple[int, str]]:
+    """(file line, message) for every key written twice in one mapping, at any depth: YAML would keep only the last."""
+    problems: list[tuple[int, str]] = []
+    pending = [node] if node is not None else []
+    seen_nodes: set[int] = set()
+    while pending:
+        current = pending.pop()
+        # An alias (*a) is the same node again: walking it twice would make `a: &a [*b, *b…]`
+        # chains (the "billion laughs") exponential.
+        if id(current) in seen_nodes:
+            continue
+        seen_nodes.add(id(current))
+        if isinstance(current, yaml.MappingNode):
+            seen: dict[str, int] = {}
+            for key_node, value_node in current.value:
+                key, line = str(key_node.value), key_node.start_mark.line + 2
+                if isinstance(key_node, yaml.ScalarNode) and key in seen:
+                    problems.append((line, f"duplicate key '{key[:40]}' (first on line {seen[key]}): keep one"))
+                seen.setdefault(key, line)
+                pending += [key_node, value_node]
+        elif isinstance(current, yaml.SequenceNode):
+            pending += current.value
+    return sorted(problems)

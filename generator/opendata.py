@@ -134,10 +134,23 @@ def _json(data: object) -> str:
     return json.dumps(data, ensure_ascii=False, indent=1) + "\n"
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+"""What makes a spreadsheet read a cell as a formula (OWASP's list for CSV injection)."""
+
+
+def spreadsheet_safe(value: object) -> object:
+    """A text cell that a spreadsheet would run as a formula, with a leading `'` so it stays text."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
 def utterances_csv(records: list[dict]) -> str:
     """Every utterance of the archive as CSV (one row each, header first, RFC 4180 quoting).
 
-    `records` are meeting records made `plain`.
+    `records` are meeting records made `plain`. Text cells that start like a formula (`=`, `+`,
+    `-`, `@`, tab, carriage return) get a leading `'` so Excel shows them instead of running
+    them; the JSON files keep the text as it is.
     """
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
@@ -146,7 +159,7 @@ def utterances_csv(records: list[dict]) -> str:
         meeting_fields = {key: record[key] for key in ("issueID", "date", "nameOfHouse", "nameOfMeeting", "issue")}
         for speech in record["speechRecord"]:
             row = {**meeting_fields, **speech}
-            writer.writerow(["" if row[c] is None else row[c] for c in CSV_COLUMNS])
+            writer.writerow(["" if row[c] is None else spreadsheet_safe(row[c]) for c in CSV_COLUMNS])
     return out.getvalue()
 
 

@@ -8,6 +8,57 @@ import tempfile
 from pathlib import Path
 
 
+SITE_MARKER = ".minutes-site"
+"""Written into every site this tool writes: only a folder holding it (or an empty one) is replaced."""
+_MARKER_TEXT = "This folder is a site written by `minutes`; the next build replaces it whole.\n"
+
+
+class OutputFolderError(ValueError):
+    """`--out` names a folder whose replacement would destroy sources or files the tool did not write."""
+
+
+def check_output_folder(out_dir: Path, content_dir: Path, templates_dir: Path, project_dir: Path | None = None) -> None:
+    """Raise OutputFolderError unless replacing `out_dir` whole can only remove a site this tool wrote.
+
+    Refused: the content or templates folder, a folder inside either or holding either, the
+    project folder (the current folder) or one of its parents, and an existing non-empty folder
+    without the marker, except a site of an earlier version (index.html and assets/, no .md file).
+    """
+    shown = out_dir.as_posix()
+    out = Path(os.path.realpath(out_dir))
+    project = Path(os.path.realpath(project_dir if project_dir is not None else Path.cwd()))
+    if out == project or out in project.parents:
+        what = "the project folder (the current folder)" if out == project else "a parent of the project folder"
+        raise OutputFolderError(f"--out {shown} is {what}: the site would replace every file in it")
+    for name, source in (("content", content_dir), ("templates", templates_dir)):
+        real = Path(os.path.realpath(source))
+        if out == real:
+            raise OutputFolderError(f"--out {shown} is the {name} folder {source.as_posix()}: the site would replace it")
+        if real in out.parents:
+            raise OutputFolderError(f"--out {shown} lies inside the {name} folder {source.as_posix()}: the site would replace part of it")
+        if out in real.parents:
+            raise OutputFolderError(f"--out {shown} holds the {name} folder {source.as_posix()}: the site would replace it")
+    if out.exists() and not out.is_dir():
+        raise OutputFolderError(f"--out {shown} is not a folder")
+    existing = next(parent for parent in out.parents if parent.exists())
+    if not existing.is_dir():
+        raise OutputFolderError(f"--out {shown} cannot be made: {existing} is not a folder")
+    if not out.is_dir() or (out / SITE_MARKER).is_file() or _is_earlier_site(out):
+        return
+    if any(out.iterdir()):
+        raise OutputFolderError(
+            f"--out {shown} holds files minutes did not write (no {SITE_MARKER} in it): "
+            "give a new or empty folder, or empty this one yourself"
+        )
+
+
+def _is_earlier_site(folder: Path) -> bool:
+    """Whether `folder` looks like a site an earlier version wrote, before sites carried the marker."""
+    if not (folder / "index.html").is_file() or not (folder / "assets").is_dir():
+        return False
+    return not any(path.suffix in (".md", ".markdown") for path in folder.rglob("*"))
+
+
 class DuplicateOutputError(RuntimeError):
     """Two parts of the build tried to write the same file: a bug, never silently overwritten."""
 
@@ -42,18 +93,31 @@ class OutputTree:
 
 def staging_folder(out_dir: Path) -> Path:
     """A new empty folder beside `out_dir`, on the same file system so the swap is a rename."""
+    out_dir = Path(os.path.abspath(out_dir))
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     return Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.new-", dir=out_dir.parent))
 
 
 def swap_into_place(staging: Path, out_dir: Path) -> None:
-    """Replace `out_dir` by `staging`; the old site stays whole until the new one is complete."""
+    """Replace `out_dir` by `staging`; the old site stays whole until the new one is complete.
+
+    The new site gets the marker file that lets the next build replace it.
+    """
+    out_dir = Path(os.path.abspath(out_dir))
     # mkdtemp makes the folder private (0700); a site is for everyone to read.
     os.chmod(staging, 0o755)
+    marker = staging / SITE_MARKER
+    if not marker.exists():
+        marker.write_text(_MARKER_TEXT, encoding="utf-8")
     old = None
     if out_dir.exists():
         old = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.old-", dir=out_dir.parent))
-        os.rename(out_dir, old / "site")
+        try:
+            os.rename(out_dir, old / "site")
+        except OSError:
+            # Leave nothing behind when the old site cannot be moved (a mount point, say).
+            old.rmdir()
+            raise
     os.rename(staging, out_dir)
     if old is not None:
         shutil.rmtree(old)

@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
+from .web_urls import web_url_problem
+
 
 @dataclass(frozen=True)
 class SiteUrls:
@@ -18,9 +20,15 @@ class SiteUrls:
 
     @classmethod
     def from_base_url(cls, base_url: str | None) -> SiteUrls:
-        """Derive the base path from an absolute base URL such as https://example.github.io/minutes/."""
+        """Derive the base path from an absolute base URL such as https://example.github.io/minutes/.
+
+        A URL that `web_url_problem` refuses raises ValueError (check and the CLI report it first).
+        """
         if not base_url:
             return cls(None, "/")
+        problem = web_url_problem(base_url)
+        if problem is not None:
+            raise ValueError(f"base URL '{base_url}' {problem}")
         path = urlsplit(base_url).path or "/"
         if not path.endswith("/"):
             path += "/"

@@ -16,6 +16,8 @@ from .frontmatter import FrontMatter, as_text, split_front_matter
 from .minutes_markdown import AgendaNumbering, is_stage_direction, join_lines, make_parser, unescape
 from .models import AgendaItem, Decision, Meeting, Paragraph, RecordBlock, SiteConfig, Speaker, StageDirection, Utterance
 from .speakers import parse_label
+from .wareki import FIRST_DATE, LAST_DATE, in_supported_range
+from .web_urls import web_url_problem
 
 SITE_KEYS = ("title", "organization", "base_url", "description")
 BODY_KEYS = ("title", "description")
@@ -26,9 +28,10 @@ MEETING_KEYS = (
 SPEAKER_KEYS = ("name", "position", "group", "side")
 SPEAKER_SIDES = ("member", "official")
 DECISION_KEYS = ("item", "subject", "result", "for", "against", "method")
-ANCHOR = re.compile(r"s[1-9]\d*")
+ANCHOR = re.compile(r"s[1-9]\d{0,8}")
+"""An utterance anchor; nine digits are far more than any meeting has, and keep int() cheap."""
 MEETING_PATH = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*/[A-Za-z0-9][A-Za-z0-9._-]*")
-MAX_LABEL_LENGTH = 50
+MAX_LABEL_LENGTH = 80
 """A longer first word is a speech typed without the space after its label, not a label."""
 
 _PARSER = make_parser()
@@ -65,17 +68,23 @@ class _Fields:
         # fromisoformat alone would also take 20220214 and 2022-W07-1.
         if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
             try:
-                return dt.date.fromisoformat(value.strip())
+                date = dt.date.fromisoformat(value.strip())
             except ValueError:
                 pass
+            else:
+                if in_supported_range(date):
+                    return date
+                self.problem(key, f"{key} {date.isoformat()} is outside the dates minutes can carry ({FIRST_DATE.isoformat()} to {LAST_DATE.isoformat()})")
+                return None
         self.problem(key, f"invalid {key} '{value}': write a real date as YYYY-MM-DD")
         return None
 
     def url(self, key: str) -> str | None:
         """An absolute http(s) URL: anything else (a relative path, `javascript:`) is an error."""
         value = self.text(key)
-        if value is not None and not re.match(r"https?://[^/\s]+", value):
-            self.problem(key, f"{key} '{value}' must be an absolute http(s) URL")
+        problem = None if value is None else web_url_problem(value)
+        if problem is not None:
+            self.problem(key, f"{key} '{value}' {problem}")
             return None
         return value
 
@@ -118,6 +127,10 @@ class _Fields:
             if not isinstance(entry, dict) or any(k not in SPEAKER_KEYS for k in entry):
                 self.problem("speakers", f"speaker '{label}' must be a mapping with keys {', '.join(SPEAKER_KEYS)}", index)
                 continue
+            wrong = [k for k in ("name", "position", "group") if entry.get(k) is not None and not _is_scalar_text(entry[k])]
+            if wrong:
+                self.problem("speakers", f"speaker '{label}': '{wrong[0]}' must be text", index)
+                continue
             side = entry.get("side")
             if side is not None and side not in SPEAKER_SIDES:
                 self.problem("speakers", f"speaker '{label}': side must be one of {', '.join(SPEAKER_SIDES)}, not {side!r}", index)
@@ -147,6 +160,10 @@ class _Fields:
             unknown = [k for k in entry if k not in DECISION_KEYS]
             if unknown:
                 self.problem("decisions", f"{where} has unknown key '{unknown[0]}' (known keys: {', '.join(DECISION_KEYS)})", number - 1)
+            wrong = [k for k in ("item", "subject", "result", "method") if entry.get(k) is not None and not _is_scalar_text(entry[k])]
+            if wrong:
+                self.problem("decisions", f"{where}: '{wrong[0]}' must be text", number - 1)
+                continue
             counts = {}
             for key in ("for", "against"):
                 count = entry.get(key)
@@ -178,34 +195,54 @@ class _Fields:
             paths.append(alias)
         return paths
 
-    def renumbered(self) -> dict[str, str]:
+    def renumbered(self) -> list[RenumberedEntry]:
         value = self.matter.values.get("renumbered")
         if value is None:
-            return {}
+            return []
         if not isinstance(value, dict):
             self.problem("renumbered", "'renumbered' must map old anchors to new ones, as in s13: s12")
-            return {}
-        mapping = {}
-        for old, new in value.items():
-            olds, news = _anchor_run(str(old)), _anchor_run(str(new))
+            return []
+        entries = []
+        for index, (old, new) in enumerate(value.items()):
+            olds, news = _anchor_run(as_text(old)), _anchor_run(as_text(new))
+            text = f"{_short(as_text(old))}: {_short(as_text(new))}"
             if olds is None or news is None:
-                self.problem("renumbered", f"renumbered entry '{old}: {new}' must map an anchor sN to an anchor sN (or sA-sB to sC-sD)")
+                self.problem("renumbered", f"renumbered entry '{text}' must map an anchor sN to an anchor sN (or sA-sB to sC-sD)", index)
                 continue
             if len(olds) != len(news):
-                self.problem("renumbered", f"renumbered entry '{old}: {new}' maps {len(olds)} anchors to {len(news)}")
+                self.problem("renumbered", f"renumbered entry '{text}' maps {len(olds)} anchors to {len(news)}", index)
                 continue
-            mapping.update(zip(olds, news))
-        return mapping
+            entries.append(RenumberedEntry(olds, news, text, self.matter.line_of("renumbered", index)))
+        return entries
 
 
-def _anchor_run(text: str) -> list[str] | None:
-    """`s13` → [s13]; `s13-s15` → [s13, s14, s15]; None when it is neither."""
+@dataclass(frozen=True)
+class RenumberedEntry:
+    """One `renumbered:` entry before it is expanded: old and new anchor numbers as ranges."""
+
+    olds: range
+    news: range
+    text: str
+    line: int
+
+    def mapping(self) -> dict[str, str]:
+        """Old anchor → new anchor for every number of the run."""
+        return {f"s{old}": f"s{new}" for old, new in zip(self.olds, self.news)}
+
+
+def _anchor_run(text: str) -> range | None:
+    """`s13` → range(13, 14); `s13-s15` → range(13, 16); None when it is neither."""
     if ANCHOR.fullmatch(text):
-        return [text]
+        return range(int(text[1:]), int(text[1:]) + 1)
     first, _, last = text.partition("-")
     if not (ANCHOR.fullmatch(first) and ANCHOR.fullmatch(last)) or int(last[1:]) < int(first[1:]):
         return None
-    return [f"s{n}" for n in range(int(first[1:]), int(last[1:]) + 1)]
+    return range(int(first[1:]), int(last[1:]) + 1)
+
+
+def _short(text: str, limit: int = 40) -> str:
+    """`text` cut to `limit` characters for a message (a 5,000-digit key would fill the terminal)."""
+    return text if len(text) <= limit else text[:limit] + "…"
 
 
 def _is_scalar_text(value: Any) -> bool:
@@ -282,14 +319,14 @@ def read_meeting_text(text: str, rel_path: str, shown_path: str | None = None) -
         issue_id=fields.text("issue_id"),
         updated=fields.date("updated"),
         aliases=fields.aliases(),
-        renumbered=fields.renumbered(),
         aliases_line=matter.line_of("aliases"),
         renumbered_line=matter.line_of("renumbered"),
         date_line=matter.line_of("date"),
     )
+    renumbered = fields.renumbered()
     _read_record(meeting, matter, path, diagnostics)
     _check_decisions(meeting, path, diagnostics)
-    _check_corrections(meeting, path, diagnostics)
+    _check_corrections(meeting, renumbered, path, diagnostics)
     return (meeting if not has_errors(diagnostics) else None), diagnostics
 
 
@@ -393,12 +430,17 @@ def _check_decisions(meeting: Meeting, path: str, diagnostics: list[Diagnostic])
             diagnostics.append(error(path, decision.line, f"decision names unknown agenda item '{decision.item}' (items: {known})"))
 
 
-def _check_corrections(meeting: Meeting, path: str, diagnostics: list[Diagnostic]) -> None:
-    """`renumbered:` must lead to anchors the meeting has, and no alias may be the meeting's own path."""
+def _check_corrections(meeting: Meeting, renumbered: list[RenumberedEntry], path: str, diagnostics: list[Diagnostic]) -> None:
+    """`renumbered:` must lead to anchors the meeting has (then it is expanded), and no alias may be the meeting's own path.
+
+    One error per bad entry: a range is never expanded before it is known to fit the meeting.
+    """
     count = len(meeting.utterances)
-    for old, new in meeting.renumbered.items():
-        if int(new[1:]) > count:
-            diagnostics.append(error(path, meeting.renumbered_line, f"renumbered maps {old} to {new}, but the meeting has only {count} utterances"))
+    for entry in renumbered:
+        if entry.news[-1] > count:
+            diagnostics.append(error(path, entry.line, f"renumbered entry '{entry.text}' leads to s{entry.news[-1]}, but the meeting has only {count} utterances"))
+        else:
+            meeting.renumbered.update(entry.mapping())
     for alias in meeting.aliases:
         if alias == meeting.path:
             diagnostics.append(error(path, meeting.aliases_line, f"alias '{alias}' is the meeting's own path"))

@@ -103,7 +103,12 @@ def fiscal_year_label(year: int) -> str:
     """
     era = next(e for e in ERAS if dt.date(year + 1, 3, 31) >= e.start)
     if era.start.year != year:
-        era = next(e for e in ERAS if dt.date(year, 4, 1) >= e.start)
+        start_era = next((e for e in ERAS if dt.date(year, 4, 1) >= e.start), None)
+        if start_era is None:
+            # Fiscal 1867 (to March 1868) holds the first days of 明治 but began under 慶応, an
+            # era this module does not name: the Western year alone.
+            return f"{year}年度"
+        era = start_era
     era_year = year - era.start.year + 1
     number = "元" if era_year == 1 else str(era_year).translate(_FULL_WIDTH_DIGITS)
     return f"{era.name}{number}年度 ({year})"

@@ -163,3 +163,16 @@ def test_pages_with_decisions_are_valid_html(site: Path) -> None:
         parser = html5lib.HTMLParser(strict=True)
         parser.parse(path.read_bytes())
         assert parser.errors == [], f"{path}: {parser.errors[:3]}"
+
+
+def test_csv_cells_that_look_like_formulas_stay_text_and_json_keeps_them_as_written(make_site, tmp_path: Path) -> None:
+    body = "○委員　=HYPERLINK(\"http://x.test\",\"x\")\n\n○@委員　+SUM(1)\n\n○会長　-5％です。\n\n○会長　普通の発言\n"
+    content = make_site({"test/2022-02-14.md": meeting(body=body)})
+    build_site(content, TEMPLATES, tmp_path / "site")
+    rows = list(csv.DictReader(io.StringIO((tmp_path / "site/data/utterances.csv").read_text(encoding="utf-8-sig"), newline="")))
+    assert [r["speech"] for r in rows] == ["'=HYPERLINK(\"http://x.test\",\"x\")", "'+SUM(1)", "'-5％です。", "普通の発言"]
+    assert rows[1]["speakerLabel"] == "'@委員"
+    speeches = json.loads((tmp_path / "site/test/2022-02-14/meeting.json").read_text(encoding="utf-8"))["speechRecord"]
+    assert [s["speech"] for s in speeches][:3] == ["=HYPERLINK(\"http://x.test\",\"x\")", "+SUM(1)", "-5％です。"]
+    page = (tmp_path / "site/data/index.html").read_text(encoding="utf-8")
+    assert "先頭に <code>'</code>（アポストロフィ）を付けています" in page

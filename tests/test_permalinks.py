@@ -142,7 +142,7 @@ def test_unreadable_manifest_is_a_clear_failure(published: tuple[Path, Path], tm
 @pytest.mark.parametrize(
     ("extra", "message"),
     [
-        ("renumbered: {s9: s7}\n", "renumbered maps s9 to s7, but the meeting has only 5 utterances"),
+        ("renumbered: {s9: s7}\n", "renumbered entry 's9: s7' leads to s7, but the meeting has only 5 utterances"),
         ("renumbered: {9: s1}\n", "renumbered entry '9: s1' must map an anchor sN to an anchor sN (or sA-sB to sC-sD)"),
         ("renumbered: {s3-s5: s2-s3}\n", "renumbered entry 's3-s5: s2-s3' maps 3 anchors to 2"),
         ("renumbered: [s1]\n", "'renumbered' must map old anchors to new ones, as in s13: s12"),

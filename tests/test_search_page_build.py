@@ -9,6 +9,7 @@ import pytest
 
 from generator import build
 from generator.build import MissingAssetError, build_site
+from generator.output import SITE_MARKER
 from tests.conftest import REPO, TEMPLATES, meeting
 
 FILES = {
@@ -55,8 +56,9 @@ def test_missing_lunr_js_fails_the_build_saying_to_run_npm_ci(make_site, tmp_pat
     out = tmp_path / "site"
     out.mkdir()
     (out / "keep.txt").write_text("old site", encoding="utf-8")
+    (out / SITE_MARKER).write_text("", encoding="utf-8")
     monkeypatch.chdir(tmp_path)
     monkeypatch.setattr(build, "REPO_ROOT", tmp_path)
     with pytest.raises(MissingAssetError, match=r"node_modules/lunr/lunr\.js not found .*run `npm ci`"):
         build_site(content, TEMPLATES, out)
-    assert [p.name for p in out.iterdir()] == ["keep.txt"]
+    assert sorted(p.name for p in out.iterdir()) == [SITE_MARKER, "keep.txt"]

@@ -196,7 +196,7 @@ class LiveSite:
 
     def _read_text(self, rel: str, shown: str, problems: list[Diagnostic]) -> str | None:
         try:
-            return read_text(self.content_dir / rel, shown, problems)
+            return read_text(self.content_dir / rel, shown, problems, self.content_dir)
         except OSError:
             # Gone between the event and the read: its deletion is the next batch's business.
             return None

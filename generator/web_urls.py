@@ -1,0 +1,43 @@
+"""Absolute web addresses given by the user (base_url, source_url, pdf_url, --base-url): what is accepted."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urlsplit
+
+_UNSAFE = re.compile(r"[\s\x00-\x1f\x7f\"<>\\^`{|}]")
+"""Whitespace, control characters and what RFC 3986 never allows unescaped; `\\` also reads as `/` in browsers."""
+
+
+def web_url_problem(value: str) -> str | None:
+    """Why `value` is not an absolute http(s) URL with a host that can go into a page as it is, or None.
+
+    Refused besides other schemes: whitespace and characters a URL never holds unescaped, user
+    names (`https://x.test@evil.test/`), and `//` in the path, which a link built from the base
+    path (`//evil.test/assets/…`) would take for another host.
+    """
+    unsafe = _UNSAFE.search(value)
+    if unsafe is not None:
+        return f"must not contain {_describe(unsafe[0])}"
+    try:
+        parts = urlsplit(value)
+        port = parts.port
+    except ValueError as exc:
+        return f"is not a valid URL ({exc})"
+    if parts.scheme.lower() not in ("http", "https") or not value.lower().startswith(parts.scheme.lower() + "://"):
+        return "must be an absolute http(s) URL"
+    if not parts.hostname:
+        return "must name a host, as in https://example.org/"
+    if "@" in parts.netloc:
+        return "must not carry a user name ('@' before the host)"
+    if port == 0:
+        return "has port 0"
+    if "//" in parts.path:
+        return "must not contain '//' in its path (a link built from it would lead to another host)"
+    return None
+
+
+def _describe(character: str) -> str:
+    if character.isspace() or not character.isprintable():
+        return f"whitespace or control characters (U+{ord(character):04X})"
+    return f"'{character}'"

@@ -1,0 +1,180 @@
+"""Hardening catalogue, content: each bad input is reported as `path:line: error:` by check and build, never a traceback.
+
+Every folder under tests/fixtures/hardening/ holds files laid over a small project (one body, one
+meeting) and `expected.txt`, the exact error lines `minutes check` prints. `minutes build` must
+print the same lines, exit 1 and change nothing in the project. Inputs that a repository cannot
+hold (symbolic links leaving it, FIFOs) are made by the tests further down.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import REPO
+from tests.hardening_support import make_project, run, snapshot
+
+FIXTURES = REPO / "tests" / "fixtures" / "hardening"
+CASES = sorted(p.name for p in FIXTURES.iterdir() if p.is_dir())
+
+
+def fixture_files(case: str) -> dict[str, str | bytes]:
+    """The files of one case, relative to the project, without expected.txt."""
+    folder = FIXTURES / case
+    return {
+        path.relative_to(folder).as_posix(): path.read_bytes()
+        for path in sorted(folder.rglob("*"))
+        if path.is_file() and path.name != "expected.txt"
+    }
+
+
+def expected(case: str) -> list[str]:
+    """The error lines `check` must print for one case."""
+    return (FIXTURES / case / "expected.txt").read_text(encoding="utf-8").splitlines()
+
+
+def assert_refused(project: Path, lines: list[str]) -> None:
+    """check and build both print exactly `lines` as errors, exit 1, and leave the project as it was."""
+    before = snapshot(project)
+    checked = run(project, "check")
+    assert checked.exit_code == 1, checked.stdout + checked.stderr
+    assert [line for line in checked.errors if "failed:" not in line] == lines
+    built = run(project, "build")
+    assert built.exit_code == 1, built.stdout + built.stderr
+    assert [line for line in built.errors if "failed:" not in line] == lines
+    assert built.errors[-1].startswith("build failed: ") and built.errors[-1].endswith("; site was left as it was")
+    assert snapshot(project) == before
+
+
+def test_every_case_has_its_expected_lines() -> None:
+    assert CASES and all((FIXTURES / case / "expected.txt").is_file() for case in CASES)
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_bad_input_is_an_error_at_its_line_in_check_and_build(tmp_path: Path, case: str) -> None:
+    project = make_project(tmp_path / "project", fixture_files(case))
+    assert_refused(project, expected(case))
+
+
+M = "content/test/2022-02-14.md"
+
+
+def test_dangling_symlink_is_an_error_and_never_read(tmp_path: Path) -> None:
+    project = make_project(tmp_path / "project")
+    (project / "content/test/2022-03-01.md").symlink_to(tmp_path / "gone.md")
+    assert_refused(project, [f"content/test/2022-03-01.md:1: error: broken symbolic link to {tmp_path / 'gone.md'}: not read"])
+
+
+def test_symlink_loop_is_an_error(tmp_path: Path) -> None:
+    project = make_project(tmp_path / "project")
+    (project / "content/test/2022-03-01.md").symlink_to("2022-03-01.md")
+    (project / "content/loop").symlink_to("loop")
+    assert_refused(
+        project,
+        ["content/loop:1: error: symbolic link loop: not read", "content/test/2022-03-01.md:1: error: symbolic link loop: not read"],
+    )
+
+
+def test_symlink_to_a_file_outside_content_is_an_error_and_never_published(tmp_path: Path) -> None:
+    project = make_project(tmp_path / "project")
+    secret = tmp_path / "secret.md"
+    secret.write_text("---\ntitle: 秘密\ndate: 2022-03-01\n---\n\n○会長　秘密の文書。\n", encoding="utf-8")
+    (project / "content/test/2022-03-01.md").symlink_to(secret)
+    assert_refused(project, ["content/test/2022-03-01.md:1: error: symbolic link leads outside the content folder: not read (copy the file in instead)"])
+
+
+def test_body_folder_linked_outside_content_is_an_error_and_its_files_are_not_listed(tmp_path: Path) -> None:
+    project = make_project(tmp_path / "project")
+    (project / "content/etc").symlink_to("/etc")
+    before = snapshot(project)
+    checked = run(project, "check")
+    assert checked.stderr.splitlines()[0] == "content/etc:1: error: symbolic link leads outside the content folder: not read (copy the file in instead)"
+    assert "passwd" not in checked.stderr and len(checked.stderr.splitlines()) == 2
+    assert snapshot(project) == before
+
+
+def test_symlink_inside_content_is_followed(tmp_path: Path) -> None:
+    project = make_project(tmp_path / "project", {"content/drafts/2022-03-01.md": "---\ntitle: 第2回\ndate: 2022-03-01\n---\n\n○会長　開会します。\n"})
+    (project / "content/drafts/_index.md").write_text("---\ntitle: 下書き\n---\n", encoding="utf-8")
+    (project / "content/test/2022-03-01.md").symlink_to("../drafts/2022-03-01.md")
+    assert run(project, "check").exit_code == 0
+
+
+@pytest.mark.parametrize("where", ["content/test/2022-03-01.md", "content/fifo", "content/test/_index.md"])
+def test_fifo_is_an_error_and_never_opened(tmp_path: Path, where: str) -> None:
+    project = make_project(tmp_path / "project")
+    (project / where).unlink(missing_ok=True)
+    os.mkfifo(project / where)
+    # Opening the FIFO would block: the test would hang instead of failing.
+    lines = [f"{where}:1: error: not a regular file or folder (a FIFO, socket or device): not read"]
+    assert_refused(project, lines)
+
+
+def test_missing_templates_folder_given_explicitly_is_an_error(tmp_path: Path) -> None:
+    project = make_project(tmp_path / "project")
+    before = snapshot(project)
+    outcome = run(project, "build", "--templates", "theme")
+    assert outcome.exit_code == 1
+    assert outcome.stderr.splitlines() == [
+        "build failed: --templates theme is not a folder: give the folder of Jinja templates (the repository's templates/); nothing was changed"
+    ]
+    assert snapshot(project) == before
+
+
+def test_templates_folder_without_a_template_is_an_error_not_a_traceback(tmp_path: Path) -> None:
+    project = make_project(tmp_path / "project")
+    (project / "theme").mkdir()
+    outcome = run(project, "build", "--templates", "theme")
+    assert outcome.exit_code == 1
+    assert outcome.stderr.splitlines()[-1] == "build failed: template 'home.html' not found in theme; site was left as it was"
+    assert not (project / "site").exists()
+
+
+@pytest.mark.parametrize(
+    ("url", "message"),
+    [
+        ("http://[::1", "'http://[::1' is not a valid URL (Invalid IPv6 URL)"),
+        ("javascript:alert(1)//", "'javascript:alert(1)//' must be an absolute http(s) URL"),
+        ("https://x.test//evil.test/", "'https://x.test//evil.test/' must not contain '//' in its path (a link built from it would lead to another host)"),
+        ("https://x.test/a b", "'https://x.test/a b' must not contain whitespace or control characters (U+0020)"),
+    ],
+)
+def test_bad_base_url_option_is_refused(tmp_path: Path, url: str, message: str) -> None:
+    project = make_project(tmp_path / "project")
+    before = snapshot(project)
+    outcome = run(project, "build", "--base-url", url)
+    assert outcome.exit_code == 2
+    assert outcome.stderr.splitlines()[-1] == f"Error: Invalid value for '--base-url': {message}"
+    assert snapshot(project) == before
+
+
+def test_read_text_used_by_serve_never_opens_a_fifo_or_a_file_outside_content(tmp_path: Path) -> None:
+    from generator.content import read_text
+
+    project = make_project(tmp_path / "project")
+    content = project / "content"
+    os.mkfifo(content / "test/2022-03-01.md")
+    (tmp_path / "secret.md").write_text("secret", encoding="utf-8")
+    (tmp_path / "elsewhere").mkdir()
+    (tmp_path / "elsewhere/2022-04-01.md").write_text("secret", encoding="utf-8")
+    (content / "test/2022-03-02.md").symlink_to(tmp_path / "secret.md")
+    (content / "linked").symlink_to(tmp_path / "elsewhere")
+    problems: list = []
+    for rel in ("test/2022-03-01.md", "test/2022-03-02.md", "linked/2022-04-01.md"):
+        assert read_text(content / rel, rel, problems, content) is None
+    assert [str(d) for d in problems] == [
+        "test/2022-03-01.md:1: error: not a regular file or folder (a FIFO, socket or device): not read",
+        "test/2022-03-02.md:1: error: symbolic link leads outside the content folder: not read (copy the file in instead)",
+        "linked/2022-04-01.md:1: error: symbolic link leads outside the content folder: not read (copy the file in instead)",
+    ]
+
+
+def test_meeting_in_the_first_weeks_of_meiji_builds(tmp_path: Path) -> None:
+    # Found by the long property profile: fiscal 1867 (April 1867 to March 1868) began before
+    # 明治, and naming it crashed the build of a date check accepts.
+    project = make_project(tmp_path / "project", {M: "---\ntitle: 第1回\ndate: 1868-02-01\n---\n\n○会長　開会します。\n"})
+    outcome = run(project, "build")
+    assert outcome.exit_code == 0, outcome.stderr
+    assert "1867年度" in (project / "site/test/index.html").read_text(encoding="utf-8")

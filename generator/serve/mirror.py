@@ -70,6 +70,8 @@ class OutputMirror:
             target = self.out_dir / rel_path
             try:
                 target.unlink(missing_ok=True)
+            except NotADirectoryError:
+                pass  # a file stands where its folder would be: it was never written
             except OSError as exc:
                 failures.append(WriteFailure(rel_path, _reason(exc)))
                 continue

@@ -23,12 +23,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from generator.cli import main
+from generator.models import Body
 from generator.search.index import SEARCH_DIR, build_search_index
 from generator.search.shards import ShardSizes, write_search_files
 from tests.conftest import meeting
 from tests.search_corpus import SMALL_SPEECHES, archive, make_meeting
-
-from generator.models import Body
 
 QUERIES = ["京都", "ＧＩＧＡ", "リオ", "東日本 震災", "めぐろ", "子ども", "iPad", "𠮟責"]
 """Queries that find something in the small index: between them they read every shard and text file."""

@@ -17,6 +17,8 @@ from .pages import Page
 MANIFEST_NAME = "permalinks.json"
 MANIFEST_VERSION = 1
 _WHITESPACE = re.compile(r"\s+")
+_ANCHOR = re.compile(r"s[0-9]{1,9}")
+"""An utterance's anchor; a billion utterances is more than any meeting holds."""
 
 
 class ManifestError(RuntimeError):
@@ -54,6 +56,11 @@ class Manifest:
             data = json.loads(text)
         except json.JSONDecodeError as exc:
             raise ManifestError(f"{source} is not JSON: {exc}") from exc
+        except RecursionError as exc:
+            # Python's parser recurses once per level; a manifest is three levels deep.
+            raise ManifestError(f"{source} is not a {MANIFEST_NAME}: its JSON is nested too deeply") from exc
+        except ValueError as exc:  # a number beyond Python's limit of 4,300 digits
+            raise ManifestError(f"{source} is not a {MANIFEST_NAME}: it holds a number too long to read") from exc
         if not isinstance(data, dict) or data.get("version") != MANIFEST_VERSION or not isinstance(data.get("anchors"), dict):
             raise ManifestError(f"{source} is not a version {MANIFEST_VERSION} {MANIFEST_NAME}")
         anchors = data["anchors"]
@@ -67,14 +74,22 @@ def read_manifest(source: str) -> Manifest:
     if re.match(r"https?://", source):
         try:
             with urllib.request.urlopen(source, timeout=30) as response:
-                text = response.read().decode("utf-8")
-        except OSError as exc:
+                data = response.read()
+        except (OSError, ValueError) as exc:
             raise ManifestError(f"cannot fetch {source}: {exc}") from exc
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise ManifestError(f"{source} is not UTF-8 text: {exc.reason} at byte {exc.start}") from exc
     else:
         try:
-            text = Path(source).read_text(encoding="utf-8")
+            data = Path(source).read_bytes()
         except OSError as exc:
             raise ManifestError(f"cannot read {source}: {exc.strerror or exc}") from exc
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise ManifestError(f"{source} is not UTF-8 text: {exc.reason} at byte {exc.start}") from exc
     return Manifest.from_json(text, source)
 
 
@@ -174,8 +189,10 @@ def _compare_meeting(meeting: Meeting, old_path: str, old: dict[str, str], conte
     for utterance in meeting.utterances:
         where_now.setdefault(speech_digest(utterance), []).append(utterance.number)
     runs: list[_Break] = []
-    for anchor in sorted(old, key=lambda a: int(a[1:])):
-        if anchor in meeting.renumbered or not re.fullmatch(r"s\d+", anchor):
+    # Only anchors the site can have (s1, s2, …) are compared; anything else in a manifest is ignored.
+    published = [anchor for anchor in old if _ANCHOR.fullmatch(anchor)]
+    for anchor in sorted(published, key=lambda a: int(a[1:])):
+        if anchor in meeting.renumbered:
             continue
         utterance = current.get(anchor)
         if utterance is not None and speech_digest(utterance) == old[anchor]:

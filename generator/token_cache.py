@@ -18,6 +18,7 @@ import marshal
 import sqlite3
 import sys
 from importlib import metadata
+from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
 
@@ -29,6 +30,20 @@ FORMAT = 2
 """The layout of a cache entry (2: marshal without compression); part of the fingerprint."""
 FLUSH_EVERY = 500
 """New entries are written in batches: one transaction per entry would dominate a cold build."""
+
+def _print_warning(line: str) -> None:
+    print(line, file=sys.stderr, flush=True)
+
+
+_DAMAGE_CODES = frozenset({11, 26})
+"""SQLITE_CORRUPT and SQLITE_NOTADB: a damaged file. A busy or unwritable one (locked, I/O
+errors) is not damage, and discarding it would not help."""
+
+
+def _is_damage(exc: sqlite3.DatabaseError) -> bool:
+    code = getattr(exc, "sqlite_errorcode", None)
+    return code is not None and code & 0xFF in _DAMAGE_CODES
+
 
 def fingerprint() -> str:
     """A short hash of everything that decides the tokens of a text."""
@@ -78,11 +93,15 @@ class TokenCache:
     last batch of new entries is written.
     """
 
-    def __init__(self, folder: Path, tokenizer: JapaneseTokenizer | None = None):
+    def __init__(self, folder: Path, tokenizer: JapaneseTokenizer | None = None, warn: Callable[[str], None] | None = None):
         self.folder = folder
         self.tokenizer = tokenizer or JapaneseTokenizer()
         self.hits = 0
         self.misses = 0
+        self.warn = warn or _print_warning
+        """Where a damaged cache is reported (standard error by default: workers have no other channel)."""
+        self.discarded = 0
+        """Times a damaged cache file was thrown away in this run."""
         folder.mkdir(parents=True, exist_ok=True)
         name = f"{CACHE_PREFIX}{fingerprint()}.sqlite3"
         # The file of another fingerprint, with its write-ahead log (-wal, -shm) beside it.
@@ -90,26 +109,64 @@ class TokenCache:
             if not old.name.startswith(name):
                 old.unlink(missing_ok=True)
         self.path = folder / name
-        # A search job runs in its own process; several may share the file, hence the timeout.
-        self._db = sqlite3.connect(self.path, timeout=30, check_same_thread=False)
-        # A write-ahead log without a sync at every commit: each worker commits once per run of
-        # texts, and syncing each commit to disk cost a cold build seconds. A crash can lose the
-        # last entries, never corrupt the file; a lost entry is only tokenized again.
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=NORMAL")
-        self._db.execute("CREATE TABLE IF NOT EXISTS tokens (key BLOB PRIMARY KEY, data BLOB NOT NULL)")
         self._pending: dict[bytes, bytes] = {}
+        try:
+            self._db = self._connect()
+        except sqlite3.DatabaseError as exc:
+            if not _is_damage(exc):
+                raise
+            self._db = self._discard(exc)
+
+    def _connect(self) -> sqlite3.Connection:
+        # A search job runs in its own process; several may share the file, hence the timeout.
+        db = sqlite3.connect(self.path, timeout=30, check_same_thread=False)
+        try:
+            # A write-ahead log without a sync at every commit: each worker commits once per run of
+            # texts, and syncing each commit to disk cost a cold build seconds. A crash can lose the
+            # last entries, never corrupt the file; a lost entry is only tokenized again.
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=NORMAL")
+            db.execute("CREATE TABLE IF NOT EXISTS tokens (key BLOB PRIMARY KEY, data BLOB NOT NULL)")
+        except BaseException:
+            db.close()
+            raise
+        return db
+
+    def _discard(self, reason: BaseException) -> sqlite3.Connection:
+        """Report the damaged file, remove it and start an empty one (the tokens are only computed again)."""
+        self.discarded += 1
+        self.warn(
+            f"{self.path.as_posix()}: warning: the token cache is damaged ({reason}); "
+            "discarded it: its texts are tokenized again"
+        )
+        db = getattr(self, "_db", None)
+        if db is not None:
+            db.close()
+        for part in self.folder.glob(f"{self.path.name}*"):
+            part.unlink(missing_ok=True)
+        return self._connect()
 
     def tokenize(self, text: str) -> list[Token]:
         """The tokens of `text`, from the cache when this text was tokenized before."""
         key = hashlib.blake2b(text.encode("utf-8"), digest_size=16).digest()
         data = self._pending.get(key)
         if data is None:
-            row = self._db.execute("SELECT data FROM tokens WHERE key = ?", (key,)).fetchone()
+            try:
+                row = self._db.execute("SELECT data FROM tokens WHERE key = ?", (key,)).fetchone()
+            except sqlite3.DatabaseError as exc:
+                if not _is_damage(exc):
+                    raise
+                self._db, row = self._discard(exc), None
             data = row[0] if row is not None else None
         if data is not None:
-            self.hits += 1
-            return _decode(data)
+            try:
+                tokens = _decode(data)
+            # marshal's own errors (bad data, truncated) and an entry of another shape.
+            except (ValueError, EOFError, TypeError, IndexError) as exc:
+                self._db = self._discard(exc)
+            else:
+                self.hits += 1
+                return tokens
         self.misses += 1
         tokens = self.tokenizer.tokenize(text)
         self._pending[key] = _encode(tokens)
@@ -119,10 +176,20 @@ class TokenCache:
 
     def flush(self) -> None:
         """Write the entries added since the last flush."""
-        if self._pending:
-            with self._db:
-                self._db.executemany("INSERT OR REPLACE INTO tokens (key, data) VALUES (?, ?)", self._pending.items())
-            self._pending.clear()
+        if not self._pending:
+            return
+        try:
+            self._write()
+        except sqlite3.DatabaseError as exc:
+            if not _is_damage(exc):
+                raise
+            self._db = self._discard(exc)
+            self._write()
+
+    def _write(self) -> None:
+        with self._db:
+            self._db.executemany("INSERT OR REPLACE INTO tokens (key, data) VALUES (?, ?)", self._pending.items())
+        self._pending.clear()
 
     def close(self) -> None:
         """Write what is pending and close the file."""

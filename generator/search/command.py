@@ -9,7 +9,8 @@ from pathlib import Path
 
 from .index import SEARCH_DIR
 from .shards import MANIFEST_FILE
-from .query import SearchHit, Searcher
+from .integrity import DamagedIndexError
+from .query import SearchHit, SearchResult, Searcher
 
 SNIPPET_BEFORE = 30
 SNIPPET_LENGTH = 100
@@ -26,11 +27,12 @@ def run_search(query: str, site: Path, as_json: bool, limit: int, echo: Callable
     if not (site / SEARCH_DIR / MANIFEST_FILE).is_file():
         echo(f"error: no search index in {site}: run 'minutes build' first (or pass --site)", err=True)
         return 1
-    searcher = Searcher.open(site)
-    # The loaded index lives until the command ends: keep the cycle collector from walking its
-    # millions of objects again during the search (about a second on a large archive).
-    gc.freeze()
-    result = searcher.search(query, limit)
+    try:
+        result = _search(query, site, limit)
+    except DamagedIndexError as exc:
+        where = (site / SEARCH_DIR / exc.name).as_posix()
+        echo(f"{where}: error: the search index is damaged ({exc.reason}); rebuild the site with 'minutes build'", err=True)
+        return 1
     if as_json:
         echo(json.dumps(result.to_json(), ensure_ascii=False, indent=2))
         return 0
@@ -42,6 +44,20 @@ def run_search(query: str, site: Path, as_json: bool, limit: int, echo: Callable
         echo(f"   {hit.url}")
         echo(f"   {snippet(hit)}")
     return 0
+
+
+def _search(query: str, site: Path, limit: int) -> SearchResult:
+    """The answer to `query` from the index in `site`; DamagedIndexError when the index cannot give one."""
+    searcher = Searcher.open(site)
+    # The loaded index lives until the command ends: keep the cycle collector from walking its
+    # millions of objects again during the search (about a second on a large archive).
+    gc.freeze()
+    try:
+        return searcher.search(query, limit)
+    # Every file was read and its shape checked: a lookup that still fails means files that
+    # do not belong together (a shard naming an utterance or a term another file lacks).
+    except (LookupError, TypeError, ValueError) as exc:
+        raise DamagedIndexError(".", f"its files do not agree with each other: {type(exc).__name__}") from exc
 
 
 def snippet(hit: SearchHit) -> str:

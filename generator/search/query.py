@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import bisect
 import dataclasses
-import json
 import math
 from collections.abc import Callable, Container, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -40,6 +39,7 @@ from typing import TypeVar
 from .analysis import MAX_GAP
 from .folding import fold, has_word_char, is_word_char, split_spaces, strip_non_word
 from .index import FIELD, POSITIONS, SEARCH_DIR, DocumentEntry, MeetingEntry, SearchIndex, collector_paused, utf16_order
+from .integrity import check_lexicon, check_manifest, check_shard, check_texts, reader
 from .lexicon import Lexicon, word_map
 from .shards import LEXICON_DIR, MANIFEST_FILE, MEETING_KEYS, SHARDS_DIR, TEXT_DIR
 
@@ -202,22 +202,22 @@ class Searcher:
     @classmethod
     def open(cls, site_dir: Path) -> Searcher:
         """Open the search files of the site built in `site_dir`; shards are read as queries need them."""
-        load = _reader(Path(site_dir) / SEARCH_DIR)
+        load = reader(Path(site_dir) / SEARCH_DIR)
 
         # The index of a large archive is millions of small objects: the cycle collector would
         # walk them again and again while they are created, doubling the load time.
         with collector_paused():
-            manifest = load(MANIFEST_FILE)
+            manifest = check_manifest(load(MANIFEST_FILE), MANIFEST_FILE)
             terms: list[str] = []
             words: dict[str, list[str]] = {}
             for number in range(len(manifest["lexicon"])):
-                lexicon = load(f"{LEXICON_DIR}/{number}.json")
-                terms += lexicon["terms"]
-                words.update(lexicon["words"])
-            texts = [load(f"{TEXT_DIR}/{number}.json") for number in range(len(manifest["texts"]))]
-            meetings, docs = _documents(manifest, texts)
+                name = f"{LEXICON_DIR}/{number}.json"
+                more_terms, more_words = check_lexicon(load(name), name)
+                terms += more_terms
+                words.update(more_words)
+            meetings, docs = _documents(manifest, load)
             searcher = cls({}, {}, meetings, docs, Lexicon(terms, words, manifest["longest"]))
-            searcher._shards = _Shards(load, manifest["shards"], searcher._postings, searcher._vectors)
+            searcher._shards = _Shards(load, manifest["shards"], searcher._postings, searcher._vectors, len(docs))
             return searcher
 
     def plan(self, query: str) -> QueryPlan:
@@ -320,22 +320,19 @@ class Searcher:
         )  # fmt: skip
 
 
-def _reader(folder: Path) -> Callable[[str], dict]:
-    """Reads and parses a file of the search folder by its relative path."""
-
-    def load(name: str) -> dict:
-        return json.loads((folder / name).read_text(encoding="utf-8"))
-
-    return load
-
-
 class _Shards:
     """The shards of a search folder, read into a Searcher's postings and vectors as terms need them."""
 
     def __init__(
-        self, load: Callable[[str], dict], starts: list[str], postings: dict[str, dict], vectors: dict[str, dict[int, float]]
+        self,
+        load: Callable[[str], object],
+        starts: list[str],
+        postings: dict[str, dict],
+        vectors: dict[str, dict[int, float]],
+        documents: int,
     ) -> None:
         self._load = load
+        self._documents = documents
         self._starts = [utf16_order(term) for term in starts]
         self._postings = postings
         self._vectors = vectors
@@ -351,13 +348,14 @@ class _Shards:
                 continue
             self._loaded.add(number)
             with collector_paused():
-                shard = self._load(f"{SHARDS_DIR}/{number}.json")
+                name = f"{SHARDS_DIR}/{number}.json"
+                shard = check_shard(self._load(name), name, self._documents)
                 self._postings.update(shard["invertedIndex"])
                 for ref, elements in shard["fieldVectors"]:
                     self._vectors.setdefault(ref, {}).update(zip(elements[0::2], elements[1::2]))
 
 
-def _documents(manifest: dict, texts: list[dict]) -> tuple[list[MeetingEntry], list[DocumentEntry]]:
+def _documents(manifest: dict, load: Callable[[str], object]) -> tuple[list[MeetingEntry], list[DocumentEntry]]:
     """The meetings and the document store, put back together from the manifest and the text files."""
     meetings: list[MeetingEntry] = []
     docs: list[DocumentEntry] = []
@@ -365,9 +363,14 @@ def _documents(manifest: dict, texts: list[dict]) -> tuple[list[MeetingEntry], l
         meetings.append(MeetingEntry(**{key: meeting[key] for key in MEETING_KEYS}))
         for number, speaker in enumerate(meeting["said"], 1):
             docs.append(DocumentEntry(position, number, meeting["speakers"][speaker], None, ""))
-    stored = (doc for chunk in texts for doc in chunk)
-    for ref, (item, text) in enumerate(stored):
-        docs[ref] = dataclasses.replace(docs[ref], item=item, text=text)
+    ref = 0
+    for number, count in enumerate(manifest["texts"]):
+        name = f"{TEXT_DIR}/{number}.json"
+        first = ref
+        texts = check_texts(load(name), name, count, lambda k: len(meetings[docs[first + k].meeting].items))
+        for item, text in texts:
+            docs[ref] = dataclasses.replace(docs[ref], item=item, text=text)
+            ref += 1
     return meetings, docs
 
 

@@ -133,6 +133,8 @@ class KnownContent:
     meetings: frozenset[str] = frozenset()
     loaded: bool = True
     """False while the last full load failed: then only another full load can tell what is there."""
+    reported: frozenset[str] = frozenset()
+    """Files with problems shown now (a meeting too broken to load among them): removing one clears them."""
 
 
 @dataclass
@@ -197,7 +199,7 @@ def plan_rebuild(changes: Iterable[Change], known: KnownContent) -> RebuildPlan:
                 plan.rebuild_all(f"{change.rel} was removed")
         elif change.exists:
             plan.meetings.add(change.rel)
-        elif change.rel in known.meetings:
+        elif change.rel in known.meetings or change.rel in known.reported:
             plan.removed_meetings.add(change.rel)
         # A meeting-like file that came and went within the batch changes nothing.
     return plan

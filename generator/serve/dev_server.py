@@ -77,7 +77,8 @@ class DevServer:
         self.internal_problems: list[Diagnostic] = []
         self._work: tempfile.TemporaryDirectory[str] | None = None
         self._mirror = OutputMirror(options.out_dir)
-        self._mirror_broken = False
+        self.output_problems: list[Diagnostic] = []
+        """Files of the site the output folder could not take at the last sync (shown over the pages)."""
         self._epoch = 0
         self._shown_errors: list[Diagnostic] = []
         self._shown_warnings: set[Diagnostic] = set()
@@ -127,7 +128,8 @@ class DevServer:
             self._work.cleanup()
             raise
         self._report(time.perf_counter() - started, "built")
-        self._sync_output()
+        if self._sync_output():
+            self.hub.publish(self._snapshot())
         pickles = ArchivePickles()
         kinds = [JobKind.AGGREGATES] + ([JobKind.SEARCH] if self.options.search else [])
         for kind in kinds:
@@ -259,23 +261,42 @@ class DevServer:
         files: dict[str, bytes | Path] = dict(self.site.files()) if self.site.rendered_once else dict(self.previous_site)
         for job_files in self.job_files.values():
             files.update(job_files)
-        problems = tuple(self.site.problems() + self.internal_problems)
+        problems = tuple(self.site.problems() + self.internal_problems + self.output_problems)
         return Snapshot(self._epoch, files, problems, self.site.urls.base_path)
 
     def _publish(self) -> None:
         assert self.hub is not None
         self.hub.publish(self._snapshot())
-        self._sync_output()
+        if self._sync_output():
+            # The same files, with the output folder's problems shown or gone.
+            self.hub.publish(self._snapshot())
 
-    def _sync_output(self) -> None:
-        """Keep the output folder equal to what is served (once something was built)."""
-        if self._mirror_broken or not self.site.rendered_once or self.hub is None:
-            return
+    def _sync_output(self) -> bool:
+        """Keep the output folder equal to what is served (once something was built).
+
+        Files it cannot take are shown over the pages and tried again at every publish, so the
+        folder catches up once the obstacle is gone. Returns whether those problems changed.
+        """
+        if not self.site.rendered_once or self.hub is None:
+            return False
+        out_dir = self.options.out_dir
         try:
-            self._mirror.sync(self.hub.current.files)
+            failures = self._mirror.sync(self.hub.current.files)
+            problems = [
+                error((out_dir / failure.rel_path).as_posix(), 1, f"cannot write this file of the site ({failure.reason}); it is served from memory only")
+                for failure in failures
+            ]  # fmt: skip
         except OSError as exc:
-            self._mirror_broken = True
-            self.echo(f"warning: cannot write {self.options.out_dir} ({exc}); serving from memory only")
+            problems = [error(out_dir.as_posix(), 1, f"cannot write the site here ({exc.strerror or exc}); it is served from memory only")]
+        if problems == self.output_problems:
+            return False
+        if problems:
+            for problem in problems:
+                self.echo(str(problem))
+        else:
+            self.echo(f"{out_dir} is written again")
+        self.output_problems = problems
+        return True
 
     def _report_warnings(self) -> None:
         """Print warnings not printed before (each once while it lasts)."""
@@ -287,6 +308,7 @@ class DevServer:
 
     def _report(self, seconds: float, what: str) -> None:
         """Print new problems, or that they are fixed, and a line on what was rebuilt."""
+        # The output folder's problems are printed by _sync_output, when they change.
         problems = self.site.problems() + self.internal_problems
         self._report_warnings()
         if problems:

@@ -113,9 +113,11 @@ class LiveSite:
         """Body folders and meeting files loaded now, for `plan_rebuild`."""
         if self.archive is None:
             return KnownContent(loaded=False)
+        root = f"{self.content_dir.as_posix()}/"
         return KnownContent(
             bodies=frozenset(body.slug for body in self.archive.bodies),
             meetings=frozenset(str(meeting.source) for meeting in self.archive.meetings),
+            reported=frozenset(d.path.removeprefix(root) for d in self.diagnostics if d.path.startswith(root)),
         )
 
     def load_all(self) -> None:
@@ -163,6 +165,11 @@ class LiveSite:
                 continue  # its errors hold the rendering back; the old version stays until fixed
             body = bodies[meeting.body_slug]
             old = by_source.get(rel)
+            if meeting.aliases != (old.aliases if old is not None else []):
+                # An alias claims a path anywhere in the site: the full load checks it against every
+                # page and file, exactly as `minutes check` and `minutes build` do.
+                self.load_all()
+                return
             if old is None:
                 taken = {m.path.lower() for m in archive.meetings}
                 if meeting.path.lower() in taken:

@@ -12,6 +12,7 @@ import os
 import shutil
 import tempfile
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 
 from ..output import OutputTree, discard, staging_folder, swap_into_place
@@ -35,39 +36,99 @@ def _write_entry(target: Path, entry: Entry) -> None:
         raise
 
 
+@dataclass(frozen=True)
+class WriteFailure:
+    """A file of the site the output folder could not take (another file or a folder in its way, no room, no rights)."""
+
+    rel_path: str
+    reason: str
+
+
+_UNWRITTEN = object()
+"""Marks a file that could not be written: never the same object as a served entry, so it is tried again."""
+
+
 class OutputMirror:
     """Writes each published set of files to the output folder, changed files only."""
 
     def __init__(self, out_dir: Path):
         self.out_dir = out_dir
-        self._written: dict[str, Entry] | None = None
+        self._written: dict[str, object] | None = None
 
-    def sync(self, files: Mapping[str, Entry]) -> None:
-        """Make the output folder hold exactly `files`."""
+    def sync(self, files: Mapping[str, Entry]) -> list[WriteFailure]:
+        """Make the output folder hold `files`, as far as it can; returns the files it could not write.
+
+        A file that failed is tried again at the next sync, so the folder catches up once the
+        obstacle is gone. An OSError is raised only when the folder itself cannot be made.
+        """
         if self._written is None:
-            self._write_whole(files)
-        else:
-            for rel_path, entry in files.items():
-                if self._written.get(rel_path) is not entry:
+            return self._write_whole(files)
+        written = dict(self._written)
+        failures: list[WriteFailure] = []
+        # Removals first: a file that went can be in the way of a folder of the same name (and back).
+        for rel_path in sorted(written.keys() - files.keys()):
+            target = self.out_dir / rel_path
+            try:
+                target.unlink(missing_ok=True)
+            except NotADirectoryError:
+                pass  # a file stands where its folder would be: it was never written
+            except OSError as exc:
+                failures.append(WriteFailure(rel_path, _reason(exc)))
+                continue
+            del written[rel_path]
+            _remove_empty_folders(target.parent, self.out_dir)
+        for rel_path, entry in files.items():
+            if written.get(rel_path) is not entry:
+                try:
                     _write_entry(self.out_dir / rel_path, entry)
-            for rel_path in self._written.keys() - files.keys():
-                (self.out_dir / rel_path).unlink(missing_ok=True)
-        self._written = dict(files)
+                except OSError as exc:
+                    failures.append(WriteFailure(rel_path, _reason(exc)))
+                    written[rel_path] = _UNWRITTEN
+                else:
+                    written[rel_path] = entry
+        self._written = written
+        return failures
 
-    def _write_whole(self, files: Mapping[str, Entry]) -> None:
+    def _write_whole(self, files: Mapping[str, Entry]) -> list[WriteFailure]:
         staging = staging_folder(self.out_dir)
+        written: dict[str, object] = {}
+        failures: list[WriteFailure] = []
         try:
             tree = OutputTree(staging)
             for rel_path in sorted(files):
                 entry = files[rel_path]
-                if isinstance(entry, Path):
-                    tree.copy_file(entry, rel_path)
+                try:
+                    if isinstance(entry, Path):
+                        tree.copy_file(entry, rel_path)
+                    else:
+                        tree.write_bytes(rel_path, entry)
+                except OSError as exc:
+                    failures.append(WriteFailure(rel_path, _reason(exc)))
+                    written[rel_path] = _UNWRITTEN
+                    # A folder made for it would be left empty.
+                    _remove_empty_folders((staging / rel_path).parent, staging)
                 else:
-                    tree.write_bytes(rel_path, entry)
+                    written[rel_path] = entry
             swap_into_place(staging, self.out_dir)
         except BaseException:
             discard(staging)
             raise
+        self._written = written
+        return failures
+
+
+def _reason(exc: OSError) -> str:
+    return exc.strerror or str(exc)
+
+
+def _remove_empty_folders(folder: Path, root: Path) -> None:
+    """Remove `folder` and its parents up to `root` (kept) while they are empty."""
+    while folder != root and root in folder.parents:
+        try:
+            folder.rmdir()
+        except OSError:
+            return  # not empty (or gone already): so are its parents
+        folder = folder.parent
 
 
 def previous_files(out_dir: Path, keep_dir: Path, only: str | None = None) -> dict[str, Path]:

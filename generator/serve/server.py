@@ -15,9 +15,11 @@ import enum
 import mimetypes
 import socket
 import sys
+import threading
 from dataclasses import dataclass
 from http import HTTPStatus
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from concurrent.futures import ThreadPoolExecutor
+from http.server import BaseHTTPRequestHandler, HTTPServer
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from .overlay import EVENTS_PATH, decorate, placeholder_page, reload_script
@@ -25,6 +27,14 @@ from .snapshot import Snapshot, SnapshotHub
 
 KEEPALIVE_SECONDS = 10.0
 """An idle event stream sends a comment this often, to notice a closed tab and free its thread."""
+WORKERS = 32
+"""Threads answering requests: enough for a browser's parallel fetches and a few open pages."""
+EVENT_STREAMS = 24
+"""Open pages that reload by themselves: fewer than WORKERS, so other requests always find a thread."""
+REQUEST_SECONDS = 15.0
+"""How long a connection may keep a thread waiting for its request (a browser's idle preconnection)."""
+LISTEN_BACKLOG = 128
+"""Connections the system holds while every thread is busy (http.server's default, 5, overflows at once)."""
 NOT_FOUND_PAGE = "404.html"
 INDEX_PAGE = "index.html"
 _TYPES = {
@@ -65,7 +75,8 @@ def resolve_target(raw: str, base_path: str) -> Target:
     if not raw.startswith("/") or raw.startswith("//"):
         return NOT_FOUND
     try:
-        path = unquote(urlsplit(raw).path, errors="strict")
+        parts = urlsplit(raw)
+        path = unquote(parts.path, errors="strict")
     except (UnicodeDecodeError, ValueError):
         return NOT_FOUND
     if path == EVENTS_PATH:
@@ -73,7 +84,7 @@ def resolve_target(raw: str, base_path: str) -> Target:
     if "\0" in path or "\\" in path:
         return NOT_FOUND
     if path + "/" == base_path:
-        return Target(TargetKind.REDIRECT, location=base_path)
+        return Target(TargetKind.REDIRECT, location=base_path + _query(parts.query))
     if not path.startswith(base_path):
         return NOT_FOUND
     rel_path = path[len(base_path) :]
@@ -84,6 +95,10 @@ def resolve_target(raw: str, base_path: str) -> Target:
     if rel_path == "" or rel_path.endswith("/"):
         rel_path += INDEX_PAGE
     return Target(TargetKind.FILE, rel_path=rel_path)
+
+
+def _query(query: str) -> str:
+    return f"?{query}" if query else ""
 
 
 def content_type(rel_path: str) -> str:
@@ -112,8 +127,9 @@ def respond(snapshot: Snapshot, raw: str, with_script: bool = True) -> Response:
     rel_path = target.rel_path
     data = snapshot.read(rel_path)
     if data is None and snapshot.read(f"{rel_path}/{INDEX_PAGE}") is not None:
-        path = urlsplit(raw).path
-        return Response(HTTPStatus.MOVED_PERMANENTLY, location=path + "/")
+        # The query goes along: /search?q=x is a search for x at /search/.
+        parts = urlsplit(raw)
+        return Response(HTTPStatus.MOVED_PERMANENTLY, location=parts.path + "/" + _query(parts.query))
     if data is None:
         return _not_found(snapshot, rel_path, with_script)
     kind = content_type(rel_path)
@@ -145,6 +161,7 @@ class PreviewHandler(BaseHTTPRequestHandler):
 
     server: PreviewServer
     server_version = "minutes-serve"
+    timeout = REQUEST_SECONDS
 
     def do_GET(self) -> None:  # noqa: N802 - the name http.server looks for
         """Serve a file, a redirect, a 404, or an event stream."""
@@ -174,6 +191,17 @@ class PreviewHandler(BaseHTTPRequestHandler):
         rel_path = query.get("page", [""])[0]
         version = query.get("version", [""])[0]
         hub = self.server.hub
+        if not self.server.stream_slots.acquire(blocking=False):
+            # Too many open pages: this one is answered, it only stops reloading by itself
+            # (EventSource does not retry after an error status).
+            self._send(Response(HTTPStatus.SERVICE_UNAVAILABLE, b"too many open pages\n"), head=False)
+            return
+        try:
+            self._stream(hub, rel_path, version)
+        finally:
+            self.server.stream_slots.release()
+
+    def _stream(self, hub: SnapshotHub, rel_path: str, version: str) -> None:
         self.send_response(HTTPStatus.OK)
         self.send_header("Content-Type", "text/event-stream")
         self.send_header("Cache-Control", "no-store")
@@ -202,16 +230,48 @@ class PreviewHandler(BaseHTTPRequestHandler):
         """Stay quiet: the terminal is for rebuilds and problems."""
 
 
-class PreviewServer(ThreadingHTTPServer):
-    """A threading HTTP server whose request threads are joined on close, so none outlives it."""
+class PreviewServer(HTTPServer):
+    """An HTTP server that answers on a bounded pool of threads, all joined on close.
 
-    daemon_threads = False
-    block_on_close = True
+    One thread per connection without a limit ran to hundreds under a burst of requests. Here
+    a burst waits in the listen backlog and the pool's queue; event streams (one per open page,
+    held for as long as it stays open) may take only part of the pool, so pages are always
+    answered.
+    """
 
-    def __init__(self, host: str, port: int, hub: SnapshotHub):
+    request_queue_size = LISTEN_BACKLOG
+
+    def __init__(self, host: str, port: int, hub: SnapshotHub, workers: int = WORKERS, streams: int = EVENT_STREAMS):
         self.hub = hub
         self.address_family = socket.AF_INET6 if ":" in host else socket.AF_INET
-        super().__init__((host, port), PreviewHandler)
+        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="minutes-http")
+        self.stream_slots = threading.BoundedSemaphore(streams)
+        """Event streams that may be open at once; a page beyond them does not reload by itself."""
+        try:
+            super().__init__((host, port), PreviewHandler)
+        except BaseException:
+            self._pool.shutdown()
+            raise
+
+    def process_request(self, request: socket.socket, client_address: object) -> None:  # type: ignore[override]
+        """Hand the connection to the pool (the accept loop never waits for an answer)."""
+        try:
+            self._pool.submit(self._answer, request, client_address)
+        except RuntimeError:  # the pool is shut down: the server is closing
+            self.shutdown_request(request)
+
+    def _answer(self, request: socket.socket, client_address: object) -> None:
+        try:
+            self.finish_request(request, client_address)
+        except Exception:  # noqa: BLE001 - one bad connection must not end a worker
+            self.handle_error(request, client_address)
+        finally:
+            self.shutdown_request(request)
+
+    def server_close(self) -> None:
+        """Stop listening and wait for every answer under way (event streams end at `hub.stop`)."""
+        super().server_close()
+        self._pool.shutdown(wait=True)
 
     def handle_error(self, request: object, client_address: object) -> None:
         """A browser that hangs up mid-answer is normal for a preview; anything else is printed."""

@@ -1,0 +1,170 @@
+"""Reading the search files of a built site with their shape checked: a damaged file is named, never a traceback.
+
+The files come from a folder anyone can edit, copy half-way or fill with another version's
+output. Each file is checked, as it is read, against the shape `shards.py` writes, and the
+manifest against the number of utterances the other files hold; anything else is a
+`DamagedIndexError` naming the file, which `minutes search` reports with the advice to rebuild.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+from .index import FIELD, POSITIONS
+from .shards import FORMAT_VERSION, MEETING_KEYS
+
+_MEETING_TYPES: dict[str, type] = {
+    "title": str, "date": str, "body": str, "body_slug": str, "fiscal_year": int, "url": str, "items": list,
+}  # fmt: skip
+assert tuple(_MEETING_TYPES) == MEETING_KEYS, "_MEETING_TYPES must follow MEETING_KEYS"
+
+
+class DamagedIndexError(Exception):
+    """A file of the search folder that is missing, unreadable, or not what a build of this version writes."""
+
+    def __init__(self, name: str, reason: str):
+        super().__init__(f"{name}: {reason}")
+        self.name = name
+        """The file's path inside the search folder (`manifest.json`, `shards/3.json`)."""
+        self.reason = reason
+
+
+def reader(folder: Path) -> Callable[[str], object]:
+    """`load(name)`: the parsed JSON of a file of the search folder; DamagedIndexError when it cannot be read."""
+
+    def load(name: str) -> object:
+        try:
+            data = (folder / name).read_bytes()
+        except FileNotFoundError:
+            raise DamagedIndexError(name, "the file is missing") from None
+        except OSError as exc:
+            raise DamagedIndexError(name, f"cannot read it ({exc.strerror or exc})") from None
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            raise DamagedIndexError(name, "not UTF-8 text") from None
+        try:
+            return json.loads(text)
+        # ValueError: not JSON, or a number beyond Python's digit limit; RecursionError: nesting.
+        except (ValueError, RecursionError):
+            raise DamagedIndexError(name, "not valid JSON") from None
+
+    return load
+
+
+def _is_int(value: object) -> bool:
+    # bool is an int to Python, never to the files.
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _all(values: object, test: Callable[[object], bool]) -> bool:
+    return isinstance(values, list) and all(map(test, values))
+
+
+def _str_list(value: object) -> bool:
+    return _all(value, lambda item: isinstance(item, str))
+
+
+def check_manifest(manifest: object, name: str) -> dict:
+    """`manifest` when it is a manifest of this version (see shards.py); else DamagedIndexError."""
+    if not isinstance(manifest, dict):
+        raise DamagedIndexError(name, "not a search manifest")
+    found = manifest.get("format")
+    if found != FORMAT_VERSION or not _is_int(found):
+        raise DamagedIndexError(
+            name, f"format {json.dumps(found, ensure_ascii=False)[:40]} is not the format this version reads ({FORMAT_VERSION})"
+        )
+    problems = [
+        key
+        for key, valid in (
+            ("documents", _is_int(manifest.get("documents")) and manifest["documents"] >= 0),
+            ("meetings", _all(manifest.get("meetings"), _is_meeting)),
+            ("lexicon", _str_list(manifest.get("lexicon"))),
+            ("shards", _str_list(manifest.get("shards"))),
+            ("texts", _all(manifest.get("texts"), lambda count: _is_int(count) and count >= 0)),
+            ("longest", _is_int(manifest.get("longest")) and manifest["longest"] >= 0),
+        )
+        if not valid
+    ]
+    if problems:
+        raise DamagedIndexError(name, f"'{problems[0]}' is missing or not what a build writes")
+    said = sum(len(meeting["said"]) for meeting in manifest["meetings"])
+    if not said == manifest["documents"] == sum(manifest["texts"]):
+        raise DamagedIndexError(name, "its counts of utterances do not agree")
+    return manifest
+
+
+def _is_meeting(meeting: object) -> bool:
+    if not isinstance(meeting, dict):
+        return False
+    if not all(_is_int(meeting.get(key)) if kind is int else isinstance(meeting.get(key), kind) for key, kind in _MEETING_TYPES.items()):
+        return False
+    speakers = meeting.get("speakers")
+    if not _str_list(meeting["items"]) or not _str_list(speakers):
+        return False
+    return _all(meeting.get("said"), lambda position: _is_int(position) and 0 <= position < len(speakers))
+
+
+def check_lexicon(lexicon: object, name: str) -> tuple[list[str], dict[str, list[str]]]:
+    """The terms and the word map of a lexicon file; DamagedIndexError when it is not one."""
+    if isinstance(lexicon, dict) and _str_list(lexicon.get("terms")):
+        words = lexicon.get("words")
+        if isinstance(words, dict) and all(map(_str_list, words.values())):
+            return lexicon["terms"], words
+    raise DamagedIndexError(name, "not a lexicon file")
+
+
+def check_texts(texts: object, name: str, count: int, items: Callable[[int], int]) -> list[list]:
+    """The `count` [item, text] pairs of a text file; `items(k)` is how many agenda items the k-th one's meeting has."""
+    if isinstance(texts, list) and len(texts) == count:
+        for position, entry in enumerate(texts):
+            if not (isinstance(entry, list) and len(entry) == 2 and isinstance(entry[1], str)):
+                break
+            item = entry[0]
+            if item is not None and not (_is_int(item) and 0 <= item < items(position)):
+                break
+        else:
+            return texts
+    raise DamagedIndexError(name, "not the text file the manifest describes")
+
+
+def check_shard(shard: object, name: str, documents: int) -> dict:
+    """A shard (a lunr index of some terms) whose postings and vectors are shaped as shards.py writes them."""
+    if isinstance(shard, dict) and _all(shard.get("invertedIndex"), lambda entry: _is_posting(entry, documents)):
+        if _all(shard.get("fieldVectors"), lambda entry: _is_vector(entry, documents)):
+            return shard
+    raise DamagedIndexError(name, "not a shard of this index")
+
+
+def _is_ref(ref: object, documents: int) -> bool:
+    return isinstance(ref, str) and ref.isascii() and ref.isdigit() and len(ref) < 12 and int(ref) < documents
+
+
+def _is_posting(entry: object, documents: int) -> bool:
+    if not (isinstance(entry, list) and len(entry) == 2 and isinstance(entry[0], str) and isinstance(entry[1], dict)):
+        return False
+    posting = entry[1]
+    places = posting.get(FIELD)
+    if not _is_int(posting.get("_index")) or not isinstance(places, dict):
+        return False
+    for ref, metadata in places.items():
+        if not (_is_ref(ref, documents) and isinstance(metadata, dict)):
+            return False
+        flat = metadata.get(POSITIONS)
+        if not (_all(flat, _is_int) and len(flat) % 2 == 0):
+            return False
+    return True
+
+
+def _is_vector(entry: object, documents: int) -> bool:
+    if not (isinstance(entry, list) and len(entry) == 2 and isinstance(entry[0], str)):
+        return False
+    field, _, ref = entry[0].partition("/")
+    elements = entry[1]
+    return (
+        field == FIELD and _is_ref(ref, documents) and isinstance(elements, list) and len(elements) % 2 == 0
+        and all(_is_int(index) for index in elements[0::2])
+        and all(isinstance(weight, int | float) and not isinstance(weight, bool) for weight in elements[1::2])
+    )  # fmt: skip

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import functools
 import json
 import re
 import sys
@@ -33,6 +34,7 @@ if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
 from benchmarks.tokyo_corpus import CORPUS, TOKYO_DIR, parse_meeting  # noqa: E402
+from generator.importer.errors import SourceError  # noqa: E402
 from generator.importer.pdftext import parse_pdf_text  # noqa: E402
 from generator.importer.record import (  # noqa: E402
     ImportedHeading,
@@ -57,7 +59,7 @@ _SEAT = re.compile(r"^[一二三四五六七八九十百]+番$")
 # The chair's roles, for the marker of DiscussNet-style minutes (○ for the chair).
 _CHAIR = re.compile(r"(?:委員長|議長|座長)$")
 _MEMBER = re.compile(r"(?:委員|理事)$|番$")
-_OPENING = re.compile(r"(?P<ampm>午前|午後)(?P<hour>[一二三四五六七八九十]+)時.*開議")
+_OPENING = re.compile(r"(?P<ampm>午前|午後)(?P<hour>[零一二三四五六七八九十]+)時.*開議")
 
 
 # --- layouts -------------------------------------------------------------------------------------
@@ -239,6 +241,9 @@ class Rendered:
     date: dt.date
     text: str
     utterances: list[ExpectedUtterance] = field(default_factory=list)
+    owners: list[int] = field(default_factory=list)
+    """For each line of `text`, the index in `utterances` of the utterance it prints, or -1
+    (header, section, closing time, page furniture): lets a test rebuild every speech."""
 
 
 @dataclass
@@ -276,6 +281,8 @@ def _record(meeting: ImportedMeeting) -> list[_Turn | _Section]:
             match = re.match(r"○(\S+?)\u3000(.+)$", block.text)
             if match:
                 record.append(_Turn(match[1], [match[2]]))
+            elif not record:
+                record.append(_Section([block.text]))
             elif isinstance(record[-1], _Turn):
                 record[-1].paragraphs.append(block.text)
             else:
@@ -303,7 +310,13 @@ def wareki_date(date: dt.date) -> str:
 
 def columns(text: str) -> int:
     """The printed width of `text` in half-width columns."""
-    return sum(2 if unicodedata.east_asian_width(char) in "WFA" else 1 for char in text)
+    return sum(map(_char_columns, text))
+
+
+@functools.cache
+def _char_columns(char: str) -> int:
+    """Two columns for a full-width character (the ambiguous ones included, as in Japanese fonts), else one."""
+    return 2 if unicodedata.east_asian_width(char) in "WFA" else 1
 
 
 def wrap(text: str, width: int, first: int, hang: bool = False) -> list[str]:
@@ -369,7 +382,8 @@ def _rewrite(label: str, roster: list[_RosterRow]) -> tuple[str, str] | None:
     for row in roster:
         compact = _WHITESPACE.sub("", row.name)
         best: tuple[int, str, str] | None = None
-        for split in range(len(compact)):
+        # Only where the row's name could begin: at the label's first letter.
+        for split in (i for i, char in enumerate(compact) if char == label[0]):
             row_role, rest = compact[:split], compact[split:]
             for family_length in range(len(label) - 1, 0, -1):
                 family, role = label[:family_length], label[family_length:]
@@ -428,126 +442,139 @@ def _marker(label: str, layout: Layout) -> str:
     """The marker before `label`: DiscussNet style tells the chair, members and officials apart."""
     if layout.marker != "discussnet":
         return layout.marker
-    role = re.sub(r"[（(].*$", "", label) if re.match(r".+[（(]", label) else label
+    role = re.sub(r"[（(][^）)]*[）)]", "", label)
     if _CHAIR.search(role):
         return "○"
     return "◆" if _MEMBER.search(role) or "番" in role else "◎"
 
 
-def _header(meeting: ImportedMeeting, layout: Layout) -> list[str]:
-    """The header as printed: title, date, then the corpus's room, time, counts, roster and agenda."""
+def _header(item: dict, meeting: ImportedMeeting, layout: Layout) -> list[str]:
+    """The header as printed: title and date, then the corpus's own header lines with their
+    indents (room, time, counts, roster, officials present, 本日の会議に付した事件)."""
     lines = [meeting.title, wareki_date(meeting.date)]
-    for line in meeting.preamble:
-        if line.endswith("君") and len(line) >= 3:
-            if layout.roster_gap:
-                for role in _ROSTER_ROLES:
-                    if line.startswith(role) and not line.startswith(role + "\u3000"):
-                        line = role + "\u3000" + line[len(role) :]
-                        break
-            lines.append(line)
-        else:
-            lines.append("\u3000" + line)
+    speeches = item.get("Proceeding") or []
+    if not speeches or (speeches[0].get("Speaker") or "").strip() != "null":
+        return lines
+    for line in (speeches[0].get("Utterance") or "").replace("\r\n", "\n").split("\n"):
+        line = line.replace("\t", "").rstrip(_SPACE)
+        if not line.strip(_SPACE):
+            continue
+        if layout.roster_gap and line.endswith("君"):
+            for role in _ROSTER_ROLES:
+                if line.startswith(role) and not line.startswith(role + "\u3000"):
+                    line = role + "\u3000" + line[len(role) :]
+                    break
+        lines.append(line)
     return lines
 
 
 def _closing_time(meeting: ImportedMeeting) -> str:
     """A closing line an hour after the opening the header prints: `午後五時散会`."""
+    hour = 16
     for line in meeting.preamble:
         match = _OPENING.search(line)
         if match:
-            hour = parse_number(match["hour"]) + 1
-            ampm = match["ampm"]
-            if ampm == "午前" and hour >= 12:
-                ampm, hour = "午後", hour - 12 or 12
-            return f"{ampm}{kanji_number(min(hour, 11))}時散会"
-    return "午後五時散会"
+            hour = parse_number(match["hour"]) % 12 + (12 if match["ampm"] == "午後" else 0)
+            break
+    hour = min(hour + 1, 23)
+    ampm = "午前" if hour < 12 else "午後"
+    return f"{ampm}{kanji_number(hour % 12) or '零'}時散会"
 
 
 def render(item: dict, layout: Layout | str) -> Rendered:
     """Print the corpus meeting `item` (a dict of a tokyo-assembly file) in `layout`, with the truth."""
     layout = LAYOUTS[layout] if isinstance(layout, str) else layout
-    warnings: list[str] = []
-    meeting = parse_meeting(item, "render", warnings)
+    meeting = parse_meeting(item, "render", [])
     if meeting is None:
         raise ValueError(f"meeting {item.get('ProceedingTitle')!r} has no date")
     roster = _roster(meeting.preamble)
-    # (text, index of the expected utterance whose label the line prints, or -1)
-    body: list[tuple[str, int]] = [(line, -1) for line in _header(meeting, layout)]
+    width = 2 * layout.width
+    # Each printed line with the index of the utterance it belongs to (-1: header, section,
+    # closing) and whether it prints that utterance's label.
+    body: list[tuple[str, int, bool]] = [
+        (text, -1, False) for line in _header(item, meeting, layout) for text in wrap(line, width, width)
+    ]
     truth: list[tuple[str, str]] = []
     spoke: set[str] = set()
+    labels: dict[str, str] = {}
     for part in _record(meeting):
         if isinstance(part, _Section):
             first, *rest = part.lines
-            body.append((layout.section_mark + first, -1))
+            body.extend((line, -1, False) for line in wrap(layout.section_mark + first, width, width))
             for line in rest:
-                body.extend((text, -1) for text in wrap(line, 2 * layout.width, 2 * layout.width))
+                body.extend((text, -1, False) for text in wrap(line, width, width))
             continue
-        label = _label(part.label, roster, layout)
-        speech = "".join(part.paragraphs)
+        if part.label not in labels:
+            labels[part.label] = _label(part.label, roster, layout)
+        label = labels[part.label]
         opener = _marker(label, layout) + label
         direction = ""
         if layout.direction and part.label not in spoke and not _CHAIR.search(part.label):
             direction = layout.direction
         spoke.add(part.label)
-        truth.append((_WHITESPACE.sub("", label), direction + speech))
-        index = len(truth) - 1
+        index = len(truth)
+        truth.append((_WHITESPACE.sub("", label), direction + "".join(part.paragraphs)))
         separator = layout.separator
         if separator == "" and not opener.endswith((")", "）")):
             separator = "\u3000"
         first, *others = part.paragraphs
+        lead = direction + "\u3000" if direction else ""
         if separator == "\n":
-            body.append((opener, index))
-            lead = layout.indent + (direction + "\u3000" if direction else "")
-            lines = wrap(lead + first, 2 * layout.width, 2 * layout.width, layout.hang)
-            body.extend((line, -1) for line in lines)
+            body.append((opener, index, True))
+            body.extend((line, index, False) for line in wrap(layout.indent + lead + first, width, width, layout.hang))
         else:
-            lead = opener + separator + (direction + "\u3000" if direction else "")
-            lines = wrap(first, 2 * layout.width, 2 * layout.width - columns(lead), layout.hang)
-            body.append((lead + lines[0], index))
-            body.extend((line, -1) for line in lines[1:])
+            lead = opener + separator + lead
+            lines = wrap(first, width, width - columns(lead), layout.hang)
+            body.append((lead + lines[0], index, True))
+            body.extend((line, index, False) for line in lines[1:])
         for paragraph in others:
-            if _DIRECTION_LINE.match(paragraph):
-                text = "\u3000" * 3 + paragraph
-            else:
-                text = layout.indent + paragraph
-            body.extend((line, -1) for line in wrap(text, 2 * layout.width, 2 * layout.width, layout.hang))
+            text = ("\u3000" * 3 if _DIRECTION_LINE.match(paragraph) else layout.indent) + paragraph
+            body.extend((line, index, False) for line in wrap(text, width, width, layout.hang))
     if layout.closing and truth:
-        body.append(("\u3000" * 3 + _closing_time(meeting), -1))
-    lines, at = _paginate(body, meeting.title, layout)
-    rendered = Rendered(layout.name, meeting.title, meeting.date, "\n".join(lines) + "\n")
+        body.append(("\u3000" * 3 + _closing_time(meeting), -1, False))
+    lines, owners, at = _paginate(body, meeting.title, layout)
+    rendered = Rendered(layout.name, meeting.title, meeting.date, "\n".join(lines) + "\n", owners=owners)
     rendered.utterances = [ExpectedUtterance(at[index], label, speech) for index, (label, speech) in enumerate(truth)]
     return rendered
 
 
-def _paginate(body: list[tuple[str, int]], title: str, layout: Layout) -> tuple[list[str], dict[int, int]]:
-    """The lines with page furniture every `page_lines` lines, and the line number of each label."""
+def _page_number(page: int, layout: Layout) -> list[str]:
+    """The footer lines of page `page`."""
+    number = {"wide": f"－ {page} －", "dash": f" - {page} - ", "bare": str(page)}[layout.footer]
+    return ["", number, ""] if layout.footer_blanks else [number]
+
+
+def _paginate(body: list[tuple[str, int, bool]], title: str, layout: Layout) -> tuple[list[str], list[int], dict[int, int]]:
+    """The lines with page furniture every `page_lines` lines, the utterance each line belongs to
+    (-1 for none, furniture included), and the line number of each utterance's label."""
     lines: list[str] = []
+    owners: list[int] = []
     at: dict[int, int] = {}
-    page = 1
-    on_page = 0
-    feed = False
-    for text, index in body:
+    page, on_page, feed = 1, 0, False
+
+    def furniture(texts: list[str]) -> None:
+        lines.extend(texts)
+        owners.extend([-1] * len(texts))
+
+    for text, owner, is_label in body:
         if layout.page_lines and on_page == layout.page_lines:
             if layout.footer:
-                number = {"wide": f"－ {page} －", "dash": f" - {page} - ", "bare": str(page)}[layout.footer]
-                lines.extend(["", number, ""] if layout.footer_blanks else [number])
-            page += 1
-            on_page = 0
-            feed = layout.form_feed
+                furniture(_page_number(page, layout))
+            page, on_page, feed = page + 1, 0, layout.form_feed
             if layout.running_header:
-                lines.append(("\f" if feed else "") + "\u3000" * 4 + title)
+                furniture([("\f" if feed else "") + "\u3000" * 4 + title])
                 feed = False
         if feed:
-            text = "\f" + text
-            feed = False
-        if index >= 0:
-            at[index] = len(lines) + 1
+            text, feed = "\f" + text, False
+        if is_label:
+            at[owner] = len(lines) + 1
         lines.append(text)
+        owners.append(owner)
         on_page += 1
     if layout.page_lines and layout.footer and page > 1:
-        number = {"wide": f"－ {page} －", "dash": f" - {page} - ", "bare": str(page)}[layout.footer]
-        lines.extend(["", number] if layout.footer_blanks else [number])
-    return lines, at
+        # The last page is numbered too, without the blank line after it.
+        furniture(_page_number(page, layout)[:2] if layout.footer_blanks else _page_number(page, layout))
+    return lines, owners, at
 
 
 # --- evaluation ----------------------------------------------------------------------------------
@@ -572,6 +599,8 @@ class Figures:
     layout: str
     meetings: int = 0
     refused: int = 0
+    without_speech: int = 0
+    """Meetings with no utterance at all, refused as they should be (not counted in `refused`)."""
     expected: int = 0
     """Utterances printed."""
     imported: int = 0
@@ -660,7 +689,8 @@ def evaluate(
     """Render every meeting in every layout, import it with `parse` and count what came back right.
 
     A meeting the importer refuses (SourceError, or any exception) counts as refused, with its
-    message, and all its utterances as missing. `keep` mismatches per layout are kept for debugging."""
+    message, and all its utterances as missing; one with no utterance at all (the corpus has
+    one, a header alone) may be refused with a SourceError and counts in `without_speech`. `keep` mismatches per layout are kept for debugging."""
     results = []
     for layout in layouts:
         layout = LAYOUTS[layout] if isinstance(layout, str) else layout
@@ -673,6 +703,10 @@ def evaluate(
                 meeting = parse(rendered.text, f"{layout.name}.txt")
             except Exception as error:  # noqa: BLE001 — any failure is a refused meeting, reported
                 figures.seconds += time.perf_counter() - started
+                if not rendered.utterances and isinstance(error, SourceError):
+                    # A meeting whose record has no speech (a header alone) is rightly refused.
+                    figures.without_speech += 1
+                    continue
                 figures.refused += 1
                 figures.expected += len(rendered.utterances)
                 message = f"{rendered.title} ({rendered.date}): {type(error).__name__}: {error}"

@@ -271,6 +271,8 @@ def dated_meetings(corpus: Path = CORPUS) -> list[dict]:
 
 def _record(meeting: ImportedMeeting) -> list[_Turn | _Section]:
     """The record as turns and sections; `○label　speech` lines inside a section are turns, as printed."""
+    # `○辞任　山崎孝明君` in a report read into the record is a list item, not a speaker.
+    speakers = {block.label for block in meeting.blocks if isinstance(block, ImportedUtterance)}
     record: list[_Turn | _Section] = []
     for block in meeting.blocks:
         if isinstance(block, ImportedUtterance):
@@ -279,7 +281,7 @@ def _record(meeting: ImportedMeeting) -> list[_Turn | _Section]:
             record.append(_Section([block.text]))
         elif isinstance(block, ImportedParagraph):
             match = re.match(r"○(\S+?)\u3000(.+)$", block.text)
-            if match:
+            if match and match[1] in speakers:
                 record.append(_Turn(match[1], [match[2]]))
             elif not record:
                 record.append(_Section([block.text]))

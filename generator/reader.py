@@ -31,7 +31,7 @@ DECISION_KEYS = ("item", "subject", "result", "for", "against", "method")
 ANCHOR = re.compile(r"s[1-9]\d{0,8}")
 """An utterance anchor; nine digits are far more than any meeting has, and keep int() cheap."""
 MEETING_PATH = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*/[A-Za-z0-9][A-Za-z0-9._-]*")
-MAX_LABEL_LENGTH = 80
+MAX_LABEL_LENGTH = 56
 """A longer first word is a speech typed without the space after its label, not a label."""
 
 _PARSER = make_parser()

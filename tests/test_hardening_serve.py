@@ -47,12 +47,10 @@ def test_a_file_site_cannot_take_is_shown_and_written_once_fixed(make_site, serv
     server = serve(content)
     out = server.options.out_dir
     (content / MEETING).write_text(meeting(body="○会長　別名を付けた版です。\n", extra="aliases: [assets/lunr.js]\n"), encoding="utf-8")
-    expected = f"{(out / 'assets' / 'lunr.js' / 'index.html').as_posix()}:1: error: cannot write this file of the site (File exists); it is served from memory only"
+    # `check` and `build` refuse an alias onto a file the site itself writes; serve shows the same error.
     html = wait_until(lambda: _overlay(server.url), what="the overlay")
-    assert expected in html  # type: ignore[operator]
-    # Everything else was written.
+    assert "assets/lunr.js" in html and "would write a redirect over the site" in html  # type: ignore[operator]
     page = out / "test" / "2022-02-14" / "index.html"
-    wait_until(lambda: "別名を付けた版です。" in page.read_text("utf-8"), what="the page in site/")
     (content / MEETING).write_text(meeting(body="○会長　直した版です。\n"), encoding="utf-8")
     wait_until(lambda: not _overlay(server.url), what="the overlay to go")
     wait_until(lambda: "直した版です。" in page.read_text("utf-8"), what="site/ written again")

@@ -70,7 +70,7 @@ _NOT_SPEAKERS = re.compile(
     r"(?:出席|欠席|遅刻|早退|説明のため出席した|職務のため出席した|署名|会議録署名|傍聴)(?:議員|委員|者|人)|"
     r"議事日程|会議次第|本日の会議に付した事件"
 )
-_LONGEST = 64
+_LONGEST = 56
 """The longest label, compacted: Tokyo prints titles such as
 `土屋オリンピック・パラリンピック準備局ラグビーワールドカップ準備担当部長国際大会準備担当部長兼務` (51)."""
 _SCAN = 2 * _LONGEST
@@ -251,7 +251,12 @@ def candidates(text: str) -> tuple[_Candidate, ...]:
             fitting = count
         label = _COMPACT.sub("", content[:end])
         evidence = False
-        if label[-1] not in _FINAL or shape(label) is None:
+        kind = shape(label) if label[-1] in _FINAL else None
+        if kind == "honorific" and count > 1 and shape(_COMPACT.sub("", first)) != "role":
+            # `辞任　西沢けいた君` is a row of a list; `議長 山田 太郎君` and `議 長 山 田 君` are labels.
+            if not all(e - s <= 2 for s, e in pieces[:count]):
+                kind = None
+        if kind is None:
             # `総務課長 山田太郎`: a role, then a name without 君; a label only if the minutes print
             # the name elsewhere (the roster), since a speech may also open with a word and a space.
             if count == 1:

@@ -66,6 +66,11 @@ FORMS = [
     ("○市長（佐藤一郎君） お答えします。", "市長（佐藤一郎君）", "お答えします。"),
     ("○市長（佐藤一郎君）〔登壇〕　お答えします。", "市長（佐藤一郎君）", "SD:〔登壇〕|お答えします。"),
     ("○１番（鈴木花子君）（拍手）　質問します。", "１番（鈴木花子君）", "SD:（拍手）|質問します。"),
+    # a colon between label and speech (江別市), a closing bracket never opened (石岡市)
+    ("○市長（佐藤一郎君）：お答えします。", "市長（佐藤一郎君）", "お答えします。"),
+    ("○佐藤市長:お答えします。", "佐藤市長", "お答えします。"),
+    ("○佐藤市長）お答えします。", "佐藤市長", "お答えします。"),
+    ("○鈴木（行）委員長）お答えします。", "鈴木（行）委員長", "お答えします。"),
     # a speaker who speaks once, and a long title joined with 兼
     ("○安藤スポーツ振興局総務部長　招致に関する予算は計上しています。", "安藤スポーツ振興局総務部長", "招致に関する予算は計上"),
     ("◎総務部長兼危機管理監（田中次郎君）　説明します。", "総務部長兼危機管理監（田中次郎君）", "説明します。"),
@@ -150,3 +155,72 @@ def test_the_printed_marker_becomes_the_speakers_side_and_the_record_is_written_
     read_back, diagnostics = read_meeting_text(markdown, "body/2024-03-01.md", "body/2024-03-01.md")
     assert not diagnostics
     assert [u.speaker.side for u in read_back.utterances] == [None, "member", "official"]
+
+
+def test_bare_labels_alone_on_their_line_speak_on_the_next() -> None:
+    # 群馬県議会 委員会: the label on a line of its own, the speech indented below.
+    record = "中村委員\n　委員はどういう人を選任するのか。\n関総務課長\n　教育委員会が委嘱することとなる。\n中村委員\n　了解した。\n"
+    meeting = parse_pdf_text(HEADER + "４．欠席委員\nなし\n" + record, "forms.txt")
+    assert [(u.label, first_words(u)) for u in meeting.utterances] == [
+        ("中村委員", "委員はどういう人を選任するのか。"),
+        ("関総務課長", "教育委員会が委嘱することとなる。"),
+        ("中村委員", "了解した。"),
+    ]
+
+
+def test_bare_labels_with_a_colon_or_a_stray_bracket_and_no_space() -> None:
+    colon = "委員長（相馬君）：ただいまより委員会を開会いたします。\n本間君：議案第４４号について討論します。\n委員長（相馬君）：討論を終わります。\n"
+    assert [(u.label, first_words(u)[:6]) for u in read(colon)] == [
+        ("委員長（相馬君）", "ただいまより"),
+        ("本間君", "議案第４４号"),
+        ("委員長（相馬君）", "討論を終わります"[:6]),
+    ]
+    stray = "谷田川委員長）ただ今から，委員会を開会いたします。\n市長）本日は大変お忙しいところ，ありがとうございます。\n谷田川委員長）ありがとうございました。\n"
+    assert [u.label for u in read(stray)] == ["谷田川委員長", "市長", "谷田川委員長"]
+    # The officials present, listed with commas after the brackets, are the header.
+    listed = "経済部長（市村明），経済部次長（沼田耕），農政課長（山田一）\n"
+    assert [u.label for u in read(stray, HEADER + listed)] == ["谷田川委員長", "市長", "谷田川委員長"]
+
+
+def test_a_table_of_names_and_offices_never_speaks() -> None:
+    header = (
+        HEADER
+        + "出席議員（４名）\n　　１番　　片岡直博　　　２番　　河村　孝\n　　３番　　山本哲也　　　４番　　木下順一\n"
+        + "議場出席説明者\n　　市長　　　木田久主一　　副市長　　木下憲一\n　　村 長 萩原 達雄 副 村 長 齋藤 一郎\n"
+    )
+    meeting = parse_pdf_text(header + OPENING + "○市長（佐藤一郎君）　お答えします。\n", "forms.txt")
+    assert [u.label for u in meeting.utterances] == ["議長（山田太郎君）", "市長（佐藤一郎君）"]
+    # The same table in minutes whose labels carry no mark.
+    bare = "議長（山田太郎君）　ただいまから本日の会議を開きます。\n市長（佐藤一郎君）　お答えします。\n"
+    meeting = parse_pdf_text(header.replace("議場出席説明者", "説明のため出席した者") + bare, "forms.txt")
+    assert [u.label for u in meeting.utterances] == ["議長（山田太郎君）", "市長（佐藤一郎君）"]
+
+
+def test_a_marked_label_alone_before_a_table_is_a_header_line() -> None:
+    header = HEADER + "○議場出席説明者\n　　市長　　　木田久主一　　副市長　　木下憲一\n"
+    meeting = parse_pdf_text(header + OPENING, "forms.txt")
+    assert [u.label for u in meeting.utterances] == ["議長（山田太郎君）"]
+
+
+def test_a_label_printed_without_the_documents_mark_speaks_only_after_its_speaker_takes_the_rostrum() -> None:
+    # 熊本市議会: `○寺本義勝　議長` for the chair, the member's label printed without the mark.
+    record = (
+        "○寺本義勝　議長　　日程第１「一般質問」を行います。\n　田中敦朗議員。\n"
+        "　　　〔３０番　田中敦朗議員　登壇　拍手〕\n田中敦朗　議員　　皆さん、おはようございます。\n"
+        "○寺本義勝　議長　　投票の結果を報告します。\n田中　良議員　　百二十五票\n"
+    )
+    meeting = parse_pdf_text(HEADER + record, "forms.txt")
+    assert [(u.label, first_words(u)[:5]) for u in meeting.utterances] == [
+        ("寺本義勝議長", "日程第１「"),
+        ("田中敦朗議員", "皆さん、お"),
+        ("寺本義勝議長", "投票の結果を"[:5]),
+    ]
+    assert "田中\u3000良議員\u3000\u3000百二十五票" in "".join(p.text for p in meeting.utterances[2].parts)
+
+
+def test_the_side_is_kept_only_where_the_minutes_print_both_marks() -> None:
+    # 鳥取県議会 prints ◎ for the chair, ○ for members and ● for officials: ◎ says nothing of the side.
+    record = "◎野田委員長　ただいまから開会します。\n○斉木委員　質問します。\n●山嵜警察本部長　お答えします。\n"
+    meeting = parse_pdf_text(HEADER + record, "forms.txt")
+    assert [u.label for u in meeting.utterances] == ["野田委員長", "斉木委員", "山嵜警察本部長"]
+    assert meeting.speakers == {}

@@ -67,7 +67,7 @@ _TITLE = re.compile(f"[{_J}{_DIGITS}]{{1,60}}")
 _WITH_HONORIFIC = re.compile(rf"(?:{_SEAT})?[{_J}{_DIGITS}]{{1,40}}(?:{_HONORIFIC})")
 # Lines of the header that look like a label: who attended, not who speaks.
 _NOT_SPEAKERS = re.compile(
-    r"(?:出席|欠席|遅刻|早退|説明のため出席した|職務のため出席した|署名|会議録署名|傍聴)(?:議員|委員|者|人)|"
+    r"(?:出席|欠席|遅刻|早退|(?:説明|職務)のため[^。]{0,8}出席した|署名|会議録署名|傍聴)(?:説明)?(?:議員|委員|者|人|員|[^。]{0,6}職員)|"
     r"議事日程|会議次第|本日の会議に付した事件"
 )
 _LONGEST = 56
@@ -75,11 +75,14 @@ _LONGEST = 56
 `土屋オリンピック・パラリンピック準備局ラグビーワールドカップ準備担当部長国際大会準備担当部長兼務` (51)."""
 _SCAN = 2 * _LONGEST
 """How far into a line a label may reach, in characters, spaces included."""
+_COLONS = ":："
+_HEADER_SECTION = re.compile(r"[0-9０-９]{1,2}[、.．]")
 _PIECE = re.compile(f"[^{SPACE}]+")
 _COMPACT = re.compile(f"[{SPACE}]+")
 # A line may open with a label only if its first piece is short and free of sentence punctuation,
-# or holds a closing bracket (`議長（山田君）これより`): most lines of a speech fail this at once.
-_MAY_OPEN = re.compile(f"[{_J}0-9０-９（(〔][^{SPACE}、。]{{0,{_LONGEST}}}(?:[{SPACE}]|$)|[^{SPACE}、。]{{1,{_LONGEST}}}[）)〕]")
+# or holds a closing bracket or a colon (`議長（山田君）これより`, `本間君：議案…`): most lines of a
+# speech fail this at once.
+_MAY_OPEN = re.compile(f"[{_J}0-9０-９（(〔][^{SPACE}、。]{{0,{_LONGEST}}}(?:[{SPACE}]|$)|[^{SPACE}、。]{{1,{_LONGEST}}}[）)〕:：]")
 
 
 @dataclass(frozen=True)
@@ -198,6 +201,8 @@ def _ends(text: str, pieces: list[tuple[int, int]]) -> list[tuple[int, int]]:
         depth = 0
         for index in range(start, end - 1):
             char = text[index]
+            if char in _COLONS and depth == 0 and index > start:
+                ends.append((index, count))  # `本間君:議案第４４号…`
             if char in _OPEN:
                 depth += 1
             elif char in _CLOSE:
@@ -219,6 +224,44 @@ def _piece_fits(piece: str, first: bool) -> bool:
     return bool(_KANJI.search(piece)) or not _HIRAGANA_ONLY.fullmatch(piece)
 
 
+def _words(pieces: list[str]) -> list[str]:
+    """The words of space-separated pieces, letter-spaced runs joined (`村 長` → `村長`)."""
+    words: list[str] = []
+    run = ""
+    for piece in pieces:
+        if len(piece) == 1 and piece not in _ARABIC:
+            run += piece
+            continue
+        if run:
+            words.append(run)
+            run = ""
+        words.append(piece)
+    if run:
+        words.append(run)
+    return words
+
+
+def _role_inside(text: str, pieces: list[tuple[int, int]]) -> bool:
+    """Whether a word before the last of a spaced label is itself a role (not one joined by `兼`)."""
+    words = _words([text[start:end] for start, end in pieces])
+    return any(shape(word) == "role" and not words[i + 1].startswith("兼") for i, word in enumerate(words[:-1]))
+
+
+def roster_row(text: str) -> bool:
+    """Whether `text` is a row of a table of names and offices: `片岡直博　２番　河村　孝`, `木田久主一　副市長　木下憲一`.
+
+    A row holds no sentence punctuation, hardly any hiragana, and a role or seat after its first word.
+    """
+    pieces = _PIECE.findall(text)
+    if len(pieces) < 2 or re.search(r"[、。，．「」『』？！?!]", text):
+        return False
+    compact = "".join(pieces)
+    if len(re.findall("[\u3040-\u309f]", compact)) * 6 > len(compact):
+        return False
+    words = _words(pieces)
+    return any(shape(word) == "role" for word in words[1:])
+
+
 def _bare_name(text: str) -> bool:
     """A name as a roster prints it: two to eight kanji or kana, no digits, not only hiragana."""
     return 2 <= len(text) <= 8 and bool(re.fullmatch(f"[{_J}]+", text)) and not _HIRAGANA_ONLY.fullmatch(text)
@@ -238,6 +281,8 @@ def candidates(text: str) -> tuple[_Candidate, ...]:
             return ()  # 〇〇委員会: a placeholder, or a mark doubled for emphasis
     if not content or not (_MAY_OPEN.match(content) or marker and content[0] in SPACE):
         return ()
+    if (stray := _unopened(text, marker, offset)) is not None:
+        return (stray,)
     pieces = _segments(content)
     first = content[: pieces[0][1]]
     first_is_role = None
@@ -252,6 +297,9 @@ def candidates(text: str) -> tuple[_Candidate, ...]:
         label = _COMPACT.sub("", content[:end])
         evidence = False
         kind = shape(label) if label[-1] in _FINAL else None
+        if kind == "role" and count > 1 and _role_inside(content, pieces[:count]):
+            # `市長　木田久主一　副市長`: a row of the officials' table, not a spaced-out label.
+            kind = None
         if kind == "honorific" and count > 1 and shape(_COMPACT.sub("", first)) != "role":
             # `辞任　西沢けいた君` is a row of a list; `議長 山田 太郎君` and `議 長 山 田 君` are labels.
             if not all(e - s <= 2 for s, e in pieces[:count]):
@@ -263,13 +311,50 @@ def candidates(text: str) -> tuple[_Candidate, ...]:
                 continue
             if first_is_role is None:
                 first_is_role = shape(first) == "role"
-            if not (first_is_role and _bare_name(label[len(first) :])):
+            name = label[len(first) :]
+            if not (first_is_role and _bare_name(name) and shape(name) is None):
                 continue
             evidence = True
         rest = text[offset + end :]
-        set_off = not rest.strip(SPACE) or rest[:1] == "\u3000" or rest[:2] in ("  ", " \u3000", "\t")
+        set_off = (
+            not rest.strip(SPACE)
+            or rest[:1] == "\u3000"
+            or rest[:2] in ("  ", " \u3000", "\t")
+            # Nothing need follow a closing bracket: `議長（山田君）これより…`, `(委員)４月１日…`.
+            or label[-1] in _CLOSE
+        )
+        if rest and rest[0] in "，,、":
+            continue  # `生活環境部長(広瀬峰昌),生活環境部次長…`: a list of the officials present
+        if rest and rest[0] in _COLONS:
+            # `委員長(相馬君):ただいまより…`: some systems print a colon between label and speech.
+            rest, set_off = rest[1:], True
         found.append(_Candidate(label, rest.strip(SPACE), marker, count, set_off, evidence))
     return tuple(found)
+
+
+def _unopened(text: str, marker: str, offset: int) -> _Candidate | None:
+    """A label closed by a bracket that was never opened, the bracket serving as separator.
+
+    Some committee minutes print `谷田川委員長)ただ今から…` and `生活環境部次長兼生活環境課長)それでは…`:
+    the label is what stands before the stray bracket.
+    """
+    depth = 0
+    for index in range(offset, min(len(text), offset + _LONGEST + 1)):
+        char = text[index]
+        if char in SPACE or char in "、。，．「」":
+            return None
+        if char in "(（":
+            depth += 1
+        elif char in ")）":
+            if depth:
+                depth -= 1
+                continue
+            label = text[offset:index]
+            rest = text[index + 1 :]
+            if not rest[:1] or rest[:1] in SPACE or shape(label) not in ("role", "disambiguated", "named", "honorific"):
+                return None
+            return _Candidate(label, rest.strip(SPACE), marker, 1, True, False)
+    return None
 
 
 @dataclass
@@ -284,6 +369,8 @@ class Labels:
     """Names printed in the minutes (the roster), compacted, with the number of lines printing each."""
     found: dict[str, tuple[_Candidate, ...]] = field(default_factory=dict)
     """The candidates of each line's text, as `find_labels` read them."""
+    after_rostrum: dict[str, str] = field(default_factory=dict)
+    """Lines that follow a stage direction with `登壇`, each with that direction."""
 
     def match(self, line: SourceLine) -> LabelMatch | None:
         """The label that opens `line`, or None when the line does not open an utterance."""
@@ -296,7 +383,7 @@ class Labels:
             return None
         marked = found[0].marker != ""
         if marked != (self.style == "marked"):
-            return None
+            return None if marked else self._unmarked(found, text)
         stripped = text.lstrip(SPACE)
         if marked and stripped[1:2] in SPACE and not any(c.label in self.labels for c in found):
             # `○ 議 事 日 程`: a circle and a space open a section title, unless a known label follows.
@@ -309,6 +396,22 @@ class Labels:
                 continue
             best = candidate
         return best
+
+    def _unmarked(self, found: tuple[_Candidate, ...], text: str) -> _Candidate | None:
+        """A label printed without the marker the document's other labels have: `田中敦朗　議員　皆さん…`.
+
+        Taken only as a name and a role set apart by spaces, right after the stage direction that
+        brings that speaker to the rostrum (`〔30番 田中敦朗議員 登壇 拍手〕`): a name and a role
+        elsewhere are text, such as the votes a chair reads out (`田中　良議員　百二十五票`).
+        """
+        rostrum = self.after_rostrum.get(text)
+        if rostrum is None:
+            return None
+        for candidate in found:
+            if candidate.segments == 2 and candidate.set_off and candidate.rest and shape(candidate.label) == "role":
+                if _PIECE.findall(text)[0] in rostrum:
+                    return candidate
+        return None
 
     def _named_elsewhere(self, candidate: _Candidate, text: str) -> bool:
         return candidate.label in self.labels or _in_roster(candidate.label, self.names, _line_names(text))
@@ -335,6 +438,8 @@ def roster_rest(rest: str, style: str) -> bool:
     One name alone is a roster entry only in minutes with bare labels; after a marked label it is
     the chair calling on a member.
     """
+    if roster_row(rest) or style == "bare" and not _speech_like(rest):
+        return True
     names = re.findall(rf"[{_J}]{{1,10}}?(?:君|様|氏)", re.sub(f"[{SPACE}]+", "", rest))
     if not names or "".join(names) != re.sub(f"[{SPACE}]+", "", rest):
         return False
@@ -363,10 +468,14 @@ def find_labels(lines: list[SourceLine]) -> Labels | None:
     set_off: Counter[str] = Counter()
     bare_alone: set[str] = set()
     read: dict[str, tuple[_Candidate, ...]] = {}
-    for line in lines:
+    bare_alone_speaking: Counter[str] = Counter()
+    after_rostrum: dict[str, str] = {}
+    for index, line in enumerate(lines):
         found = read[line.text] = candidates(line.text)
         if not found:
             continue
+        if index and "登壇" in lines[index - 1].content:
+            after_rostrum[line.text] = lines[index - 1].content
         if found[0].marker:
             if line.content[1:2] in SPACE:
                 continue
@@ -377,11 +486,13 @@ def find_labels(lines: list[SourceLine]) -> Labels | None:
                 marked_strong += shape(best.label) in ("named", "honorific", "bracketed", "disambiguated")
             continue
         for candidate in found:
-            if candidate.rest and _speech_like(candidate.rest):
+            if candidate.rest and _speech_like(candidate.rest) and not roster_row(candidate.rest):
                 bare[candidate.label] += 1
                 set_off[candidate.label] += candidate.set_off
-            else:
+            elif not candidate.rest:
                 bare_alone.add(candidate.label)
+                if _speech_follows(lines, index):
+                    bare_alone_speaking[candidate.label] += 1
     bare_labels = {
         label
         for label in bare
@@ -389,13 +500,13 @@ def find_labels(lines: list[SourceLine]) -> Labels | None:
     }
     bare_labels |= {label for label in bare_alone if _bare_role(label) or label in bare_labels}
     marked_count = sum(marked.values())
-    bare_count = sum(bare[label] for label in bare_labels)
+    bare_count = sum(bare[label] + bare_alone_speaking[label] for label in bare_labels)
     if marked_count == 0 and bare_count == 0:
         return None
     # A few named labels outweigh a list of officials printed as bare roles in the header.
     if marked_count and (marked_count >= bare_count or marked_strong >= 2):
-        return Labels("marked", frozenset(label for label, count in marked.items() if count >= 2), names, read)
-    return Labels("bare", frozenset(bare_labels), names, read)
+        return Labels("marked", frozenset(label for label, count in marked.items() if count >= 2), names, read, after_rostrum)
+    return Labels("bare", frozenset(bare_labels), names, read, after_rostrum)
 
 
 def _in_roster(label: str, names: Counter[str], own: set[str]) -> bool:
@@ -447,6 +558,28 @@ def _line_names(text: str) -> set[str]:
     return names
 
 
+def _speech_follows(lines: list[SourceLine], index: int) -> bool:
+    """Whether the line after a label standing alone on line `index` reads as its speech."""
+    if index + 1 >= len(lines):
+        return False
+    following = lines[index + 1].content
+    if _HEADER_SECTION.match(following):
+        return False  # `２、欠席議員は次のとおりである。`: the header's next section
+    compact = _COMPACT.sub("", following)
+    # A speech's first line holds a sentence's punctuation or fills the line; a name does neither.
+    if len(compact) <= 20 and not re.search(r"[、。，．？！]", compact):
+        return False
+    return not roster_rest(following, "bare") and not candidates(lines[index + 1].text)
+
+
 def _speech_like(rest: str) -> bool:
     """Whether the text after a bare label reads as speech rather than a roster's name (`市長　佐藤一郎`)."""
-    return len(rest) > 8 or rest[0] in _OPEN or bool(re.search(r"[、。，．？！]", rest)) or _HIRAGANA_ONLY.search(rest) is not None
+    pieces = _PIECE.findall(rest)
+    if len(pieces) >= 2 and all(len(piece) == 1 for piece in pieces):
+        return False  # a letter-spaced name: `樋 口 し ほ み`
+    return (
+        sum(map(len, pieces)) > 8
+        or rest[0] in _OPEN
+        or bool(re.search(r"[、。，．？！]", rest))
+        or _HIRAGANA_ONLY.search(rest) is not None
+    )

@@ -29,7 +29,7 @@ from .headings import (
     same_heading,
     stage_direction,
 )
-from .labels import MARKERS, MEMBER_MARKERS, OFFICIAL_MARKERS, LabelMatch, Labels, find_labels, roster_rest
+from .labels import MARKERS, MEMBER_MARKERS, OFFICIAL_MARKERS, LabelMatch, Labels, candidates, find_labels, roster_rest, roster_row
 from .layout import SourceLine, ends_sentence, is_short, join_lines, pushed_down, read_page, wrap_width
 from .record import (
     ImportedBlock,
@@ -153,6 +153,8 @@ def _drop_speechless(lines: list[SourceLine], matches: list[LabelMatch | None], 
             and following is not None
             and matches[run] is None
             and marked_heading(following.text) is None
+            and not roster_row(following.content)
+            and not candidates(following.text)
             and not (labels.style == "bare" and numbered_heading(following.text))
         )
         if not speech_follows:
@@ -165,16 +167,27 @@ def _drop_speechless(lines: list[SourceLine], matches: list[LabelMatch | None], 
 
 
 def _sides(utterances: list[ImportedUtterance], notes: list[SourceNote]) -> dict[str, dict[str, str]]:
-    """The `side` of each label printed with ◆ (a member) or ◎ (an official), for the `speakers:` map."""
+    """The `side` of each label printed with ◆ (a member) or ◎ (an official), for the `speakers:` map.
+
+    Only minutes that print both marks use them so: others print ◎ for the chair (鳥取県議会:
+    ◎ the chair, ○ members, ● officials), which says nothing about the side.
+    """
     sides: dict[str, dict[str, str]] = {}
+    printed = {utterance.marker for utterance in utterances}
+    if not (printed & set(MEMBER_MARKERS) and printed & set(OFFICIAL_MARKERS)):
+        return sides
     for utterance in utterances:
-        side = "member" if utterance.marker in MEMBER_MARKERS else "official" if utterance.marker in OFFICIAL_MARKERS else None
+        marker = utterance.marker
+        side = "member" if marker and marker in MEMBER_MARKERS else "official" if marker and marker in OFFICIAL_MARKERS else None
         if side is None:
             continue
         known = sides.setdefault(utterance.label, {"side": side})
         if known["side"] != side:
-            notes.append(SourceNote(utterance.line, f"{utterance.label} is printed as a {side} here but as a {known['side']} before: kept {known['side']}"))
+            notes.append(SourceNote(utterance.line, f"{utterance.label} is printed as {_A[side]} here but as {_A[known['side']]} before: kept {known['side']}"))
     return sides
+
+
+_A = {"member": "a member", "official": "an official"}
 
 
 def body_title_of(title: str) -> str | None:
@@ -366,6 +379,8 @@ class _RecordReader:
             and is_short(following.width, self.wrap)
             and stage_direction(following.text) is None
             and marked_heading(following.text) is None
+            and not roster_row(following.content)
+            and not candidates(following.text)
             and numbered_heading(following.text) is None
         ):
             text, used = join_lines(text, following.content), 1

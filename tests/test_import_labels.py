@@ -160,7 +160,8 @@ def test_the_printed_marker_becomes_the_speakers_side_and_the_record_is_written_
 def test_bare_labels_alone_on_their_line_speak_on_the_next() -> None:
     # 群馬県議会 委員会: the label on a line of its own, the speech indented below.
     record = "中村委員\n　委員はどういう人を選任するのか。\n関総務課長\n　教育委員会が委嘱することとなる。\n中村委員\n　了解した。\n"
-    meeting = parse_pdf_text(HEADER + "４．欠席委員\nなし\n" + record, "forms.txt")
+    attendance = "３．出席委員\n委員長:中村紀雄、副委員長:安孫子哲\n委員:岩井均、委員:塚原仁\n４．欠席委員\nなし\n"
+    meeting = parse_pdf_text(HEADER + attendance + record, "forms.txt")
     assert [(u.label, first_words(u)) for u in meeting.utterances] == [
         ("中村委員", "委員はどういう人を選任するのか。"),
         ("関総務課長", "教育委員会が委嘱することとなる。"),

@@ -76,7 +76,8 @@ _LONGEST = 56
 _SCAN = 2 * _LONGEST
 """How far into a line a label may reach, in characters, spaces included."""
 _COLONS = ":："
-_HEADER_SECTION = re.compile(r"[0-9０-９]{1,2}[、.．]")
+_HEADER_SECTION = re.compile(f"[0-9０-９]{{1,2}}[、.．]|[ア-ン][{SPACE}]")
+"""The numbered sections of a header or report (`２、欠席議員は…`, `ウ　議長は…`)."""
 _PIECE = re.compile(f"[^{SPACE}]+")
 _COMPACT = re.compile(f"[{SPACE}]+")
 # A line may open with a label only if its first piece is short and free of sentence punctuation,
@@ -250,8 +251,12 @@ def _role_inside(text: str, pieces: list[tuple[int, int]]) -> bool:
 def roster_row(text: str) -> bool:
     """Whether `text` is a row of a table of names and offices: `片岡直博　２番　河村　孝`, `木田久主一　副市長　木下憲一`.
 
-    A row holds no sentence punctuation, hardly any hiragana, and a role or seat after its first word.
+    A row holds no sentence punctuation, hardly any hiragana, and a role or seat after its first
+    word; or it lists offices and names with colons (`星名建市、副委員長:安孫子哲`).
     """
+    listed = re.search(r"[、，,](?P<role>[^、，,:：。]{1,24})[:：]", text)
+    if listed and shape(_COMPACT.sub("", listed["role"])) == "role":
+        return True  # `星名建市、副委員長:安孫子哲`: offices and names listed with colons
     pieces = _PIECE.findall(text)
     if len(pieces) < 2 or re.search(r"[、。，．「」『』？！?!]", text):
         return False
@@ -486,7 +491,7 @@ def find_labels(lines: list[SourceLine]) -> Labels | None:
                 marked_strong += shape(best.label) in ("named", "honorific", "bracketed", "disambiguated")
             continue
         for candidate in found:
-            if candidate.rest and _speech_like(candidate.rest) and not roster_row(candidate.rest):
+            if candidate.rest and not roster_rest(candidate.rest, "bare"):
                 bare[candidate.label] += 1
                 set_off[candidate.label] += candidate.set_off
             elif not candidate.rest:
@@ -558,18 +563,24 @@ def _line_names(text: str) -> set[str]:
     return names
 
 
+def may_be_speech(text: str) -> bool:
+    """Whether a line may be the first of a speech: not a roster's names nor a header's numbered section."""
+    content = text.lstrip(SPACE)
+    return not _HEADER_SECTION.match(content) and not roster_rest(content, "bare")
+
+
 def _speech_follows(lines: list[SourceLine], index: int) -> bool:
-    """Whether the line after a label standing alone on line `index` reads as its speech."""
-    if index + 1 >= len(lines):
+    """Whether the line after a label standing alone on line `index` plainly reads as its speech.
+
+    Stricter than `may_be_speech`, since it decides whether the document prints bare labels at all.
+    """
+    if index + 1 >= len(lines) or not may_be_speech(lines[index + 1].text):
         return False
-    following = lines[index + 1].content
-    if _HEADER_SECTION.match(following):
-        return False  # `２、欠席議員は次のとおりである。`: the header's next section
-    compact = _COMPACT.sub("", following)
+    compact = _COMPACT.sub("", lines[index + 1].text)
     # A speech's first line holds a sentence's punctuation or fills the line; a name does neither.
     if len(compact) <= 20 and not re.search(r"[、。，．？！]", compact):
         return False
-    return not roster_rest(following, "bare") and not candidates(lines[index + 1].text)
+    return not candidates(lines[index + 1].text)
 
 
 def _speech_like(rest: str) -> bool:

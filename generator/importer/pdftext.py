@@ -29,7 +29,7 @@ from .headings import (
     same_heading,
     stage_direction,
 )
-from .labels import MARKERS, MEMBER_MARKERS, OFFICIAL_MARKERS, LabelMatch, Labels, candidates, find_labels, roster_rest, roster_row
+from .labels import MARKERS, MEMBER_MARKERS, OFFICIAL_MARKERS, LabelMatch, Labels, candidates, find_labels, may_be_speech, roster_rest
 from .layout import SourceLine, ends_sentence, is_short, join_lines, pushed_down, read_page, wrap_width
 from .record import (
     ImportedBlock,
@@ -153,7 +153,7 @@ def _drop_speechless(lines: list[SourceLine], matches: list[LabelMatch | None], 
             and following is not None
             and matches[run] is None
             and marked_heading(following.text) is None
-            and not roster_row(following.content)
+            and may_be_speech(following.text)
             and not candidates(following.text)
             and not (labels.style == "bare" and numbered_heading(following.text))
         )
@@ -379,7 +379,7 @@ class _RecordReader:
             and is_short(following.width, self.wrap)
             and stage_direction(following.text) is None
             and marked_heading(following.text) is None
-            and not roster_row(following.content)
+            and may_be_speech(following.text)
             and not candidates(following.text)
             and numbered_heading(following.text) is None
         ):

@@ -42,6 +42,7 @@ _J = "\u3005\u3006\u30f6\u30fc\u30fb\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff\uff6
 """Japanese letters: kana, kanji (the astral ones too), 々, ヶ, ー and the middle dot."""
 _KANJI = re.compile("[\u3005\u3400-\u9fff\uf900-\ufaff\U00020000-\U0003ffff\u30a0-\u30ff]")
 _HIRAGANA_ONLY = re.compile("[\u3040-\u309f]+")
+_HIRAGANA_ANY = re.compile("[\u3040-\u309f]")
 _DIGITS = "0-9０-９〇一二三四五六七八九十百"
 _OPEN, _CLOSE = "（(〔［[", "）)〕］]"
 _PAIRS = dict(zip(_OPEN, _CLOSE))
@@ -70,12 +71,15 @@ _NOT_SPEAKERS = re.compile(
     r"(?:出席|欠席|遅刻|早退|(?:説明|職務)のため[^。]{0,8}出席した|署名|会議録署名|傍聴)(?:説明)?(?:議員|委員|者|人|員|[^。]{0,6}職員)|"
     r"議事日程|会議次第|本日の会議に付した事件"
 )
+# Rows of a list of changes in membership (`○辞任　　相川　　博君`, `○選任　　原田　　大君`).
+_LIST_ROW = re.compile(r"(?:辞任|選任|辞職|就任|退任|補欠|欠員)")
 _LONGEST = 56
 """The longest label, compacted: Tokyo prints titles such as
 `土屋オリンピック・パラリンピック準備局ラグビーワールドカップ準備担当部長国際大会準備担当部長兼務` (51)."""
 _SCAN = 2 * _LONGEST
 """How far into a line a label may reach, in characters, spaces included."""
 _COLONS = ":："
+_CONTINUES = re.compile(r"[，,、]|(?:の|を|が|及び|並びに|又は|若しくは)(?![ぁ-ゖ])")
 _HEADER_SECTION = re.compile(f"[0-9０-９]{{1,2}}[、.．]|[ア-ン][{SPACE}]")
 """The numbered sections of a header or report (`２、欠席議員は…`, `ウ　議長は…`)."""
 _PIECE = re.compile(f"[^{SPACE}]+")
@@ -119,7 +123,7 @@ def shape(label: str) -> str | None:
     """
     if not label or label[-1] not in _FINAL or len(label) > _LONGEST or _PUNCTUATION.search(label):
         return None
-    if label[0] in "〇" or not _KANJI.search(label) or _NOT_SPEAKERS.search(label):
+    if label[0] in "〇" or not _KANJI.search(label) or _NOT_SPEAKERS.search(label) or _LIST_ROW.match(label):
         return None
     if label[0] in _OPEN and label[-1] == _PAIRS.get(label[0]):
         inner = label[1:-1]
@@ -328,8 +332,11 @@ def candidates(text: str) -> tuple[_Candidate, ...]:
             # Nothing need follow a closing bracket: `議長（山田君）これより…`, `(委員)４月１日…`.
             or label[-1] in _CLOSE
         )
-        if rest and rest[0] in "，,、":
-            continue  # `生活環境部長(広瀬峰昌),生活環境部次長…`: a list of the officials present
+        if _CONTINUES.match(rest.lstrip(SPACE)):
+            # `生活環境部長(広瀬峰昌),生活環境部次長…`: a list of the officials present;
+            # `長期在職議員（勇退）　の表彰について`, `六十九番森口つかさ君　を指名いたします。`:
+            # a sentence wrapped after a name, since no speech opens with の, を or 及び.
+            continue
         if rest and rest[0] in _COLONS:
             # `委員長(相馬君):ただいまより…`: some systems print a colon between label and speech.
             rest, set_off = rest[1:], True
@@ -376,6 +383,8 @@ class Labels:
     """The candidates of each line's text, as `find_labels` read them."""
     after_rostrum: dict[str, str] = field(default_factory=dict)
     """Lines that follow a stage direction with `登壇`, each with that direction."""
+    indented: bool | None = None
+    """Bare style: whether the labels stand indented (True) or at the margin (False), None if both."""
 
     def match(self, line: SourceLine) -> LabelMatch | None:
         """The label that opens `line`, or None when the line does not open an utterance."""
@@ -397,7 +406,8 @@ class Labels:
         for candidate in found:
             if candidate.needs_evidence and not self._named_elsewhere(candidate, text):
                 continue
-            if not marked and candidate.label not in self.labels:
+            if not marked and (candidate.label not in self.labels or self.indented not in (None, text[:1] in SPACE)):
+                # A bare label indented unlike the others opens a line of speech: `　一番　谷村孝彦君及び`.
                 continue
             best = candidate
         return best
@@ -437,16 +447,25 @@ class Labels:
         return None
 
 
-def roster_rest(rest: str, style: str) -> bool:
+def roster_rest(rest: str, style: str, label: str = "") -> bool:
     """Whether the text after a label is only names, as in a roster row: `山田太郎君　鈴木花子君`.
 
     One name alone is a roster entry only in minutes with bare labels; after a marked label it is
-    the chair calling on a member.
+    the chair calling on a member. A long title leaves room for a word or two of speech on its
+    line (`金子…調整担当部長兼務　都`): that is the speech's start, wrapped, not a name.
     """
+    if len(label) >= 20 and len(label) + len(rest) >= 30 and len(_PIECE.findall(rest)) == 1:
+        return False
     if roster_row(rest) or style == "bare" and not _speech_like(rest):
         return True
-    names = re.findall(rf"[{_J}]{{1,10}}?(?:君|様|氏)", re.sub(f"[{SPACE}]+", "", rest))
-    if not names or "".join(names) != re.sub(f"[{SPACE}]+", "", rest):
+    compact = re.sub(f"[{SPACE}]+", "", rest)
+    if style == "bare" and _bare_name(compact):
+        return True  # `予算特別委員長　本橋ひろたか`: a signature or a roster row without 君
+    # A name may come with its office (`東京大学地震研究所教授平田直君`), a list may go on to the
+    # next line (`一番　谷村孝彦君及び`).
+    compact = re.sub(r"(?:及び|並びに|、|，)$", "", compact)
+    names = re.findall(rf"[{_J}]{{1,30}}?(?:君|様|氏|殿)", compact)
+    if not names or "".join(names) != compact:
         return False
     return len(names) >= 2 or style == "bare"
 
@@ -491,7 +510,7 @@ def find_labels(lines: list[SourceLine]) -> Labels | None:
                 marked_strong += shape(best.label) in ("named", "honorific", "bracketed", "disambiguated")
             continue
         for candidate in found:
-            if candidate.rest and not roster_rest(candidate.rest, "bare"):
+            if candidate.rest and not roster_rest(candidate.rest, "bare", candidate.label):
                 bare[candidate.label] += 1
                 set_off[candidate.label] += candidate.set_off
             elif not candidate.rest:
@@ -511,7 +530,11 @@ def find_labels(lines: list[SourceLine]) -> Labels | None:
     # A few named labels outweigh a list of officials printed as bare roles in the header.
     if marked_count and (marked_count >= bare_count or marked_strong >= 2):
         return Labels("marked", frozenset(label for label, count in marked.items() if count >= 2), names, read, after_rostrum)
-    return Labels("bare", frozenset(bare_labels), names, read, after_rostrum)
+    indents: Counter[bool] = Counter(
+        line.indented for line in lines if any(c.label in bare_labels and not c.marker for c in read[line.text])
+    )
+    indented = None if min(indents[True], indents[False]) * 10 > sum(indents.values()) else indents[True] > indents[False]
+    return Labels("bare", frozenset(bare_labels), names, read, after_rostrum, indented)
 
 
 def _in_roster(label: str, names: Counter[str], own: set[str]) -> bool:
@@ -527,9 +550,15 @@ def _in_roster(label: str, names: Counter[str], own: set[str]) -> bool:
 
 
 def _bare_role(label: str) -> bool:
-    """A bare word that is a label even when it opens one line only: a role, a name with 君, a role with a name."""
+    """A bare word that is a label even when it opens one line only: a role, a name with 君, a role with a name.
+
+    A long role is an official's title (`並木東京オリンピック・パラリンピック招致本部企画部長`), which
+    holds no hiragana; a long word that ends like a role and holds some is a phrase of a sentence.
+    """
     kind = shape(label)
-    return kind in ("named", "honorific", "disambiguated") or kind == "role" and len(label) <= 24
+    return kind in ("named", "honorific", "disambiguated") or kind == "role" and (
+        len(label) <= 24 or _HIRAGANA_ANY.search(label) is None
+    )
 
 
 def _printed_names(lines: list[SourceLine]) -> Counter[str]:
@@ -564,9 +593,15 @@ def _line_names(text: str) -> set[str]:
 
 
 def may_be_speech(text: str) -> bool:
-    """Whether a line may be the first of a speech: not a roster's names nor a header's numbered section."""
+    """Whether a line may be the first of a speech: not a roster's names, a header's numbered section
+    or the end of a sentence wrapped after a name (`を指名いたします。`)."""
     content = text.lstrip(SPACE)
-    return not _HEADER_SECTION.match(content) and not roster_rest(content, "bare")
+    return not (
+        _HEADER_SECTION.match(content)
+        or _NOT_SPEAKERS.match(content)
+        or _CONTINUES.match(content)
+        or roster_rest(content, "bare")
+    )
 
 
 def _speech_follows(lines: list[SourceLine], index: int) -> bool:

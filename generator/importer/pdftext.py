@@ -139,7 +139,7 @@ def _drop_speechless(lines: list[SourceLine], matches: list[LabelMatch | None], 
             index += 1
             continue
         if match.rest:
-            if roster_rest(match.rest, labels.style):
+            if roster_rest(match.rest, labels.style, match.label):
                 matches[index] = None
                 notes.append(SourceNote(lines[index].number, f"{match.label} followed by names only: a roster line, not a speaker"))
             index += 1

@@ -79,7 +79,7 @@ _LONGEST = 56
 _SCAN = 2 * _LONGEST
 """How far into a line a label may reach, in characters, spaces included."""
 _COLONS = ":："
-_CONTINUES = re.compile(r"[，,、]|(?:の|を|が|及び|並びに|又は|若しくは)(?![ぁ-ゖ])")
+_CONTINUES = re.compile(r"[，,、]|(?:の|を|が|及び|並びに|又は|若しくは|宛て)(?![ぁ-ゖ])")
 _HEADER_SECTION = re.compile(f"[0-9０-９]{{1,2}}[、.．]|[ア-ン][{SPACE}]")
 """The numbered sections of a header or report (`２、欠席議員は…`, `ウ　議長は…`)."""
 _PIECE = re.compile(f"[^{SPACE}]+")
@@ -384,14 +384,14 @@ class Labels:
     after_rostrum: dict[str, str] = field(default_factory=dict)
     """Lines that follow a stage direction with `登壇`, each with that direction."""
     indented: bool | None = None
-    """Bare style: whether the labels stand indented (True) or at the margin (False), None if both."""
+    """Bare style: whether the labels stand indented by a full-width space (True) or not (False), None if both."""
 
     def match(self, line: SourceLine) -> LabelMatch | None:
         """The label that opens `line`, or None when the line does not open an utterance."""
-        chosen = self._choose(line.text)
+        chosen = self._choose(line.text, line.page_break_before)
         return None if chosen is None else LabelMatch(chosen.label, chosen.rest, chosen.marker)
 
-    def _choose(self, text: str) -> _Candidate | None:
+    def _choose(self, text: str, page_break: bool = False) -> _Candidate | None:
         found = self.found[text] if text in self.found else candidates(text)
         if not found:
             return None
@@ -406,8 +406,12 @@ class Labels:
         for candidate in found:
             if candidate.needs_evidence and not self._named_elsewhere(candidate, text):
                 continue
-            if not marked and (candidate.label not in self.labels or self.indented not in (None, text[:1] in SPACE)):
-                # A bare label indented unlike the others opens a line of speech: `　一番　谷村孝彦君及び`.
+            if not marked and (
+                candidate.label not in self.labels or not page_break and self.indented not in (None, text[:1] == "\u3000")
+            ):
+                # A bare label indented unlike the others opens a line of speech (`　一番　谷村孝彦君及び`),
+                # unless it opens a page, which text dumps often indent. Only a full-width space is
+                # an indent: PDF text dumps shift lines by a half-width space here and there.
                 continue
             best = candidate
         return best
@@ -459,8 +463,8 @@ def roster_rest(rest: str, style: str, label: str = "") -> bool:
     if roster_row(rest) or style == "bare" and not _speech_like(rest):
         return True
     compact = re.sub(f"[{SPACE}]+", "", rest)
-    if style == "bare" and _bare_name(compact):
-        return True  # `予算特別委員長　本橋ひろたか`: a signature or a roster row without 君
+    if style == "bare" and _bare_name(compact) and _HIRAGANA_ANY.search(compact) is None:
+        return True  # `委員長　佐野司郎`: a roster row without 君, or a signature
     # A name may come with its office (`東京大学地震研究所教授平田直君`), a list may go on to the
     # next line (`一番　谷村孝彦君及び`).
     compact = re.sub(r"(?:及び|並びに|、|，)$", "", compact)
@@ -531,7 +535,7 @@ def find_labels(lines: list[SourceLine]) -> Labels | None:
     if marked_count and (marked_count >= bare_count or marked_strong >= 2):
         return Labels("marked", frozenset(label for label, count in marked.items() if count >= 2), names, read, after_rostrum)
     indents: Counter[bool] = Counter(
-        line.indented for line in lines if any(c.label in bare_labels and not c.marker for c in read[line.text])
+        line.text[:1] == "\u3000" for line in lines if any(c.label in bare_labels and not c.marker for c in read[line.text])
     )
     indented = None if min(indents[True], indents[False]) * 10 > sum(indents.values()) else indents[True] > indents[False]
     return Labels("bare", frozenset(bare_labels), names, read, after_rostrum, indented)

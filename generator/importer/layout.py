@@ -142,7 +142,8 @@ def _drop_running_heads(raw: list[str], breaks: set[int], furniture: set[int], n
 
     Minutes print the meeting's title (or the body's name and the date) atop or below every page.
     A line counts as such when it stands within two lines of a page number or form feed in at
-    least three places; a repeated line elsewhere (a stage direction, `異議なし`) is kept.
+    least three places and stands there at least half the times it is printed; a repeated line
+    elsewhere (a stage direction, `異議なし`, a speaker's label) is kept.
     """
     if len(breaks) < 2:
         return
@@ -153,8 +154,14 @@ def _drop_running_heads(raw: list[str], breaks: set[int], furniture: set[int], n
                 key = raw[other].replace("\f", "").strip(" \t\u3000")
                 if len(key) >= 4 and other not in near.setdefault(key, []):
                     near[key].append(other)
+    candidates = {key for key, places in near.items() if len(places) >= 3}
+    if not candidates:
+        return
+    # A speaker's label alone on its line may fall next to three page breaks by chance; a running
+    # head stands mostly there.
+    total = Counter(key for line in raw if (key := line.replace("\f", "").strip(" \t\u3000")) in candidates)
     for key, places in near.items():
-        if len(places) >= 3:
+        if key in candidates and len(places) * 2 >= total[key]:
             for index in sorted(places):
                 furniture.add(index)
                 notes.append(SourceNote(index + 1, f"dropped a running header or footer, repeated at {len(places)} page breaks: {key!r}"))

@@ -142,6 +142,10 @@ def _drop_speechless(lines: list[SourceLine], matches: list[LabelMatch | None], 
             if roster_rest(match.rest, labels.style, match.label):
                 matches[index] = None
                 notes.append(SourceNote(lines[index].number, f"{match.label} followed by names only: a roster line, not a speaker"))
+            elif index + 1 < len(lines) and lines[index + 1].content.rstrip().endswith("殿") and len(match.rest) <= 10:
+                # `予算特別委員長　本橋ひろたか` over `東京都議会議長　石川良一殿`: a report's signature.
+                matches[index] = None
+                notes.append(SourceNote(lines[index].number, f"{match.label} signs a document addressed on the next line: not a speaker"))
             index += 1
             continue
         run = index

@@ -115,6 +115,17 @@ def test_seed_lines_that_only_begin_with_a_label_word_stay_in_the_speech(corpus:
     assert utterance_at(meeting, 2314).label == "会長"
 
 
+def test_a_label_word_in_a_sentence_is_a_note_and_a_label_run_into_text_a_warning() -> None:
+    meeting = parse(
+        "名称\n第１回 テスト審議会\n日時\n令和４年２月１４日（月）午後２時\n\n"
+        "会長　開会します。\n委員　質問です。\n委員のご質問にお答えします。\n会長　どうぞ。\n"
+        "委員ありがとうございました。\n会長　閉会します。\n"
+    )
+    # 委員の… is the word in a sentence; 委員ありがと… may be a speaker whose space was lost.
+    kinds = {note.line: note.kind for note in meeting.notes if "no space follows" in note.message}
+    assert kinds == {8: "note", 10: "warning"}
+
+
 @pytest.mark.corpus
 def test_seed_wrapped_line_starting_with_a_number_in_brackets_is_no_heading(corpus: Path) -> None:
     text, meeting = read_raw(corpus, SEED)

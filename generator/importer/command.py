@@ -2,7 +2,7 @@
 
 A source file is imported whole or not at all. Any error of a file (it cannot be read, a meeting
 the format cannot hold, an existing Markdown file without `--force`, and under `--strict` any
-warning of its report) refuses that file: nothing of it is written, and the other files are
+warning of its report, not its notes) refuses that file: nothing of it is written, and the other files are
 imported. Problems of the whole command (a bad `--body`) stop everything before a file is read.
 Every file is written through a temporary file and a rename, so `content/` never holds half a
 meeting.
@@ -81,7 +81,7 @@ def run_import(
     Each file is imported whole or refused whole. Errors are printed as `path:line: error:
     message` under the refused file; the status is 1 when any file was refused (or the command
     itself is wrong, when nothing is read), else 0. With `strict`, every warning of a file's
-    report is an error of that file.
+    report (not its notes) is an error of that file.
     """
     problems = _command_problems(body, body_title)
     if problems:
@@ -193,7 +193,11 @@ def read_source(path: Path, strict: bool = False) -> SourceFile:
                 _problem(path, None, f"{meeting.title}: date {meeting.date.isoformat()} is outside the dates minutes can carry, {FIRST_DATE} to {LAST_DATE}")
             )
         if strict:
-            source.errors.extend(_problem(path, note.line, f"{note.message} (a warning, an error under --strict)") for note in meeting.notes)
+            source.errors.extend(
+                _problem(path, note.line, f"{note.message} (a warning, an error under --strict)")
+                for note in meeting.notes
+                if note.kind == "warning"
+            )
     return source
 
 
@@ -336,7 +340,7 @@ def report_meeting(item: PlannedFile, echo: Callable[[str], None]) -> None:
     for note in item.source.reading:
         echo(_problem(item.source.path, note.line, note.message, "note"))
     for note in meeting.notes:
-        echo(_problem(item.source.path, note.line, note.message, "warning"))
+        echo(_problem(item.source.path, note.line, note.message, note.kind))
 
 
 def _problem(path: Path, line: int | None, message: str, severity: str = "error") -> str:

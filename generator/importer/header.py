@@ -46,6 +46,7 @@ _TIME = re.compile(
 )
 _WESTERN_DATE = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
 _SEAT = re.compile(rf"(?P<seat>[0-9０-９]{{1,3}}[{_SPACE}]*番)[{_SPACE}]+(?P<name>.+?)(?=[{_SPACE}]+[0-9０-９]{{1,3}}[{_SPACE}]*番|$)")
+_COLUMN_HEADING = re.compile(r"番号|氏名|議席|名前")
 _GROUP = re.compile(r"[（(](?P<group>[^）)]{1,12})[）)]")
 _ENUMERATOR_TEXT = re.compile(rf"^(?:[0-9０-９]{{1,2}}[{_SPACE}]+|[（(][0-9０-９一二三四五六七八九十]{{1,2}}[）)])")
 # An entry that starts a new item of a list rather than continuing the line before it.
@@ -105,9 +106,11 @@ def read_header(lines: list[SourceLine], wrap: int) -> Header:
             title = document["title"].strip(_SPACE)
             if title:
                 header.title = title
-                header.notes.append(SourceNote(line.number, f"title read from the document's first line: {title}"))
+                header.notes.append(SourceNote(line.number, f"title read from the document's first line: {title}", "note"))
             else:
-                header.notes.append(SourceNote(line.number, f"dropped the document heading {content!r}: the title comes from the header's fields"))
+                header.notes.append(
+                    SourceNote(line.number, f"dropped the document heading {content!r}: the title comes from the header's fields", "note")
+                )
             continue
         section = _section_start(line, sections[-1] if sections else None)
         if section is not None:
@@ -199,7 +202,9 @@ def _attendees(section: _Section, group: str, header: Header) -> bool:
         # `議席番号` and the like head the table's column; the seat is kept with each name.
         for line, source in zip(lines, ([section.line] if section.value else []) + section.lines):
             if not _SEAT.search(line):
-                header.notes.append(SourceNote(source.number, f"dropped the column heading {line!r} of the attendee table"))
+                # `議席番号`, `氏名` head the columns; any other line without a seat is a line lost.
+                kind = "note" if _COLUMN_HEADING.search(line) else "warning"
+                header.notes.append(SourceNote(source.number, f"dropped the column heading {line!r} of the attendee table", kind))
                 continue
             entries = header.attendees.setdefault(group, [])
             for match in _SEAT.finditer(line):

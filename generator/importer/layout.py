@@ -92,9 +92,9 @@ def read_page(text: str) -> Page:
             feeds.add(index)
             if not line.replace("\f", "").strip():
                 furniture.add(index)
-                notes.append(SourceNote(index + 1, "dropped a page break (form feed)"))
+                notes.append(SourceNote(index + 1, "dropped a page break (form feed)", "note"))
             else:
-                notes.append(SourceNote(index + 1, "removed a page break (form feed) from the line"))
+                notes.append(SourceNote(index + 1, "removed a page break (form feed) from the line", "note"))
     bare: list[tuple[int, int]] = []
     for index, line in enumerate(raw):
         stripped = line.replace("\f", "").strip(" \t\u3000")
@@ -102,7 +102,7 @@ def read_page(text: str) -> Page:
             continue
         if _DASHED_PAGE.fullmatch(stripped) or _PAGE_OF.fullmatch(stripped):
             furniture.add(index)
-            notes.append(SourceNote(index + 1, f"dropped a page number: {stripped!r}"))
+            notes.append(SourceNote(index + 1, f"dropped a page number: {stripped!r}", "note"))
         elif _BARE_NUMBER.fullmatch(stripped):
             bare.append((index, int(unicodedata.normalize("NFKC", stripped))))
     last_text = max((i for i, line in enumerate(raw) if line.strip(" \t\u3000\f")), default=-1)
@@ -110,7 +110,12 @@ def read_page(text: str) -> Page:
     for position, (index, value) in enumerate(bare):
         if _in_page_run(bare, position) or index == last_text or index + 1 in feeds:
             furniture.add(index)
-            notes.append(SourceNote(index + 1, f"dropped a page number (a number alone on its line): {value}"))
+            # A number that continues the page numbers, or stands before a page break, is one for
+            # sure; a number alone at the end of the text may also be the record's last word.
+            sure = _in_page_run(bare, position) or index + 1 in feeds
+            notes.append(
+                SourceNote(index + 1, f"dropped a page number (a number alone on its line): {value}", "note" if sure else "warning")
+            )
         else:
             notes.append(
                 SourceNote(index + 1, f"kept a number alone on its line as text: {value} does not continue the page numbers")
@@ -157,7 +162,9 @@ def _drop_running_heads(raw: list[str], breaks: set[int], furniture: set[int], n
         if len(places) >= 3:
             for index in sorted(places):
                 furniture.add(index)
-                notes.append(SourceNote(index + 1, f"dropped a running header or footer, repeated at {len(places)} page breaks: {key!r}"))
+                notes.append(
+                    SourceNote(index + 1, f"dropped a running header or footer, repeated at {len(places)} page breaks: {key!r}", "note")
+                )
 
 
 def _in_page_run(bare: list[tuple[int, int]], position: int) -> bool:

@@ -38,6 +38,7 @@ from .record import (
     ImportedParagraph,
     ImportedStageDirection,
     ImportedUtterance,
+    NoteKind,
     SourceNote,
 )
 
@@ -90,12 +91,16 @@ def parse_pdf_text(text: str, source_name: str) -> ImportedMeeting:
 
     header = read_header(page.lines[:start], wrap)
     notes.extend(header.notes)
-    notes.append(SourceNote(page.lines[start].number, "the record starts here: the lines before it are read as the header"))
+    notes.append(SourceNote(page.lines[start].number, "the record starts here: the lines before it are read as the header", "note"))
     for line in page.lines[:start]:
         # A circled header line (`○ 議 事 日 程`) looks like a speaker and is none.
         if line.content[:1] in MARKERS and not marked_heading(line.text):
-            miss = labels.near_miss(line) or f"{line.content[:1]} in the header: read as a header line, not a speaker"
-            notes.append(SourceNote(line.number, miss))
+            miss = labels.near_miss(line)
+            # A circle and a space open a section title, and a label line already dropped as a
+            # roster row is reported there; any other marked line may be a speaker missed.
+            sure = miss is None or line.content[1:2] in _SPACE
+            miss = miss or f"{line.content[:1]} in the header: read as a header line, not a speaker"
+            notes.append(SourceNote(line.number, miss, "note" if sure else "warning"))
     reader = _RecordReader(labels, marked, wrap, label_wrap, page.double_spaced, header.agenda, notes)
     blocks = reader.read(page.lines[start:], matches[start:], last_label=label_at[-1] - start)
     meeting = _meeting_from_header(header, page.lines[start].number, reader.closing_lines, source_name, notes)
@@ -131,17 +136,23 @@ def _drop_speechless(lines: list[SourceLine], matches: list[LabelMatch | None], 
     A label alone on its line opens an utterance only when its speech follows on the next line;
     several such lines in a row are a roster (`委員長　中村明彦君` / `副委員長　泉谷つよし君`), and a
     label followed by nothing but names (`委員　山田太郎君　鈴木花子君`) is a row of one.
+    Before the first speech such lines are the header's rosters (a note); inside the record, a
+    line dropped so may be a speech lost (a warning).
     """
     index = 0
+    speaking = False
     while index < len(matches):
         match = matches[index]
         if match is None:
             index += 1
             continue
+        kind: NoteKind = "warning" if speaking else "note"
         if match.rest:
             if roster_rest(match.rest, labels.style):
                 matches[index] = None
-                notes.append(SourceNote(lines[index].number, f"{match.label} followed by names only: a roster line, not a speaker"))
+                notes.append(SourceNote(lines[index].number, f"{match.label} followed by names only: a roster line, not a speaker", kind))
+            else:
+                speaking = True
             index += 1
             continue
         run = index
@@ -160,8 +171,29 @@ def _drop_speechless(lines: list[SourceLine], matches: list[LabelMatch | None], 
                 label = matches[position].label
                 matches[position] = None
                 why = "a roster or header line" if run - index > 1 else "no speech follows it"
-                notes.append(SourceNote(lines[position].number, f"{label} alone on its line: {why}, not a speaker"))
+                notes.append(SourceNote(lines[position].number, f"{label} alone on its line: {why}, not a speaker", kind))
+        speaking = speaking or speech_follows
         index = run
+
+
+# What follows a speaker label used as a word of a sentence (`委員、お願いします`, `区側の管理…`).
+_IN_SENTENCE = re.compile(r"[、。，．,.がのにをはもへとで]|から")
+
+
+def _near_miss_kind(line: SourceLine, labels: Labels) -> NoteKind:
+    """Whether a line of the record that looks like a speaker and was not read as one is a warning.
+
+    Only one case is sure: in minutes with bare labels, a known label that punctuation or a
+    particle continues is a word of the sentence (`委員のご質問にありました…`). A marked line
+    read as no speaker, or a label run into other text, may be a speech lost.
+    """
+    if labels.style == "marked":
+        return "warning"
+    text = line.content
+    for label in sorted(labels.labels, key=len, reverse=True):
+        if text.startswith(label):
+            return "note" if _IN_SENTENCE.match(text, len(label)) else "warning"
+    return "warning"
 
 
 def _sides(utterances: list[ImportedUtterance], notes: list[SourceNote]) -> dict[str, dict[str, str]]:
@@ -236,7 +268,7 @@ def _meeting_from_header(
         for line in closing_lines:
             if re.search(r"閉\s*会|散\s*会|閉\s*議", line.text) and times_in(line.text):
                 times.append(times_in(line.text)[-1])
-                notes.append(SourceNote(line.number, f"end time read from {line.content!r}"))
+                notes.append(SourceNote(line.number, f"end time read from {line.content!r}", "note"))
                 break
     return ImportedMeeting(
         title=title,
@@ -301,7 +333,7 @@ class _RecordReader:
                 self.closing = True
                 self.closing_lines.append(line)
                 self.notes.append(
-                    SourceNote(line.number, f"the record's closing ({line.content!r}) and what follows kept outside the last speech")
+                    SourceNote(line.number, f"the record's closing ({line.content!r}) and what follows kept outside the last speech", "note")
                 )
                 self._text_or_direction(line)
             else:
@@ -320,7 +352,7 @@ class _RecordReader:
         self.blocks.append(self.utterance)
         if not rest:
             self.notes.append(
-                SourceNote(line.number, f"speaker label {label} alone on its line: its speech read from the lines after it")
+                SourceNote(line.number, f"speaker label {label} alone on its line: its speech read from the lines after it", "note")
             )
             return
         direction = stage_direction(rest)
@@ -343,7 +375,7 @@ class _RecordReader:
         if heading is None:
             if looks_numbered(line.text) and self.paragraph is not None:
                 self.notes.append(
-                    SourceNote(line.number, f"{line.content[:12]}… opens a line inside a speech: kept as text, not a heading")
+                    SourceNote(line.number, f"{line.content[:12]}… opens a line inside a speech: kept as text, not a heading", "note")
                 )
             return None
         if self.paragraph is not None and not self._breaks(line) and not ends_sentence(self.last.text):
@@ -369,7 +401,7 @@ class _RecordReader:
             and numbered_heading(following.text) is None
         ):
             text, used = join_lines(text, following.content), 1
-            self.notes.append(SourceNote(following.number, f"heading continued on line {following.number}: joined"))
+            self.notes.append(SourceNote(following.number, f"heading continued on line {following.number}: joined", "note"))
         if heading.numbered and self.agenda and not any(same_heading(text, entry) for entry in self.agenda):
             self.notes.append(SourceNote(line.number, f"heading {text!r} is not in the header's 会議次第: check it"))
         self.blocks.append(ImportedHeading(heading.level, text, line.number))
@@ -384,7 +416,7 @@ class _RecordReader:
             return
         miss = self.labels.near_miss(line)
         if miss is not None:
-            self.notes.append(SourceNote(line.number, miss))
+            self.notes.append(SourceNote(line.number, miss, _near_miss_kind(line, self.labels)))
         if self.paragraph is not None and not self._breaks(line):
             self.paragraph = join_lines(self.paragraph, line.content)
         else:

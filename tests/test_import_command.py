@@ -337,7 +337,7 @@ def test_a_file_that_cannot_be_written_leaves_nothing_behind(tmp_path: Path, con
 def test_a_fault_of_the_importer_refuses_its_file_only(tmp_path: Path, content: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import generator.importer.pdftext as pdftext
 
-    def broken(text: str, source_name: str) -> object:
+    def broken(text: str, source_name: str, date: object = None) -> object:
         raise RuntimeError("boom")
 
     monkeypatch.setattr(pdftext, "parse_pdf_text", broken)
@@ -347,3 +347,66 @@ def test_a_fault_of_the_importer_refuses_its_file_only(tmp_path: Path, content: 
     assert result.exit_code == 1
     assert f"{text}: error: the importer failed on this file (RuntimeError: boom); please report it\n" in result.output
     assert files_under(content) == ["_index.md", "diet-05254/2024-10-09.md", "diet-05254/_index.md"]
+
+
+# --- the meeting's date: --date and the file's name -----------------------------------------------
+
+UNDATED = (Path(__file__).parent / "fixtures" / "import" / "real" / "kagoshima-pref-2015-1st-day8" / "minutes.txt").read_text(encoding="utf-8")
+"""鹿児島県議会 minutes that print no calendar date (only 第8日目)."""
+
+
+def test_minutes_that_print_no_date_are_refused_naming_both_ways_out(tmp_path: Path, content: Path) -> None:
+    source = write_text(tmp_path / "day8.txt", UNDATED)
+    result = run("import", source, "--body", "kagoshima", "--body-title", "鹿児島県議会", "--content", content)
+    assert result.exit_code == 1
+    assert (
+        f"{source}: error: no meeting date found in the header (the text before line 12, where the record starts) nor in the "
+        "file's name: give it with --date YYYY-MM-DD, or name the file by the date, e.g. 2015-03-10.txt\n"
+    ) in result.output
+    assert not content.joinpath("kagoshima").exists()
+
+
+def test_date_option_dates_one_undated_file(tmp_path: Path, content: Path) -> None:
+    source = write_text(tmp_path / "day8.txt", UNDATED)
+    result = run("import", source, "--body", "kagoshima", "--body-title", "鹿児島県議会", "--content", content, "--date", "2015-03-10")
+    assert result.exit_code == 0, result.output
+    assert f"{source}: note: date given with --date: 2015-03-10 (the header prints none)\n" in result.output
+    assert "date: 2015-03-10\n" in (content / "kagoshima" / "2015-03-10.md").read_text(encoding="utf-8")
+
+
+def test_date_option_wins_over_the_header_with_a_warning(tmp_path: Path, content: Path) -> None:
+    source = write_text(tmp_path / "a.txt")
+    result = run("import", source, "--body", "shingikai", "--content", content, "--date", "2022-02-15")
+    assert result.exit_code == 0, result.output
+    assert f"{source}:3: warning: the header gives the date 2022-02-14, --date 2022-02-15: kept 2022-02-15\n" in result.output
+    assert files_under(content / "shingikai") == ["2022-02-15.md", "_index.md"]
+
+
+@pytest.mark.parametrize("name", ["2015-03-10.txt", "20150310.txt"])
+def test_the_file_name_dates_an_undated_file_with_a_warning(tmp_path: Path, content: Path, name: str) -> None:
+    source = write_text(tmp_path / name, UNDATED)
+    result = run("import", source, "--body", "kagoshima", "--body-title", "鹿児島県議会", "--content", content)
+    assert result.exit_code == 0, result.output
+    assert f"{source}: warning: no date in the header: the date is the one the file is named by, 2015-03-10\n" in result.output
+    assert files_under(content / "kagoshima") == ["2015-03-10.md", "_index.md"]
+    # A date guessed from a name is a warning: --strict refuses it.
+    strict = run("import", source, "--body", "kagoshima", "--content", content, "--force", "--strict")
+    assert strict.exit_code == 1
+    assert (
+        f"{source}: error: no date in the header: the date is the one the file is named by, 2015-03-10 (a warning, an error under --strict)\n"
+    ) in strict.output
+
+
+def test_date_option_goes_with_one_minutes_text_only(tmp_path: Path, content: Path) -> None:
+    first, second = write_text(tmp_path / "a.txt"), write_text(tmp_path / "b.txt")
+    api = write_json(tmp_path / "api.json", [api_record("121405254X00420241009", "2024-10-09", "記録です。")])
+    two = run("import", first, second, "--body", "shingikai", "--content", content, "--date", "2022-02-14")
+    assert two.exit_code == 1
+    assert two.output == "error: --date is the date of one meeting: give it with one minutes file, not 2\nnothing imported: 1 error\n"
+    json_file = run("import", api, "--body", "diet", "--content", content, "--date", "2024-10-09")
+    assert json_file.exit_code == 1
+    assert "error: --date is for minutes text: API JSON gives each meeting's date itself\n" in json_file.output
+    bad = run("import", first, "--body", "shingikai", "--content", content, "--date", "2022/02/14")
+    assert bad.exit_code == 2
+    assert "'2022/02/14' does not match the format '%Y-%m-%d'" in bad.output
+    assert files_under(content) == ["_index.md"]

@@ -11,6 +11,7 @@ reported as a `SourceNote` with its line number.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from pathlib import PurePath
 
@@ -59,9 +60,12 @@ _SESSION = re.compile(
 _SESSION_END = re.compile(r"\s*(?:第\s*[0-9０-９一二三四五六七八九十]+\s*回)?\s*(?:定例会|臨時会|会議録|議事録)?$")
 
 
-def parse_pdf_text(text: str, source_name: str) -> ImportedMeeting:
+def parse_pdf_text(text: str, source_name: str, date: dt.date | None = None) -> ImportedMeeting:
     """Read the decoded text of a minutes PDF into one meeting: header fields, preamble, record, decisions.
 
+    `date` is the meeting's date as staff give it (`minutes import --date`), for minutes that
+    print none: it is kept, and a header that prints another date gets a warning. Without it,
+    the date is the header's, else the one the file is named by (`2015-03-10.txt`, `20150310.txt`).
     Raises SourceError when no line opens an utterance, or when no meeting date can be found.
     """
     page = read_page(text)
@@ -72,7 +76,7 @@ def parse_pdf_text(text: str, source_name: str) -> ImportedMeeting:
         _drop_speechless(page.lines, matches, labels, notes)
     label_at = [index for index, match in enumerate(matches) if match is not None]
     if not label_at:
-        return _without_speech(page.lines, source_name, notes)
+        return _without_speech(page.lines, source_name, notes, date)
     first = label_at[0]
     # Headings: ◎ marks where the record has them; numbered lines only in minutes with bare
     # labels, since assemblies print numbered header sections and bill clauses, not headings.
@@ -96,14 +100,15 @@ def parse_pdf_text(text: str, source_name: str) -> ImportedMeeting:
         # A circled header line (`○ 議 事 日 程`) looks like a speaker and is none.
         if line.content[:1] in MARKERS and not marked_heading(line.text):
             miss = labels.near_miss(line)
-            # A circle and a space open a section title, and a label line already dropped as a
-            # roster row is reported there; any other marked line may be a speaker missed.
-            sure = miss is None or line.content[1:2] in _SPACE
+            # A circle and a space open a section title, a circle before a field name (`〇日時`)
+            # a field or section, and a label line already dropped as a roster row is reported
+            # there; any other marked line may be a speaker missed.
+            sure = miss is None or line.content[1:2] in _SPACE or line.number in header.section_lines
             miss = miss or f"{line.content[:1]} in the header: read as a header line, not a speaker"
             notes.append(SourceNote(line.number, miss, "note" if sure else "warning"))
     reader = _RecordReader(labels, marked, wrap, label_wrap, page.double_spaced, header.agenda, notes)
     blocks = reader.read(page.lines[start:], matches[start:], last_label=label_at[-1] - start)
-    meeting = _meeting_from_header(header, page.lines[start].number, reader.closing_lines, source_name, notes)
+    meeting = _meeting_from_header(header, page.lines[start].number, reader.closing_lines, source_name, notes, date)
     meeting.blocks = blocks
     meeting.speakers = _sides(meeting.utterances, notes)
     meeting.decisions, decision_notes = find_decisions(blocks)
@@ -112,7 +117,7 @@ def parse_pdf_text(text: str, source_name: str) -> ImportedMeeting:
     return meeting
 
 
-def _without_speech(lines: list[SourceLine], source_name: str, notes: list[SourceNote]) -> ImportedMeeting:
+def _without_speech(lines: list[SourceLine], source_name: str, notes: list[SourceNote], date: dt.date | None) -> ImportedMeeting:
     """A meeting whose record holds no speech (`〔会議を開くに至らなかった〕`): its header alone.
 
     Text with no speaker and no date is not minutes at all, and is refused.
@@ -125,7 +130,7 @@ def _without_speech(lines: list[SourceLine], source_name: str, notes: list[Sourc
         )
     notes.extend(header.notes)
     notes.append(SourceNote(lines[0].number, "no speaker found: the whole text is read as the header of a meeting without speech"))
-    meeting = _meeting_from_header(header, lines[-1].number + 1, [], source_name, notes)
+    meeting = _meeting_from_header(header, lines[-1].number + 1, [], source_name, notes, date)
     meeting.notes = sorted(notes, key=lambda note: note.line)
     return meeting
 
@@ -251,17 +256,14 @@ def _meeting_from_header(
     closing_lines: list[SourceLine],
     source_name: str,
     notes: list[SourceNote],
+    given_date: dt.date | None = None,
 ) -> ImportedMeeting:
     """The meeting's front-matter fields and preamble, from the header (and the closing time)."""
     title = header.title
     if not title:
         title = PurePath(source_name).stem
         notes.append(SourceNote(1, f"no 名称 or title line found: the title is the file's name, {title}"))
-    if header.date is None:
-        raise SourceError(
-            "no meeting date found in the header: the minutes must print it, e.g. 日時 令和４年２月１４日 "
-            f"(the header is the text before line {record_line}, where the record starts)"
-        )
+    date = _meeting_date(header, given_date, source_name, record_line, notes)
     times = list(header.times)
     if len(times) == 1:
         # Assemblies print the opening time in the header and the closing time after the record.
@@ -272,7 +274,7 @@ def _meeting_from_header(
                 break
     return ImportedMeeting(
         title=title,
-        date=header.date,
+        date=date,
         body_title=body_title_of(title),
         time="-".join(times[:2]) if times else None,
         venue=header.venue,
@@ -281,6 +283,44 @@ def _meeting_from_header(
         materials=header.materials,
         preamble=header.preamble,
     )
+
+
+# A date in a file's name: `2015-03-10.txt`, `20150310.txt`, `kaigi_2015-03-10.txt`.
+_NAMED_DATE = re.compile(r"(?<!\d)(\d{4})(-?)(\d{2})\2(\d{2})(?!\d)")
+
+
+def _meeting_date(header: Header, given: dt.date | None, source_name: str, record_line: int, notes: list[SourceNote]) -> dt.date:
+    """The meeting's date: the one staff gave, else the header's, else the file name's; SourceError when there is none.
+
+    A date given with `--date` wins over the header's: staff give it after reading the minutes,
+    and it is the only way to correct a date the header reader got wrong.
+    """
+    if given is not None:
+        if header.date is not None and header.date != given:
+            notes.append(SourceNote(header.date_line or 0, f"the header gives the date {header.date}, --date {given}: kept {given}"))
+        elif header.date is None:
+            notes.append(SourceNote(0, f"date given with --date: {given} (the header prints none)", "note"))
+        return given
+    if header.date is not None:
+        return header.date
+    named = date_in_name(source_name)
+    if named is not None:
+        notes.append(SourceNote(0, f"no date in the header: the date is the one the file is named by, {named}"))
+        return named
+    raise SourceError(
+        f"no meeting date found in the header (the text before line {record_line}, where the record starts) "
+        "nor in the file's name: give it with --date YYYY-MM-DD, or name the file by the date, e.g. 2015-03-10.txt"
+    )
+
+
+def date_in_name(source_name: str) -> dt.date | None:
+    """The date a source file is named by (`2015-03-10.txt`, `20150310.txt`), or None."""
+    for match in _NAMED_DATE.finditer(PurePath(source_name).stem):
+        try:
+            return dt.date(int(match[1]), int(match[3]), int(match[4]))
+        except ValueError:
+            continue
+    return None
 
 
 class _RecordReader:

@@ -641,6 +641,26 @@ def test_the_date_of_real_minutes_is_read_from_their_header(name: str) -> None:
     assert meeting.date == real_date(name)
 
 
+@pytest.mark.parametrize(
+    "printed",
+    [
+        "令和７年１月２４日（金）",
+        "令和7年(2025年)1月24日(金)",
+        "令和７年（２０２５年）１月２４日",
+        "令和7(2025)年1月24日",
+        "2025年1月24日",
+        "2025.01.24",
+        "２０２５．０１．２４",
+        "2025/1/24",
+        "2025-01-24",
+        "01/24/2025",
+    ],
+)
+def test_every_printed_form_of_a_date_field_gives_the_date(printed: str) -> None:
+    meeting = parse(f"名称\n第１回 テスト審議会\n日時\n{printed}\n\n会長　開会します。\n委員　質問です。\n会長　閉会します。\n")
+    assert meeting.date == dt.date(2025, 1, 24)
+
+
 def test_the_date_of_a_table_printed_in_columns_is_paired_with_its_field() -> None:
     name = "akita-tazawako-kakunodate-nishiki-merger-council-2005-03-27"
     meeting = parse_pdf_text(real_minutes(name), "minutes.txt")

@@ -674,7 +674,7 @@ def test_a_date_field_wins_over_a_date_in_the_first_lines_with_a_warning() -> No
     meeting = parse_pdf_text(real_minutes(name), "minutes.txt")
     [note] = [note for note in meeting.notes if "gives 2021-06-23" in note.message]
     assert note.kind == "warning"
-    assert note.message == "'[2021年6月23日]' gives 2021-06-23, the 日時 field 2021-06-10: kept 2021-06-10"
+    assert note.message == "'[2021年6月23日]' gives 2021-06-23, the 開催日時 field 2021-06-10: kept 2021-06-10"
 
 
 def test_no_real_minutes_get_a_wrong_date() -> None:

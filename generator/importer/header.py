@@ -84,6 +84,8 @@ class Header:
     date: dt.date | None = None
     date_line: int | None = None
     """The line the date was read from."""
+    date_field: str | None = None
+    """The name of the field the date was read from (`開催日時`), None when it stood in the first lines."""
     times: list[str] = field(default_factory=list)
     """Start (and end) time as `HH:MM`, in the order printed."""
     venue: str | None = None
@@ -157,7 +159,7 @@ def read_header(lines: list[SourceLine], wrap: int) -> Header:
         else:
             # A field named 日時 says what it holds; a date in the first lines may be a page's
             # update date or a breadcrumb (`[2021年6月23日]`).
-            header.notes.append(SourceNote(line.number, f"{line.content.strip(_SPACE)!r} gives {date}, the 日時 field {header.date}: kept {header.date}"))
+            header.notes.append(SourceNote(line.number, f"{line.content.strip(_SPACE)!r} gives {date}, the {header.date_field} field {header.date}: kept {header.date}"))
     return header
 
 
@@ -215,7 +217,7 @@ def _read_section(section: _Section, header: Header, wrap: int) -> None:
         elif header.date is not None and header.date != date:
             header.notes.append(SourceNote(section.line.number, f"{joined!r} gives {date}, an earlier field {header.date}: kept {header.date}"))
         else:
-            header.date, header.date_line = date, section.line.number
+            header.date, header.date_line, header.date_field = date, section.line.number, _compact(_COUNT.sub("", section.name))
         if not header.times:
             header.times.extend(times_in(joined))
     elif kind == "venue":

@@ -116,6 +116,33 @@ def test_seed_lines_that_only_begin_with_a_label_word_stay_in_the_speech(corpus:
     assert utterance_at(meeting, 2314).label == "会長"
 
 
+def paged_minutes(last_line_of_each_page: str) -> str:
+    """Minutes of four pages, each after a form feed and a running title, each ending with `last_line_of_each_page`."""
+    lines = ["名称", "第１回 テスト審議会", "日時", "令和４年２月１４日（月）午後２時", ""]
+    for page in range(4):
+        if page:
+            lines.extend(["\f", "第１回 テスト審議会 会議録"])
+        lines.extend([f"会長　第{page + 1}の議題に入ります。", f"委員　質問が{page + 1}点あります。", last_line_of_each_page])
+    return "\n".join(lines) + "\n"
+
+
+def test_a_running_title_is_dropped_with_a_note() -> None:
+    meeting = parse(paged_minutes("会長　どうぞ。"))
+    dropped = [note for note in meeting.notes if "running header" in note.message and "第１回 テスト審議会 会議録" in note.message]
+    assert [note.line for note in dropped] == [10, 15, 20]
+    assert all(note.kind == "note" for note in dropped)
+
+
+def test_a_sentence_taken_for_a_running_head_is_never_dropped_silently() -> None:
+    text = paged_minutes("（拍手）")
+    meeting = parse(text)
+    kept = {part.line for utterance in meeting.utterances for part in utterance.parts if part.text == "（拍手）"}
+    warned = {note.line for note in meeting.notes if note.kind == "warning" and "running header" in note.message}
+    applause = [number for number, line in enumerate(text.split("\n"), start=1) if line == "（拍手）"]
+    assert len(applause) == 4
+    assert all(number in kept or number in warned for number in applause)
+
+
 def test_a_label_word_in_a_sentence_is_a_note_and_a_label_run_into_text_a_warning() -> None:
     meeting = parse(
         "名称\n第１回 テスト審議会\n日時\n令和４年２月１４日（月）午後２時\n\n"

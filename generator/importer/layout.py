@@ -142,6 +142,9 @@ def read_page(text: str) -> Page:
     return Page(lines, double_spaced, notes)
 
 
+_SPEECH_LIKE = re.compile(r"[。？！]$|^[（(〔［\[].*[）)〕］\]]$")
+
+
 def _drop_running_heads(raw: list[str], breaks: set[int], furniture: set[int], notes: list[SourceNote]) -> None:
     """Drop running headers and footers: a line repeated on three pages or more, next to the page breaks.
 
@@ -160,10 +163,13 @@ def _drop_running_heads(raw: list[str], breaks: set[int], furniture: set[int], n
                     near[key].append(other)
     for key, places in near.items():
         if len(places) >= 3:
+            # A title is a running head for sure; a sentence or a stage direction repeated at page
+            # breaks may be the record's own words (set phrases, （拍手）), so staff should look.
+            kind = "warning" if _SPEECH_LIKE.search(key) else "note"
             for index in sorted(places):
                 furniture.add(index)
                 notes.append(
-                    SourceNote(index + 1, f"dropped a running header or footer, repeated at {len(places)} page breaks: {key!r}", "note")
+                    SourceNote(index + 1, f"dropped a running header or footer, repeated at {len(places)} page breaks: {key!r}", kind)
                 )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import signal
 import sys
@@ -210,7 +211,17 @@ def serve(content_dir: Path, templates_dir: Path, out_dir: Path, base_url: str |
 @CONTENT
 @click.option("--force", is_flag=True, help="Overwrite existing Markdown files.")
 @click.option("--strict", is_flag=True, help="Refuse a file whose report has any warning (a line that looks like a speaker but was not read as one).")
-def import_(paths: tuple[Path, ...], body: str, body_title: str | None, content_dir: Path, force: bool, strict: bool) -> None:
+@click.option(
+    "--date",
+    "meeting_date",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    metavar="YYYY-MM-DD",
+    help="The meeting's date, for one minutes text that prints none (it wins over a date the header prints).",
+)
+def import_(
+    paths: tuple[Path, ...], body: str, body_title: str | None, content_dir: Path, force: bool, strict: bool, meeting_date: dt.datetime | None
+) -> None:
     """Convert minutes PDF text (.txt) or 国会会議録 API JSON (.json) into Markdown minutes.
 
     Each file is imported whole or not at all: a file with an error writes nothing, the others
@@ -218,7 +229,8 @@ def import_(paths: tuple[Path, ...], body: str, body_title: str | None, content_
     """
     from .importer.command import run_import
 
-    sys.exit(run_import(list(paths), body, body_title, content_dir, force, click.echo, strict=strict))
+    date = meeting_date.date() if meeting_date is not None else None
+    sys.exit(run_import(list(paths), body, body_title, content_dir, force, click.echo, strict=strict, date=date))
 
 
 @main.command()

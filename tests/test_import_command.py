@@ -74,8 +74,9 @@ def test_the_seed_meeting_imports_from_pdf_text_and_passes_check(corpus: Path, c
     assert result.exit_code == 0, result.output
     assert f"{content}/joho-kokai/2022-02-14.md: 令和３年度第７回 情報公開・個人情報保護審議会 (2022-02-14)" in result.output
     assert "  utterances: 248 (会長 98, 区側 73, 委員 77)\n  headings: 11\n    ## １ 会長あいさつ\n" in result.output
-    # Warnings name the source line, as `minutes check` does for content.
-    assert f"{seed}:634: warning: dropped a page number" in result.output
+    # The report names the source line, as `minutes check` does for content; a page number
+    # dropped by rule is a note, a line that looks like a speaker and is none a warning.
+    assert f"{seed}:634: note: dropped a page number: '- 9 -'\n" in result.output
     assert (content / "joho-kokai" / "_index.md").read_text(encoding="utf-8") == "---\ntitle: 情報公開・個人情報保護審議会\n---\n"
     check = run("check", "--content", content)
     assert check.exit_code == 0, check.output
@@ -224,8 +225,16 @@ def test_the_summary_marks_a_speaker_heard_once_in_minutes_text(tmp_path: Path, 
     assert "  utterances: 1 (議長（額賀福志郎君） 1)\n" in result.output
 
 
+MARKED_MINUTES = (
+    "名称\n第１回 テスト審議会\n日時\n令和４年２月１４日（月）午後２時\n"
+    "○会長（山田太郎君）　開会します。\n○委員（鈴木花子君）　質問です。\n"
+    "○あいうえおかきくけこ、これは何でしょう。\n○会長（山田太郎君）　閉会します。\n"
+)
+"""Minutes with marked labels and, on line 7, a marked line that names no speaker: a warning."""
+
+
 def test_strict_turns_every_warning_of_a_file_into_an_error_of_that_file(tmp_path: Path, content: Path) -> None:
-    source = write_text(tmp_path / "a.txt")
+    source = write_text(tmp_path / "a.txt", MARKED_MINUTES)
     api = write_json(tmp_path / "api.json", [api_record("121405254X00420241009", "2024-10-09", "記録です。")])
     strict = run("import", source, api, "--body", "shingikai", "--content", content, "--strict")
     assert strict.exit_code == 1
@@ -239,6 +248,35 @@ def test_strict_turns_every_warning_of_a_file_into_an_error_of_that_file(tmp_pat
     assert warnings, plain.output
     errors = [line.replace(": warning: ", ": error: ", 1) + " (a warning, an error under --strict)" for line in warnings]
     assert f"refused {source}: {len(errors)} error{'s' * (len(errors) != 1)}, nothing written from it\n" + "\n".join(errors) + "\n" in strict.output
+    assert errors == [
+        f"{source}:7: error: ○あいうえおかきくけこ、これは何でしょう。 is no speaker label (no role, no name in brackets, no 君): "
+        "kept as text (a warning, an error under --strict)"
+    ]
+
+
+def test_strict_refuses_no_file_for_its_notes(tmp_path: Path, content: Path) -> None:
+    # Where the record starts, a label alone on its line, the end time: notes of what was read by
+    # rule, printed as `note:`, which --strict lets through.
+    text = MINUTES.replace("区側　お答えします。", "区側\nお答えします。") + "\n閉会　午後４時３０分\n"
+    source = write_text(tmp_path / "a.txt", text)
+    result = run("import", source, "--body", "shingikai", "--content", content, "--strict")
+    assert result.exit_code == 0, result.output
+    assert f"{source}:6: note: the record starts here: the lines before it are read as the header\n" in result.output
+    assert f"{source}:9: note: speaker label 区側 alone on its line: its speech read from the lines after it\n" in result.output
+    assert ": warning: " not in result.output
+    assert files_under(content / "shingikai") == ["2022-02-14.md", "_index.md"]
+
+
+@pytest.mark.corpus
+def test_strict_imports_the_corpus_minutes_text(corpus: Path, content: Path) -> None:
+    # The 目黒区 and 安平町 minutes are read right: their reports hold notes only (page numbers
+    # dropped, label words inside sentences such as `委員、お願いいたします。`), no warning.
+    sources = sorted((corpus / "raw").glob("*.txt"))
+    result = run("import", *sources, "--body", "raw", "--content", content, "--strict")
+    assert result.exit_code == 0, result.output
+    assert ": warning: " not in result.output
+    assert f"{corpus / 'raw' / 'meguro-joho-kokai-2022-02-14.txt'}:2314: note: begins with the speaker label 委員" in result.output
+    assert result.output.endswith(f"from {len(sources)} files into {content}; refused 0 files\n")
 
 
 def test_one_meeting_in_two_files_refuses_both(tmp_path: Path, content: Path) -> None:
@@ -299,7 +337,7 @@ def test_a_file_that_cannot_be_written_leaves_nothing_behind(tmp_path: Path, con
 def test_a_fault_of_the_importer_refuses_its_file_only(tmp_path: Path, content: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import generator.importer.pdftext as pdftext
 
-    def broken(text: str, source_name: str) -> object:
+    def broken(text: str, source_name: str, date: object = None) -> object:
         raise RuntimeError("boom")
 
     monkeypatch.setattr(pdftext, "parse_pdf_text", broken)
@@ -309,3 +347,66 @@ def test_a_fault_of_the_importer_refuses_its_file_only(tmp_path: Path, content: 
     assert result.exit_code == 1
     assert f"{text}: error: the importer failed on this file (RuntimeError: boom); please report it\n" in result.output
     assert files_under(content) == ["_index.md", "diet-05254/2024-10-09.md", "diet-05254/_index.md"]
+
+
+# --- the meeting's date: --date and the file's name -----------------------------------------------
+
+UNDATED = (Path(__file__).parent / "fixtures" / "import" / "real" / "kagoshima-pref-2015-1st-day8" / "minutes.txt").read_text(encoding="utf-8")
+"""鹿児島県議会 minutes that print no calendar date (only 第8日目)."""
+
+
+def test_minutes_that_print_no_date_are_refused_naming_both_ways_out(tmp_path: Path, content: Path) -> None:
+    source = write_text(tmp_path / "day8.txt", UNDATED)
+    result = run("import", source, "--body", "kagoshima", "--body-title", "鹿児島県議会", "--content", content)
+    assert result.exit_code == 1
+    assert (
+        f"{source}: error: no meeting date found in the header (the text before line 12, where the record starts) nor in the "
+        "file's name: give it with --date YYYY-MM-DD, or name the file by the date, e.g. 2015-03-10.txt\n"
+    ) in result.output
+    assert not content.joinpath("kagoshima").exists()
+
+
+def test_date_option_dates_one_undated_file(tmp_path: Path, content: Path) -> None:
+    source = write_text(tmp_path / "day8.txt", UNDATED)
+    result = run("import", source, "--body", "kagoshima", "--body-title", "鹿児島県議会", "--content", content, "--date", "2015-03-10")
+    assert result.exit_code == 0, result.output
+    assert f"{source}: note: date given with --date: 2015-03-10 (the header prints none)\n" in result.output
+    assert "date: 2015-03-10\n" in (content / "kagoshima" / "2015-03-10.md").read_text(encoding="utf-8")
+
+
+def test_date_option_wins_over_the_header_with_a_warning(tmp_path: Path, content: Path) -> None:
+    source = write_text(tmp_path / "a.txt")
+    result = run("import", source, "--body", "shingikai", "--content", content, "--date", "2022-02-15")
+    assert result.exit_code == 0, result.output
+    assert f"{source}:3: warning: the header gives the date 2022-02-14, --date 2022-02-15: kept 2022-02-15\n" in result.output
+    assert files_under(content / "shingikai") == ["2022-02-15.md", "_index.md"]
+
+
+@pytest.mark.parametrize("name", ["2015-03-10.txt", "20150310.txt"])
+def test_the_file_name_dates_an_undated_file_with_a_warning(tmp_path: Path, content: Path, name: str) -> None:
+    source = write_text(tmp_path / name, UNDATED)
+    result = run("import", source, "--body", "kagoshima", "--body-title", "鹿児島県議会", "--content", content)
+    assert result.exit_code == 0, result.output
+    assert f"{source}: warning: no date in the header: the date is the one the file is named by, 2015-03-10\n" in result.output
+    assert files_under(content / "kagoshima") == ["2015-03-10.md", "_index.md"]
+    # A date guessed from a name is a warning: --strict refuses it.
+    strict = run("import", source, "--body", "kagoshima", "--content", content, "--force", "--strict")
+    assert strict.exit_code == 1
+    assert (
+        f"{source}: error: no date in the header: the date is the one the file is named by, 2015-03-10 (a warning, an error under --strict)\n"
+    ) in strict.output
+
+
+def test_date_option_goes_with_one_minutes_text_only(tmp_path: Path, content: Path) -> None:
+    first, second = write_text(tmp_path / "a.txt"), write_text(tmp_path / "b.txt")
+    api = write_json(tmp_path / "api.json", [api_record("121405254X00420241009", "2024-10-09", "記録です。")])
+    two = run("import", first, second, "--body", "shingikai", "--content", content, "--date", "2022-02-14")
+    assert two.exit_code == 1
+    assert two.output == "error: --date is the date of one meeting: give it with one minutes file, not 2\nnothing imported: 1 error\n"
+    json_file = run("import", api, "--body", "diet", "--content", content, "--date", "2024-10-09")
+    assert json_file.exit_code == 1
+    assert "error: --date is for minutes text: API JSON gives each meeting's date itself\n" in json_file.output
+    bad = run("import", first, "--body", "shingikai", "--content", content, "--date", "2022/02/14")
+    assert bad.exit_code == 2
+    assert "'2022/02/14' does not match the format '%Y-%m-%d'" in bad.output
+    assert files_under(content) == ["_index.md"]

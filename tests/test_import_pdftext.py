@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import codecs
 import datetime as dt
+import json
 import re
 import unicodedata
 from collections import Counter
@@ -113,6 +114,44 @@ def test_seed_lines_that_only_begin_with_a_label_word_stay_in_the_speech(corpus:
             assert any("no space follows" in message for message in notes_at(meeting, number)), line
     # ` 委員、お願いいたします。` is the chair calling on a member.
     assert utterance_at(meeting, 2314).label == "会長"
+
+
+def paged_minutes(last_line_of_each_page: str) -> str:
+    """Minutes of four pages, each after a form feed and a running title, each ending with `last_line_of_each_page`."""
+    lines = ["名称", "第１回 テスト審議会", "日時", "令和４年２月１４日（月）午後２時", ""]
+    for page in range(4):
+        if page:
+            lines.extend(["\f", "第１回 テスト審議会 会議録"])
+        lines.extend([f"会長　第{page + 1}の議題に入ります。", f"委員　質問が{page + 1}点あります。", last_line_of_each_page])
+    return "\n".join(lines) + "\n"
+
+
+def test_a_running_title_is_dropped_with_a_note() -> None:
+    meeting = parse(paged_minutes("会長　どうぞ。"))
+    dropped = [note for note in meeting.notes if "running header" in note.message and "第１回 テスト審議会 会議録" in note.message]
+    assert [note.line for note in dropped] == [10, 15, 20]
+    assert all(note.kind == "note" for note in dropped)
+
+
+def test_a_sentence_taken_for_a_running_head_is_never_dropped_silently() -> None:
+    text = paged_minutes("（拍手）")
+    meeting = parse(text)
+    kept = {part.line for utterance in meeting.utterances for part in utterance.parts if part.text == "（拍手）"}
+    warned = {note.line for note in meeting.notes if note.kind == "warning" and "running header" in note.message}
+    applause = [number for number, line in enumerate(text.split("\n"), start=1) if line == "（拍手）"]
+    assert len(applause) == 4
+    assert all(number in kept or number in warned for number in applause)
+
+
+def test_a_label_word_in_a_sentence_is_a_note_and_a_label_run_into_text_a_warning() -> None:
+    meeting = parse(
+        "名称\n第１回 テスト審議会\n日時\n令和４年２月１４日（月）午後２時\n\n"
+        "会長　開会します。\n委員　質問です。\n委員のご質問にお答えします。\n会長　どうぞ。\n"
+        "委員ありがとうございました。\n会長　閉会します。\n"
+    )
+    # 委員の… is the word in a sentence; 委員ありがと… may be a speaker whose space was lost.
+    kinds = {note.line: note.kind for note in meeting.notes if "no space follows" in note.message}
+    assert kinds == {8: "note", 10: "warning"}
 
 
 @pytest.mark.corpus
@@ -587,6 +626,139 @@ def test_a_text_with_no_speaker_is_refused() -> None:
 def test_minutes_without_a_date_are_refused() -> None:
     with pytest.raises(SourceError, match="no meeting date"):
         parse("名称\n第１回 テスト審議会\n会長  開会します。\n")
+
+
+# --- the meeting's date: header forms of real minutes, --date and the file's name ---------------
+
+REAL = Path(__file__).parent / "fixtures" / "import" / "real"
+
+
+def real_minutes(name: str) -> str:
+    return (REAL / name / "minutes.txt").read_text(encoding="utf-8")
+
+
+def real_date(name: str) -> dt.date | None:
+    date = json.loads((REAL / name / "expected.json").read_text(encoding="utf-8"))["date"]
+    return dt.date.fromisoformat(date) if date else None
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        # `2013.03.26 : 平成25年2月定例会(第10号) 本文`, as 議事ロックス prints it
+        "aichi-prefecture-2013-03-26",
+        "chiba-minamiboso-city-2011-02-03",
+        # `〇日時` / `令和7年(2025年)1月24日(金)10時00分開会`: a circle before the field, the Western year beside the era's
+        "kanagawa-kamakura-city-committee-2025-01-24",
+        # `開催年月日` … a column of field names, then `平成17年3月27日` … a column of values
+        "akita-tazawako-kakunodate-nishiki-merger-council-2005-03-27",
+        # `発言日: 09/19/2012`, `質問日:` / `12/18/2012`, `質疑・質問日:03/08/2012`: month first
+        "shizuoka-prefecture-2012-09-19",
+        "shizuoka-prefecture-2012-12-18",
+        "shizuoka-prefecture-committee-2012-03-08",
+        # a breadcrumb or session range above the date (`平成26年5月26日~平成27…`, `平成27年6月8日〜6月29日会議`)
+        "gunma-prefecture-committee-2015-03-04",
+        "mie-toba-city-2015-06-29-header",
+        # the page's own date above the 開催日時 field (`[2021年6月23日]`)
+        "saitama-miyashiro-town-council-2021-06-10",
+    ],
+)
+def test_the_date_of_real_minutes_is_read_from_their_header(name: str) -> None:
+    meeting = parse_pdf_text(real_minutes(name), "minutes.txt")
+    assert meeting.date == real_date(name)
+
+
+@pytest.mark.parametrize(
+    "printed",
+    [
+        "令和７年１月２４日（金）",
+        "令和7年(2025年)1月24日(金)",
+        "令和７年（２０２５年）１月２４日",
+        "令和7(2025)年1月24日",
+        "2025年1月24日",
+        "2025.01.24",
+        "２０２５．０１．２４",
+        "2025/1/24",
+        "2025-01-24",
+        "01/24/2025",
+    ],
+)
+def test_every_printed_form_of_a_date_field_gives_the_date(printed: str) -> None:
+    meeting = parse(f"名称\n第１回 テスト審議会\n日時\n{printed}\n\n会長　開会します。\n委員　質問です。\n会長　閉会します。\n")
+    assert meeting.date == dt.date(2025, 1, 24)
+
+
+def test_the_date_of_a_table_printed_in_columns_is_paired_with_its_field() -> None:
+    name = "akita-tazawako-kakunodate-nishiki-merger-council-2005-03-27"
+    meeting = parse_pdf_text(real_minutes(name), "minutes.txt")
+    assert meeting.venue == "田沢湖町総合開発センター大集会室"
+    assert meeting.preamble[:3] == ["合併協議会委員数\u300028名", "開   会\u3000午後2時00分", "閉   会\u3000午後2時44分"]
+    assert "read lines 3–12 as a table: a column of 5 field names, then their values" in notes_at(meeting, 3)
+
+
+def test_a_date_field_wins_over_a_date_in_the_first_lines_with_a_warning() -> None:
+    name = "saitama-miyashiro-town-council-2021-06-10"
+    meeting = parse_pdf_text(real_minutes(name), "minutes.txt")
+    [note] = [note for note in meeting.notes if "gives 2021-06-23" in note.message]
+    assert note.kind == "warning"
+    assert note.message == "'[2021年6月23日]' gives 2021-06-23, the 開催日時 field 2021-06-10: kept 2021-06-10"
+
+
+def test_no_real_minutes_get_a_wrong_date() -> None:
+    for folder in sorted(path for path in REAL.iterdir() if path.is_dir()):
+        try:
+            meeting = parse_pdf_text(real_minutes(folder.name), "minutes.txt")
+        except SourceError:
+            continue
+        assert meeting.date == real_date(folder.name), folder.name
+
+
+def test_minutes_that_print_no_date_are_refused_with_both_ways_out() -> None:
+    # 鹿児島県議会 prints only 第8日目: no calendar date anywhere on the page.
+    text = real_minutes("kagoshima-pref-2015-1st-day8")
+    with pytest.raises(SourceError) as refused:
+        parse_pdf_text(text, "minutes.txt")
+    assert refused.value.message == (
+        "no meeting date found in the header (the text before line 12, where the record starts) nor in the file's name: "
+        "give it with --date YYYY-MM-DD, or name the file by the date, e.g. 2015-03-10.txt"
+    )
+
+
+@pytest.mark.parametrize("name", ["kagoshima-pref-2015-1st-day8", "kagoshima-pref-soumu-committee-2013"])
+def test_a_date_given_for_minutes_that_print_none_is_the_meeting_date(name: str) -> None:
+    meeting = parse_pdf_text(real_minutes(name), "minutes.txt", date=dt.date(2015, 3, 10))
+    assert meeting.date == dt.date(2015, 3, 10)
+    assert [note.kind for note in meeting.notes if "--date" in note.message] == ["note"]
+
+
+def test_a_date_given_wins_over_the_header_with_a_warning_at_the_header_line() -> None:
+    meeting = parse_pdf_text(real_minutes("aichi-prefecture-2013-03-26"), "minutes.txt", date=dt.date(2013, 3, 27))
+    assert meeting.date == dt.date(2013, 3, 27)
+    [note] = [note for note in meeting.notes if "--date" in note.message]
+    assert (note.line, note.message, note.kind) == (11, "the header gives the date 2013-03-26, --date 2013-03-27: kept 2013-03-27", "warning")
+    # The same date given and printed: nothing to say.
+    meeting = parse_pdf_text(real_minutes("aichi-prefecture-2013-03-26"), "minutes.txt", date=dt.date(2013, 3, 26))
+    assert not [note for note in meeting.notes if "--date" in note.message]
+
+
+@pytest.mark.parametrize("file_name", ["2015-03-10.txt", "20150310.txt", "kagoshima_2015-03-10.txt"])
+def test_the_file_name_gives_the_date_when_the_header_prints_none(file_name: str) -> None:
+    meeting = parse_pdf_text(real_minutes("kagoshima-pref-2015-1st-day8"), file_name)
+    assert meeting.date == dt.date(2015, 3, 10)
+    [note] = [note for note in meeting.notes if "named by" in note.message]
+    assert (note.message, note.kind) == ("no date in the header: the date is the one the file is named by, 2015-03-10", "warning")
+
+
+@pytest.mark.parametrize("file_name", ["abira_20242001.txt", "2015-13-10.txt", "201503101.txt", "minutes-2015.txt"])
+def test_a_name_that_holds_no_calendar_date_gives_none(file_name: str) -> None:
+    with pytest.raises(SourceError, match="nor in the file's name"):
+        parse_pdf_text(real_minutes("kagoshima-pref-2015-1st-day8"), file_name)
+
+
+def test_the_header_date_wins_over_the_file_name() -> None:
+    meeting = parse_pdf_text(real_minutes("aichi-prefecture-2013-03-26"), "2020-01-01.txt")
+    assert meeting.date == dt.date(2013, 3, 26)
+    assert not [note for note in meeting.notes if "named by" in note.message]
 
 
 # --- property: generated minutes survive wrapping, page breaks and encodings ---------------------

@@ -2,7 +2,7 @@
 
 A source file is imported whole or not at all. Any error of a file (it cannot be read, a meeting
 the format cannot hold, an existing Markdown file without `--force`, and under `--strict` any
-warning of its report) refuses that file: nothing of it is written, and the other files are
+warning of its report, not its notes) refuses that file: nothing of it is written, and the other files are
 imported. Problems of the whole command (a bad `--body`) stop everything before a file is read.
 Every file is written through a temporary file and a rename, so `content/` never holds half a
 meeting.
@@ -10,6 +10,7 @@ meeting.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import re
 import tempfile
@@ -75,21 +76,23 @@ def run_import(
     force: bool,
     echo: Callable[[str], None],
     strict: bool = False,
+    date: dt.date | None = None,
 ) -> int:
     """Import `paths` into `content/<body>/`, print a report per meeting and return the exit status.
 
     Each file is imported whole or refused whole. Errors are printed as `path:line: error:
     message` under the refused file; the status is 1 when any file was refused (or the command
     itself is wrong, when nothing is read), else 0. With `strict`, every warning of a file's
-    report is an error of that file.
+    report (not its notes) is an error of that file. `date` (`--date`) is the meeting's date for
+    one minutes text that prints none.
     """
-    problems = _command_problems(body, body_title)
+    problems = _command_problems(body, body_title, paths, date)
     if problems:
         for problem in problems:
             echo(problem)
         echo(f"nothing imported: {len(problems)} error{'s' * (len(problems) != 1)}")
         return 1
-    sources = [read_source(path, strict) for path in _distinct(paths, echo)]
+    sources = [read_source(path, strict, date) for path in _distinct(paths, echo)]
     _refuse_repeated_meetings(sources)
     # Refused files keep their place in the numbering (date-2, date-3), so that a file fixed and
     # imported again gets the name it would have had, and no other meeting's name changes.
@@ -138,9 +141,13 @@ def _import_source(
     return True
 
 
-def _command_problems(body: str, body_title: str | None) -> list[str]:
+def _command_problems(body: str, body_title: str | None, paths: list[Path], date: dt.date | None) -> list[str]:
     """What is wrong with the options themselves: a problem of every file, so nothing is read."""
     problems: list[str] = []
+    if date is not None and len(paths) != 1:
+        problems.append(f"error: --date is the date of one meeting: give it with one minutes file, not {len(paths)}")
+    elif date is not None and paths[0].suffix.lower() == ".json":
+        problems.append("error: --date is for minutes text: API JSON gives each meeting's date itself")
     if len(body) > MAX_BODY_LENGTH:
         problems.append(
             f"error: --body is {len(body)} characters long: at most {MAX_BODY_LENGTH} "
@@ -170,14 +177,15 @@ def _distinct(paths: list[Path], echo: Callable[[str], None]) -> list[Path]:
     return distinct
 
 
-def read_source(path: Path, strict: bool = False) -> SourceFile:
+def read_source(path: Path, strict: bool = False, date: dt.date | None = None) -> SourceFile:
     """Read one input, its kind told by its name: `.json` is API JSON, anything else minutes text.
 
-    Problems are recorded as the file's errors, never raised: one file cannot stop a batch.
+    `date` is the meeting's date given with `--date`, for minutes text. Problems are recorded as
+    the file's errors, never raised: one file cannot stop a batch.
     """
     source = SourceFile(path, "api" if path.suffix.lower() == ".json" else "text")
     try:
-        _read(source)
+        _read(source, date)
     except SourceErrors as exc:
         source.errors.extend(_problem(path, error.line, error.message) for error in exc.errors)
     except SourceError as exc:
@@ -193,11 +201,15 @@ def read_source(path: Path, strict: bool = False) -> SourceFile:
                 _problem(path, None, f"{meeting.title}: date {meeting.date.isoformat()} is outside the dates minutes can carry, {FIRST_DATE} to {LAST_DATE}")
             )
         if strict:
-            source.errors.extend(_problem(path, note.line, f"{note.message} (a warning, an error under --strict)") for note in meeting.notes)
+            source.errors.extend(
+                _problem(path, note.line, f"{note.message} (a warning, an error under --strict)")
+                for note in meeting.notes
+                if note.kind == "warning"
+            )
     return source
 
 
-def _read(source: SourceFile) -> None:
+def _read(source: SourceFile, date: dt.date | None = None) -> None:
     try:
         data = source.path.read_bytes()
     except IsADirectoryError:
@@ -214,7 +226,7 @@ def _read(source: SourceFile) -> None:
         from .pdftext import parse_pdf_text
 
         text, source.reading = decode_source(data, source.path)
-        source.meetings = [parse_pdf_text(text, source.path.name)]
+        source.meetings = [parse_pdf_text(text, source.path.name, date)]
 
 
 def _refuse_repeated_meetings(sources: list[SourceFile]) -> None:
@@ -336,7 +348,7 @@ def report_meeting(item: PlannedFile, echo: Callable[[str], None]) -> None:
     for note in item.source.reading:
         echo(_problem(item.source.path, note.line, note.message, "note"))
     for note in meeting.notes:
-        echo(_problem(item.source.path, note.line, note.message, "warning"))
+        echo(_problem(item.source.path, note.line, note.message, note.kind))
 
 
 def _problem(path: Path, line: int | None, message: str, severity: str = "error") -> str:

@@ -189,7 +189,9 @@ def _note(decision: ImportedDecision, line: int) -> SourceNote:
     )
     how = f" by {decision.method}" if decision.method else ""
     what = f" on {decision.subject}" if decision.subject else ""
+    # A note, not a warning: the record is kept as printed, and the entry quotes what it was read from.
     return SourceNote(
         line,
         f"decision read from the record for {decision.item}{what}: {decision.result}{counts}{how} (a guess: check it)",
+        "note",
     )

@@ -53,15 +53,15 @@ def decode_source(data: bytes, path: str | os.PathLike[str]) -> tuple[str, list[
     shift_jis = False
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         text = _decode_strict(data, "utf-16")
-        notes.append(SourceNote(0, "read as UTF-16 (byte order mark)"))
+        notes.append(SourceNote(0, "read as UTF-16 (byte order mark)", "note"))
     elif b"\x00" in data:
         text = _utf16_without_bom(data)
         if text is None:
             raise SourceError("binary file (it contains NUL bytes), not the text of minutes")
-        notes.append(SourceNote(0, "read as UTF-16 (no byte order mark; told by its NUL bytes)"))
+        notes.append(SourceNote(0, "read as UTF-16 (no byte order mark; told by its NUL bytes)", "note"))
     elif data.startswith(codecs.BOM_UTF8):
         text = _decode_strict(data[len(codecs.BOM_UTF8) :], "utf-8")
-        notes.append(SourceNote(0, "read as UTF-8 (byte order mark removed)"))
+        notes.append(SourceNote(0, "read as UTF-8 (byte order mark removed)", "note"))
     else:
         try:
             text = data.decode("utf-8")
@@ -75,14 +75,14 @@ def decode_source(data: bytes, path: str | os.PathLike[str]) -> tuple[str, list[
                     line,
                 ) from None
             shift_jis = True
-            notes.append(SourceNote(0, "read as Shift_JIS (CP932): the file is not UTF-8"))
+            notes.append(SourceNote(0, "read as Shift_JIS (CP932): the file is not UTF-8", "note"))
     controls = sum(1 for char in text if char in _CONTROL)
     if controls > max(2, len(text) * _MAX_CONTROL_SHARE):
         raise SourceError(f"binary file ({controls} control characters), not the text of minutes")
     if "\r" in text:
         kind = "CRLF" if "\r\n" in text else "CR"
         text = text.replace("\r\n", "\n").replace("\r", "\n")
-        notes.append(SourceNote(0, f"{kind} line ends read as line feeds"))
+        notes.append(SourceNote(0, f"{kind} line ends read as line feeds", "note"))
     problems = _unreadable_lines(text, shift_jis)
     if problems:
         raise SourceErrors(problems)

@@ -27,6 +27,7 @@ _SPACE = " \t\u3000"
 _FIELD_NAMES: dict[str, str] = {
     "名称": "title", "会議名": "title", "会議の名称": "title", "件名": "title",
     "日時": "date", "開催日時": "date", "開催日": "date", "招集年月日": "date", "期日": "date",
+    "開催年月日": "date", "会議日": "date", "発言日": "date", "質問日": "date", "質疑・質問日": "date",
     "会場": "venue", "場所": "venue", "開催場所": "venue", "招集の場所": "venue",
     "出席者": "attendees", "出席委員": "attendees", "出席議員": "attendees", "出席": "attendees",
     "傍聴者": "observers", "傍聴人": "observers", "傍聴": "observers",
@@ -45,7 +46,19 @@ _TIME = re.compile(
     r"|(?P<hh>[0-9０-９]{1,2})[:：](?P<mm>[0-9０-９]{2}))"
 )
 _WESTERN_DATE = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
+# `2013.03.26`, `2013/03/26`, `2013-03-26` (議事ロックス and other search systems), and the
+# month-first `09/19/2012` some prefectures' search pages print.
+_NUMERIC_DATE = re.compile(r"(?<!\d)(\d{4})([./-])(\d{1,2})\2(\d{1,2})(?!\d)")
+_MONTH_FIRST_DATE = re.compile(r"(?<![\d/])(\d{1,2})/(\d{1,2})/(\d{4})(?![\d/])")
+# The Western year printed beside the era's: `令和7年(2025年)1月24日`, `令和7(2025)年1月24日`.
+_YEAR_IN_BRACKETS = re.compile(r"(?<=年)\s*[（(]\s*\d{4}\s*年?\s*[）)]|\s*[（(]\s*\d{4}\s*[）)]\s*(?=年)")
+# A date that opens a range (`平成27年6月8日〜6月29日`, a session's days or a breadcrumb), not a meeting's day.
+_RANGE_AFTER_DATE = re.compile(r"日\s*(?:[（(][^）)]{1,4}[）)])?\s*[〜~～]")
+_CIRCLE_BEFORE_FIELD = re.compile(rf"[{CIRCLES}◎●■]")
+# A section title after a circle: short, one word, not a sentence nor a speaker (`君`, brackets).
+_SECTION_TITLE = re.compile(rf"[^{_SPACE}。、君（(]{{2,20}}")
 _SEAT = re.compile(rf"(?P<seat>[0-9０-９]{{1,3}}[{_SPACE}]*番)[{_SPACE}]+(?P<name>.+?)(?=[{_SPACE}]+[0-9０-９]{{1,3}}[{_SPACE}]*番|$)")
+_COLUMN_HEADING = re.compile(r"番号|氏名|議席|名前")
 _GROUP = re.compile(r"[（(](?P<group>[^）)]{1,12})[）)]")
 _ENUMERATOR_TEXT = re.compile(rf"^(?:[0-9０-９]{{1,2}}[{_SPACE}]+|[（(][0-9０-９一二三四五六七八九十]{{1,2}}[）)])")
 # An entry that starts a new item of a list rather than continuing the line before it.
@@ -69,6 +82,10 @@ class Header:
 
     title: str | None = None
     date: dt.date | None = None
+    date_line: int | None = None
+    """The line the date was read from."""
+    date_field: str | None = None
+    """The name of the field the date was read from (`開催日時`), None when it stood in the first lines."""
     times: list[str] = field(default_factory=list)
     """Start (and end) time as `HH:MM`, in the order printed."""
     venue: str | None = None
@@ -79,6 +96,8 @@ class Header:
     agenda: list[str] = field(default_factory=list)
     """The entries of the 会議次第 or 議事日程, to confirm the record's numbered headings."""
     notes: list[SourceNote] = field(default_factory=list)
+    section_lines: set[int] = field(default_factory=set)
+    """The numbers of the lines that open a field or section (`日時`, `〇場所`, `○ 議 事 日 程`), whatever mark they carry."""
 
 
 @dataclass
@@ -98,6 +117,7 @@ def read_header(lines: list[SourceLine], wrap: int) -> Header:
     header = Header()
     sections: list[_Section] = []
     lead: list[SourceLine] = []
+    lines, rows = _columns_as_rows(lines, header)
     for index, line in enumerate(lines):
         content = line.content
         document = _DOCUMENT.fullmatch(content.strip(_SPACE)) or _DOCUMENT.fullmatch(_compact(content))
@@ -105,38 +125,61 @@ def read_header(lines: list[SourceLine], wrap: int) -> Header:
             title = document["title"].strip(_SPACE)
             if title:
                 header.title = title
-                header.notes.append(SourceNote(line.number, f"title read from the document's first line: {title}"))
+                header.notes.append(SourceNote(line.number, f"title read from the document's first line: {title}", "note"))
             else:
-                header.notes.append(SourceNote(line.number, f"dropped the document heading {content!r}: the title comes from the header's fields"))
+                header.notes.append(
+                    SourceNote(line.number, f"dropped the document heading {content!r}: the title comes from the header's fields", "note")
+                )
             continue
-        section = _section_start(line, sections[-1] if sections else None)
+        section = _section_start(line, sections[-1] if sections else None, line.number in rows)
         if section is not None:
             sections.append(section)
+            header.section_lines.add(line.number)
         elif sections:
             sections[-1].lines.append(line)
         else:
             lead.append(line)
 
+    lead_date: tuple[dt.date, SourceLine] | None = None
     for line in lead:
-        date = _date_of(line.content) if header.date is None else None
+        date = _date_of(line.content) if lead_date is None and not _RANGE_AFTER_DATE.search(line.content) else None
         if date is not None:
             # Assemblies print the date (and opening time) under the title, with no field name.
-            header.date = date
-            header.times.extend(times_in(line.content))
+            lead_date = (date, line)
         else:
             header.preamble.extend(_paragraphs([line], wrap))
     for section in sections:
         _read_section(section, header, wrap)
+    if lead_date is not None:
+        date, line = lead_date
+        if header.date in (None, date):
+            header.date, header.date_line = date, header.date_line or line.number
+            # Assemblies print the opening time beside the date: `令和６年１月29日（月曜日） 午前10時00分開会`.
+            header.times = header.times or times_in(line.content)
+        else:
+            # A field named 日時 says what it holds; a date in the first lines may be a page's
+            # update date or a breadcrumb (`[2021年6月23日]`).
+            header.notes.append(SourceNote(line.number, f"{line.content.strip(_SPACE)!r} gives {date}, the {header.date_field} field {header.date}: kept {header.date}"))
     return header
 
 
-def _section_start(line: SourceLine, current: _Section | None) -> _Section | None:
+def _section_start(line: SourceLine, current: _Section | None, row: bool = False) -> _Section | None:
     content = line.content.strip(_SPACE)
     numbered = _NUMBER_PREFIX.match(content)
     body = content[numbered.end() :] if numbered else content
     name, value = _field_name(body)
+    if name is None and _CIRCLE_BEFORE_FIELD.match(body):
+        # Committees print field names after a circle, with no space: `〇日時`, `○場所`, and
+        # then other sections in the same way (`〇理事者側出席者`, `〇本日審査した案件`).
+        name, value = _field_name(body[1:])
+        if name is None and current is not None and _CIRCLE_BEFORE_FIELD.match(current.line.content.strip(_SPACE)):
+            if _SECTION_TITLE.fullmatch(body[1:]):
+                return _Section(content, "other", line)
     if name is not None:
         return _Section(name, _FIELD_NAMES[_compact(_COUNT.sub("", name))], line, value=value)
+    if row:
+        # A row of a table read from its columns (`合併協議会委員数　28名`) stands on its own.
+        return _Section(content, "other", line)
     circled = _CIRCLED_SECTION.match(content)
     if circled:
         kind = "agenda" if _compact(circled["name"]) in ("議事日程", "会議次第") else "other"
@@ -168,11 +211,13 @@ def _read_section(section: _Section, header: Header, wrap: int) -> None:
     elif kind == "date":
         date = _date_of(joined)
         if date is None:
-            header.notes.append(SourceNote(section.line.number, f"no date found in {joined!r}"))
+            # A field printed with no value may have it below, in a column of values: read later.
+            if joined:
+                header.notes.append(SourceNote(section.line.number, f"no date found in {joined!r}"))
         elif header.date is not None and header.date != date:
-            header.notes.append(SourceNote(section.line.number, f"{joined!r} gives {date}, the first lines {header.date}: kept {header.date}"))
+            header.notes.append(SourceNote(section.line.number, f"{joined!r} gives {date}, an earlier field {header.date}: kept {header.date}"))
         else:
-            header.date = date
+            header.date, header.date_line, header.date_field = date, section.line.number, _compact(_COUNT.sub("", section.name))
         if not header.times:
             header.times.extend(times_in(joined))
     elif kind == "venue":
@@ -199,7 +244,9 @@ def _attendees(section: _Section, group: str, header: Header) -> bool:
         # `議席番号` and the like head the table's column; the seat is kept with each name.
         for line, source in zip(lines, ([section.line] if section.value else []) + section.lines):
             if not _SEAT.search(line):
-                header.notes.append(SourceNote(source.number, f"dropped the column heading {line!r} of the attendee table"))
+                # `議席番号`, `氏名` head the columns; any other line without a seat is a line lost.
+                kind = "note" if _COLUMN_HEADING.search(line) else "warning"
+                header.notes.append(SourceNote(source.number, f"dropped the column heading {line!r} of the attendee table", kind))
                 continue
             entries = header.attendees.setdefault(group, [])
             for match in _SEAT.finditer(line):
@@ -257,19 +304,79 @@ def _paragraphs(lines: list[SourceLine], wrap: int) -> list[str]:
     return paragraphs
 
 
+def _columns_as_rows(lines: list[SourceLine], header: Header) -> tuple[list[SourceLine], set[int]]:
+    """`lines` with a table printed as a column of field names, then a column of values, read as rows.
+
+    `開催年月日` / `開催場所` / `開　会` and below them `平成17年3月27日` / `○○センター` / `午後2時00分`
+    become `開催年月日　平成17年3月27日`, …, each at its name's line. A run is taken as such a
+    table only when it starts with a field name, holds a date field and the line paired with it
+    is a date, so that fields printed one under the other with empty values are not paired with
+    what follows them. Returns the lines and the numbers of the lines that are rows of a table.
+    """
+    result: list[SourceLine] = []
+    rows: set[int] = set()
+    index = 0
+    while index < len(lines):
+        names = _column_of_names(lines, index)
+        values = lines[index + len(names) : index + 2 * len(names)]
+        if names and len(values) == len(names):
+            for name, value in zip(names, values):
+                result.append(SourceLine(name.number, f"{name.content}\u3000{value.content.strip(_SPACE)}", name.blank_before, name.page_break_before))
+                rows.add(name.number)
+            header.notes.append(
+                SourceNote(
+                    names[0].number,
+                    f"read lines {names[0].number}–{values[-1].number} as a table: a column of {len(names)} field names, then their values",
+                    "note",
+                )
+            )
+            index += 2 * len(names)
+        else:
+            result.append(lines[index])
+            index += 1
+    return result, rows
+
+
+def _column_of_names(lines: list[SourceLine], start: int) -> list[SourceLine]:
+    """The column of field names that starts at `start` and whose values follow it, or an empty list."""
+    if _FIELD_NAMES.get(_compact(lines[start].content)) is None:
+        return []
+    end = start
+    while end < len(lines) and _bare_name(lines[end].content):
+        end += 1
+    names = lines[start:end]
+    values = lines[end : end + len(names)]
+    kinds = [_FIELD_NAMES.get(_compact(line.content)) for line in names]
+    if len(names) < 2 or len(values) < len(names) or "date" not in kinds:
+        return []
+    if any(_FIELD_NAMES.get(_compact(line.content)) for line in values):
+        return []
+    return names if _date_of(values[kinds.index("date")].content) is not None else []
+
+
+def _bare_name(text: str) -> bool:
+    """Whether `text` is a field name standing alone, as a column of names prints it: short, with no number."""
+    compact = _compact(text)
+    return 0 < len(compact) <= 10 and not re.search(r"[0-9０-９、。,:：]", compact) and _date_of(compact) is None
+
+
 def _date_of(text: str) -> dt.date | None:
+    """The first date printed in `text`: 和暦 (with or without the Western year beside it), or Western."""
+    text = _YEAR_IN_BRACKETS.sub("", text)
     try:
         date = find_date(text)
     except ValueError:
         date = None
     if date is not None:
         return date
-    match = _WESTERN_DATE.search(unicodedata.normalize("NFKC", text))
-    if match:
-        try:
-            return dt.date(int(match[1]), int(match[2]), int(match[3]))
-        except ValueError:
-            return None
+    text = unicodedata.normalize("NFKC", text)
+    for pattern, order in ((_WESTERN_DATE, (1, 2, 3)), (_NUMERIC_DATE, (1, 3, 4)), (_MONTH_FIRST_DATE, (3, 1, 2))):
+        match = pattern.search(text)
+        if match:
+            try:
+                return dt.date(*(int(match[group]) for group in order))
+            except ValueError:
+                return None
     return None
 
 

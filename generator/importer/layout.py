@@ -92,9 +92,9 @@ def read_page(text: str) -> Page:
             feeds.add(index)
             if not line.replace("\f", "").strip():
                 furniture.add(index)
-                notes.append(SourceNote(index + 1, "dropped a page break (form feed)"))
+                notes.append(SourceNote(index + 1, "dropped a page break (form feed)", "note"))
             else:
-                notes.append(SourceNote(index + 1, "removed a page break (form feed) from the line"))
+                notes.append(SourceNote(index + 1, "removed a page break (form feed) from the line", "note"))
     bare: list[tuple[int, int]] = []
     for index, line in enumerate(raw):
         stripped = line.replace("\f", "").strip(" \t\u3000")
@@ -102,7 +102,7 @@ def read_page(text: str) -> Page:
             continue
         if _DASHED_PAGE.fullmatch(stripped) or _PAGE_OF.fullmatch(stripped):
             furniture.add(index)
-            notes.append(SourceNote(index + 1, f"dropped a page number: {stripped!r}"))
+            notes.append(SourceNote(index + 1, f"dropped a page number: {stripped!r}", "note"))
         elif _BARE_NUMBER.fullmatch(stripped):
             bare.append((index, int(unicodedata.normalize("NFKC", stripped))))
     last_text = max((i for i, line in enumerate(raw) if line.strip(" \t\u3000\f")), default=-1)
@@ -110,7 +110,12 @@ def read_page(text: str) -> Page:
     for position, (index, value) in enumerate(bare):
         if _in_page_run(bare, position) or index == last_text or index + 1 in feeds:
             furniture.add(index)
-            notes.append(SourceNote(index + 1, f"dropped a page number (a number alone on its line): {value}"))
+            # A number that continues the page numbers, or stands before a page break, is one for
+            # sure; a number alone at the end of the text may also be the record's last word.
+            sure = _in_page_run(bare, position) or index + 1 in feeds
+            notes.append(
+                SourceNote(index + 1, f"dropped a page number (a number alone on its line): {value}", "note" if sure else "warning")
+            )
         else:
             notes.append(
                 SourceNote(index + 1, f"kept a number alone on its line as text: {value} does not continue the page numbers")
@@ -137,6 +142,9 @@ def read_page(text: str) -> Page:
     return Page(lines, double_spaced, notes)
 
 
+_SPEECH_LIKE = re.compile(r"[。？！]$|^[（(〔［\[].*[）)〕］\]]$")
+
+
 def _drop_running_heads(raw: list[str], breaks: set[int], furniture: set[int], notes: list[SourceNote]) -> None:
     """Drop running headers and footers: a line repeated on three pages or more, next to the page breaks.
 
@@ -148,13 +156,16 @@ def _drop_running_heads(raw: list[str], breaks: set[int], furniture: set[int], n
     if len(breaks) < 2:
         return
     near: dict[str, list[int]] = {}
+    pages: dict[str, set[int]] = {}
     for index in breaks:
         for other in (index - 2, index - 1, index + 1, index + 2):
             if 0 <= other < len(raw) and other not in furniture:
                 key = raw[other].replace("\f", "").strip(" \t\u3000")
                 if len(key) >= 4 and other not in near.setdefault(key, []):
                     near[key].append(other)
-    candidates = {key for key, places in near.items() if len(places) >= 3}
+                    pages.setdefault(key, set()).add(index)
+    # On three pages at least: three places next to two page breaks are the record's own lines.
+    candidates = {key for key, places in near.items() if len(places) >= 3 and len(pages[key]) >= 3}
     if not candidates:
         return
     # A speaker's label alone on its line may fall next to three page breaks by chance; a running
@@ -162,9 +173,14 @@ def _drop_running_heads(raw: list[str], breaks: set[int], furniture: set[int], n
     total = Counter(key for line in raw if (key := line.replace("\f", "").strip(" \t\u3000")) in candidates)
     for key, places in near.items():
         if key in candidates and len(places) * 2 >= total[key]:
+            # A title is a running head for sure; a sentence or a stage direction repeated at page
+            # breaks may be the record's own words (set phrases, （拍手）), so staff should look.
+            kind = "warning" if _SPEECH_LIKE.search(key) else "note"
             for index in sorted(places):
                 furniture.add(index)
-                notes.append(SourceNote(index + 1, f"dropped a running header or footer, repeated at {len(places)} page breaks: {key!r}"))
+                notes.append(
+                    SourceNote(index + 1, f"dropped a running header or footer, repeated at {len(places)} page breaks: {key!r}", kind)
+                )
 
 
 def _in_page_run(bare: list[tuple[int, int]], position: int) -> bool:

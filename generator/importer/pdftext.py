@@ -11,6 +11,7 @@ reported as a `SourceNote` with its line number.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from pathlib import PurePath
 
@@ -38,6 +39,7 @@ from .record import (
     ImportedParagraph,
     ImportedStageDirection,
     ImportedUtterance,
+    NoteKind,
     SourceNote,
 )
 
@@ -58,9 +60,12 @@ _SESSION = re.compile(
 _SESSION_END = re.compile(r"\s*(?:第\s*[0-9０-９一二三四五六七八九十]+\s*回)?\s*(?:定例会|臨時会|会議録|議事録)?$")
 
 
-def parse_pdf_text(text: str, source_name: str) -> ImportedMeeting:
+def parse_pdf_text(text: str, source_name: str, date: dt.date | None = None) -> ImportedMeeting:
     """Read the decoded text of a minutes PDF into one meeting: header fields, preamble, record, decisions.
 
+    `date` is the meeting's date as staff give it (`minutes import --date`), for minutes that
+    print none: it is kept, and a header that prints another date gets a warning. Without it,
+    the date is the header's, else the one the file is named by (`2015-03-10.txt`, `20150310.txt`).
     Raises SourceError when no line opens an utterance, or when no meeting date can be found.
     """
     page = read_page(text)
@@ -71,7 +76,7 @@ def parse_pdf_text(text: str, source_name: str) -> ImportedMeeting:
         _drop_speechless(page.lines, matches, labels, notes)
     label_at = [index for index, match in enumerate(matches) if match is not None]
     if not label_at:
-        return _without_speech(page.lines, source_name, notes)
+        return _without_speech(page.lines, source_name, notes, date)
     first = label_at[0]
     # Headings: ◎ marks where the record has them; numbered lines only in minutes with bare
     # labels, since assemblies print numbered header sections and bill clauses, not headings.
@@ -90,15 +95,20 @@ def parse_pdf_text(text: str, source_name: str) -> ImportedMeeting:
 
     header = read_header(page.lines[:start], wrap)
     notes.extend(header.notes)
-    notes.append(SourceNote(page.lines[start].number, "the record starts here: the lines before it are read as the header"))
+    notes.append(SourceNote(page.lines[start].number, "the record starts here: the lines before it are read as the header", "note"))
     for line in page.lines[:start]:
         # A circled header line (`○ 議 事 日 程`) looks like a speaker and is none.
         if line.content[:1] in MARKERS and not marked_heading(line.text):
-            miss = labels.near_miss(line) or f"{line.content[:1]} in the header: read as a header line, not a speaker"
-            notes.append(SourceNote(line.number, miss))
+            miss = labels.near_miss(line)
+            # A circle and a space open a section title, a circle before a field name (`〇日時`)
+            # a field or section, and a label line already dropped as a roster row is reported
+            # there; any other marked line may be a speaker missed.
+            sure = miss is None or line.content[1:2] in _SPACE or line.number in header.section_lines
+            miss = miss or f"{line.content[:1]} in the header: read as a header line, not a speaker"
+            notes.append(SourceNote(line.number, miss, "note" if sure else "warning"))
     reader = _RecordReader(labels, marked, wrap, label_wrap, page.double_spaced, header.agenda, notes)
     blocks = reader.read(page.lines[start:], matches[start:], last_label=label_at[-1] - start)
-    meeting = _meeting_from_header(header, page.lines[start].number, reader.closing_lines, source_name, notes)
+    meeting = _meeting_from_header(header, page.lines[start].number, reader.closing_lines, source_name, notes, date)
     meeting.blocks = blocks
     meeting.speakers = _sides(meeting.utterances, notes)
     meeting.decisions, decision_notes = find_decisions(blocks)
@@ -107,7 +117,7 @@ def parse_pdf_text(text: str, source_name: str) -> ImportedMeeting:
     return meeting
 
 
-def _without_speech(lines: list[SourceLine], source_name: str, notes: list[SourceNote]) -> ImportedMeeting:
+def _without_speech(lines: list[SourceLine], source_name: str, notes: list[SourceNote], date: dt.date | None) -> ImportedMeeting:
     """A meeting whose record holds no speech (`〔会議を開くに至らなかった〕`): its header alone.
 
     Text with no speaker and no date is not minutes at all, and is refused.
@@ -120,7 +130,7 @@ def _without_speech(lines: list[SourceLine], source_name: str, notes: list[Sourc
         )
     notes.extend(header.notes)
     notes.append(SourceNote(lines[0].number, "no speaker found: the whole text is read as the header of a meeting without speech"))
-    meeting = _meeting_from_header(header, lines[-1].number + 1, [], source_name, notes)
+    meeting = _meeting_from_header(header, lines[-1].number + 1, [], source_name, notes, date)
     meeting.notes = sorted(notes, key=lambda note: note.line)
     return meeting
 
@@ -131,21 +141,27 @@ def _drop_speechless(lines: list[SourceLine], matches: list[LabelMatch | None], 
     A label alone on its line opens an utterance only when its speech follows on the next line;
     several such lines in a row are a roster (`委員長　中村明彦君` / `副委員長　泉谷つよし君`), and a
     label followed by nothing but names (`委員　山田太郎君　鈴木花子君`) is a row of one.
+    Before the first speech such lines are the header's rosters (a note); inside the record, a
+    line dropped so may be a speech lost (a warning).
     """
     index = 0
+    speaking = False
     while index < len(matches):
         match = matches[index]
         if match is None:
             index += 1
             continue
+        kind: NoteKind = "warning" if speaking else "note"
         if match.rest:
             if roster_rest(match.rest, labels.style, match.label):
                 matches[index] = None
-                notes.append(SourceNote(lines[index].number, f"{match.label} followed by names only: a roster line, not a speaker"))
+                notes.append(SourceNote(lines[index].number, f"{match.label} followed by names only: a roster line, not a speaker", kind))
             elif index + 1 < len(lines) and lines[index + 1].content.rstrip().endswith("殿") and len(match.rest) <= 10:
                 # `予算特別委員長　本橋ひろたか` over `東京都議会議長　石川良一殿`: a report's signature.
                 matches[index] = None
-                notes.append(SourceNote(lines[index].number, f"{match.label} signs a document addressed on the next line: not a speaker"))
+                notes.append(SourceNote(lines[index].number, f"{match.label} signs a document addressed on the next line: not a speaker", kind))
+            else:
+                speaking = True
             index += 1
             continue
         run = index
@@ -166,8 +182,29 @@ def _drop_speechless(lines: list[SourceLine], matches: list[LabelMatch | None], 
                 label = matches[position].label
                 matches[position] = None
                 why = "a roster or header line" if run - index > 1 else "no speech follows it"
-                notes.append(SourceNote(lines[position].number, f"{label} alone on its line: {why}, not a speaker"))
+                notes.append(SourceNote(lines[position].number, f"{label} alone on its line: {why}, not a speaker", kind))
+        speaking = speaking or speech_follows
         index = run
+
+
+# What follows a speaker label used as a word of a sentence (`委員、お願いします`, `区側の管理…`).
+_IN_SENTENCE = re.compile(r"[、。，．,.がのにをはもへとで]|から")
+
+
+def _near_miss_kind(line: SourceLine, labels: Labels) -> NoteKind:
+    """Whether a line of the record that looks like a speaker and was not read as one is a warning.
+
+    Only one case is sure: in minutes with bare labels, a known label that punctuation or a
+    particle continues is a word of the sentence (`委員のご質問にありました…`). A marked line
+    read as no speaker, or a label run into other text, may be a speech lost.
+    """
+    if labels.style == "marked":
+        return "warning"
+    text = line.content
+    for label in sorted(labels.labels, key=len, reverse=True):
+        if text.startswith(label):
+            return "note" if _IN_SENTENCE.match(text, len(label)) else "warning"
+    return "warning"
 
 
 def _sides(utterances: list[ImportedUtterance], notes: list[SourceNote]) -> dict[str, dict[str, str]]:
@@ -236,28 +273,25 @@ def _meeting_from_header(
     closing_lines: list[SourceLine],
     source_name: str,
     notes: list[SourceNote],
+    given_date: dt.date | None = None,
 ) -> ImportedMeeting:
     """The meeting's front-matter fields and preamble, from the header (and the closing time)."""
     title = header.title
     if not title:
         title = PurePath(source_name).stem
         notes.append(SourceNote(1, f"no 名称 or title line found: the title is the file's name, {title}"))
-    if header.date is None:
-        raise SourceError(
-            "no meeting date found in the header: the minutes must print it, e.g. 日時 令和４年２月１４日 "
-            f"(the header is the text before line {record_line}, where the record starts)"
-        )
+    date = _meeting_date(header, given_date, source_name, record_line, notes)
     times = list(header.times)
     if len(times) == 1:
         # Assemblies print the opening time in the header and the closing time after the record.
         for line in closing_lines:
             if re.search(r"閉\s*会|散\s*会|閉\s*議", line.text) and times_in(line.text):
                 times.append(times_in(line.text)[-1])
-                notes.append(SourceNote(line.number, f"end time read from {line.content!r}"))
+                notes.append(SourceNote(line.number, f"end time read from {line.content!r}", "note"))
                 break
     return ImportedMeeting(
         title=title,
-        date=header.date,
+        date=date,
         body_title=body_title_of(title),
         time="-".join(times[:2]) if times else None,
         venue=header.venue,
@@ -266,6 +300,44 @@ def _meeting_from_header(
         materials=header.materials,
         preamble=header.preamble,
     )
+
+
+# A date in a file's name: `2015-03-10.txt`, `20150310.txt`, `kaigi_2015-03-10.txt`.
+_NAMED_DATE = re.compile(r"(?<!\d)(\d{4})(-?)(\d{2})\2(\d{2})(?!\d)")
+
+
+def _meeting_date(header: Header, given: dt.date | None, source_name: str, record_line: int, notes: list[SourceNote]) -> dt.date:
+    """The meeting's date: the one staff gave, else the header's, else the file name's; SourceError when there is none.
+
+    A date given with `--date` wins over the header's: staff give it after reading the minutes,
+    and it is the only way to correct a date the header reader got wrong.
+    """
+    if given is not None:
+        if header.date is not None and header.date != given:
+            notes.append(SourceNote(header.date_line or 0, f"the header gives the date {header.date}, --date {given}: kept {given}"))
+        elif header.date is None:
+            notes.append(SourceNote(0, f"date given with --date: {given} (the header prints none)", "note"))
+        return given
+    if header.date is not None:
+        return header.date
+    named = date_in_name(source_name)
+    if named is not None:
+        notes.append(SourceNote(0, f"no date in the header: the date is the one the file is named by, {named}"))
+        return named
+    raise SourceError(
+        f"no meeting date found in the header (the text before line {record_line}, where the record starts) "
+        "nor in the file's name: give it with --date YYYY-MM-DD, or name the file by the date, e.g. 2015-03-10.txt"
+    )
+
+
+def date_in_name(source_name: str) -> dt.date | None:
+    """The date a source file is named by (`2015-03-10.txt`, `20150310.txt`), or None."""
+    for match in _NAMED_DATE.finditer(PurePath(source_name).stem):
+        try:
+            return dt.date(int(match[1]), int(match[3]), int(match[4]))
+        except ValueError:
+            continue
+    return None
 
 
 class _RecordReader:
@@ -318,7 +390,7 @@ class _RecordReader:
                 self.closing = True
                 self.closing_lines.append(line)
                 self.notes.append(
-                    SourceNote(line.number, f"the record's closing ({line.content!r}) and what follows kept outside the last speech")
+                    SourceNote(line.number, f"the record's closing ({line.content!r}) and what follows kept outside the last speech", "note")
                 )
                 self._text_or_direction(line)
             else:
@@ -337,7 +409,7 @@ class _RecordReader:
         self.blocks.append(self.utterance)
         if not rest:
             self.notes.append(
-                SourceNote(line.number, f"speaker label {label} alone on its line: its speech read from the lines after it")
+                SourceNote(line.number, f"speaker label {label} alone on its line: its speech read from the lines after it", "note")
             )
             return
         direction = stage_direction(rest)
@@ -360,7 +432,7 @@ class _RecordReader:
         if heading is None:
             if looks_numbered(line.text) and self.paragraph is not None:
                 self.notes.append(
-                    SourceNote(line.number, f"{line.content[:12]}… opens a line inside a speech: kept as text, not a heading")
+                    SourceNote(line.number, f"{line.content[:12]}… opens a line inside a speech: kept as text, not a heading", "note")
                 )
             return None
         if self.paragraph is not None and not self._breaks(line) and not ends_sentence(self.last.text):
@@ -388,7 +460,7 @@ class _RecordReader:
             and numbered_heading(following.text) is None
         ):
             text, used = join_lines(text, following.content), 1
-            self.notes.append(SourceNote(following.number, f"heading continued on line {following.number}: joined"))
+            self.notes.append(SourceNote(following.number, f"heading continued on line {following.number}: joined", "note"))
         if heading.numbered and self.agenda and not any(same_heading(text, entry) for entry in self.agenda):
             self.notes.append(SourceNote(line.number, f"heading {text!r} is not in the header's 会議次第: check it"))
         self.blocks.append(ImportedHeading(heading.level, text, line.number))
@@ -403,7 +475,7 @@ class _RecordReader:
             return
         miss = self.labels.near_miss(line)
         if miss is not None:
-            self.notes.append(SourceNote(line.number, miss))
+            self.notes.append(SourceNote(line.number, miss, _near_miss_kind(line, self.labels)))
         if self.paragraph is not None and not self._breaks(line):
             self.paragraph = join_lines(self.paragraph, line.content)
         else:

@@ -8,14 +8,24 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import Literal
+
+NoteKind = Literal["warning", "note"]
 
 
 @dataclass(frozen=True)
 class SourceNote:
-    """A line of the import report: a warning about a line of the source (1-based)."""
+    """A line of the import report about a line of the source (1-based): a warning or a note.
+
+    A `warning` is something staff must check because the importer may have read the record
+    wrong or left something out (a line that looks like a speaker but was not read as one);
+    `--strict` refuses a file for any. A `note` says what the importer did by a rule it is sure
+    of (a page number dropped, where the record starts); it is printed, and never refuses a file.
+    """
 
     line: int
     message: str
+    kind: NoteKind = "warning"
 
 
 @dataclass
@@ -98,7 +108,7 @@ class ImportedMeeting:
     blocks: list[ImportedBlock] = field(default_factory=list)
     decisions: list[ImportedDecision] = field(default_factory=list)
     notes: list[SourceNote] = field(default_factory=list)
-    """Warnings for the report: label-like lines not taken as labels, dropped or guessed lines."""
+    """The report's warnings (label-like lines not taken as labels, guesses) and notes (lines dropped by rule)."""
 
     @property
     def utterances(self) -> list[ImportedUtterance]:

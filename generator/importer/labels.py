@@ -224,8 +224,8 @@ def _piece_fits(piece: str, first: bool) -> bool:
         return not re.search(r"[、。，．「」]", piece)
     if len(piece) > (24 if first else 12) or re.search(r"[、。，．「」『』？！]", piece):
         return False
-    if not first and "の" in piece:
-        return False  # `委員会 記録提出の要求一覧表 …`: a title, not a name
+    if not first and "の" in re.sub(r"[（(][^）)]*[）)]", "", piece):
+        return False  # `委員会 記録提出の要求一覧表 …`: a title, not a name (`員（いのつめまさみ君）` is one)
     return bool(_KANJI.search(piece)) or not _HIRAGANA_ONLY.fullmatch(piece)
 
 

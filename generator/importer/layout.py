@@ -165,7 +165,11 @@ def _drop_running_heads(raw: list[str], breaks: set[int], furniture: set[int], n
                     near[key].append(other)
                     pages.setdefault(key, set()).add(index)
     # On three pages at least: three places next to two page breaks are the record's own lines.
-    candidates = {key for key, places in near.items() if len(places) >= 3 and len(pages[key]) >= 3}
+    # The document's title, though, repeated at a page break, is the running head of a short one.
+    title = next((line.strip(" \t\u3000") for line in raw if line.strip(" \t\u3000\f")), "")
+    candidates = {
+        key for key, places in near.items() if len(places) >= 3 and len(pages[key]) >= 3 or key == title and len(key) >= 6
+    }
     if not candidates:
         return
     # A speaker's label alone on its line may fall next to three page breaks by chance; a running

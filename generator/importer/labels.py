@@ -71,6 +71,7 @@ _NOT_SPEAKERS = re.compile(
     r"(?:出席|欠席|遅刻|早退|(?:説明|職務)のため[^。]{0,8}出席した|署名|会議録署名|傍聴)(?:説明)?(?:議員|委員|者|人|員|[^。]{0,6}職員)|"
     r"議事日程|会議次第|本日の会議に付した事件"
 )
+_ERA_DATE = re.compile(f"(?:明治|大正|昭和|平成|令和)[元{_DIGITS}]+年")
 # Rows of a list of changes in membership (`○辞任　　相川　　博君`, `○選任　　原田　　大君`).
 _LIST_ROW = re.compile(r"(?:辞任|選任|辞職|就任|退任|補欠|欠員)")
 _LONGEST = 56
@@ -79,7 +80,9 @@ _LONGEST = 56
 _SCAN = 2 * _LONGEST
 """How far into a line a label may reach, in characters, spaces included."""
 _COLONS = ":："
-_CONTINUES = re.compile(r"[，,、]|(?:の|を|が|及び|並びに|又は|若しくは|宛て)(?![ぁ-ゖ])")
+_CONTINUES = re.compile(r"[，,、]|[○◯](?!〇)|(?:の|を|が|及び|並びに|又は|若しくは|宛て)(?![ぁ-ゖ])")
+# A quotation closed before it opens: the line wraps a quoted sentence (`…参事　井戸」と書かれている`).
+_INSIDE_QUOTE = re.compile(r"[^「『]*[」』]")
 _HEADER_SECTION = re.compile(f"[0-9０-９]{{1,2}}[、.．]|[ア-ン][{SPACE}]")
 """The numbered sections of a header or report (`２、欠席議員は…`, `ウ　議長は…`)."""
 _PIECE = re.compile(f"[^{SPACE}]+")
@@ -125,6 +128,8 @@ def shape(label: str) -> str | None:
         return None
     if label[0] in "〇" or not _KANJI.search(label) or _NOT_SPEAKERS.search(label) or _LIST_ROW.match(label):
         return None
+    if _ERA_DATE.match(label):
+        return None  # `昭和六十二年四月第五商業高等学校事務室長`: a row of a career history
     if label[0] in _OPEN and label[-1] == _PAIRS.get(label[0]):
         inner = label[1:-1]
         return "bracketed" if inner and inner[0] not in _OPEN and shape(inner) in ("role", "honorific", "disambiguated") else None
@@ -332,10 +337,11 @@ def candidates(text: str) -> tuple[_Candidate, ...]:
             # Nothing need follow a closing bracket: `議長（山田君）これより…`, `(委員)４月１日…`.
             or label[-1] in _CLOSE
         )
-        if _CONTINUES.match(rest.lstrip(SPACE)):
+        if _CONTINUES.match(rest.lstrip(SPACE)) or _INSIDE_QUOTE.match(rest):
             # `生活環境部長(広瀬峰昌),生活環境部次長…`: a list of the officials present;
             # `長期在職議員（勇退）　の表彰について`, `六十九番森口つかさ君　を指名いたします。`:
-            # a sentence wrapped after a name, since no speech opens with の, を or 及び.
+            # a sentence wrapped after a name, since no speech opens with の, を or 及び; a mark
+            # after a name (`小山くにひこ君　○選任…`) opens the next row of a list.
             continue
         if rest and rest[0] in _COLONS:
             # `委員長(相馬君):ただいまより…`: some systems print a colon between label and speech.
@@ -463,6 +469,8 @@ def roster_rest(rest: str, style: str, label: str = "") -> bool:
     if roster_row(rest) or style == "bare" and not _speech_like(rest):
         return True
     compact = re.sub(f"[{SPACE}]+", "", rest)
+    if re.fullmatch(rf"[{_J}]{{2,10}}外[{_DIGITS}、，,千万]+(?:人|名)", compact):
+        return True  # `代表　村田茂外九、一三八人`: a petition's representative and its signers
     if style == "bare" and _bare_name(compact) and _HIRAGANA_ANY.search(compact) is None:
         return True  # `委員長　佐野司郎`: a roster row without 君, or a signature
     # A name may come with its office (`東京大学地震研究所教授平田直君`), a list may go on to the

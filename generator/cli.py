@@ -26,9 +26,9 @@ OUT = click.option(
     type=click.Path(file_okay=False, path_type=Path), help="Output folder, replaced whole on success.",
 )  # fmt: skip
 def _web_url(context: click.Context, parameter: click.Parameter, value: str | None) -> str | None:
-    from .web_urls import web_url_problem
+    from .web_urls import base_url_problem
 
-    problem = None if value is None else web_url_problem(value)
+    problem = None if value is None else base_url_problem(value)
     if problem is not None:
         raise click.BadParameter(f"'{value}' {problem}")
     return value

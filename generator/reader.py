@@ -17,7 +17,7 @@ from .minutes_markdown import AgendaNumbering, is_stage_direction, join_lines, m
 from .models import AgendaItem, Decision, Meeting, Paragraph, RecordBlock, SiteConfig, Speaker, StageDirection, Utterance
 from .speakers import parse_label
 from .wareki import FIRST_DATE, LAST_DATE, in_supported_range
-from .web_urls import web_url_problem
+from .web_urls import base_url_problem, web_url_problem
 
 SITE_KEYS = ("title", "organization", "base_url", "description")
 BODY_KEYS = ("title", "description")
@@ -79,10 +79,10 @@ class _Fields:
         self.problem(key, f"invalid {key} '{value}': write a real date as YYYY-MM-DD")
         return None
 
-    def url(self, key: str) -> str | None:
+    def url(self, key: str, problem_of: Callable[[str], str | None] = web_url_problem) -> str | None:
         """An absolute http(s) URL: anything else (a relative path, `javascript:`) is an error."""
         value = self.text(key)
-        problem = None if value is None else web_url_problem(value)
+        problem = None if value is None else problem_of(value)
         if problem is not None:
             self.problem(key, f"{key} '{value}' {problem}")
             return None
@@ -261,7 +261,7 @@ def read_site_settings(text: str, path: str) -> tuple[SiteConfig | None, list[Di
         return None, diagnostics
     fields = _Fields(matter, path, SITE_KEYS, diagnostics)
     title = fields.text("title", required=True)
-    base_url = fields.url("base_url")
+    base_url = fields.url("base_url", base_url_problem)
     config = SiteConfig(
         title=title or "",
         organization=fields.text("organization"),

@@ -139,6 +139,8 @@ def test_templates_folder_without_a_template_is_an_error_not_a_traceback(tmp_pat
         ("javascript:alert(1)//", "'javascript:alert(1)//' must be an absolute http(s) URL"),
         ("https://x.test//evil.test/", "'https://x.test//evil.test/' must not contain '//' in its path (a link built from it would lead to another host)"),
         ("https://x.test/a b", "'https://x.test/a b' must not contain whitespace or control characters (U+0020)"),
+        ("https://x.test/minutes/?v=1", "'https://x.test/minutes/?v=1' must not carry a query ('?…'): page addresses are built by appending to it"),
+        ("https://x.test/#", "'https://x.test/#' must not carry a fragment ('#…'): page addresses are built by appending to it"),
     ],
 )
 def test_bad_base_url_option_is_refused(tmp_path: Path, url: str, message: str) -> None:
@@ -148,6 +150,16 @@ def test_bad_base_url_option_is_refused(tmp_path: Path, url: str, message: str) 
     assert outcome.exit_code == 2
     assert outcome.stderr.splitlines()[-1] == f"Error: Invalid value for '--base-url': {message}"
     assert snapshot(project) == before
+
+
+def test_source_and_pdf_urls_keep_their_query_and_fragment(tmp_path: Path) -> None:
+    # Only the base URL has pages appended to it; a record's own address may well need a query.
+    extra = "source_url: https://x.test/view?id=3#p2\npdf_url: https://x.test/doc.pdf?id=3#page=2\n"
+    project = make_project(tmp_path / "project", {M: f"---\ntitle: 第1回\ndate: 2022-02-14\n{extra}---\n\n○会長　開会します。\n"})
+    outcome = run(project, "build")
+    assert outcome.exit_code == 0, outcome.stderr
+    page = (project / "site/test/2022-02-14/index.html").read_text(encoding="utf-8")
+    assert '<a href="https://x.test/view?id=3#p2" rel="external">' in page
 
 
 def test_read_text_used_by_serve_never_opens_a_fifo_or_a_file_outside_content(tmp_path: Path) -> None:

@@ -31,6 +31,8 @@ DECISION_KEYS = ("item", "subject", "result", "for", "against", "method")
 ANCHOR = re.compile(r"s[1-9]\d{0,8}")
 """An utterance anchor; nine digits are far more than any meeting has, and keep int() cheap."""
 MEETING_PATH = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*/[A-Za-z0-9][A-Za-z0-9._-]*")
+MAX_NAME_LENGTH = 255
+"""The longest file or folder name common file systems allow (in bytes; an alias is ASCII)."""
 MAX_LABEL_LENGTH = 56
 """A longer first word is a speech typed without the space after its label, not a label."""
 
@@ -191,6 +193,12 @@ class _Fields:
             alias = alias.strip().strip("/")
             if not MEETING_PATH.fullmatch(alias):
                 self.problem("aliases", f"alias '{alias}' must be an old meeting path such as joho-kokai/2022-02-14")
+                continue
+            longest = max(len(part) for part in alias.split("/"))
+            if longest > MAX_NAME_LENGTH:
+                # No file system holds such a folder, so no meeting was ever published there and
+                # the build could not write its redirect.
+                self.problem("aliases", f"alias '{_short(alias)}' has a part of {longest} characters: a folder name has at most {MAX_NAME_LENGTH}")
                 continue
             paths.append(alias)
         return paths

@@ -128,6 +128,29 @@ def test_control_characters_in_json_strings_are_errors_at_their_line(tmp_path: P
     )
 
 
+def test_lone_surrogates_and_noncharacters_in_json_strings_are_errors_at_their_line(tmp_path: Path, content: Path) -> None:
+    # A lone `\ud800` in nameOfMeeting ended in a UnicodeEncodeError traceback; U+FFFF made
+    # invalid feeds. A surrogate pair (an emoji) is one character and stays.
+    record = api_record("121405254X00420241009", "2024-10-09", "記録SPEECHです。😀", name="本会議NAME")
+    text = json.dumps({"meetingRecord": [record]}, ensure_ascii=False, indent=1)
+    lines = {word: next(number for number, row in enumerate(text.splitlines(), 1) if word in row) for word in ("NAME", "SPEECH")}
+    text = text.replace("NAME", "\\ud800").replace("SPEECH", "\\uFFFF\\udc00").replace("😀", "\\ud83d\\ude00")
+    result, source = import_one(tmp_path, "surrogates.json", text.encode("utf-8"))
+    refused(
+        result,
+        source,
+        f"{source}:{lines['NAME']}: error: U+D800 in a string is not a text character: remove it",
+        f"{source}:{lines['SPEECH']}: error: U+FFFF in a string is not a text character: remove it",
+        f"{source}:{lines['SPEECH']}: error: U+DC00 in a string is not a text character: remove it",
+    )
+    assert files_under(content) == ["_index.md"]
+    fine = text.replace("\\ud800", "").replace("\\uFFFF\\udc00", "")
+    result, _ = import_one(tmp_path, "pair.json", fine.encode("utf-8"))
+    assert result.exit_code == 0, result.output
+    assert "記録です。😀" in (content / "test-05254/2024-10-09.md").read_text(encoding="utf-8")
+    assert run("check", "--content", content).exit_code == 0
+
+
 def test_an_over_long_body_is_an_error_of_the_command(tmp_path: Path, content: Path) -> None:
     source = write_json(tmp_path / "api.json", [api_record("121405254X00420241009", "2024-10-09", "記録です。")])
     result = run("import", source, "--body", "b" * 300, "--content", content)

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -173,6 +176,30 @@ def test_a_body_title_that_cannot_be_a_title_is_an_error_of_the_command(tmp_path
     assert result.exit_code == 1
     assert result.output == "error: --body-title must be one line of text, without control characters\nnothing imported: 1 error\n"
     assert files_under(content) == ["_index.md"]
+
+
+def test_a_body_title_of_bytes_that_are_not_utf8_is_an_error_of_the_command(tmp_path: Path, content: Path) -> None:
+    # `--body-title $'\\xff'`: Python hands such bytes over as lone surrogates, which were written
+    # into _index.md as escapes that the build cannot write out.
+    source = tmp_path / "a.txt"
+    source.write_text(MINUTES, encoding="utf-8")
+    result = run("import", source, "--body", "test", "--body-title", "審議\udcff\udcfe会", "--content", content)
+    assert result.exit_code == 1
+    assert result.output == "error: --body-title is not UTF-8 text: type it again, or set the terminal to UTF-8\nnothing imported: 1 error\n"
+    assert files_under(content) == ["_index.md"]
+
+
+def test_a_title_taken_from_a_file_name_of_odd_bytes_is_text_check_accepts(tmp_path: Path, content: Path) -> None:
+    # Linux file names may hold bytes that are not UTF-8 (a Shift_JIS name from a zip made on
+    # Windows) and control characters. Run as a process: the test runner's output is strict UTF-8.
+    source = tmp_path / os.fsdecode(b"\x91\xe61\x89\xf1\x0b.txt")
+    source.write_text(MINUTES.replace("名称\n第１回 テスト審議会\n", ""), encoding="utf-8")
+    command = [sys.executable, "-m", "generator", "import", source, "--body", "test", "--body-title", "テスト審議会", "--content", content]
+    result = subprocess.run(command, capture_output=True, cwd=tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "title: \ufffd\ufffd1\ufffd\ufffd\n" in (content / "test/2022-02-14.md").read_text(encoding="utf-8")
+    check = run("check", "--content", content)
+    assert check.exit_code == 0, check.output
 
 
 def test_a_missing_file_or_a_folder_refuses_itself_only(tmp_path: Path, content: Path) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import os
 import signal
 import sys
@@ -44,6 +45,12 @@ BASE_URL = click.option(
 @click.version_option(package_name="minutes-archive")
 def main() -> None:
     """Build searchable static sites from Japanese meeting minutes (会議録) written in Markdown."""
+    # A file name may hold bytes that are not UTF-8 (Python keeps them as lone surrogates); a
+    # message naming it is printed with `\udcff` in their place, as Python's stderr does, rather
+    # than ending in a UnicodeEncodeError under a strict UTF-8 locale.
+    for stream in (sys.stdout, sys.stderr):
+        if isinstance(stream, io.TextIOWrapper):
+            stream.reconfigure(errors="backslashreplace")
 
 
 def _report(diagnostics: Iterable[object]) -> None:

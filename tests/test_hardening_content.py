@@ -152,6 +152,22 @@ def test_bad_base_url_option_is_refused(tmp_path: Path, url: str, message: str) 
     assert snapshot(project) == before
 
 
+@pytest.mark.parametrize(
+    ("name", "line"),
+    [
+        (b"2022-03-01\xff.md", "2022-03-01\\udcff.md:1: error: file name is not UTF-8 (bytes of another encoding, such as Shift_JIS): rename the file, its name becomes the URL"),
+        (b"2022-03-01-\x0b.md", "2022-03-01-\\x0b.md:1: error: file name holds control character U+000B: rename the file, its name becomes the URL"),
+        (b"2022-03-01-\n.md", "2022-03-01-\\x0a.md:1: error: file name holds control character U+000A: rename the file, its name becomes the URL"),
+    ],
+)
+def test_meeting_file_name_the_build_cannot_write_is_an_error(tmp_path: Path, name: bytes, line: str) -> None:
+    # A name with a byte that is not UTF-8 passed check, then the build ended in a UnicodeEncodeError.
+    # Printed, the byte is an escape (as Python's stderr shows it), and so is a line end: one problem, one line.
+    project = make_project(tmp_path / "project")
+    (project / "content/test" / os.fsdecode(name)).write_text("---\ntitle: 第2回\ndate: 2022-03-01\n---\n\n○会長　開会します。\n", encoding="utf-8")
+    assert_refused(project, [f"content/test/{line}"])
+
+
 def test_source_and_pdf_urls_keep_their_query_and_fragment(tmp_path: Path) -> None:
     # Only the base URL has pages appended to it; a record's own address may well need a query.
     extra = "source_url: https://x.test/view?id=3#p2\npdf_url: https://x.test/doc.pdf?id=3#page=2\n"

@@ -191,15 +191,26 @@ def test_a_body_title_of_bytes_that_are_not_utf8_is_an_error_of_the_command(tmp_
 
 def test_a_title_taken_from_a_file_name_of_odd_bytes_is_text_check_accepts(tmp_path: Path, content: Path) -> None:
     # Linux file names may hold bytes that are not UTF-8 (a Shift_JIS name from a zip made on
-    # Windows) and control characters. Run as a process: the test runner's output is strict UTF-8.
+    # Windows) and control characters.
     source = tmp_path / os.fsdecode(b"\x91\xe61\x89\xf1\x0b.txt")
     source.write_text(MINUTES.replace("名称\n第１回 テスト審議会\n", ""), encoding="utf-8")
-    command = [sys.executable, "-m", "generator", "import", source, "--body", "test", "--body-title", "テスト審議会", "--content", content]
-    result = subprocess.run(command, capture_output=True, cwd=tmp_path)
-    assert result.returncode == 0, result.stdout + result.stderr
+    result = run("import", source, "--body", "test", "--body-title", "テスト審議会", "--content", content)
+    assert result.exit_code == 0, result.output
+    assert "\\udc91\\udce61\\udc89\\udcf1\x0b.txt:1: warning: no 名称 or title line found: the title is the file's name, \ufffd\ufffd1\ufffd\ufffd\n" in result.output
     assert "title: \ufffd\ufffd1\ufffd\ufffd\n" in (content / "test/2022-02-14.md").read_text(encoding="utf-8")
     check = run("check", "--content", content)
     assert check.exit_code == 0, check.output
+
+
+def test_a_file_name_that_is_not_utf8_is_printed_escaped_under_a_strict_locale(tmp_path: Path, content: Path) -> None:
+    # Under ja_JP.UTF-8 Python's stdout refuses lone surrogates: printing the name ended in a traceback.
+    source = tmp_path / os.fsdecode(b"\x91\xe6.txt")
+    command = [sys.executable, "-m", "generator", "import", source, "--body", "test", "--content", content]
+    environment = {**os.environ, "PYTHONIOENCODING": "utf-8:strict"}
+    result = subprocess.run(command, capture_output=True, text=True, errors="replace", env=environment, cwd=tmp_path)
+    assert result.returncode == 1, result.stderr
+    assert f"{tmp_path}/\\udc91\\udce6.txt: error: cannot read: No such file or directory\n" in result.stdout
+    assert result.stderr == ""
 
 
 def test_a_missing_file_or_a_folder_refuses_itself_only(tmp_path: Path, content: Path) -> None:

@@ -112,13 +112,14 @@ def test_fifo_is_an_error_and_never_opened(tmp_path: Path, where: str) -> None:
     assert_refused(project, lines)
 
 
-def test_missing_templates_folder_given_explicitly_is_an_error(tmp_path: Path) -> None:
+@pytest.mark.parametrize("command", ["build", "serve"])
+def test_missing_templates_folder_given_explicitly_is_an_error(tmp_path: Path, command: str) -> None:
     project = make_project(tmp_path / "project")
     before = snapshot(project)
-    outcome = run(project, "build", "--templates", "theme")
+    outcome = run(project, command, "--templates", "theme")
     assert outcome.exit_code == 1
     assert outcome.stderr.splitlines() == [
-        "build failed: --templates theme is not a folder: give the folder of Jinja templates (the repository's templates/); nothing was changed"
+        f"{command} failed: --templates theme is not a folder: give the folder of Jinja templates (the repository's templates/); nothing was changed"
     ]
     assert snapshot(project) == before
 

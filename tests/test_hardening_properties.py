@@ -27,7 +27,8 @@ from generator.reader import read_body_settings, read_meeting_text, read_site_se
 from tests.conftest import BODY_INDEX, SITE_INDEX, TEMPLATES, write_files
 
 QUICK = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-QUICK_BUILDS = settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+# The templates fixture is meant to last the whole test, across examples.
+QUICK_BUILDS = settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 LONG = settings(max_examples=10_000, deadline=None, suppress_health_check=list(HealthCheck))
 
 KEYS = ("title", "date", "time", "venue", "attendees", "observers", "materials", "speakers", "decisions",
@@ -189,12 +190,17 @@ def _profiles(function: Callable[..., None], strategy: st.SearchStrategy, quick:
 test_reader_reports_and_never_raises, test_reader_reports_and_never_raises_long = _profiles(reader_never_raises, any_text, QUICK)
 
 
+# Decorated directly (not wrapped inside the test) so that --hypothesis-show-statistics reports them.
 @pytest.mark.usefixtures("fast_templates")
-def test_what_check_accepts_build_builds() -> None:
-    QUICK_BUILDS(given(meeting_files, site_indexes())(check_then_build))()
+@QUICK_BUILDS
+@given(meeting_files, site_indexes())
+def test_what_check_accepts_build_builds(files: dict[str, str | bytes], site_index: str) -> None:
+    check_then_build(files, site_index)
 
 
 @pytest.mark.long
 @pytest.mark.usefixtures("fast_templates")
-def test_what_check_accepts_build_builds_long() -> None:
-    LONG(given(meeting_files, site_indexes())(check_then_build))()
+@LONG
+@given(meeting_files, site_indexes())
+def test_what_check_accepts_build_builds_long(files: dict[str, str | bytes], site_index: str) -> None:
+    check_then_build(files, site_index)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 import os
 import signal
 import sys
@@ -27,9 +28,9 @@ OUT = click.option(
     type=click.Path(file_okay=False, path_type=Path), help="Output folder, replaced whole on success.",
 )  # fmt: skip
 def _web_url(context: click.Context, parameter: click.Parameter, value: str | None) -> str | None:
-    from .web_urls import web_url_problem
+    from .web_urls import base_url_problem
 
-    problem = None if value is None else web_url_problem(value)
+    problem = None if value is None else base_url_problem(value)
     if problem is not None:
         raise click.BadParameter(f"'{value}' {problem}")
     return value
@@ -45,6 +46,12 @@ BASE_URL = click.option(
 @click.version_option(package_name="minutes-archive")
 def main() -> None:
     """Build searchable static sites from Japanese meeting minutes (会議録) written in Markdown."""
+    # A file name may hold bytes that are not UTF-8 (Python keeps them as lone surrogates); a
+    # message naming it is printed with `\udcff` in their place, as Python's stderr does, rather
+    # than ending in a UnicodeEncodeError under a strict UTF-8 locale.
+    for stream in (sys.stdout, sys.stderr):
+        if isinstance(stream, io.TextIOWrapper):
+            stream.reconfigure(errors="backslashreplace")
 
 
 def _report(diagnostics: Iterable[object]) -> None:

@@ -19,6 +19,10 @@ INDEX = "_index.md"
 MEETING_NAME = re.compile(r"(?P<date>\d{4}-\d{2}-\d{2})(?:-(?P<n>\d+))?")
 SLUG = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_NOT_UTF8 = re.compile(r"[\udc80-\udcff]")
+"""How Python keeps the bytes of a file name that are not UTF-8."""
+_NAME_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+"""Control characters in a file name: line ends and tabs too, unlike in its text."""
 RESERVED_SLUGS = frozenset(
     {"assets", "search", "data", "decisions", "feeds", "404", "index", "index.html", "404.html", "feed.xml", "sitemap.xml", "permalinks.json"}
 )
@@ -200,6 +204,12 @@ def _load_body(content_dir: Path, folder: Path, diagnostics: list[Diagnostic]) -
 def check_file_name(path: Path, meeting: Meeting, shown: str, diagnostics: list[Diagnostic]) -> None:
     """Warn when the file name is not `<YYYY-MM-DD>[-N].md` or its date is not the meeting's; a name the build's own files take is an error."""
     taken = reserved_path(meeting.path)
+    # The name becomes the page's URL: a byte that is not UTF-8 (Python keeps it as a lone
+    # surrogate) cannot be written into a page, and a control character makes the feeds invalid.
+    if _NOT_UTF8.search(path.name):
+        diagnostics.append(error(shown, 1, "file name is not UTF-8 (bytes of another encoding, such as Shift_JIS): rename the file, its name becomes the URL"))
+    elif (control := _NAME_CONTROL.search(path.name)) is not None:
+        diagnostics.append(error(shown, 1, f"file name holds control character U+{ord(control[0]):04X}: rename the file, its name becomes the URL"))
     if taken is not None:
         diagnostics.append(error(shown, 1, f"file name '{path.name}' would publish to /{meeting.path}/, over the site's own {taken}: rename the file"))
     match = MEETING_NAME.fullmatch(path.stem)

@@ -13,6 +13,9 @@ class Severity(enum.Enum):
     WARNING = "warning"
 
 
+_ESCAPES = {code: f"\\x{code:02x}" for code in [*range(0x20), 0x7F]}
+
+
 @dataclass(frozen=True, order=True)
 class Diagnostic:
     """One problem at one line of one file (path relative to the working folder, as typed)."""
@@ -23,7 +26,9 @@ class Diagnostic:
     message: str
 
     def __str__(self) -> str:
-        return f"{self.path}:{self.line}: {self.severity.value}: {self.message}"
+        # One problem, one line: a line end or other control character in a file name or a
+        # quoted value is shown as an escape (`\x0a`), so that tools reading the lines see it whole.
+        return f"{self.path}:{self.line}: {self.severity.value}: {self.message}".translate(_ESCAPES)
 
     @property
     def is_error(self) -> bool:

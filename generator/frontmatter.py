@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -126,6 +127,9 @@ def split_front_matter(text: str, path: str) -> tuple[FrontMatter, list[Diagnost
     duplicates = [error(path, line, message) for line, message in _duplicate_keys(node)]
     if duplicates:
         return matter, duplicates
+    unwritable = [error(path, line, message) for line, message in _unwritable_characters(node)]
+    if unwritable:
+        return matter, unwritable
     matter.values = values
     if isinstance(node, yaml.MappingNode):
         for key_node, value_node in node.value:
@@ -136,6 +140,40 @@ def split_front_matter(text: str, path: str) -> tuple[FrontMatter, list[Diagnost
             elif isinstance(value_node, yaml.MappingNode):
                 matter.entry_lines[key] = [entry.start_mark.line + 2 for entry, _ in value_node.value]
     return matter, []
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+"""The control characters a content file may not hold (content.read_text refuses them written as themselves)."""
+_NOT_TEXT = re.compile(r"[\ud800-\udfff\ufffe\uffff]")
+"""Lone surrogates (no UTF-8 file can hold one) and the noncharacters XML forbids."""
+
+
+def _unwritable_characters(node: yaml.Node | None) -> list[tuple[int, str]]:
+    """(file line, message) for every scalar whose escapes (`"\\v"`, `"\\ud800"`) make a character no page can hold.
+
+    Written as themselves, such characters are refused before YAML is read; as escapes in a
+    quoted string they would reach the pages, where they make the feeds invalid XML or stop
+    the build (a lone surrogate cannot be written as UTF-8).
+    """
+    problems: list[tuple[int, str]] = []
+    pending = [node] if node is not None else []
+    seen_nodes: set[int] = set()
+    while pending:
+        current = pending.pop()
+        if id(current) in seen_nodes:
+            continue
+        seen_nodes.add(id(current))
+        if isinstance(current, yaml.ScalarNode):
+            line = current.start_mark.line + 2
+            if (control := _CONTROL.search(current.value)) is not None:
+                problems.append((line, f"control character U+{ord(control[0]):04X} (written as an escape): remove it"))
+            elif (other := _NOT_TEXT.search(current.value)) is not None:
+                problems.append((line, f"U+{ord(other[0]):04X} is not a text character (written as an escape): remove it"))
+        elif isinstance(current, yaml.MappingNode):
+            pending += [part for pair in current.value for part in pair]
+        elif isinstance(current, yaml.SequenceNode):
+            pending += current.value
+    return sorted(set(problems))
 
 
 def _duplicate_keys(node: yaml.Node | None) -> list[tuple[int, str]]:

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
-from .web_urls import web_url_problem
+from .web_urls import base_url_problem
 
 
 @dataclass(frozen=True)
@@ -22,11 +22,11 @@ class SiteUrls:
     def from_base_url(cls, base_url: str | None) -> SiteUrls:
         """Derive the base path from an absolute base URL such as https://example.github.io/minutes/.
 
-        A URL that `web_url_problem` refuses raises ValueError (check and the CLI report it first).
+        A URL that `base_url_problem` refuses raises ValueError (check and the CLI report it first).
         """
         if not base_url:
             return cls(None, "/")
-        problem = web_url_problem(base_url)
+        problem = base_url_problem(base_url)
         if problem is not None:
             raise ValueError(f"base URL '{base_url}' {problem}")
         path = urlsplit(base_url).path or "/"

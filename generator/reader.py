@@ -17,7 +17,7 @@ from .minutes_markdown import AgendaNumbering, is_stage_direction, join_lines, m
 from .models import AgendaItem, Decision, Meeting, Paragraph, RecordBlock, SiteConfig, Speaker, StageDirection, Utterance
 from .speakers import parse_label
 from .wareki import FIRST_DATE, LAST_DATE, in_supported_range
-from .web_urls import web_url_problem
+from .web_urls import base_url_problem, web_url_problem
 
 SITE_KEYS = ("title", "organization", "base_url", "description")
 BODY_KEYS = ("title", "description")
@@ -31,6 +31,8 @@ DECISION_KEYS = ("item", "subject", "result", "for", "against", "method")
 ANCHOR = re.compile(r"s[1-9]\d{0,8}")
 """An utterance anchor; nine digits are far more than any meeting has, and keep int() cheap."""
 MEETING_PATH = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*/[A-Za-z0-9][A-Za-z0-9._-]*")
+MAX_NAME_LENGTH = 255
+"""The longest file or folder name common file systems allow (in bytes; an alias is ASCII)."""
 MAX_LABEL_LENGTH = 56
 """A longer first word is a speech typed without the space after its label, not a label."""
 
@@ -79,10 +81,10 @@ class _Fields:
         self.problem(key, f"invalid {key} '{value}': write a real date as YYYY-MM-DD")
         return None
 
-    def url(self, key: str) -> str | None:
+    def url(self, key: str, problem_of: Callable[[str], str | None] = web_url_problem) -> str | None:
         """An absolute http(s) URL: anything else (a relative path, `javascript:`) is an error."""
         value = self.text(key)
-        problem = None if value is None else web_url_problem(value)
+        problem = None if value is None else problem_of(value)
         if problem is not None:
             self.problem(key, f"{key} '{value}' {problem}")
             return None
@@ -192,6 +194,12 @@ class _Fields:
             if not MEETING_PATH.fullmatch(alias):
                 self.problem("aliases", f"alias '{alias}' must be an old meeting path such as joho-kokai/2022-02-14")
                 continue
+            longest = max(len(part) for part in alias.split("/"))
+            if longest > MAX_NAME_LENGTH:
+                # No file system holds such a folder, so no meeting was ever published there and
+                # the build could not write its redirect.
+                self.problem("aliases", f"alias '{_short(alias)}' has a part of {longest} characters: a folder name has at most {MAX_NAME_LENGTH}")
+                continue
             paths.append(alias)
         return paths
 
@@ -261,7 +269,7 @@ def read_site_settings(text: str, path: str) -> tuple[SiteConfig | None, list[Di
         return None, diagnostics
     fields = _Fields(matter, path, SITE_KEYS, diagnostics)
     title = fields.text("title", required=True)
-    base_url = fields.url("base_url")
+    base_url = fields.url("base_url", base_url_problem)
     config = SiteConfig(
         title=title or "",
         organization=fields.text("organization"),

@@ -37,6 +37,23 @@ def web_url_problem(value: str) -> str | None:
     return None
 
 
+def base_url_problem(value: str) -> str | None:
+    """Why `value` cannot be the address the site is published at, or None.
+
+    Besides what `web_url_problem` refuses, a base URL must end with its path: every page's address
+    is the base URL followed by the page's path, and after a `?query` or `#fragment` that path would
+    be part of the query or fragment, not of the address of a page.
+    """
+    problem = web_url_problem(value)
+    if problem is not None:
+        return problem
+    if "?" in value:
+        return "must not carry a query ('?…'): page addresses are built by appending to it"
+    if "#" in value:
+        return "must not carry a fragment ('#…'): page addresses are built by appending to it"
+    return None
+
+
 def _describe(character: str) -> str:
     if character.isspace() or not character.isprintable():
         return f"whitespace or control characters (U+{ord(character):04X})"

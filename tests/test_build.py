@@ -13,6 +13,7 @@ import pytest
 from click.testing import CliRunner
 
 from generator.build import build_site
+from generator.content import load_archive
 from generator.cli import main
 from generator.diagnostics import ContentError
 from tests.conftest import REPO, TEMPLATES, meeting
@@ -72,6 +73,19 @@ def test_markup_in_titles_and_speeches_is_escaped_everywhere(make_site, tmp_path
     meeting_page = pages["test/2022-02-14/index.html"]
     assert "<img" not in meeting_page
     assert "&lt;img src=x onerror=alert(1)&gt;" in meeting_page
+
+
+def test_raw_html_and_tables_in_a_speech_are_text_not_errors(make_site, tmp_path: Path) -> None:
+    # docs/format.md: a `<` in a speech stays text, escaped; raw HTML and `|` tables are no error.
+    body = "○委員　<table><tr><td>x</td></tr></table>\n\n| 賛成 | 反対 |\n|---|---|\n| 10 | 2 |\n\n<div>続き</div>\n"
+    content = make_site({"test/2022-02-14.md": meeting(body=body)})
+    archive, diagnostics = load_archive(content)
+    assert archive is not None and diagnostics == []
+    build_site(content, TEMPLATES, tmp_path / "site")
+    page = (tmp_path / "site/test/2022-02-14/index.html").read_text(encoding="utf-8")
+    assert "&lt;table&gt;&lt;tr&gt;&lt;td&gt;x&lt;/td&gt;&lt;/tr&gt;&lt;/table&gt;" in page and "&lt;div&gt;続き&lt;/div&gt;" in page
+    assert "| 賛成 | 反対 |" in page
+    assert "<table" not in page and "<div>続き" not in page
 
 
 def test_failed_build_leaves_previous_site_untouched(make_site, tmp_path: Path) -> None:

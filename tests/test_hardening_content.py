@@ -112,13 +112,14 @@ def test_fifo_is_an_error_and_never_opened(tmp_path: Path, where: str) -> None:
     assert_refused(project, lines)
 
 
-def test_missing_templates_folder_given_explicitly_is_an_error(tmp_path: Path) -> None:
+@pytest.mark.parametrize("command", ["build", "serve"])
+def test_missing_templates_folder_given_explicitly_is_an_error(tmp_path: Path, command: str) -> None:
     project = make_project(tmp_path / "project")
     before = snapshot(project)
-    outcome = run(project, "build", "--templates", "theme")
+    outcome = run(project, command, "--templates", "theme")
     assert outcome.exit_code == 1
     assert outcome.stderr.splitlines() == [
-        "build failed: --templates theme is not a folder: give the folder of Jinja templates (the repository's templates/); nothing was changed"
+        f"{command} failed: --templates theme is not a folder: give the folder of Jinja templates (the repository's templates/); nothing was changed"
     ]
     assert snapshot(project) == before
 
@@ -139,6 +140,8 @@ def test_templates_folder_without_a_template_is_an_error_not_a_traceback(tmp_pat
         ("javascript:alert(1)//", "'javascript:alert(1)//' must be an absolute http(s) URL"),
         ("https://x.test//evil.test/", "'https://x.test//evil.test/' must not contain '//' in its path (a link built from it would lead to another host)"),
         ("https://x.test/a b", "'https://x.test/a b' must not contain whitespace or control characters (U+0020)"),
+        ("https://x.test/minutes/?v=1", "'https://x.test/minutes/?v=1' must not carry a query ('?…'): page addresses are built by appending to it"),
+        ("https://x.test/#", "'https://x.test/#' must not carry a fragment ('#…'): page addresses are built by appending to it"),
     ],
 )
 def test_bad_base_url_option_is_refused(tmp_path: Path, url: str, message: str) -> None:
@@ -148,6 +151,32 @@ def test_bad_base_url_option_is_refused(tmp_path: Path, url: str, message: str) 
     assert outcome.exit_code == 2
     assert outcome.stderr.splitlines()[-1] == f"Error: Invalid value for '--base-url': {message}"
     assert snapshot(project) == before
+
+
+@pytest.mark.parametrize(
+    ("name", "line"),
+    [
+        (b"2022-03-01\xff.md", "2022-03-01\\udcff.md:1: error: file name is not UTF-8 (bytes of another encoding, such as Shift_JIS): rename the file, its name becomes the URL"),
+        (b"2022-03-01-\x0b.md", "2022-03-01-\\x0b.md:1: error: file name holds control character U+000B: rename the file, its name becomes the URL"),
+        (b"2022-03-01-\n.md", "2022-03-01-\\x0a.md:1: error: file name holds control character U+000A: rename the file, its name becomes the URL"),
+    ],
+)
+def test_meeting_file_name_the_build_cannot_write_is_an_error(tmp_path: Path, name: bytes, line: str) -> None:
+    # A name with a byte that is not UTF-8 passed check, then the build ended in a UnicodeEncodeError.
+    # Printed, the byte is an escape (as Python's stderr shows it), and so is a line end: one problem, one line.
+    project = make_project(tmp_path / "project")
+    (project / "content/test" / os.fsdecode(name)).write_text("---\ntitle: 第2回\ndate: 2022-03-01\n---\n\n○会長　開会します。\n", encoding="utf-8")
+    assert_refused(project, [f"content/test/{line}"])
+
+
+def test_source_and_pdf_urls_keep_their_query_and_fragment(tmp_path: Path) -> None:
+    # Only the base URL has pages appended to it; a record's own address may well need a query.
+    extra = "source_url: https://x.test/view?id=3#p2\npdf_url: https://x.test/doc.pdf?id=3#page=2\n"
+    project = make_project(tmp_path / "project", {M: f"---\ntitle: 第1回\ndate: 2022-02-14\n{extra}---\n\n○会長　開会します。\n"})
+    outcome = run(project, "build")
+    assert outcome.exit_code == 0, outcome.stderr
+    page = (project / "site/test/2022-02-14/index.html").read_text(encoding="utf-8")
+    assert '<a href="https://x.test/view?id=3#p2" rel="external">' in page
 
 
 def test_read_text_used_by_serve_never_opens_a_fifo_or_a_file_outside_content(tmp_path: Path) -> None:

@@ -52,12 +52,14 @@ def test_out_below_a_file_is_refused(project: Path) -> None:
     assert snapshot(project) == before
 
 
-def test_out_given_as_the_absolute_project_path_is_refused(project: Path) -> None:
-    before = snapshot(project)
-    outcome = run(project, "build", "--out", str(project))
-    assert outcome.exit_code == 1
-    assert "is the project folder (the current folder)" in outcome.stderr
-    assert snapshot(project) == before
+@pytest.mark.parametrize("command", ["build", "serve"])
+def test_out_given_as_the_absolute_project_path_or_its_parent_is_refused(project: Path, command: str) -> None:
+    before = snapshot(project.parent)
+    for out, what in ((project, "the project folder (the current folder)"), (project.parent, "a parent of the project folder")):
+        outcome = run(project, command, "--out", str(out))
+        assert outcome.exit_code == 1
+        assert outcome.stderr.splitlines() == [f"{command} failed: --out {out} is {what}: the site would replace every file in it{NOTHING_CHANGED}"]
+    assert snapshot(project.parent) == before
 
 
 def test_a_site_this_tool_wrote_is_replaced_and_carries_the_marker(project: Path) -> None:
@@ -71,9 +73,18 @@ def test_a_site_this_tool_wrote_is_replaced_and_carries_the_marker(project: Path
 
 def test_a_site_of_an_earlier_version_is_accepted_once_and_marked(project: Path) -> None:
     (project / "site" / "assets").mkdir(parents=True)
-    (project / "site" / "index.html").write_text("<html></html>", encoding="utf-8")
+    (project / "site" / "index.html").write_text("<html>old</html>", encoding="utf-8")
+    (project / "site" / "assets" / "old.css").write_text("", encoding="utf-8")
+    before = snapshot(project, skip=("site",))
     assert run(project, "build", "--out", "site").exit_code == 0
     assert (project / "site" / SITE_MARKER).is_file()
+    assert not (project / "site" / "assets" / "old.css").exists()
+    assert "<html>old</html>" not in (project / "site" / "index.html").read_text(encoding="utf-8")
+    assert snapshot(project, skip=("site",)) == before
+    # Marked, it is from now on a site minutes wrote, whatever it holds.
+    (project / "site" / "notes.md").write_text("# mine", encoding="utf-8")
+    assert run(project, "build", "--out", "site").exit_code == 0
+    assert not (project / "site" / "notes.md").exists()
 
 
 def test_a_folder_with_markdown_is_not_taken_for_an_earlier_site(project: Path) -> None:

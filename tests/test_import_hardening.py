@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -128,6 +131,29 @@ def test_control_characters_in_json_strings_are_errors_at_their_line(tmp_path: P
     )
 
 
+def test_lone_surrogates_and_noncharacters_in_json_strings_are_errors_at_their_line(tmp_path: Path, content: Path) -> None:
+    # A lone `\ud800` in nameOfMeeting ended in a UnicodeEncodeError traceback; U+FFFF made
+    # invalid feeds. A surrogate pair (an emoji) is one character and stays.
+    record = api_record("121405254X00420241009", "2024-10-09", "記録SPEECHです。😀", name="本会議NAME")
+    text = json.dumps({"meetingRecord": [record]}, ensure_ascii=False, indent=1)
+    lines = {word: next(number for number, row in enumerate(text.splitlines(), 1) if word in row) for word in ("NAME", "SPEECH")}
+    text = text.replace("NAME", "\\ud800").replace("SPEECH", "\\uFFFF\\udc00").replace("😀", "\\ud83d\\ude00")
+    result, source = import_one(tmp_path, "surrogates.json", text.encode("utf-8"))
+    refused(
+        result,
+        source,
+        f"{source}:{lines['NAME']}: error: U+D800 in a string is not a text character: remove it",
+        f"{source}:{lines['SPEECH']}: error: U+FFFF in a string is not a text character: remove it",
+        f"{source}:{lines['SPEECH']}: error: U+DC00 in a string is not a text character: remove it",
+    )
+    assert files_under(content) == ["_index.md"]
+    fine = text.replace("\\ud800", "").replace("\\uFFFF\\udc00", "")
+    result, _ = import_one(tmp_path, "pair.json", fine.encode("utf-8"))
+    assert result.exit_code == 0, result.output
+    assert "記録です。😀" in (content / "test-05254/2024-10-09.md").read_text(encoding="utf-8")
+    assert run("check", "--content", content).exit_code == 0
+
+
 def test_an_over_long_body_is_an_error_of_the_command(tmp_path: Path, content: Path) -> None:
     source = write_json(tmp_path / "api.json", [api_record("121405254X00420241009", "2024-10-09", "記録です。")])
     result = run("import", source, "--body", "b" * 300, "--content", content)
@@ -150,6 +176,41 @@ def test_a_body_title_that_cannot_be_a_title_is_an_error_of_the_command(tmp_path
     assert result.exit_code == 1
     assert result.output == "error: --body-title must be one line of text, without control characters\nnothing imported: 1 error\n"
     assert files_under(content) == ["_index.md"]
+
+
+def test_a_body_title_of_bytes_that_are_not_utf8_is_an_error_of_the_command(tmp_path: Path, content: Path) -> None:
+    # `--body-title $'\\xff'`: Python hands such bytes over as lone surrogates, which were written
+    # into _index.md as escapes that the build cannot write out.
+    source = tmp_path / "a.txt"
+    source.write_text(MINUTES, encoding="utf-8")
+    result = run("import", source, "--body", "test", "--body-title", "審議\udcff\udcfe会", "--content", content)
+    assert result.exit_code == 1
+    assert result.output == "error: --body-title is not UTF-8 text: type it again, or set the terminal to UTF-8\nnothing imported: 1 error\n"
+    assert files_under(content) == ["_index.md"]
+
+
+def test_a_title_taken_from_a_file_name_of_odd_bytes_is_text_check_accepts(tmp_path: Path, content: Path) -> None:
+    # Linux file names may hold bytes that are not UTF-8 (a Shift_JIS name from a zip made on
+    # Windows) and control characters.
+    source = tmp_path / os.fsdecode(b"\x91\xe61\x89\xf1\x0b.txt")
+    source.write_text(MINUTES.replace("名称\n第１回 テスト審議会\n", ""), encoding="utf-8")
+    result = run("import", source, "--body", "test", "--body-title", "テスト審議会", "--content", content)
+    assert result.exit_code == 0, result.output
+    assert "\\udc91\\udce61\\udc89\\udcf1\x0b.txt:1: warning: no 名称 or title line found: the title is the file's name, \ufffd\ufffd1\ufffd\ufffd\n" in result.output
+    assert "title: \ufffd\ufffd1\ufffd\ufffd\n" in (content / "test/2022-02-14.md").read_text(encoding="utf-8")
+    check = run("check", "--content", content)
+    assert check.exit_code == 0, check.output
+
+
+def test_a_file_name_that_is_not_utf8_is_printed_escaped_under_a_strict_locale(tmp_path: Path, content: Path) -> None:
+    # Under ja_JP.UTF-8 Python's stdout refuses lone surrogates: printing the name ended in a traceback.
+    source = tmp_path / os.fsdecode(b"\x91\xe6.txt")
+    command = [sys.executable, "-m", "generator", "import", source, "--body", "test", "--content", content]
+    environment = {**os.environ, "PYTHONIOENCODING": "utf-8:strict"}
+    result = subprocess.run(command, capture_output=True, text=True, errors="replace", env=environment, cwd=tmp_path)
+    assert result.returncode == 1, result.stderr
+    assert f"{tmp_path}/\\udc91\\udce6.txt: error: cannot read: No such file or directory\n" in result.stdout
+    assert result.stderr == ""
 
 
 def test_a_missing_file_or_a_folder_refuses_itself_only(tmp_path: Path, content: Path) -> None:

@@ -176,3 +176,20 @@ def test_csv_cells_that_look_like_formulas_stay_text_and_json_keeps_them_as_writ
     assert [s["speech"] for s in speeches][:3] == ["=HYPERLINK(\"http://x.test\",\"x\")", "+SUM(1)", "-5％です。"]
     page = (tmp_path / "site/data/index.html").read_text(encoding="utf-8")
     assert "先頭に <code>'</code>（アポストロフィ）を付けています" in page
+
+
+def test_csv_cells_beginning_with_a_tab_or_carriage_return_stay_text(make_site, tmp_path: Path) -> None:
+    # OWASP lists tab and carriage return with = + - @; a speech loses its leading blanks, a
+    # quoted title keeps them.
+    content = make_site(
+        {
+            "test/2022-02-14.md": meeting(title='"\\t=1+1"', body="○会長　開会します。\n"),
+            "test/2022-02-15.md": meeting(title='"\\r@SUM(1)"', date="2022-02-15", body="○会長　開会します。\n"),
+        }
+    )
+    build_site(content, TEMPLATES, tmp_path / "site")
+    data = (tmp_path / "site/data/utterances.csv").read_bytes().decode("utf-8-sig")
+    rows = list(csv.DictReader(io.StringIO(data, newline="")))
+    assert [r["issue"] for r in rows] == ["'\t=1+1", "'\r@SUM(1)"]
+    records = json.loads((tmp_path / "site/data/meetings.json").read_text(encoding="utf-8"))["meetingRecord"]
+    assert [r["issue"] for r in records] == ["\t=1+1", "\r@SUM(1)"]

@@ -22,6 +22,15 @@ MAX_DEPTH = 64
 # C0 but tab, line feed and carriage return, and DEL), a raw DEL (JSON allows it unescaped),
 # or an escaped backslash, matched first so that `\\u000b` (a backslash, then `u000b`) is text.
 _CONTROL_ESCAPE = re.compile(r"\\\\|\\u00(?:0[0-8BCEFbcef]|1[0-9A-Fa-f]|7[Ff])|\\[bf]|\x7f")
+# An escape of a lone surrogate (half of a pair: no UTF-8 file can hold it), an escaped or raw
+# U+FFFE or U+FFFF (which XML feeds forbid), or an escaped backslash, as above. A pair such as
+# `\ud83d\ude00` (an emoji) is one character, and fine.
+_NOT_TEXT_ESCAPE = re.compile(
+    r"\\\\"
+    r"|\\u[dD][89abAB][0-9a-fA-F]{2}(?!\\u[dD][c-fC-F][0-9a-fA-F]{2})"
+    r"|(?<!\\u[dD][89abAB][0-9a-fA-F]{2})\\u[dD][c-fC-F][0-9a-fA-F]{2}"
+    r"|\\u[fF]{3}[eEfF]|[\ufffe\uffff]"
+)
 _BRACKET = re.compile(r'"(?:[^"\\\n]|\\.)*"|[\[{\]}]|\n')
 
 
@@ -66,9 +75,13 @@ def read_api_json(data: bytes) -> object:
         SourceError(f"control character U+{ord(_unescape(match[0])):04X} in a string: remove it", text.count("\n", 0, match.start()) + 1)
         for match in _CONTROL_ESCAPE.finditer(text)
         if match[0] != "\\\\"
+    ] + [
+        SourceError(f"U+{ord(_unescape(match[0])):04X} in a string is not a text character: remove it", text.count("\n", 0, match.start()) + 1)
+        for match in _NOT_TEXT_ESCAPE.finditer(text)
+        if match[0] != "\\\\"
     ]
     if problems:
-        raise SourceErrors(problems)
+        raise SourceErrors(sorted(problems, key=lambda problem: problem.line or 0))
     return value
 
 

@@ -160,6 +160,9 @@ def _command_problems(body: str, body_title: str | None, paths: list[Path], date
         )
     if body_title is not None and (not body_title.strip() or _CHECKED_CONTROL.search(body_title) or "\n" in body_title):
         problems.append("error: --body-title must be one line of text, without control characters")
+    elif body_title is not None and re.search(r"[\ud800-\udfff\ufffe\uffff]", body_title):
+        # Bytes of the command line that are not UTF-8 arrive as lone surrogates.
+        problems.append("error: --body-title is not UTF-8 text: type it again, or set the terminal to UTF-8")
     return problems
 
 

@@ -267,6 +267,16 @@ def _record_start(lines: list[SourceLine], first_label: int, marked: bool) -> in
     return start
 
 
+def _title_of_file_name(stem: str) -> str:
+    """A file name as a title: bytes that were not UTF-8 (kept as lone surrogates) become U+FFFD, control characters a space.
+
+    Linux allows both in a name; written into the front matter they would be refused by
+    `minutes check` (or stop the build), though the minutes themselves are fine.
+    """
+    text = re.sub(r"[\x00-\x1f\x7f]+", " ", re.sub(r"[\ud800-\udfff]", "\ufffd", stem)).strip()
+    return text or "\ufffd"
+
+
 def _meeting_from_header(
     header: Header,
     record_line: int,
@@ -278,7 +288,7 @@ def _meeting_from_header(
     """The meeting's front-matter fields and preamble, from the header (and the closing time)."""
     title = header.title
     if not title:
-        title = PurePath(source_name).stem
+        title = _title_of_file_name(PurePath(source_name).stem)
         notes.append(SourceNote(1, f"no 名称 or title line found: the title is the file's name, {title}"))
     date = _meeting_date(header, given_date, source_name, record_line, notes)
     times = list(header.times)

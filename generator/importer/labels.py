@@ -383,7 +383,7 @@ class Labels:
     """`marked` (a mark before every label) or `bare`."""
     labels: frozenset[str] = frozenset()
     """Labels accepted for this document (bare style: the only ones taken)."""
-    names: Counter[str] = field(default_factory=Counter)
+    names: _PrintedNames | Counter[str] = field(default_factory=Counter)
     """Names printed in the minutes (the roster), compacted, with the number of lines printing each."""
     found: dict[str, tuple[_Candidate, ...]] = field(default_factory=dict)
     """The candidates of each line's text, as `find_labels` read them."""
@@ -392,13 +392,20 @@ class Labels:
     indented: bool | None = None
     """Bare style: whether the labels stand indented by a full-width space (True) or not (False), None if both."""
 
+    def candidates_of(self, text: str) -> tuple[_Candidate, ...]:
+        """`candidates(text)`, from the cache `find_labels` filled where it holds the text."""
+        found = self.found.get(text)
+        if found is None:
+            found = self.found[text] = candidates(text)
+        return found
+
     def match(self, line: SourceLine) -> LabelMatch | None:
         """The label that opens `line`, or None when the line does not open an utterance."""
         chosen = self._choose(line.text, line.page_break_before)
         return None if chosen is None else LabelMatch(chosen.label, chosen.rest, chosen.marker)
 
     def _choose(self, text: str, page_break: bool = False) -> _Candidate | None:
-        found = self.found[text] if text in self.found else candidates(text)
+        found = self.candidates_of(text)
         if not found:
             return None
         marked = found[0].marker != ""
@@ -451,7 +458,7 @@ class Labels:
         for label in sorted(self.labels, key=len, reverse=True):
             if text.startswith(label) and text[len(label) : len(label) + 1] not in ("", " ", "\t", "\u3000"):
                 return f"begins with the speaker label {label} but no space follows it: kept as text, not a new speaker"
-        found = self.found[line.text] if line.text in self.found else candidates(line.text)
+        found = self.candidates_of(line.text)
         if found and found[-1].rest and found[-1].label not in self.labels and len(found[-1].label) >= 2:
             return f"looks like a speaker label ({found[-1].label}) but it is no role and opens no other line: kept as text"
         return None
@@ -466,7 +473,7 @@ def roster_rest(rest: str, style: str, label: str = "") -> bool:
     """
     if len(label) >= 20 and len(label) + len(rest) >= 30 and len(_PIECE.findall(rest)) == 1:
         return False
-    if roster_row(rest) or style == "bare" and not _speech_like(rest):
+    if style == "bare" and not _speech_like(rest) or roster_row(rest):
         return True
     compact = re.sub(f"[{SPACE}]+", "", rest)
     if re.fullmatch(rf"[{_J}]{{2,10}}外[{_DIGITS}、，,千万]+(?:人|名)", compact):
@@ -497,7 +504,7 @@ def _why_not(text: str) -> str:
 
 def find_labels(lines: list[SourceLine]) -> Labels | None:
     """Decide how `lines` print their speaker labels; None when no line opens an utterance."""
-    names = _printed_names(lines)
+    names = _PrintedNames(lines)
     marked: Counter[str] = Counter()
     marked_strong = 0
     bare: Counter[str] = Counter()
@@ -507,7 +514,7 @@ def find_labels(lines: list[SourceLine]) -> Labels | None:
     bare_alone_speaking: Counter[str] = Counter()
     after_rostrum: dict[str, str] = {}
     for index, line in enumerate(lines):
-        found = read[line.text] = candidates(line.text)
+        found = _cached(read, line.text)
         if not found:
             continue
         if index and "登壇" in lines[index - 1].content:
@@ -527,7 +534,7 @@ def find_labels(lines: list[SourceLine]) -> Labels | None:
                 set_off[candidate.label] += candidate.set_off
             elif not candidate.rest:
                 bare_alone.add(candidate.label)
-                if _speech_follows(lines, index):
+                if _speech_follows(lines, index, read):
                     bare_alone_speaking[candidate.label] += 1
     bare_labels = {
         label
@@ -549,7 +556,7 @@ def find_labels(lines: list[SourceLine]) -> Labels | None:
     return Labels("bare", frozenset(bare_labels), names, read, after_rostrum, indented)
 
 
-def _in_roster(label: str, names: Counter[str], own: set[str]) -> bool:
+def _in_roster(label: str, names: _PrintedNames | Counter[str], own: set[str]) -> bool:
     """Whether `label` is a role followed by a name printed on another line of the minutes (`総務課長山田太郎`).
 
     `own` are the names printed on the label's own line, which prove nothing.
@@ -571,6 +578,20 @@ def _bare_role(label: str) -> bool:
     return kind in ("named", "honorific", "disambiguated") or kind == "role" and (
         len(label) <= 24 or _HIRAGANA_ANY.search(label) is None
     )
+
+
+class _PrintedNames:
+    """The names printed in the minutes (`_printed_names`), counted on first use: most documents
+    print every label whole and never need them."""
+
+    def __init__(self, lines: list[SourceLine]) -> None:
+        self._lines = lines
+        self._names: Counter[str] | None = None
+
+    def __getitem__(self, name: str) -> int:
+        if self._names is None:
+            self._names = _printed_names(self._lines)
+        return self._names[name]
 
 
 def _printed_names(lines: list[SourceLine]) -> Counter[str]:
@@ -616,7 +637,14 @@ def may_be_speech(text: str) -> bool:
     )
 
 
-def _speech_follows(lines: list[SourceLine], index: int) -> bool:
+def _cached(read: dict[str, tuple[_Candidate, ...]], text: str) -> tuple[_Candidate, ...]:
+    found = read.get(text)
+    if found is None:
+        found = read[text] = candidates(text)
+    return found
+
+
+def _speech_follows(lines: list[SourceLine], index: int, read: dict[str, tuple[_Candidate, ...]]) -> bool:
     """Whether the line after a label standing alone on line `index` plainly reads as its speech.
 
     Stricter than `may_be_speech`, since it decides whether the document prints bare labels at all.
@@ -627,7 +655,7 @@ def _speech_follows(lines: list[SourceLine], index: int) -> bool:
     # A speech's first line holds a sentence's punctuation or fills the line; a name does neither.
     if len(compact) <= 20 and not re.search(r"[、。，．？！]", compact):
         return False
-    return not candidates(lines[index + 1].text)
+    return not _cached(read, lines[index + 1].text)
 
 
 def _speech_like(rest: str) -> bool:

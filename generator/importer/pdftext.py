@@ -30,7 +30,7 @@ from .headings import (
     same_heading,
     stage_direction,
 )
-from .labels import MARKERS, MEMBER_MARKERS, OFFICIAL_MARKERS, LabelMatch, Labels, candidates, find_labels, may_be_speech, roster_rest
+from .labels import MARKERS, MEMBER_MARKERS, OFFICIAL_MARKERS, LabelMatch, Labels, find_labels, may_be_speech, roster_rest
 from .layout import SourceLine, ends_sentence, is_short, join_lines, pushed_down, read_page, wrap_width
 from .record import (
     ImportedBlock,
@@ -174,7 +174,7 @@ def _drop_speechless(lines: list[SourceLine], matches: list[LabelMatch | None], 
             and matches[run] is None
             and marked_heading(following.text) is None
             and may_be_speech(following.text)
-            and not candidates(following.text)
+            and not labels.candidates_of(following.text)
             and not (labels.style == "bare" and numbered_heading(following.text))
         )
         if not speech_follows:
@@ -465,8 +465,6 @@ class _RecordReader:
             and is_short(following.width, self.wrap)
             and stage_direction(following.text) is None
             and marked_heading(following.text) is None
-            and may_be_speech(following.text)
-            and not candidates(following.text)
             and numbered_heading(following.text) is None
         ):
             text, used = join_lines(text, following.content), 1

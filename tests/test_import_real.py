@@ -26,7 +26,6 @@ FIXTURES = sorted(path.name for path in REAL.iterdir() if (path / "expected.json
 NO_PRINTED_DATE = {
     "fukushima-kawauchi-village-2023-09-15",
     "ibaraki-ishioka-city-committee-2011-06-27",
-    "ibaraki-ishioka-city-committee-2019-11-19",
     "kagoshima-pref-2015-1st-day8",
     "kagoshima-pref-2017-1st-day10",
     "kagoshima-pref-budget-committee-2011",

@@ -16,7 +16,7 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from ..minutes_markdown import CIRCLES
-from ..wareki import find_date, parse_number
+from ..wareki import _NUMBER, ERAS, era_start_year, find_date, parse_number
 from .layout import SourceLine, display_width, is_short, join_lines
 from .record import SourceNote
 
@@ -46,6 +46,8 @@ _TIME = re.compile(
     r"|(?P<hh>[0-9０-９]{1,2})[:：](?P<mm>[0-9０-９]{2}))"
 )
 _WESTERN_DATE = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
+_ERA_YEAR = re.compile(rf"(?P<era>{'|'.join(era.name for era in ERAS)})\s*(?P<year>{_NUMBER})\s*年")
+_MONTH_DAY = re.compile(rf"(?<![0-9０-９〇零一二三四五六七八九十])(?P<month>{_NUMBER})\s*月\s*(?P<day>{_NUMBER})\s*日")
 # `2013.03.26`, `2013/03/26`, `2013-03-26` (議事ロックス and other search systems), and the
 # month-first `09/19/2012` some prefectures' search pages print.
 _NUMERIC_DATE = re.compile(r"(?<!\d)(\d{4})([./-])(\d{1,2})\2(\d{1,2})(?!\d)")
@@ -160,7 +162,35 @@ def read_header(lines: list[SourceLine], wrap: int) -> Header:
             # A field named 日時 says what it holds; a date in the first lines may be a page's
             # update date or a breadcrumb (`[2021年6月23日]`).
             header.notes.append(SourceNote(line.number, f"{line.content.strip(_SPACE)!r} gives {date}, the {header.date_field} field {header.date}: kept {header.date}"))
+    if header.date is None:
+        _read_split_date(lines, header)
     return header
+
+
+def _read_split_date(lines: list[SourceLine], header: Header) -> None:
+    """The date of a header that prints the era's year apart from the month and day.
+
+    `平成27年  9月 定例会(第3回) 09月17日−12号` (a session's title, then the day), or the year in the
+    title line and the day below it (`平成二十七年 渋谷区議会会議録 第十二号` / `九月十七日(木)`):
+    the first day printed on the year's line or the three lines after it.
+    """
+    for index, line in enumerate(lines):
+        year = _ERA_YEAR.search(line.content)
+        if year is None:
+            continue
+        rest = [line.content[year.end() :]] + [following.content for following in lines[index + 1 : index + 4]]
+        for number, text in enumerate(rest):
+            day = _MONTH_DAY.search(text)
+            if day is None:
+                continue
+            try:
+                date = dt.date(era_start_year(year["era"]) + parse_number(year["year"]) - 1, parse_number(day["month"]), parse_number(day["day"]))
+            except ValueError:
+                return
+            header.date, header.date_line = date, line.number
+            where = line.number if number == 0 else lines[index + number].number
+            header.notes.append(SourceNote(where, f"date read from the year on line {line.number} and the day on line {where}: {date}", "note"))
+            return
 
 
 def _section_start(line: SourceLine, current: _Section | None, row: bool = False) -> _Section | None:

@@ -25,10 +25,11 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from .headings import DIRECTION_WORDS
 from .layout import SourceLine
+from .record import SourceNote
 
 SPACE = " \t\u3000"
 MARKERS = "○〇◯◆◎□△●◇■"
@@ -44,7 +45,7 @@ _KANJI = re.compile("[\u3005\u3400-\u9fff\uf900-\ufaff\U00020000-\U0003ffff\u30a
 _HIRAGANA_ONLY = re.compile("[\u3040-\u309f]+")
 _HIRAGANA_ANY = re.compile("[\u3040-\u309f]")
 _DIGITS = "0-9０-９〇一二三四五六七八九十百"
-_OPEN, _CLOSE = "（(〔［[", "）)〕］]"
+_OPEN, _CLOSE = "（(〔［[【", "）)〕］]】"
 _PAIRS = dict(zip(_OPEN, _CLOSE))
 _ARABIC = frozenset("0123456789０１２３４５６７８９")
 """Digits that cannot open a name (kanji numerals can: 三浦, 五十嵐, 一ノ瀬)."""
@@ -63,7 +64,7 @@ _SEAT = rf"第?[{_DIGITS}]{{1,4}}番"
 _NAME = rf"[{_J}]{{1,12}}"
 _ROLE = re.compile(rf"(?:[{_J}{_DIGITS}]{{0,60}}?(?:{_ROLE_END})|{_SEAT}(?:議員)?)")
 _DISAMBIGUATED = re.compile(rf"(?P<name>{_NAME})[（(][{_J}]{{1,3}}[）)](?P<role>[{_J}]{{0,20}}(?:{_ROLE_END}))")
-_NAMED = re.compile(rf"(?P<role>[^（(]+?)[（(](?P<inner>(?:{_SEAT})?[{_J}]{{1,16}}(?:[（(][{_J}]{{1,3}}[）)])?[{_J}]{{0,4}})(?P<close>[）)]?)")
+_NAMED = re.compile(rf"(?P<role>[^（(【]+?)[（(【](?P<inner>(?:{_SEAT})?[{_J}]{{1,16}}(?:[（(][{_J}]{{1,3}}[）)])?[{_J}]{{0,4}})(?P<close>[）)】]?)")
 _TITLE = re.compile(f"[{_J}{_DIGITS}]{{1,60}}")
 _WITH_HONORIFIC = re.compile(rf"(?:{_SEAT})?[{_J}{_DIGITS}]{{1,40}}(?:{_HONORIFIC})")
 # Lines of the header that look like a label: who attended, not who speaks.
@@ -80,6 +81,10 @@ _LONGEST = 56
 _SCAN = 2 * _LONGEST
 """How far into a line a label may reach, in characters, spaces included."""
 _COLONS = ":："
+_BROKEN_OPEN = re.compile(rf"[{MARKERS}][{_J}{_DIGITS}]{{1,40}}[（(【]")
+_BROKEN_CLOSE = re.compile(rf"[{_J}{_DIGITS}{SPACE}]{{1,20}}[）)】]")
+_ROLE_CELL = re.compile(rf"[{MARKERS}][{_J}]{{1,40}}")
+_NAME_CELL = re.compile(rf"[{_J}]{{1,10}}[{SPACE}]?[{_J}]{{0,10}}(?:君|議員|様|さん|氏)")
 _CONTINUES = re.compile(r"[，,、]|[○◯](?!〇)|(?:の|を|が|及び|並びに|又は|若しくは|宛て)(?![ぁ-ゖ])")
 # A quotation closed before it opens: the line wraps a quoted sentence (`…参事　井戸」と書かれている`).
 _INSIDE_QUOTE = re.compile(r"[^「『]*[」』]")
@@ -90,7 +95,7 @@ _COMPACT = re.compile(f"[{SPACE}]+")
 # A line may open with a label only if its first piece is short and free of sentence punctuation,
 # or holds a closing bracket or a colon (`議長（山田君）これより`, `本間君：議案…`): most lines of a
 # speech fail this at once.
-_MAY_OPEN = re.compile(f"[{_J}0-9０-９（(〔][^{SPACE}、。]{{0,{_LONGEST}}}(?:[{SPACE}]|$)|[^{SPACE}、。]{{1,{_LONGEST}}}[）)〕:：]")
+_MAY_OPEN = re.compile(f"[{_J}0-9０-９（(〔][^{SPACE}、。]{{0,{_LONGEST}}}(?:[{SPACE}]|$)|[^{SPACE}、。]{{1,{_LONGEST}}}[）)〕】:：]")
 
 
 @dataclass(frozen=True)
@@ -140,12 +145,14 @@ def shape(label: str) -> str | None:
         role, inner = named["role"], named["inner"]
         # A name with an honorific in brackets is a label whatever the title before it says.
         honorific = re.search(rf"(?:{_HONORIFIC})$", inner) is not None
+        if "【" in label and not honorific:
+            return None  # `市執行部　【生活環境部】`: a heading of the officials' list; `議長【及川栄吉君】` speaks
         if (_ROLE.fullmatch(role) or role == "" or honorific and _TITLE.fullmatch(role)) and _name_inside(
             inner, closed=bool(named["close"])
         ):
             return "named"
         return None
-    if re.search(r"[（(）)〔〕]", label):
+    if re.search(r"[（(）)〔〕【】]", label):
         return None
     if label.endswith(("君", "氏", "様", "さん")) and _WITH_HONORIFIC.fullmatch(label):
         # A seat opens `１番山田太郎君`; any other digit first is a number, not a name.
@@ -261,11 +268,16 @@ def roster_row(text: str) -> bool:
     """Whether `text` is a row of a table of names and offices: `片岡直博　２番　河村　孝`, `木田久主一　副市長　木下憲一`.
 
     A row holds no sentence punctuation, hardly any hiragana, and a role or seat after its first
-    word; or it lists offices and names with colons (`星名建市、副委員長:安孫子哲`).
+    word; or it lists offices and names with colons (`星名建市、副委員長:安孫子哲`), or three or
+    more short names or offices between commas (`浅田、植野、岡田、…`).
     """
     listed = re.search(r"[、，,](?P<role>[^、，,:：。]{1,24})[:：]", text)
     if listed and shape(_COMPACT.sub("", listed["role"])) == "role":
         return True  # `星名建市、副委員長:安孫子哲`: offices and names listed with colons
+    items = re.split("[、，,]", text.rstrip(f"{SPACE}、，,"))
+    if len(items) >= 3 and "。" not in text and all(len(item.strip(SPACE)) <= 16 for item in items):
+        # `浅田、植野、岡田、前田、…`, `情報政策推進部長、行政情報マネジメント課長、…`: who attended
+        return len(re.findall("[\u3040-\u309f]", text)) * 4 < len(text)
     pieces = _PIECE.findall(text)
     if len(pieces) < 2 or re.search(r"[、。，．「」『』？！?!]", text):
         return False
@@ -274,6 +286,11 @@ def roster_row(text: str) -> bool:
         return False
     words = _words(pieces)
     return any(shape(word) == "role" for word in words[1:])
+
+
+def is_bare_name(text: str) -> bool:
+    """Whether `text` is one name as rosters print it (`植竹ゆかり`, `長谷部　健`), spaces aside."""
+    return _bare_name(_COMPACT.sub("", text)) and len(_PIECE.findall(text)) <= 2
 
 
 def _bare_name(text: str) -> bool:
@@ -502,6 +519,34 @@ def _why_not(text: str) -> str:
     return f"{marker}{word} is no speaker label (no role, no name in brackets, no 君): kept as text"
 
 
+def join_split_labels(lines: list[SourceLine], notes: list[SourceNote]) -> list[SourceLine]:
+    """Join the labels some text exports break over two lines, so that one line holds the label.
+
+    Two breaks are known: after the label's opening bracket (`◎村長(` / `平林明人君) 皆様…`, as some
+    minutes sites store their pages), and between a role and its speaker's name, each in a cell
+    of its own (`○教育長` / `笹山忠則君` / the speech), as text taken from a PDF's table gives it.
+    Each join is reported as a note.
+    """
+    joined: list[SourceLine] = []
+    index = 0
+    while index < len(lines):
+        line = lines[index]
+        following = lines[index + 1] if index + 1 < len(lines) else None
+        if following is not None and line.content[:1] in MARKERS and (
+            _BROKEN_OPEN.fullmatch(line.content.rstrip(SPACE)) and _BROKEN_CLOSE.match(following.content)
+            or _ROLE_CELL.fullmatch(line.content.rstrip(SPACE))
+            and shape(line.content.rstrip(SPACE)[1:]) == "role"
+            and _NAME_CELL.fullmatch(following.content.rstrip(SPACE))
+        ):
+            joined.append(replace(line, text=line.text.rstrip(SPACE) + following.content))
+            notes.append(SourceNote(following.number, f"speaker label broken over lines {line.number} and {following.number}: joined", "note"))
+            index += 2
+            continue
+        joined.append(line)
+        index += 1
+    return joined
+
+
 def find_labels(lines: list[SourceLine]) -> Labels | None:
     """Decide how `lines` print their speaker labels; None when no line opens an utterance."""
     names = _PrintedNames(lines)
@@ -575,7 +620,7 @@ def _bare_role(label: str) -> bool:
     holds no hiragana; a long word that ends like a role and holds some is a phrase of a sentence.
     """
     kind = shape(label)
-    return kind in ("named", "honorific", "disambiguated") or kind == "role" and (
+    return kind in ("named", "honorific", "disambiguated", "bracketed") or kind == "role" and (
         len(label) <= 24 or _HIRAGANA_ANY.search(label) is None
     )
 

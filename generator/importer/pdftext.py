@@ -30,7 +30,7 @@ from .headings import (
     same_heading,
     stage_direction,
 )
-from .labels import MARKERS, MEMBER_MARKERS, OFFICIAL_MARKERS, LabelMatch, Labels, find_labels, may_be_speech, roster_rest
+from .labels import MARKERS, MEMBER_MARKERS, OFFICIAL_MARKERS, LabelMatch, Labels, find_labels, is_bare_name, join_split_labels, may_be_speech, roster_rest
 from .layout import SourceLine, ends_sentence, is_short, join_lines, pushed_down, read_page, wrap_width
 from .record import (
     ImportedBlock,
@@ -70,6 +70,7 @@ def parse_pdf_text(text: str, source_name: str, date: dt.date | None = None) -> 
     """
     page = read_page(text)
     notes = list(page.notes)
+    page.lines = join_split_labels(page.lines, notes)
     labels = find_labels(page.lines)
     matches = [labels.match(line) for line in page.lines] if labels is not None else [None] * len(page.lines)
     if labels is not None:
@@ -146,6 +147,7 @@ def _drop_speechless(lines: list[SourceLine], matches: list[LabelMatch | None], 
     """
     index = 0
     speaking = False
+    dropped: set[int] = set()
     while index < len(matches):
         match = matches[index]
         if match is None:
@@ -155,6 +157,7 @@ def _drop_speechless(lines: list[SourceLine], matches: list[LabelMatch | None], 
         if match.rest:
             if roster_rest(match.rest, labels.style, match.label):
                 matches[index] = None
+                dropped.add(index)
                 notes.append(SourceNote(lines[index].number, f"{match.label} followed by names only: a roster line, not a speaker", kind))
             elif index + 1 < len(lines) and lines[index + 1].content.rstrip().endswith("殿") and len(match.rest) <= 10:
                 # `予算特別委員長　本橋ひろたか` over `東京都議会議長　石川良一殿`: a report's signature.
@@ -181,10 +184,36 @@ def _drop_speechless(lines: list[SourceLine], matches: list[LabelMatch | None], 
             for position in range(index, run):
                 label = matches[position].label
                 matches[position] = None
+                dropped.add(position)
                 why = "a roster or header line" if run - index > 1 else "no speech follows it"
                 notes.append(SourceNote(lines[position].number, f"{label} alone on its line: {why}, not a speaker", kind))
         speaking = speaking or speech_follows
         index = run
+    _drop_roster_neighbours(lines, matches, labels, dropped, notes)
+
+
+def _drop_roster_neighbours(
+    lines: list[SourceLine], matches: list[LabelMatch | None], labels: Labels, dropped: set[int], notes: list[SourceNote]
+) -> None:
+    """Drop a label followed by a name alone (`文化・都市交流担当部長　植竹ゆかり`) between roster lines.
+
+    A name with hiragana reads like a short speech on its own; beside the rows of a roster it is one more row.
+    """
+
+    def roster_line(index: int) -> bool:
+        if index in dropped:
+            return True
+        if not 0 <= index < len(lines) or matches[index] is not None:
+            return False
+        return any(c.rest and is_bare_name(c.rest) for c in labels.candidates_of(lines[index].text))
+
+    for index, match in enumerate(matches):
+        if match is None or not is_bare_name(match.rest):
+            continue
+        if roster_line(index - 1) or roster_line(index + 1):
+            matches[index] = None
+            dropped.add(index)
+            notes.append(SourceNote(lines[index].number, f"{match.label} followed by a name, between roster lines: a roster line, not a speaker", "note"))
 
 
 # What follows a speaker label used as a word of a sentence (`委員、お願いします`, `区側の管理…`).

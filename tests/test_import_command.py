@@ -360,7 +360,7 @@ def test_minutes_that_print_no_date_are_refused_naming_both_ways_out(tmp_path: P
     result = run("import", source, "--body", "kagoshima", "--body-title", "鹿児島県議会", "--content", content)
     assert result.exit_code == 1
     assert (
-        f"{source}: error: no meeting date found in the header (the text before line 12, where the record starts) nor in the "
+        f"{source}: error: no meeting date found in the header (the text before line 11, where the record starts) nor in the "
         "file's name: give it with --date YYYY-MM-DD, or name the file by the date, e.g. 2015-03-10.txt\n"
     ) in result.output
     assert not content.joinpath("kagoshima").exists()

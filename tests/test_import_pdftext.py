@@ -719,7 +719,7 @@ def test_minutes_that_print_no_date_are_refused_with_both_ways_out() -> None:
     with pytest.raises(SourceError) as refused:
         parse_pdf_text(text, "minutes.txt")
     assert refused.value.message == (
-        "no meeting date found in the header (the text before line 12, where the record starts) nor in the file's name: "
+        "no meeting date found in the header (the text before line 11, where the record starts) nor in the file's name: "
         "give it with --date YYYY-MM-DD, or name the file by the date, e.g. 2015-03-10.txt"
     )
 

@@ -17,7 +17,7 @@ from ..minutes_markdown import AgendaNumbering, is_stage_direction
 from .record import ImportedHeading
 
 _SPACE = " \t\u3000"
-_MARKED = re.compile(rf"[{_SPACE}]*◎[{_SPACE}]*(?P<title>\S.*)$")
+_MARKED = re.compile(rf"[{_SPACE}]*[◎△][{_SPACE}]*(?P<title>\S.*)$")
 _NUMBER = r"[0-9０-９]{1,2}|[一二三四五六七八九十]{1,3}"
 _LEVEL_2 = re.compile(rf"(?P<number>{_NUMBER})(?:[.．][{_SPACE}]*|[{_SPACE}]+)(?P<title>[^{_SPACE}0-9０-９].*)$")
 _LEVEL_3 = re.compile(rf"[（(](?P<number>{_NUMBER})[）)][{_SPACE}]*(?P<title>\S.*)$")
@@ -51,7 +51,7 @@ class HeadingMatch:
 
 
 def marked_heading(text: str) -> HeadingMatch | None:
-    """`◎ 日程第４ 議案第１号` as a level-2 heading, else None."""
+    """`◎ 日程第４ 議案第１号` or `△日程第１　一般質問` (DiscussNet's agenda mark) as a level-2 heading, else None."""
     match = _MARKED.match(text)
     if not match:
         return None

@@ -81,6 +81,7 @@ _LONGEST = 56
 _SCAN = 2 * _LONGEST
 """How far into a line a label may reach, in characters, spaces included."""
 _COLONS = ":："
+_HEADING_NUMBER = re.compile(f"[0-9０-９]{{1,2}}[{SPACE}]+")
 _BROKEN_OPEN = re.compile(rf"[{MARKERS}][{_J}{_DIGITS}]{{1,40}}[（(【]")
 _BROKEN_CLOSE = re.compile(rf"[{_J}{_DIGITS}{SPACE}]{{1,20}}[）)】]")
 _ROLE_CELL = re.compile(rf"[{MARKERS}][{_J}]{{1,40}}")
@@ -274,10 +275,12 @@ def roster_row(text: str) -> bool:
     listed = re.search(r"[、，,](?P<role>[^、，,:：。]{1,24})[:：]", text)
     if listed and shape(_COMPACT.sub("", listed["role"])) == "role":
         return True  # `星名建市、副委員長:安孫子哲`: offices and names listed with colons
-    items = re.split("[、，,]", text.rstrip(f"{SPACE}、，,"))
-    if len(items) >= 3 and "。" not in text and all(len(item.strip(SPACE)) <= 16 for item in items):
-        # `浅田、植野、岡田、前田、…`, `情報政策推進部長、行政情報マネジメント課長、…`: who attended
-        return len(re.findall("[\u3040-\u309f]", text)) * 4 < len(text)
+    items = [item.strip(SPACE) for item in re.split("[、，,]", text.rstrip(f"{SPACE}、，,"))]
+    kanji = [item for item in items if 0 < len(item) <= 12 and _HIRAGANA_ANY.search(item) is None]
+    if len(items) >= 3 and len(kanji) * 3 >= len(items) * 2 and all(item in kanji or _HIRAGANA_ONLY.fullmatch(item) and len(item) <= 6 for item in items):
+        # `浅田、植野、岡田、前田、かいでん`, `情報政策推進部長、行政情報マネジメント課長、…`: who attended.
+        # Names and offices are written in kanji, a few names in hiragana; a sentence mixes them.
+        return True
     pieces = _PIECE.findall(text)
     if len(pieces) < 2 or re.search(r"[、。，．「」『』？！?!]", text):
         return False
@@ -388,6 +391,8 @@ def _unopened(text: str, marker: str, offset: int) -> _Candidate | None:
             rest = text[index + 1 :]
             if not rest[:1] or rest[:1] in SPACE or shape(label) not in ("role", "disambiguated", "named", "honorific"):
                 return None
+            if _CONTINUES.match(rest) or _INSIDE_QUOTE.match(rest):
+                return None  # `別委員会正・副議長）を訪問し、…」`: the end of a bracket wrapped onto this line
             return _Candidate(label, rest.strip(SPACE), marker, 1, True, False)
     return None
 
@@ -547,6 +552,34 @@ def join_split_labels(lines: list[SourceLine], notes: list[SourceNote]) -> list[
     return joined
 
 
+def split_heading_labels(lines: list[SourceLine], labels: Labels, notes: list[SourceNote]) -> list[SourceLine]:
+    """Split a numbered heading from the label a text export ran into it (`8 会議の内容都市計画課係長(水野剛史君) 本日は…`).
+
+    Only in minutes with bare labels, and only for a label that opens other lines of the document.
+    """
+    if labels.style != "bare":
+        return lines
+    known = sorted((label for label in labels.labels if len(label) >= 6), key=len, reverse=True)
+    split: list[SourceLine] = []
+    for line in lines:
+        prefix = _HEADING_NUMBER.match(line.content)
+        if prefix is None or labels.match(line) is not None:
+            split.append(line)
+            continue
+        content = line.content
+        for label in known:
+            at = content.find(label, prefix.end())
+            after = content[at + len(label) : at + len(label) + 1]
+            if 0 < at - prefix.end() <= 12 and after and after in SPACE:
+                split.append(replace(line, text=content[:at]))
+                split.append(replace(line, text=content[at:], blank_before=False, page_break_before=False))
+                notes.append(SourceNote(line.number, f"heading {content[:at]!r} and the label {label} on one line: split", "note"))
+                break
+        else:
+            split.append(line)
+    return split
+
+
 def find_labels(lines: list[SourceLine]) -> Labels | None:
     """Decide how `lines` print their speaker labels; None when no line opens an utterance."""
     names = _PrintedNames(lines)
@@ -676,7 +709,7 @@ def may_be_speech(text: str) -> bool:
     content = text.lstrip(SPACE)
     return not (
         _HEADER_SECTION.match(content)
-        or _NOT_SPEAKERS.match(content)
+        or _NOT_SPEAKERS.match(content) and "。" not in content  # not `傍聴人に申し上げます。`
         or _CONTINUES.match(content)
         or roster_rest(content, "bare")
     )

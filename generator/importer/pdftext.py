@@ -30,7 +30,20 @@ from .headings import (
     same_heading,
     stage_direction,
 )
-from .labels import MARKERS, MEMBER_MARKERS, OFFICIAL_MARKERS, LabelMatch, Labels, find_labels, is_bare_name, join_split_labels, may_be_speech, roster_rest
+from .labels import (
+    MARKERS,
+    MEMBER_MARKERS,
+    OFFICIAL_MARKERS,
+    LabelMatch,
+    Labels,
+    find_labels,
+    is_bare_name,
+    join_split_labels,
+    may_be_speech,
+    roster_rest,
+    shape,
+    split_heading_labels,
+)
 from .layout import SourceLine, ends_sentence, is_short, join_lines, pushed_down, read_page, wrap_width
 from .record import (
     ImportedBlock,
@@ -72,6 +85,8 @@ def parse_pdf_text(text: str, source_name: str, date: dt.date | None = None) -> 
     notes = list(page.notes)
     page.lines = join_split_labels(page.lines, notes)
     labels = find_labels(page.lines)
+    if labels is not None:
+        page.lines = split_heading_labels(page.lines, labels, notes)
     matches = [labels.match(line) for line in page.lines] if labels is not None else [None] * len(page.lines)
     if labels is not None:
         _drop_speechless(page.lines, matches, labels, notes)
@@ -171,8 +186,15 @@ def _drop_speechless(lines: list[SourceLine], matches: list[LabelMatch | None], 
         while run < len(matches) and matches[run] is not None and not matches[run].rest:
             run += 1
         following = lines[run] if run < len(lines) else None
+        after = lines[run + 1] if run + 1 < len(lines) else None
+        # `…特別委員長` / `いのつめまさみ` / `東京都議会議長` (…殿): a report's signature and addressee.
+        signature = (
+            following is not None and after is not None and is_bare_name(following.content)
+            and (after.content.rstrip().endswith("殿") or shape(after.content.strip()) == "role")
+        )
         speech_follows = (
             run == index + 1
+            and not signature
             and following is not None
             and matches[run] is None
             and marked_heading(following.text) is None

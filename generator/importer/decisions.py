@@ -92,12 +92,13 @@ def find_decisions(blocks: list[ImportedBlock]) -> tuple[list[ImportedDecision],
         if sentence.direction:
             method = _method(text) or method
             continue
-        called = _SUBJECT.search(text)
+        # Each pattern needs a word that few sentences hold: look for the word first, for speed.
+        called = _SUBJECT.search(text) if "可否" in text or "賛否" in text else None
         if called:
             subject = _SUBJECT_LEAD.sub("", called["subject"]).strip()
         if vote is None and ("採決" in text or "可否" in text or "賛否" in text):
             method = _method(text) or method
-        counts = _COUNTS.search(text)
+        counts = _COUNTS.search(text) if "賛成" in text else None
         if counts and vote is None:
             vote = _Vote(
                 _count(counts["for"]), _count(counts["against"]), item, sentence.heading, sentence.line, method, subject
@@ -105,7 +106,7 @@ def find_decisions(blocks: list[ImportedBlock]) -> tuple[list[ImportedDecision],
             continue
         if _NO_OBJECTION.search(text):
             no_objection = True
-        resolution = _RESOLUTION.search(text)
+        resolution = _RESOLUTION.search(text) if "よって" in text or "したがって" in text or "従って" in text else None
         if vote is not None and _CLOSING.search(text):
             result = _result_word(text)
             if result == "継続審議" and vote.subject and vote.votes_for is not None and vote.votes_against is not None:

@@ -23,6 +23,7 @@ compacted (`町長（姓名君）`): spaces inside a label are layout, not part 
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import Counter
 from dataclasses import dataclass, field, replace
@@ -59,6 +60,7 @@ _ROLE_END = (
 _HONORIFIC = r"君|議員|様|さん|氏|委員"
 _FINAL = frozenset(word[-1] for word in f"{_ROLE_END}|{_HONORIFIC}|番".split("|")) | frozenset(_CLOSE)
 """The characters a label can end with: a cheap first test, since most lines open with no label."""
+_MAY_END = re.compile(f"[{re.escape(''.join(sorted(_FINAL)))}](?:[{SPACE}:：]|$)|[）)〕】]")
 _PUNCTUATION = re.compile(r"[、。，．,「」『』？！?!:：；;＝=]")
 _SEAT = rf"第?[{_DIGITS}]{{1,4}}番"
 _NAME = rf"[{_J}]{{1,12}}"
@@ -81,6 +83,7 @@ _LONGEST = 56
 _SCAN = 2 * _LONGEST
 """How far into a line a label may reach, in characters, spaces included."""
 _COLONS = ":："
+_SENTENCE_END = re.compile("[。？！?!]")
 _HEADING_NUMBER = re.compile(f"[0-9０-９]{{1,2}}[{SPACE}]+")
 _BROKEN_OPEN = re.compile(rf"[{MARKERS}][{_J}{_DIGITS}]{{1,40}}[（(【]")
 _BROKEN_CLOSE = re.compile(rf"[{_J}{_DIGITS}{SPACE}]{{1,20}}[）)】]")
@@ -92,6 +95,7 @@ _INSIDE_QUOTE = re.compile(r"[^「『]*[」』]")
 _HEADER_SECTION = re.compile(f"[0-9０-９]{{1,2}}[、.．]|[ア-ン][{SPACE}]")
 """The numbered sections of a header or report (`２、欠席議員は…`, `ウ　議長は…`)."""
 _PIECE = re.compile(f"[^{SPACE}]+")
+_BRACKET = re.compile(f"[{re.escape(_OPEN + _CLOSE)}]")
 _COMPACT = re.compile(f"[{SPACE}]+")
 # A line may open with a label only if its first piece is short and free of sentence punctuation,
 # or holds a closing bracket or a colon (`議長（山田君）これより`, `本間君：議案…`): most lines of a
@@ -124,6 +128,7 @@ class _Candidate:
     """A role and a bare name (`総務課長 山田太郎`): a label only if the name is printed elsewhere."""
 
 
+@functools.lru_cache(maxsize=8192)
 def shape(label: str) -> str | None:
     """The shape of a compacted label, or None when it is no speaker label.
 
@@ -184,28 +189,25 @@ def _name_inside(inner: str, closed: bool) -> bool:
 
 def _segments(text: str) -> list[tuple[int, int]]:
     """The pieces of `text` between runs of spaces, as (start, end); spaces inside closed brackets do not split."""
-    closes: dict[int, int] = {}
+    pairs: list[tuple[int, int]] = []
     stack: list[int] = []
-    for index, char in enumerate(text):
-        if char in _OPEN:
-            stack.append(index)
-        elif char in _CLOSE and stack:
-            closes[stack.pop()] = index
-    if not closes:
-        return [match.span() for match in _PIECE.finditer(text)][:12]
+    for bracket in _BRACKET.finditer(text):
+        if bracket.group() in _OPEN:
+            stack.append(bracket.start())
+        elif stack:
+            pairs.append((stack.pop(), bracket.start()))
+    spans = [match.span() for match in _PIECE.finditer(text)]
+    if not pairs:
+        return spans[:12]
     pieces: list[tuple[int, int]] = []
-    index = 0
-    while index < len(text) and len(pieces) < 12:
-        while index < len(text) and text[index] in SPACE:
-            index += 1
-        if index >= len(text):
+    for start, end in spans:
+        if pieces and any(opened < start and pieces[-1][1] <= closed for opened, closed in pairs if opened >= pieces[-1][0]):
+            # The space before this piece stands inside brackets the last piece opened: `町長（佐藤　一郎君）`.
+            pieces[-1] = (pieces[-1][0], end)
+        elif len(pieces) == 12:
             break
-        start = index
-        while index < len(text) and text[index] not in SPACE:
-            if index in closes:
-                index = closes[index]
-            index += 1
-        pieces.append((start, index))
+        else:
+            pieces.append((start, end))
     return pieces
 
 
@@ -231,6 +233,7 @@ def _ends(text: str, pieces: list[tuple[int, int]]) -> list[tuple[int, int]]:
     return ends
 
 
+@functools.lru_cache(maxsize=8192)
 def _piece_fits(piece: str, first: bool) -> bool:
     """Whether a space-separated piece can be part of a spaced-out label (`議 長`, `姓　名君`, `総務課長 姓名`)."""
     if len(piece) <= 2:
@@ -315,6 +318,8 @@ def candidates(text: str) -> tuple[_Candidate, ...]:
             return ()  # 〇〇委員会: a placeholder, or a mark doubled for emphasis
     if not content or not (_MAY_OPEN.match(content) or marker and content[0] in SPACE):
         return ()
+    if not _MAY_END.search(content):
+        return ()  # no character a label ends with stands before a space, a colon or the line's end
     if (stray := _unopened(text, marker, offset)) is not None:
         return (stray,)
     pieces = _segments(content)
@@ -376,6 +381,8 @@ def _unopened(text: str, marker: str, offset: int) -> _Candidate | None:
     Some committee minutes print `谷田川委員長)ただ今から…` and `生活環境部次長兼生活環境課長)それでは…`:
     the label is what stands before the stray bracket.
     """
+    if ")" not in text and "）" not in text:
+        return None
     depth = 0
     for index in range(offset, min(len(text), offset + _LONGEST + 1)):
         char = text[index]
@@ -495,6 +502,8 @@ def roster_rest(rest: str, style: str, label: str = "") -> bool:
     """
     if len(label) >= 20 and len(label) + len(rest) >= 30 and len(_PIECE.findall(rest)) == 1:
         return False
+    if _SENTENCE_END.search(rest):
+        return False  # a finished sentence: no roster prints one
     if style == "bare" and not _speech_like(rest) or roster_row(rest):
         return True
     compact = re.sub(f"[{SPACE}]+", "", rest)
@@ -591,21 +600,26 @@ def find_labels(lines: list[SourceLine]) -> Labels | None:
     read: dict[str, tuple[_Candidate, ...]] = {}
     bare_alone_speaking: Counter[str] = Counter()
     after_rostrum: dict[str, str] = {}
+    unmarked: list[int] = []
     for index, line in enumerate(lines):
         found = _cached(read, line.text)
         if not found:
             continue
         if index and "登壇" in lines[index - 1].content:
             after_rostrum[line.text] = lines[index - 1].content
-        if found[0].marker:
-            if line.content[1:2] in SPACE:
-                continue
+        if not found[0].marker:
+            unmarked.append(index)
+        elif line.content[1:2] not in SPACE:
             best = [c for c in found if not c.needs_evidence or _in_roster(c.label, names, _line_names(line.text))]
             if best:
-                best = best[-1]
-                marked[best.label] += 1
-                marked_strong += shape(best.label) in ("named", "honorific", "bracketed", "disambiguated")
-            continue
+                marked[best[-1].label] += 1
+                marked_strong += shape(best[-1].label) in ("named", "honorific", "bracketed", "disambiguated")
+    marked_labels = frozenset(label for label, count in marked.items() if count >= 2)
+    if marked_strong >= 2:
+        # Named labels after a mark settle it; reading the unmarked lines as labels would change nothing.
+        return Labels("marked", marked_labels, names, read, after_rostrum)
+    for index in unmarked:
+        found = read[lines[index].text]
         for candidate in found:
             if candidate.rest and not roster_rest(candidate.rest, "bare", candidate.label):
                 bare[candidate.label] += 1
@@ -625,8 +639,8 @@ def find_labels(lines: list[SourceLine]) -> Labels | None:
     if marked_count == 0 and bare_count == 0:
         return None
     # A few named labels outweigh a list of officials printed as bare roles in the header.
-    if marked_count and (marked_count >= bare_count or marked_strong >= 2):
-        return Labels("marked", frozenset(label for label, count in marked.items() if count >= 2), names, read, after_rostrum)
+    if marked_count and marked_count >= bare_count:
+        return Labels("marked", marked_labels, names, read, after_rostrum)
     indents: Counter[bool] = Counter(
         line.text[:1] == "\u3000" for line in lines if any(c.label in bare_labels and not c.marker for c in read[line.text])
     )

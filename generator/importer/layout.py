@@ -167,8 +167,12 @@ def _drop_running_heads(raw: list[str], breaks: set[int], furniture: set[int], n
     # On three pages at least: three places next to two page breaks are the record's own lines.
     # The document's title, though, repeated at a page break, is the running head of a short one.
     title = next((line.strip(" \t\u3000") for line in raw if line.strip(" \t\u3000\f")), "")
+    # A sentence or a stage direction (`（資料により説明）`) is the record's own words, however often
+    # it falls next to a page break: running heads are titles, dates and the body's name.
     candidates = {
-        key for key, places in near.items() if len(places) >= 3 and len(pages[key]) >= 3 or key == title and len(key) >= 6
+        key
+        for key, places in near.items()
+        if not _SPEECH_LIKE.search(key) and (len(places) >= 3 and len(pages[key]) >= 3 or key == title and len(key) >= 6)
     }
     if not candidates:
         return
@@ -177,13 +181,10 @@ def _drop_running_heads(raw: list[str], breaks: set[int], furniture: set[int], n
     total = Counter(key for line in raw if (key := line.replace("\f", "").strip(" \t\u3000")) in candidates)
     for key, places in near.items():
         if key in candidates and len(places) * 2 >= total[key]:
-            # A title is a running head for sure; a sentence or a stage direction repeated at page
-            # breaks may be the record's own words (set phrases, （拍手）), so staff should look.
-            kind = "warning" if _SPEECH_LIKE.search(key) else "note"
             for index in sorted(places):
                 furniture.add(index)
                 notes.append(
-                    SourceNote(index + 1, f"dropped a running header or footer, repeated at {len(places)} page breaks: {key!r}", kind)
+                    SourceNote(index + 1, f"dropped a running header or footer, repeated at {len(places)} page breaks: {key!r}", "note")
                 )
 
 

@@ -444,6 +444,9 @@ class Labels:
         if marked and stripped[1:2] in SPACE and not any(c.label in self.labels for c in found):
             # `○ 議 事 日 程`: a circle and a space open a section title, unless a known label follows.
             return None
+        if found[0].rest and roster_rest(found[0].rest, "marked", found[0].label):
+            # `○委員　山田太郎君　鈴木花子君`: a row of a roster, whose names no longer label may swallow.
+            return found[0]
         best: _Candidate | None = None
         for candidate in found:
             if candidate.needs_evidence and not self._named_elsewhere(candidate, text):
@@ -489,7 +492,10 @@ class Labels:
                 return f"begins with the speaker label {label} but no space follows it: kept as text, not a new speaker"
         found = self.candidates_of(line.text)
         if found and found[-1].rest and found[-1].label not in self.labels and len(found[-1].label) >= 2:
-            return f"looks like a speaker label ({found[-1].label}) but it is no role and opens no other line: kept as text"
+            return (
+                f"looks like a speaker label ({found[-1].label}) but no wide space follows it and it opens no other line: "
+                "kept as text"
+            )
         return None
 
 
@@ -529,6 +535,8 @@ def _why_not(text: str) -> str:
         return f"{marker} followed by a space opens a section title, not a speaker: kept as text"
     word = re.split(f"[{SPACE}]", after, maxsplit=1)[0][:20]
     if _NOT_SPEAKERS.search(word):
+        if re.search("議事日程|会議次第|本日の会議に付した事件", word):
+            return f"{marker}{word} heads the agenda, not a speaker: kept as header text"
         return f"{marker}{word} names who attended, not a speaker: kept as header text"
     return f"{marker}{word} is no speaker label (no role, no name in brackets, no 君): kept as text"
 
@@ -714,6 +722,11 @@ def _line_names(text: str) -> set[str]:
         word = re.sub(r"(?:君|議員|様|さん|氏)$", "", word)
         if 2 <= len(word) <= 6 and _KANJI.search(word) and not re.search(rf"[{_DIGITS}、。（）()]", word):
             names.add(word)
+    # A name printed with a space between family and given name (`田中　次郎`) is also one name.
+    for first, second in zip(words, words[1:]):
+        second = re.sub(r"(?:君|議員|様|さん|氏)$", "", second)
+        if 1 <= len(first) <= 3 and 1 <= len(second) <= 3 and _bare_name(first + second) and shape(first) is None:
+            names.add(first + second)
     return names
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from generator.importer.pdftext import parse_pdf_text
-from generator.importer.record import ImportedStageDirection, ImportedUtterance
+from generator.importer.record import ImportedHeading, ImportedStageDirection, ImportedUtterance
 from generator.importer.writer import meeting_to_markdown
 from generator.reader import read_meeting_text
 
@@ -225,3 +225,80 @@ def test_the_side_is_kept_only_where_the_minutes_print_both_marks() -> None:
     meeting = parse_pdf_text(HEADER + record, "forms.txt")
     assert [u.label for u in meeting.utterances] == ["野田委員長", "斉木委員", "山嵜警察本部長"]
     assert meeting.speakers == {}
+
+
+def test_labels_broken_over_two_lines_are_joined() -> None:
+    # 松川村議会 as a minutes site stores it, and 行橋市教育委員会 as text from a PDF's table.
+    broken = "◎村長(\n平林明人君) 皆様おはようございます。\n○議長(\n白澤富貴子君) 日程第４に入ります。\n"
+    assert [(u.label, first_words(u)) for u in read(broken)] == [
+        ("村長(平林明人君)", "皆様おはようございます。"),
+        ("議長(白澤富貴子君)", "日程第４に入ります。"),
+    ]
+    cells = "○教育政策係長\n大園健朗君\nそれでは、教育委員会を開催します。\n○教育長\n笹山忠則君\nそれでは、開会させていただきます。\n"
+    assert [(u.label, first_words(u)[:6]) for u in read(cells)] == [
+        ("教育政策係長大園健朗君", "それでは、教"),
+        ("教育長笹山忠則君", "それでは、開"),
+    ]
+
+
+def test_lenticular_brackets_hold_a_name_with_an_honorific_only() -> None:
+    header = HEADER + "市執行部　【生活環境部】\n生活環境部長（広瀬峰昌）\n"
+    record = "◯議長【及川栄吉君】  きのうに続きまして会議を開きます。\n◯町長【木村俊雄君】  お答えします。\n"
+    assert [u.label for u in read(record, header)] == ["議長【及川栄吉君】", "町長【木村俊雄君】"]
+
+
+def test_a_numbered_heading_run_into_a_label_is_split() -> None:
+    # 羽村市都市計画審議会: the store ran the heading and the first label into one line.
+    record = (
+        "８ 会議の内容都市計画課係長（水野剛史君） 本日は、大変お忙しい中ありがとうございます。\n"
+        "委員（永田好道君） 永田と申します。よろしくお願いします。\n"
+        "都市計画課係長（水野剛史君） 次に、議案の説明に入ります。\n"
+    )
+    meeting = parse_pdf_text(HEADER + record, "forms.txt")
+    assert [b.text for b in meeting.blocks if isinstance(b, ImportedHeading)] == ["８ 会議の内容"]
+    assert [(u.line, u.label) for u in meeting.utterances] == [
+        (3, "都市計画課係長（水野剛史君）"),
+        (4, "委員（永田好道君）"),
+        (5, "都市計画課係長（水野剛史君）"),
+    ]
+
+
+def test_the_triangle_opens_an_agenda_heading() -> None:
+    record = OPENING + "△日程第１　一般質問\n○市長（佐藤一郎君）　お答えします。\n"
+    meeting = parse_pdf_text(HEADER + record, "forms.txt")
+    assert [b.text for b in meeting.blocks if isinstance(b, ImportedHeading)] == ["日程第１　一般質問"]
+    assert [u.label for u in meeting.utterances] == ["議長（山田太郎君）", "市長（佐藤一郎君）"]
+
+
+def test_a_roster_name_printed_with_a_space_still_tells_where_a_spaced_label_ends() -> None:
+    roster = "出席説明員\n総務課長　　田中　次郎　　企画課長　　伊藤　五郎\n"
+    record = OPENING + "○総務課長 田中 次郎　お答えします。\n○委員　山田太郎君　鈴木花子君\n"
+    meeting = parse_pdf_text(HEADER + roster + record, "forms.txt")
+    assert [(u.label, first_words(u)[:7]) for u in meeting.utterances] == [
+        ("議長（山田太郎君）", "ただいまから本"),
+        ("総務課長田中次郎", "お答えします。"),
+    ]
+    assert any(note.line == 7 and "roster line" in note.message for note in meeting.notes)
+
+
+@pytest.mark.parametrize(
+    "lines",
+    [
+        # a report's signature over its addressee
+        "予算特別委員長　本橋ひろたか\n東京都議会議長　石川良一殿\n",
+        # a petition's representative and its signers
+        "代表　村田茂外九、一三八人\n",
+        # a career history
+        "昭和六十二年四月第五商業高等学校事務室長　平成元年四月総務局副主幹\n",
+        # the end of a sentence wrapped after a name
+        "六十九番森口つかさ君　を指名いたします。\n",
+        # offices and names between commas
+        "（委員）浅田、植野、岡田、前田、かいでん\n",
+    ],
+)
+def test_lines_of_bare_minutes_that_never_speak(lines: str) -> None:
+    record = "会長　　ただいまから審議会を開会します。\n委員　　資料について質問があります。\n" + lines + "会長　　以上です。\n"
+    meeting = parse_pdf_text(HEADER + record, "forms.txt")
+    assert [u.label for u in meeting.utterances] == ["会長", "委員", "会長"]
+    kept = "".join(p.text for p in meeting.utterances[1].parts)
+    assert lines.split("\n")[0].replace("　", "") in kept.replace("\u3000", "")

@@ -238,7 +238,8 @@ def _piece_fits(piece: str, first: bool) -> bool:
     """Whether a space-separated piece can be part of a spaced-out label (`議 長`, `姓　名君`, `総務課長 姓名`)."""
     if len(piece) <= 2:
         return not re.search(r"[、。，．「」]", piece)
-    if len(piece) > (24 if first else 12) or re.search(r"[、。，．「」『』？！]", piece):
+    # A name in brackets (`員（あかねがくぼかよ子君）`) counts by what stands outside them.
+    if len(re.sub(r"[（(][^）)]*[）)]", "", piece)) > (24 if first else 12) or re.search(r"[、。，．「」『』？！]", piece):
         return False
     if not first and "の" in re.sub(r"[（(][^）)]*[）)]", "", piece):
         return False  # `委員会 記録提出の要求一覧表 …`: a title, not a name (`員（いのつめまさみ君）` is one)
@@ -279,10 +280,9 @@ def roster_row(text: str) -> bool:
     if listed and shape(_COMPACT.sub("", listed["role"])) == "role":
         return True  # `星名建市、副委員長:安孫子哲`: offices and names listed with colons
     items = [item.strip(SPACE) for item in re.split("[、，,]", text.rstrip(f"{SPACE}、，,"))]
-    kanji = [item for item in items if 0 < len(item) <= 12 and _HIRAGANA_ANY.search(item) is None]
-    if len(items) >= 3 and len(kanji) * 3 >= len(items) * 2 and all(item in kanji or _HIRAGANA_ONLY.fullmatch(item) and len(item) <= 6 for item in items):
-        # `浅田、植野、岡田、前田、かいでん`, `情報政策推進部長、行政情報マネジメント課長、…`: who attended.
-        # Names and offices are written in kanji, a few names in hiragana; a sentence mixes them.
+    if len(items) >= 3 and all(_listed(item) for item in items[:-1]) and len(items[-1]) <= 12:
+        # `浅田、植野、岡田、前田、かいでん`, `情報政策推進部長、行政情報マネジメント課長、…`: who attended
+        # (the last item may be cut where the line wraps). A sentence lists other things.
         return True
     pieces = _PIECE.findall(text)
     if len(pieces) < 2 or re.search(r"[、。，．「」『』？！?!]", text):
@@ -297,6 +297,13 @@ def roster_row(text: str) -> bool:
 def is_bare_name(text: str) -> bool:
     """Whether `text` is one name as rosters print it (`植竹ゆかり`, `長谷部　健`), spaces aside."""
     return _bare_name(_COMPACT.sub("", text)) and len(_PIECE.findall(text)) <= 2
+
+
+def _listed(item: str) -> bool:
+    """Whether an item of a list between commas is a name (`浅田`, `かいでん`) or an office (`情報政策課長`)."""
+    if len(item) <= 5 and re.fullmatch(f"[{_J}]+", item) and not re.search(f"[{_DIGITS}第]", item):
+        return _HIRAGANA_ANY.search(item) is None or _HIRAGANA_ONLY.fullmatch(item) is not None
+    return shape(item) == "role" and _HIRAGANA_ANY.search(item) is None
 
 
 def _bare_name(text: str) -> bool:

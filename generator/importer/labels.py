@@ -83,6 +83,15 @@ _LONGEST = 56
 _SCAN = 2 * _LONGEST
 """How far into a line a label may reach, in characters, spaces included."""
 _COLONS = ":："
+_ENDS_HONORIFIC = re.compile(f"(?:{_HONORIFIC})$")
+_SEAT_LABEL = re.compile(f"{_SEAT}(?:議員)?")
+_SEAT_FIRST = re.compile(f"^{_SEAT}")
+_LETTERS = re.compile(f"[{_J}]+")
+_NUMBERED = re.compile(f"[{_DIGITS}第]")
+_PETITIONERS = re.compile(f"[{_J}]{{2,10}}外[{_DIGITS}、，,千万]+(?:人|名)")
+_NAMES_WITH_HONORIFIC = re.compile(f"[{_J}]{{1,30}}?(?:君|様|氏|殿)")
+_NUMERAL_AFTER_ZERO = re.compile(f"[{_DIGITS}．.・]|ポイント|パーセント|％")
+_NOT_IN_NAME = re.compile(f"[{_DIGITS}、。（）()]")
 _SENTENCE_END = re.compile("[。？！?!]")
 _HEADING_NUMBER = re.compile(f"[0-9０-９]{{1,2}}[{SPACE}]+")
 _BROKEN_OPEN = re.compile(rf"[{MARKERS}][{_J}{_DIGITS}]{{1,40}}[（(【]")
@@ -150,7 +159,7 @@ def shape(label: str) -> str | None:
     if named:
         role, inner = named["role"], named["inner"]
         # A name with an honorific in brackets is a label whatever the title before it says.
-        honorific = re.search(rf"(?:{_HONORIFIC})$", inner) is not None
+        honorific = _ENDS_HONORIFIC.search(inner) is not None
         if "【" in label and not honorific:
             return None  # `市執行部　【生活環境部】`: a heading of the officials' list; `議長【及川栄吉君】` speaks
         if (_ROLE.fullmatch(role) or role == "" or honorific and _TITLE.fullmatch(role)) and _name_inside(
@@ -163,7 +172,7 @@ def shape(label: str) -> str | None:
     if label.endswith(("君", "氏", "様", "さん")) and _WITH_HONORIFIC.fullmatch(label):
         # A seat opens `１番山田太郎君`; any other digit first is a number, not a name.
         return "honorific" if label[0] not in _ARABIC or re.match(_SEAT, label) else None
-    if _ROLE.fullmatch(label) and (label[0] not in _ARABIC or re.fullmatch(f"{_SEAT}(?:議員)?", label)):
+    if _ROLE.fullmatch(label) and (label[0] not in _ARABIC or _SEAT_LABEL.fullmatch(label)):
         # A digit opens a seat (`１番`), never an office: `1東京都知事` is a row of a table.
         return "role"
     return None
@@ -171,10 +180,10 @@ def shape(label: str) -> str | None:
 
 def _name_inside(inner: str, closed: bool) -> bool:
     """Whether the text in a label's brackets is a name: `多田政拓君`, `１番 山田太郎`, `山田議員`."""
-    name = re.sub(rf"^{_SEAT}", "", inner)
+    name = _SEAT_FIRST.sub("", inner)
     if not name or name[0] in _ARABIC:
         return False
-    if re.search(rf"(?:{_HONORIFIC})$", name):
+    if _ENDS_HONORIFIC.search(name):
         return True
     # Without its closing bracket, only an honorific shows where the name ends; a note in
     # brackets after a label (（資料により説明）) is no name.
@@ -301,14 +310,14 @@ def is_bare_name(text: str) -> bool:
 
 def _listed(item: str) -> bool:
     """Whether an item of a list between commas is a name (`浅田`, `かいでん`) or an office (`情報政策課長`)."""
-    if len(item) <= 5 and re.fullmatch(f"[{_J}]+", item) and not re.search(f"[{_DIGITS}第]", item):
+    if len(item) <= 5 and _LETTERS.fullmatch(item) and not _NUMBERED.search(item):
         return _HIRAGANA_ANY.search(item) is None or _HIRAGANA_ONLY.fullmatch(item) is not None
     return shape(item) == "role" and _HIRAGANA_ANY.search(item) is None
 
 
 def _bare_name(text: str) -> bool:
     """A name as a roster prints it: two to eight kanji or kana, no digits, not only hiragana."""
-    return 2 <= len(text) <= 8 and bool(re.fullmatch(f"[{_J}]+", text)) and not _HIRAGANA_ONLY.fullmatch(text)
+    return 2 <= len(text) <= 8 and bool(_LETTERS.fullmatch(text)) and not _HIRAGANA_ONLY.fullmatch(text)
 
 
 
@@ -519,15 +528,15 @@ def roster_rest(rest: str, style: str, label: str = "") -> bool:
         return False  # a finished sentence: no roster prints one
     if style == "bare" and not _speech_like(rest) or roster_row(rest):
         return True
-    compact = re.sub(f"[{SPACE}]+", "", rest)
-    if re.fullmatch(rf"[{_J}]{{2,10}}外[{_DIGITS}、，,千万]+(?:人|名)", compact):
+    compact = _COMPACT.sub("", rest)
+    if _PETITIONERS.fullmatch(compact):
         return True  # `代表　村田茂外九、一三八人`: a petition's representative and its signers
     if style == "bare" and _bare_name(compact) and _HIRAGANA_ANY.search(compact) is None:
         return True  # `委員長　佐野司郎`: a roster row without 君, or a signature
     # A name may come with its office (`東京大学地震研究所教授平田直君`), a list may go on to the
     # next line (`一番　谷村孝彦君及び`).
     compact = re.sub(r"(?:及び|並びに|、|，)$", "", compact)
-    names = re.findall(rf"[{_J}]{{1,30}}?(?:君|様|氏|殿)", compact)
+    names = _NAMES_WITH_HONORIFIC.findall(compact)
     if not names or "".join(names) != compact:
         return False
     return len(names) >= 2 or style == "bare"
@@ -536,11 +545,11 @@ def roster_rest(rest: str, style: str, label: str = "") -> bool:
 def _why_not(text: str) -> str:
     """The reason a line that opens with a marker was not read as a speaker."""
     marker, after = text[0], text[1:]
-    if marker == "〇" and re.match(rf"[{_DIGITS}．.・]|ポイント|パーセント|％", after):
+    if marker == "〇" and _NUMERAL_AFTER_ZERO.match(after):
         return f"{marker} before a numeral is the kanji zero: kept as text"
     if after[:1] in SPACE:
         return f"{marker} followed by a space opens a section title, not a speaker: kept as text"
-    word = re.split(f"[{SPACE}]", after, maxsplit=1)[0][:20]
+    word = _COMPACT.split(after, maxsplit=1)[0][:20]
     if _NOT_SPEAKERS.search(word):
         if re.search("議事日程|会議次第|本日の会議に付した事件", word):
             return f"{marker}{word} heads the agenda, not a speaker: kept as header text"
@@ -727,7 +736,7 @@ def _line_names(text: str) -> set[str]:
             names.add(run)
         run = ""
         word = re.sub(r"(?:君|議員|様|さん|氏)$", "", word)
-        if 2 <= len(word) <= 6 and _KANJI.search(word) and not re.search(rf"[{_DIGITS}、。（）()]", word):
+        if 2 <= len(word) <= 6 and _KANJI.search(word) and not _NOT_IN_NAME.search(word):
             names.add(word)
     # A name printed with a space between family and given name (`田中　次郎`) is also one name.
     for first, second in zip(words, words[1:]):

@@ -282,17 +282,11 @@ def roster_row(text: str) -> bool:
     """Whether `text` is a row of a table of names and offices: `片岡直博　２番　河村　孝`, `木田久主一　副市長　木下憲一`.
 
     A row holds no sentence punctuation, hardly any hiragana, and a role or seat after its first
-    word; or it lists offices and names with colons (`星名建市、副委員長:安孫子哲`), or three or
-    more short names or offices between commas (`浅田、植野、岡田、…`).
+    word; or it lists offices and names with colons (`星名建市、副委員長:安孫子哲`).
     """
     listed = re.search(r"[、，,](?P<role>[^、，,:：。]{1,24})[:：]", text)
     if listed and shape(_COMPACT.sub("", listed["role"])) == "role":
         return True  # `星名建市、副委員長:安孫子哲`: offices and names listed with colons
-    items = [item.strip(SPACE) for item in re.split("[、，,]", text.rstrip(f"{SPACE}、，,"))]
-    if len(items) >= 3 and all(_listed(item) for item in items[:-1]) and len(items[-1]) <= 12:
-        # `浅田、植野、岡田、前田、かいでん`, `情報政策推進部長、行政情報マネジメント課長、…`: who attended
-        # (the last item may be cut where the line wraps). A sentence lists other things.
-        return True
     pieces = _PIECE.findall(text)
     if len(pieces) < 2 or re.search(r"[、。，．「」『』？！?!]", text):
         return False
@@ -306,6 +300,18 @@ def roster_row(text: str) -> bool:
 def is_bare_name(text: str) -> bool:
     """Whether `text` is one name as rosters print it (`植竹ゆかり`, `長谷部　健`), spaces aside."""
     return _bare_name(_COMPACT.sub("", text)) and len(_PIECE.findall(text)) <= 2
+
+
+def _attendance_list(rest: str, label: str) -> bool:
+    """Whether a group's label (`（委員）`, `（区側）`) is followed by who attended: `浅田、植野、岡田、…`.
+
+    Three or more names or offices between commas, the last perhaps cut where the line wraps.
+    Only after a group, not a person: `総務局長（笠井謙一君）　高齢者、障害者、乳幼児、…` speaks.
+    """
+    if shape(label) not in ("role", "bracketed"):
+        return False
+    items = [item.strip(SPACE) for item in re.split("[、，,]", rest.rstrip(f"{SPACE}、，,"))]
+    return len(items) >= 3 and all(_listed(item) for item in items[:-1]) and len(items[-1]) <= 12
 
 
 def _listed(item: str) -> bool:
@@ -526,7 +532,7 @@ def roster_rest(rest: str, style: str, label: str = "") -> bool:
         return False
     if _SENTENCE_END.search(rest):
         return False  # a finished sentence: no roster prints one
-    if style == "bare" and not _speech_like(rest) or roster_row(rest):
+    if style == "bare" and not _speech_like(rest) or roster_row(rest) or _attendance_list(rest, label):
         return True
     compact = _COMPACT.sub("", rest)
     if _PETITIONERS.fullmatch(compact):

@@ -142,7 +142,7 @@ def read_page(text: str) -> Page:
     return Page(lines, double_spaced, notes)
 
 
-_SPEECH_LIKE = re.compile(r"[。？！]$|^[（(〔［\[].*[）)〕］\]]$")
+_SPEECH_LIKE = re.compile(r"[、。？！]|^[（(〔［\[].*[）)〕］\]]$")
 
 
 def _drop_running_heads(raw: list[str], breaks: set[int], furniture: set[int], notes: list[SourceNote]) -> None:
@@ -164,15 +164,20 @@ def _drop_running_heads(raw: list[str], breaks: set[int], furniture: set[int], n
                 if len(key) >= 4 and other not in near.setdefault(key, []):
                     near[key].append(other)
                     pages.setdefault(key, set()).add(index)
-    # On three pages at least: three places next to two page breaks are the record's own lines.
-    # The document's title, though, repeated at a page break, is the running head of a short one.
-    title = next((line.strip(" \t\u3000") for line in raw if line.strip(" \t\u3000\f")), "")
+    # A running head stands by most page breaks (a page number and a form feed may make two of
+    # one), on three pages at least; a line of the record repeated by chance next to a few of
+    # them (a report's signature, `厚生委員長　斉藤やすひろ`) is kept. The document's title,
+    # repeated at a page break, is the running head of a short one.
+    # The title may wrap onto a second line; the running head may be the body's name that opens it
+    # (`…調査特別委員会` atop the pages of `…調査特別委員会速記録第一号`).
+    title = "".join(line.strip(" \t\u3000") for line in [line for line in raw if line.strip(" \t\u3000\f")][:2])
     # A sentence or a stage direction (`（資料により説明）`) is the record's own words, however often
     # it falls next to a page break: running heads are titles, dates and the body's name.
     candidates = {
         key
         for key, places in near.items()
-        if not _SPEECH_LIKE.search(key) and (len(places) >= 3 and len(pages[key]) >= 3 or key == title and len(key) >= 6)
+        if not _SPEECH_LIKE.search(key)
+        and (len(places) >= 3 and len(pages[key]) >= 3 and len(pages[key]) * 3 >= len(breaks) or title.startswith(key) and len(key) >= 6)
     }
     if not candidates:
         return

@@ -8,11 +8,20 @@ A label is a *marker*, the *label* and a *separator*, then the speech:
 - labels (`shape`): a role (`議長`, `山田委員`, `総務部長兼危機管理監`, a seat `１番`), a role with the
   name in brackets (`議長（多田政拓君）`, `１番(山田太郎議員)`, `議員（１番 山田太郎）`, a closing bracket
   forgotten), a disambiguated name before the role (`高橋（か）委員`), a name with `君`, everything in
-  one pair of brackets (`（山田太郎議長）`, `〔山田議員〕`), each possibly spaced out (`議 長`,
+  one pair of brackets (`（山田太郎議長）`, `〔山田議員〕`), the name in `【】` (`議長【及川栄吉君】`),
+  each possibly spaced out (`議 長`,
   `町長（姓　名君）`, `姓　名議長`, `議長 姓 名君`, `総務課長 姓名`);
-- separators: spaces of either width, nothing after a closing bracket, or the end of the line (the
-  speech follows on the next line). A stage direction right after the label (`〔登壇〕`) or a
-  continuation mark (`（続）`) belongs to the speech, not to the label.
+- separators: spaces of either width, a colon (`委員長(相馬君):`), nothing after a closing bracket,
+  a closing bracket never opened (`谷田川委員長)ただ今から`), or the end of the line (the speech
+  follows on the next line). A stage direction right after the label (`〔登壇〕`) or a
+  continuation mark (`（続）`) belongs to the speech, not to the label;
+- labels some text exports break over two lines (`◎村長(` / `平林明人君) …`, `○教育長` /
+  `笹山忠則君`), joined by `join_split_labels`, or run into the heading before them
+  (`8 会議の内容都市計画課係長(水野剛史君) …`), split by `split_heading_labels`.
+
+What is no label: the header's rosters and tables of offices and names (`roster_row`,
+`roster_rest`), lists of attendance, signatures, membership changes, a sentence wrapped after a
+name (`六十九番森口つかさ君　を指名いたします。`).
 
 Where a spaced label ends is decided by the label's shape and by the document: a role followed by a
 bare name (`総務課長 山田太郎`) is taken whole only when the name is printed elsewhere in the minutes

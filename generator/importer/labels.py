@@ -19,7 +19,7 @@ A label is a *marker*, the *label* and a *separator*, then the speech:
   `笹山忠則君`), joined by `join_split_labels`, or run into the heading before them
   (`8 会議の内容都市計画課係長(水野剛史君) …`), split by `split_heading_labels`.
 
-What is no label: the header's rosters and tables of offices and names (`roster_row`,
+What is no label (`rosters.py`): the header's rosters and tables of offices and names (`roster_row`,
 `roster_rest`), lists of attendance, signatures, membership changes, a sentence wrapped after a
 name (`六十九番森口つかさ君　を指名いたします。`).
 
@@ -37,88 +37,50 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field, replace
 
-from .headings import DIRECTION_WORDS
+from .label_shapes import (
+    ARABIC,
+    CLOSE,
+    COMPACT,
+    CONTINUES,
+    DIGITS,
+    FINAL,
+    HIRAGANA_ANY,
+    HIRAGANA_ONLY,
+    J,
+    KANJI,
+    LONGEST,
+    MARKERS,
+    NOT_SPEAKERS,
+    OPEN,
+    PIECE,
+    SPACE,
+    joined_words,
+    name_shaped,
+    shape,
+)
 from .layout import SourceLine
 from .record import SourceNote
+from .rosters import may_be_speech, roster_rest, roster_row
 
-SPACE = " \t\u3000"
-MARKERS = "○〇◯◆◎□△●◇■"
-"""Marks printed before a speaker's label."""
-MEMBER_MARKERS = "◆"
-"""Marks that commercial minutes systems print before a member's label."""
-OFFICIAL_MARKERS = "◎"
-"""Marks that commercial minutes systems print before the mayor's and officials' labels."""
 
-_J = "\u3005\u3006\u30f6\u30fc\u30fb\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff\uff66-\uff9f\U00020000-\U0003ffff"
-"""Japanese letters: kana, kanji (the astral ones too), 々, ヶ, ー and the middle dot."""
-_KANJI = re.compile("[\u3005\u3400-\u9fff\uf900-\ufaff\U00020000-\U0003ffff\u30a0-\u30ff]")
-_HIRAGANA_ONLY = re.compile("[\u3040-\u309f]+")
-_HIRAGANA_ANY = re.compile("[\u3040-\u309f]")
-_DIGITS = "0-9０-９〇一二三四五六七八九十百"
-_OPEN, _CLOSE = "（(〔［[【", "）)〕］]】"
-_PAIRS = dict(zip(_OPEN, _CLOSE))
-_ARABIC = frozenset("0123456789０１２３４５６７８９")
-"""Digits that cannot open a name (kanji numerals can: 三浦, 五十嵐, 一ノ瀬)."""
-
-# What a label ends with: a role (any …長, …委員, …監, a side such as 区側), or an honorific.
-_ROLE_END = (
-    r"長|委員|議員|理事|参事|参与|主幹|主査|主事|主任|監|管理者|書記|事務局|幹事|説明員|説明者|参考人|証人|"
-    r"公述人|監査人|代理人|管財人|大臣|政務官|知事|補佐|専門員|担当|司会|司会者|座長|側|当局|執行部|顧問|官|代表|職員|"
-    r"オブザーバー|アドバイザー|コーディネーター|講師|技師|係|兼務|事務取扱"
-)
-_HONORIFIC = r"君|議員|様|さん|氏|委員"
-_FINAL = frozenset(word[-1] for word in f"{_ROLE_END}|{_HONORIFIC}|番".split("|")) | frozenset(_CLOSE)
-"""The characters a label can end with: a cheap first test, since most lines open with no label."""
-_MAY_END = re.compile(f"[{re.escape(''.join(sorted(_FINAL)))}](?:[{SPACE}:：]|$)|[）)〕】]")
-_PUNCTUATION = re.compile(r"[、。，．,「」『』？！?!:：；;＝=]")
-_SEAT = rf"第?[{_DIGITS}]{{1,4}}番"
-_NAME = rf"[{_J}]{{1,12}}"
-_ROLE = re.compile(rf"(?:[{_J}{_DIGITS}]{{0,60}}?(?:{_ROLE_END})|{_SEAT}(?:議員)?)")
-_DISAMBIGUATED = re.compile(rf"(?P<name>{_NAME})[（(][{_J}]{{1,3}}[）)](?P<role>[{_J}]{{0,20}}(?:{_ROLE_END}))")
-_NAMED = re.compile(rf"(?P<role>[^（(【]+?)[（(【](?P<inner>(?:{_SEAT})?[{_J}]{{1,16}}(?:[（(][{_J}]{{1,3}}[）)])?[{_J}]{{0,4}})(?P<close>[）)】]?)")
-_TITLE = re.compile(f"[{_J}{_DIGITS}]{{1,60}}")
-_WITH_HONORIFIC = re.compile(rf"(?:{_SEAT})?[{_J}{_DIGITS}]{{1,40}}(?:{_HONORIFIC})")
-# Lines of the header that look like a label: who attended, not who speaks.
-_NOT_SPEAKERS = re.compile(
-    r"(?:出席|欠席|遅刻|早退|(?:説明|職務)のため[^。]{0,8}出席した|署名|会議録署名|傍聴)(?:説明)?(?:議員|委員|者|人|員|[^。]{0,6}職員)|"
-    r"議事日程|会議次第|本日の会議に付した事件"
-)
-_ERA_DATE = re.compile(f"(?:明治|大正|昭和|平成|令和)[元{_DIGITS}]+年")
-# Rows of a list of changes in membership (`○辞任　　相川　　博君`, `○選任　　原田　　大君`).
-_LIST_ROW = re.compile(r"(?:辞任|選任|辞職|就任|退任|補欠|欠員)")
-_LONGEST = 56
-"""The longest label, compacted: Tokyo prints titles such as
-`土屋オリンピック・パラリンピック準備局ラグビーワールドカップ準備担当部長国際大会準備担当部長兼務` (51)."""
-_SCAN = 2 * _LONGEST
+_MAY_END = re.compile(f"[{re.escape(''.join(sorted(FINAL)))}](?:[{SPACE}:：]|$)|[）)〕】]")
+_SCAN = 2 * LONGEST
 """How far into a line a label may reach, in characters, spaces included."""
 _COLONS = ":："
-_ENDS_HONORIFIC = re.compile(f"(?:{_HONORIFIC})$")
-_SEAT_LABEL = re.compile(f"{_SEAT}(?:議員)?")
-_SEAT_FIRST = re.compile(f"^{_SEAT}")
-_LETTERS = re.compile(f"[{_J}]+")
-_NUMBERED = re.compile(f"[{_DIGITS}第]")
-_PETITIONERS = re.compile(f"[{_J}]{{2,10}}外[{_DIGITS}、，,千万]+(?:人|名)")
-_NAMES_WITH_HONORIFIC = re.compile(f"[{_J}]{{1,30}}?(?:君|様|氏|殿)")
-_NUMERAL_AFTER_ZERO = re.compile(f"[{_DIGITS}．.・]|ポイント|パーセント|％")
-_NOT_IN_NAME = re.compile(f"[{_DIGITS}、。（）()]")
-_SENTENCE_END = re.compile("[。？！?!]")
+_NUMERAL_AFTER_ZERO = re.compile(f"[{DIGITS}．.・]|ポイント|パーセント|％")
+_NOT_IN_NAME = re.compile(f"[{DIGITS}、。（）()]")
 _HEADING_NUMBER = re.compile(f"[0-9０-９]{{1,2}}[{SPACE}]+")
-_BROKEN_OPEN = re.compile(rf"[{MARKERS}][{_J}{_DIGITS}]{{1,40}}[（(【]")
-_BROKEN_CLOSE = re.compile(rf"[{_J}{_DIGITS}{SPACE}]{{1,20}}[）)】]")
-_ROLE_CELL = re.compile(rf"[{MARKERS}][{_J}]{{1,40}}")
-_NAME_CELL = re.compile(rf"[{_J}]{{1,10}}[{SPACE}]?[{_J}]{{0,10}}(?:君|議員|様|さん|氏)")
-_CONTINUES = re.compile(r"[，,、]|[○◯](?!〇)|(?:の|を|が|及び|並びに|又は|若しくは|宛て)(?![ぁ-ゖ])")
+_BROKEN_OPEN = re.compile(rf"[{MARKERS}][{J}{DIGITS}]{{1,40}}[（(【]")
+_BROKEN_CLOSE = re.compile(rf"[{J}{DIGITS}{SPACE}]{{1,20}}[）)】]")
+_ROLE_CELL = re.compile(rf"[{MARKERS}][{J}]{{1,40}}")
+_NAME_CELL = re.compile(rf"[{J}]{{1,10}}[{SPACE}]?[{J}]{{0,10}}(?:君|議員|様|さん|氏)")
 # A quotation closed before it opens: the line wraps a quoted sentence (`…参事　井戸」と書かれている`).
 _INSIDE_QUOTE = re.compile(r"[^「『]*[」』]")
-_HEADER_SECTION = re.compile(f"[0-9０-９]{{1,2}}[、.．]|[ア-ン][{SPACE}]")
-"""The numbered sections of a header or report (`２、欠席議員は…`, `ウ　議長は…`)."""
-_PIECE = re.compile(f"[^{SPACE}]+")
-_BRACKET = re.compile(f"[{re.escape(_OPEN + _CLOSE)}]")
-_COMPACT = re.compile(f"[{SPACE}]+")
+_BRACKET = re.compile(f"[{re.escape(OPEN + CLOSE)}]")
 # A line may open with a label only if its first piece is short and free of sentence punctuation,
 # or holds a closing bracket or a colon (`議長（山田君）これより`, `本間君：議案…`): most lines of a
 # speech fail this at once.
-_MAY_OPEN = re.compile(f"[{_J}0-9０-９（(〔][^{SPACE}、。]{{0,{_LONGEST}}}(?:[{SPACE}]|$)|[^{SPACE}、。]{{1,{_LONGEST}}}[）)〕】:：]")
+_MAY_OPEN = re.compile(f"[{J}0-9０-９（(〔][^{SPACE}、。]{{0,{LONGEST}}}(?:[{SPACE}]|$)|[^{SPACE}、。]{{1,{LONGEST}}}[）)〕】:：]")
 
 
 @dataclass(frozen=True)
@@ -146,75 +108,16 @@ class _Candidate:
     """A role and a bare name (`総務課長 山田太郎`): a label only if the name is printed elsewhere."""
 
 
-@functools.lru_cache(maxsize=8192)
-def shape(label: str) -> str | None:
-    """The shape of a compacted label, or None when it is no speaker label.
-
-    `role` (議長, 山田委員, １番), `named` (議長（多田政拓君）, with or without its closing bracket),
-    `disambiguated` (高橋（か）委員), `honorific` (山田太郎君, 議長山田太郎君), `bracketed` (（山田太郎議長）).
-    """
-    if not label or label[-1] not in _FINAL or len(label) > _LONGEST or _PUNCTUATION.search(label):
-        return None
-    if label[0] in "〇" or not _KANJI.search(label) or _NOT_SPEAKERS.search(label) or _LIST_ROW.match(label):
-        return None
-    if _ERA_DATE.match(label):
-        return None  # `昭和六十二年四月第五商業高等学校事務室長`: a row of a career history
-    if label[0] in _OPEN and label[-1] == _PAIRS.get(label[0]):
-        inner = label[1:-1]
-        return "bracketed" if inner and inner[0] not in _OPEN and shape(inner) in ("role", "honorific", "disambiguated") else None
-    if _DISAMBIGUATED.fullmatch(label):
-        return "disambiguated"
-    named = _NAMED.fullmatch(label)
-    if named:
-        role, inner = named["role"], named["inner"]
-        # A name with an honorific in brackets is a label whatever the title before it says.
-        honorific = _ENDS_HONORIFIC.search(inner) is not None
-        if "【" in label and not honorific:
-            return None  # `市執行部　【生活環境部】`: a heading of the officials' list; `議長【及川栄吉君】` speaks
-        if (_ROLE.fullmatch(role) or role == "" or honorific and _TITLE.fullmatch(role)) and _name_inside(
-            inner, closed=bool(named["close"])
-        ):
-            return "named"
-        return None
-    if re.search(r"[（(）)〔〕【】]", label):
-        return None
-    if label.endswith(("君", "氏", "様", "さん")) and _WITH_HONORIFIC.fullmatch(label):
-        # A seat opens `１番山田太郎君`; any other digit first is a number, not a name.
-        return "honorific" if label[0] not in _ARABIC or re.match(_SEAT, label) else None
-    if _ROLE.fullmatch(label) and (label[0] not in _ARABIC or _SEAT_LABEL.fullmatch(label)):
-        # A digit opens a seat (`１番`), never an office: `1東京都知事` is a row of a table.
-        return "role"
-    return None
-
-
-def _name_inside(inner: str, closed: bool) -> bool:
-    """Whether the text in a label's brackets is a name: `多田政拓君`, `１番 山田太郎`, `山田議員`."""
-    name = _SEAT_FIRST.sub("", inner)
-    if not name or name[0] in _ARABIC:
-        return False
-    if _ENDS_HONORIFIC.search(name):
-        return True
-    # Without its closing bracket, only an honorific shows where the name ends; a note in
-    # brackets after a label (（資料により説明）) is no name.
-    return (
-        closed
-        and len(name) <= 10
-        and not re.search("[\u3040-\u309f]{4}", name)
-        and not _HIRAGANA_ONLY.fullmatch(name)
-        and not DIRECTION_WORDS.search(name)
-    )
-
-
 def _segments(text: str) -> list[tuple[int, int]]:
     """The pieces of `text` between runs of spaces, as (start, end); spaces inside closed brackets do not split."""
     pairs: list[tuple[int, int]] = []
     stack: list[int] = []
     for bracket in _BRACKET.finditer(text):
-        if bracket.group() in _OPEN:
+        if bracket.group() in OPEN:
             stack.append(bracket.start())
         elif stack:
             pairs.append((stack.pop(), bracket.start()))
-    spans = [match.span() for match in _PIECE.finditer(text)]
+    spans = [match.span() for match in PIECE.finditer(text)]
     if not pairs:
         return spans[:12]
     pieces: list[tuple[int, int]] = []
@@ -241,9 +144,9 @@ def _ends(text: str, pieces: list[tuple[int, int]]) -> list[tuple[int, int]]:
             char = text[index]
             if char in _COLONS and depth == 0 and index > start:
                 ends.append((index, count))  # `本間君:議案第４４号…`
-            if char in _OPEN:
+            if char in OPEN:
                 depth += 1
-            elif char in _CLOSE:
+            elif char in CLOSE:
                 depth = max(0, depth - 1)
                 if depth == 0:
                     ends.append((index + 1, count))
@@ -261,80 +164,13 @@ def _piece_fits(piece: str, first: bool) -> bool:
         return False
     if not first and "の" in re.sub(r"[（(][^）)]*[）)]", "", piece):
         return False  # `委員会 記録提出の要求一覧表 …`: a title, not a name (`員（いのつめまさみ君）` is one)
-    return bool(_KANJI.search(piece)) or not _HIRAGANA_ONLY.fullmatch(piece)
-
-
-def _words(pieces: list[str]) -> list[str]:
-    """The words of space-separated pieces, letter-spaced runs joined (`村 長` → `村長`)."""
-    words: list[str] = []
-    run = ""
-    for piece in pieces:
-        if len(piece) == 1 and piece not in _ARABIC:
-            run += piece
-            continue
-        if run:
-            words.append(run)
-            run = ""
-        words.append(piece)
-    if run:
-        words.append(run)
-    return words
+    return bool(KANJI.search(piece)) or not HIRAGANA_ONLY.fullmatch(piece)
 
 
 def _role_inside(text: str, pieces: list[tuple[int, int]]) -> bool:
     """Whether a word before the last of a spaced label is itself a role (not one joined by `兼`)."""
-    words = _words([text[start:end] for start, end in pieces])
+    words = joined_words([text[start:end] for start, end in pieces])
     return any(shape(word) == "role" and not words[i + 1].startswith("兼") for i, word in enumerate(words[:-1]))
-
-
-def roster_row(text: str) -> bool:
-    """Whether `text` is a row of a table of names and offices: `片岡直博　２番　河村　孝`, `木田久主一　副市長　木下憲一`.
-
-    A row holds no sentence punctuation, hardly any hiragana, and a role or seat after its first
-    word; or it lists offices and names with colons (`星名建市、副委員長:安孫子哲`).
-    """
-    listed = re.search(r"[、，,](?P<role>[^、，,:：。]{1,24})[:：]", text)
-    if listed and shape(_COMPACT.sub("", listed["role"])) == "role":
-        return True  # `星名建市、副委員長:安孫子哲`: offices and names listed with colons
-    pieces = _PIECE.findall(text)
-    if len(pieces) < 2 or re.search(r"[、。，．「」『』？！?!]", text):
-        return False
-    compact = "".join(pieces)
-    if len(re.findall("[\u3040-\u309f]", compact)) * 6 > len(compact):
-        return False
-    words = _words(pieces)
-    return any(shape(word) == "role" for word in words[1:])
-
-
-def is_bare_name(text: str) -> bool:
-    """Whether `text` is one name as rosters print it (`植竹ゆかり`, `長谷部　健`), spaces aside."""
-    return _bare_name(_COMPACT.sub("", text)) and len(_PIECE.findall(text)) <= 2
-
-
-def _attendance_list(rest: str, label: str) -> bool:
-    """Whether a group's label (`（委員）`, `（区側）`) is followed by who attended: `浅田、植野、岡田、…`.
-
-    Three or more names or offices between commas, the last perhaps cut where the line wraps.
-    Only after a group, not a person: `総務局長（笠井謙一君）　高齢者、障害者、乳幼児、…` speaks.
-    """
-    if shape(label) not in ("role", "bracketed"):
-        return False
-    items = [item.strip(SPACE) for item in re.split("[、，,]", rest.rstrip(f"{SPACE}、，,"))]
-    return len(items) >= 3 and all(_listed(item) for item in items[:-1]) and len(items[-1]) <= 12
-
-
-def _listed(item: str) -> bool:
-    """Whether an item of a list between commas is a name (`浅田`, `かいでん`) or an office (`情報政策課長`)."""
-    if len(item) <= 5 and _LETTERS.fullmatch(item) and not _NUMBERED.search(item):
-        return _HIRAGANA_ANY.search(item) is None or _HIRAGANA_ONLY.fullmatch(item) is not None
-    return shape(item) == "role" and _HIRAGANA_ANY.search(item) is None
-
-
-def _bare_name(text: str) -> bool:
-    """A name as a roster prints it: two to eight kanji or kana, no digits, not only hiragana."""
-    return 2 <= len(text) <= 8 and bool(_LETTERS.fullmatch(text)) and not _HIRAGANA_ONLY.fullmatch(text)
-
-
 
 
 def candidates(text: str) -> tuple[_Candidate, ...]:
@@ -364,13 +200,13 @@ def candidates(text: str) -> tuple[_Candidate, ...]:
             if not (_piece_fits(first, True) and _piece_fits(content[pieces[count - 1][0] : pieces[count - 1][1]], False)):
                 break
             fitting = count
-        label = _COMPACT.sub("", content[:end])
+        label = COMPACT.sub("", content[:end])
         evidence = False
-        kind = shape(label) if label[-1] in _FINAL else None
+        kind = shape(label) if label[-1] in FINAL else None
         if kind == "role" and count > 1 and _role_inside(content, pieces[:count]):
             # `市長　木田久主一　副市長`: a row of the officials' table, not a spaced-out label.
             kind = None
-        if kind == "honorific" and count > 1 and shape(_COMPACT.sub("", first)) != "role":
+        if kind == "honorific" and count > 1 and shape(COMPACT.sub("", first)) != "role":
             # `辞任　西沢けいた君` is a row of a list; `議長 山田 太郎君` and `議 長 山 田 君` are labels.
             if not all(e - s <= 2 for s, e in pieces[:count]):
                 kind = None
@@ -382,7 +218,7 @@ def candidates(text: str) -> tuple[_Candidate, ...]:
             if first_is_role is None:
                 first_is_role = shape(first) == "role"
             name = label[len(first) :]
-            if not (first_is_role and _bare_name(name) and shape(name) is None):
+            if not (first_is_role and name_shaped(name) and shape(name) is None):
                 continue
             evidence = True
         rest = text[offset + end :]
@@ -391,9 +227,9 @@ def candidates(text: str) -> tuple[_Candidate, ...]:
             or rest[:1] == "\u3000"
             or rest[:2] in ("  ", " \u3000", "\t")
             # Nothing need follow a closing bracket: `議長（山田君）これより…`, `(委員)４月１日…`.
-            or label[-1] in _CLOSE
+            or label[-1] in CLOSE
         )
-        if _CONTINUES.match(rest.lstrip(SPACE)) or _INSIDE_QUOTE.match(rest):
+        if CONTINUES.match(rest.lstrip(SPACE)) or _INSIDE_QUOTE.match(rest):
             # `生活環境部長(広瀬峰昌),生活環境部次長…`: a list of the officials present;
             # `長期在職議員（勇退）　の表彰について`, `六十九番森口つかさ君　を指名いたします。`:
             # a sentence wrapped after a name, since no speech opens with の, を or 及び; a mark
@@ -415,7 +251,7 @@ def _unopened(text: str, marker: str, offset: int) -> _Candidate | None:
     if ")" not in text and "）" not in text:
         return None
     depth = 0
-    for index in range(offset, min(len(text), offset + _LONGEST + 1)):
+    for index in range(offset, min(len(text), offset + LONGEST + 1)):
         char = text[index]
         if char in SPACE or char in "、。，．「」":
             return None
@@ -429,7 +265,7 @@ def _unopened(text: str, marker: str, offset: int) -> _Candidate | None:
             rest = text[index + 1 :]
             if not rest[:1] or rest[:1] in SPACE or shape(label) not in ("role", "disambiguated", "named", "honorific"):
                 return None
-            if _CONTINUES.match(rest) or _INSIDE_QUOTE.match(rest):
+            if CONTINUES.match(rest) or _INSIDE_QUOTE.match(rest):
                 return None  # `別委員会正・副議長）を訪問し、…」`: the end of a bracket wrapped onto this line
             return _Candidate(label, rest.strip(SPACE), marker, 1, True, False)
     return None
@@ -504,7 +340,7 @@ class Labels:
             return None
         for candidate in found:
             if candidate.segments == 2 and candidate.set_off and candidate.rest and shape(candidate.label) == "role":
-                if _PIECE.findall(text)[0] in rostrum:
+                if PIECE.findall(text)[0] in rostrum:
                     return candidate
         return None
 
@@ -530,33 +366,6 @@ class Labels:
         return None
 
 
-def roster_rest(rest: str, style: str, label: str = "") -> bool:
-    """Whether the text after a label is only names, as in a roster row: `山田太郎君　鈴木花子君`.
-
-    One name alone is a roster entry only in minutes with bare labels; after a marked label it is
-    the chair calling on a member. A long title leaves room for a word or two of speech on its
-    line (`金子…調整担当部長兼務　都`): that is the speech's start, wrapped, not a name.
-    """
-    if len(label) >= 20 and len(label) + len(rest) >= 30 and len(_PIECE.findall(rest)) == 1:
-        return False
-    if _SENTENCE_END.search(rest):
-        return False  # a finished sentence: no roster prints one
-    if style == "bare" and not _speech_like(rest) or roster_row(rest) or _attendance_list(rest, label):
-        return True
-    compact = _COMPACT.sub("", rest)
-    if _PETITIONERS.fullmatch(compact):
-        return True  # `代表　村田茂外九、一三八人`: a petition's representative and its signers
-    if style == "bare" and _bare_name(compact) and _HIRAGANA_ANY.search(compact) is None:
-        return True  # `委員長　佐野司郎`: a roster row without 君, or a signature
-    # A name may come with its office (`東京大学地震研究所教授平田直君`), a list may go on to the
-    # next line (`一番　谷村孝彦君及び`).
-    compact = re.sub(r"(?:及び|並びに|、|，)$", "", compact)
-    names = _NAMES_WITH_HONORIFIC.findall(compact)
-    if not names or "".join(names) != compact:
-        return False
-    return len(names) >= 2 or style == "bare"
-
-
 def _why_not(text: str) -> str:
     """The reason a line that opens with a marker was not read as a speaker."""
     marker, after = text[0], text[1:]
@@ -564,8 +373,8 @@ def _why_not(text: str) -> str:
         return f"{marker} before a numeral is the kanji zero: kept as text"
     if after[:1] in SPACE:
         return f"{marker} followed by a space opens a section title, not a speaker: kept as text"
-    word = _COMPACT.split(after, maxsplit=1)[0][:20]
-    if _NOT_SPEAKERS.search(word):
+    word = COMPACT.split(after, maxsplit=1)[0][:20]
+    if NOT_SPEAKERS.search(word):
         if re.search("議事日程|会議次第|本日の会議に付した事件", word):
             return f"{marker}{word} heads the agenda, not a speaker: kept as header text"
         return f"{marker}{word} names who attended, not a speaker: kept as header text"
@@ -707,7 +516,7 @@ def _bare_role(label: str) -> bool:
     """
     kind = shape(label)
     return kind in ("named", "honorific", "disambiguated", "bracketed") or kind == "role" and (
-        len(label) <= 24 or _HIRAGANA_ANY.search(label) is None
+        len(label) <= 24 or HIRAGANA_ANY.search(label) is None
     )
 
 
@@ -738,39 +547,27 @@ def _line_names(text: str) -> set[str]:
 
     Letter-spaced names (`工 藤 秀 一`) are joined; an honorific after a name is dropped.
     """
-    words = [w for w in _PIECE.findall(text)]
+    words = [w for w in PIECE.findall(text)]
     names: set[str] = set()
     if len(words) < 2:
         return names
     run = ""
     for word in [*words, ""]:
-        if 0 < len(word) <= 1 and word not in _ARABIC:
+        if 0 < len(word) <= 1 and word not in ARABIC:
             run += word
             continue
         if len(run) >= 2:
             names.add(run)
         run = ""
         word = re.sub(r"(?:君|議員|様|さん|氏)$", "", word)
-        if 2 <= len(word) <= 6 and _KANJI.search(word) and not _NOT_IN_NAME.search(word):
+        if 2 <= len(word) <= 6 and KANJI.search(word) and not _NOT_IN_NAME.search(word):
             names.add(word)
     # A name printed with a space between family and given name (`田中　次郎`) is also one name.
     for first, second in zip(words, words[1:]):
         second = re.sub(r"(?:君|議員|様|さん|氏)$", "", second)
-        if 1 <= len(first) <= 3 and 1 <= len(second) <= 3 and _bare_name(first + second) and shape(first) is None:
+        if 1 <= len(first) <= 3 and 1 <= len(second) <= 3 and name_shaped(first + second) and shape(first) is None:
             names.add(first + second)
     return names
-
-
-def may_be_speech(text: str) -> bool:
-    """Whether a line may be the first of a speech: not a roster's names, a header's numbered section
-    or the end of a sentence wrapped after a name (`を指名いたします。`)."""
-    content = text.lstrip(SPACE)
-    return not (
-        _HEADER_SECTION.match(content)
-        or _NOT_SPEAKERS.match(content) and "。" not in content  # not `傍聴人に申し上げます。`
-        or _CONTINUES.match(content)
-        or roster_rest(content, "bare")
-    )
 
 
 def _cached(read: dict[str, tuple[_Candidate, ...]], text: str) -> tuple[_Candidate, ...]:
@@ -787,21 +584,8 @@ def _speech_follows(lines: list[SourceLine], index: int, read: dict[str, tuple[_
     """
     if index + 1 >= len(lines) or not may_be_speech(lines[index + 1].text):
         return False
-    compact = _COMPACT.sub("", lines[index + 1].text)
+    compact = COMPACT.sub("", lines[index + 1].text)
     # A speech's first line holds a sentence's punctuation or fills the line; a name does neither.
     if len(compact) <= 20 and not re.search(r"[、。，．？！]", compact):
         return False
     return not _cached(read, lines[index + 1].text)
-
-
-def _speech_like(rest: str) -> bool:
-    """Whether the text after a bare label reads as speech rather than a roster's name (`市長　佐藤一郎`)."""
-    pieces = _PIECE.findall(rest)
-    if len(pieces) >= 2 and all(len(piece) == 1 for piece in pieces):
-        return False  # a letter-spaced name: `樋 口 し ほ み`
-    return (
-        sum(map(len, pieces)) > 8
-        or rest[0] in _OPEN
-        or bool(re.search(r"[、。，．？！]", rest))
-        or _HIRAGANA_ONLY.search(rest) is not None
-    )

@@ -30,20 +30,9 @@ from .headings import (
     same_heading,
     stage_direction,
 )
-from .labels import (
-    MARKERS,
-    MEMBER_MARKERS,
-    OFFICIAL_MARKERS,
-    LabelMatch,
-    Labels,
-    find_labels,
-    is_bare_name,
-    join_split_labels,
-    may_be_speech,
-    roster_rest,
-    shape,
-    split_heading_labels,
-)
+from .label_shapes import MARKERS, MEMBER_MARKERS, OFFICIAL_MARKERS, is_bare_name, shape
+from .labels import LabelMatch, Labels, find_labels, join_split_labels, split_heading_labels
+from .rosters import may_be_speech, roster_rest
 from .layout import SourceLine, ends_sentence, is_short, join_lines, pushed_down, read_page, wrap_width
 from .record import (
     ImportedBlock,

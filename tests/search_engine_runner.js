@@ -15,6 +15,8 @@ const searcher = MinutesSearch.withLoader(
 async function answer(query) {
   try {
     const result = await searcher.search(query);
+    // How the query was read, for the parity test to compare with generator/search/syntax.py.
+    result.parsed = MinutesSearch.parseQuery(query);
     const details = await searcher.details(result.hits.map((hit) => hit.ref));
     result.hits.forEach((hit, i) => {
       hit.item = details[i].item;

@@ -226,6 +226,8 @@ class SearchResult:
     hits: list[SearchHit]
     problem: str | None = None
     """Why the query was read as plain words (a key of syntax.PROBLEMS), or None."""
+    excluded: list[str] = field(default_factory=list)
+    """The terms of the excluded words and phrases (not part of the JSON shape)."""
 
     def to_json(self) -> dict:
         """The result in the shape `minutes search --json` prints."""
@@ -292,8 +294,9 @@ class Searcher:
         """Every utterance that matches `query`, best first; `limit` 0 returns all hits."""
         plan = self.plan(query)
         terms = [term.text for term in plan.terms]
+        excluded_terms = [term.text for unit in plan.excluded for term in unit]
         if not plan.covered or not plan.terms:
-            return SearchResult(query, terms, 0, [], plan.problem)
+            return SearchResult(query, terms, 0, [], plan.problem, excluded_terms)
         expansions = [self._expand(term) for term in plan.terms]
         exclusions = [[self._expand(term) for term in unit] for unit in plan.excluded]
         if self._shards is not None:
@@ -334,7 +337,7 @@ class Searcher:
         ranked.sort(key=lambda hit: (-hit[0], hit[1]))
         shown = ranked if limit == 0 else ranked[:limit]
         hits = [self._hit(ref, score, spans) for score, ref, spans in shown]
-        return SearchResult(query, terms, len(ranked), hits, plan.problem)
+        return SearchResult(query, terms, len(ranked), hits, plan.problem, excluded_terms)
 
     def _candidates(self, plan: QueryPlan, expansions: Sequence[list[str]]) -> set[str]:
         """The refs that hold, for every clause, every term of one of its alternatives (in any order)."""

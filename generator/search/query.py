@@ -1,28 +1,36 @@
 """The query algorithm over a built site's search index; the browser engine does the same steps.
 
-1. Fold the query (NFKC + lowercase), drop `*`, split it on spaces into parts.
+0. Read the query's syntax as typed (`syntax.py`): clauses that must all match, each one or more
+   alternatives (`A OR B`, `A｜B`), and excluded units (`-A`). A unit is a word as typed or a
+   phrase (`"A B"`, `「…」`); its terms must stand in a row. Plain words are one clause each.
+1. Fold each unit (NFKC + lowercase), drop `*`, split it on spaces into parts.
 2. Segment each part over the index's vocabulary by dynamic programming: cover the part with as
    few known terms as possible, skipping punctuation and symbols; among equal covers, take the
    longest first term at each step. A part that cannot be covered is never guessed at by
-   dropping characters (京都 does not become 都): the query then has no hits.
-   A last part that is a known term, or only the beginning of one (リオ), stays one piece.
+   dropping characters (京都 does not become 都): its unit then matches nothing, and a clause
+   none of whose units can match gives the query no hits.
+   The last part of the last unit, when that unit is no phrase, stays one piece when it is a
+   known term or only the beginning of one (リオ).
 3. Turn each piece into index terms: a compound with mode A sub-units becomes those sub-units
    (大震災 → 大, 震災, found inside 東日本大震災), any other word its normalized form when that
    form is unambiguous (こども → 子供). A piece in kana that is no index term but the reading of
    exactly one indexed word stands for that word (めぐろ → 目黒 where the archive never writes
    めぐろ), and katakana stands for a term in hiragana (コドモ → こども); both count as known
-   pieces in step 2. When the last part is one piece and not
+   pieces in step 2. When the last unit is no phrase and its last part is one piece and not
    a compound, its term is matched as a prefix (リオ → リオデジャネイロ, 子供 → 子供達); a
    prefix is never allowed after other pieces of the same part, where it would match across
    word boundaries (分 + 散… inside 十一分散会).
-4. Every term is REQUIRED; documents are scored as lunr.js 2.3.9's `Index.query` scores them
-   (BM25 weights from the index, cosine with the query vector), reimplemented here.
-5. Within one part, the terms must stand in a row in the speech (each one starting where the
+4. A document must hold, for every clause, every term of one of its alternatives; documents are
+   scored as lunr.js 2.3.9's `Index.query` scores them with one clause per term of every
+   alternative (BM25 weights from the index, cosine with the query vector), reimplemented here.
+   Excluded terms are looked up but never scored.
+5. Within one unit, the terms must stand in a row in the speech (each one starting where the
    previous one ends, or after at most `MAX_GAP` punctuation or space characters): 大震災 must
-   not match a speech with 大 in one place and 震災 in another.
-6. Adjacency reward: with several parts, a hit whose text has the last term of a part right
-   before the first term of the next part scores more:
-   `final = lunr_score * (1 + ADJACENCY_BONUS * adjacent_pairs / (parts - 1))`.
+   not match a speech with 大 in one place and 震災 in another. An alternative counts only where
+   its terms do; a document where the terms of an excluded unit stand in a row is no hit.
+6. Adjacency reward: with several clauses, a hit whose text has the last term of a clause (of
+   any alternative that matched) right before the first term of the next clause scores more:
+   `final = lunr_score * (1 + ADJACENCY_BONUS * adjacent_pairs / (clauses - 1))`.
    Hits are ranked by final score, then by ref (archive order).
 """
 

@@ -12,11 +12,13 @@
  *   MinutesSearch.withLoader(load) -> Searcher     (load(relative path, build version) -> Promise<parsed JSON>)
  *   searcher.prepare(text) -> Promise      (the manifest and the lexicon files for the characters of
  *                                           `text`: called while the reader types)
- *   searcher.search(query) -> Promise<{query, terms, total, hits: [{ref, url, meeting_index, number,
- *       meeting, body, body_slug, date, fiscal_year, speaker, score, spans: [[start, end], ...]}]}>
+ *   searcher.search(query) -> Promise<{query, terms, total, problem, hits: [{ref, url, meeting_index,
+ *       number, meeting, body, body_slug, date, fiscal_year, speaker, score, spans: [[start, end], ...]}]}>
+ *       (problem: null, or why the query syntax was wrong and plain words were searched instead)
  *   searcher.details(refs) -> Promise<[{ref, item, text}]>        (the text files of those refs only)
  *   searcher.matches(query) -> Promise<[{ref, score}]>            (lunr's scores recombined, unranked)
  *   MinutesSearch.highlights(text, spans) -> [[start, end], ...]  (code points -> UTF-16 units)
+ *   MinutesSearch.parseQuery(query) -> {clauses, excluded, problem}   (the syntax, as syntax.py reads it)
  *
  * meeting_index is the meeting's place in the manifest's `meetings`; number the utterance's number
  * in its meeting (the N of the url's #sN). `spans` are the matched words, sorted and merged (no

@@ -7,6 +7,7 @@ and the same highlights (the browser's in UTF-16 units, Python's in code points)
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import json
 from pathlib import Path
 
@@ -14,7 +15,7 @@ import pytest
 
 from generator.search.query import SearchHit, Searcher
 from generator.search.syntax import parse_query
-from tests.search_corpus import BAD_QUERIES, REPO, built_site, run_engine, write_small_site
+from tests.search_corpus import BAD_QUERIES, REPO, built_site, run_engine, run_node, write_small_site
 
 CORPUS_QUERIES = [
     # Queries of every kind over the bundled meeting and the corpus slice; the devset adds more.
@@ -78,6 +79,19 @@ def test_parity_on_a_small_site_with_astral_characters(tmp_path: Path) -> None:
     site = write_small_site(tmp_path, "/minutes/")
     queries = ["𠮟", "激励", "𠮟咤激励", "ｉＰａｄ", "GIGA スクール", "リオ", "京都", "子ども", "大震災", "しんさい", "シンサイ", "コドモ", *SYNTAX_QUERIES, *BAD_QUERIES]
     assert_same(site, queries)
+
+
+SYNTAX_PIECES = ["端末", "OR", "or", "-", "－", '"', "＂", "“", "”", "「", "」", "|", "｜", " ", "\u3000", "*", "a-b", "¨"]
+
+
+def test_both_engines_read_the_syntax_alike() -> None:
+    """Every query of up to four pieces of syntax and words is read the same by both engines."""
+    queries = ["".join(pieces) for size in range(1, 5) for pieces in itertools.product(SYNTAX_PIECES, repeat=size)]
+    assert len(queries) > 100_000
+    browser = run_node("search_engine_runner.js", ["--parse"], queries)
+    python = [dataclasses.asdict(parse_query(query)) for query in queries]
+    mismatches = [(query, b, p) for query, b, p in zip(queries, browser, python, strict=True) if b != p]
+    assert not mismatches, mismatches[:3]
 
 
 @pytest.mark.corpus

@@ -49,8 +49,8 @@ from .folding import fold, has_word_char, is_word_char, split_spaces, strip_non_
 from .index import FIELD, POSITIONS, SEARCH_DIR, DocumentEntry, MeetingEntry, SearchIndex, collector_paused, utf16_order
 from .integrity import check_lexicon, check_manifest, check_shard, check_texts, reader
 from .lexicon import Lexicon, word_map
-from .syntax import Unit, parse_query
 from .shards import LEXICON_DIR, MANIFEST_FILE, MEETING_KEYS, SHARDS_DIR, TEXT_DIR
+from .syntax import Unit, parse_query
 
 T = TypeVar("T")
 

@@ -2,6 +2,7 @@
 // on stdin, prints a JSON list of results, each hit with its text's length in UTF-16 units, its
 // agenda item and its highlights in UTF-16 units, as the search page gets them.
 // Usage: node search_engine_runner.js <site>/search
+//        node search_engine_runner.js --parse   (prints how each query's syntax is read, nothing more)
 "use strict";
 const fs = require("fs");
 const path = require("path");
@@ -15,6 +16,8 @@ const searcher = MinutesSearch.withLoader(
 async function answer(query) {
   try {
     const result = await searcher.search(query);
+    // How the query was read, for the parity test to compare with generator/search/syntax.py.
+    result.parsed = MinutesSearch.parseQuery(query);
     const details = await searcher.details(result.hits.map((hit) => hit.ref));
     result.hits.forEach((hit, i) => {
       hit.item = details[i].item;
@@ -31,6 +34,10 @@ async function answer(query) {
 
 (async () => {
   const queries = JSON.parse(fs.readFileSync(0, "utf8"));
+  if (dir === "--parse") {
+    process.stdout.write(JSON.stringify(queries.map((query) => MinutesSearch.parseQuery(query))));
+    return;
+  }
   const results = [];
   // One after the other, as a reader types them: each query finds the files the last one loaded.
   for (const query of queries) results.push(await answer(query));

@@ -363,3 +363,77 @@ def test_typing_fetches_the_vocabulary_before_the_query_is_sent(page, static_ser
     page.wait_for_selector(DONE, state="attached")
     assert any("/search/shards/" in path for path in fetched), fetched
     assert page.locator(HIT_LINKS).count() > 0
+
+
+SYNTAX_QUERIES = [
+    "通信環境 OR 個人情報",
+    "通信環境｜個人情報",
+    "GIGAスクール -端末",
+    "「GIGAスクールの端末」",
+    '端末 -"GIGAスクール の 端末"',
+    "台数 OR 通信環境 -「12番目」",
+    "GIGAスクール or 通信環境",
+]
+
+
+@pytest.mark.parametrize("width", [1280, 360])
+def test_query_syntax_finds_what_the_command_finds(browser, static_server, fixture_site, width):
+    from generator.search.query import Searcher
+
+    base = static_server(fixture_site)
+    context = browser.new_context(viewport={"width": width, "height": 800})
+    try:
+        page = context.new_page()
+        _search(page, base, "")
+        # The syntax is explained under the box, and fits a phone's width.
+        help_text = page.locator("#search-help").inner_text()
+        assert all(word in help_text for word in ("OR", "｜", "-", '"', "「"))
+        assert page.locator("#search-help").is_visible()
+        assert page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth")
+        searcher = Searcher.open(fixture_site)
+        for query in SYNTAX_QUERIES:
+            box = page.get_by_label("検索語")
+            box.fill(query)
+            box.press("Enter")
+            page.wait_for_function("q => new URLSearchParams(location.search).get('q') === q", arg=query)
+            page.wait_for_selector(DONE, state="attached")
+            expected = searcher.search(query, 0)
+            hrefs = page.eval_on_selector_all(HIT_LINKS, "links => links.map(a => a.getAttribute('href'))")
+            assert sorted(href.removeprefix("../") for href in hrefs) == sorted(hit.url.lstrip("/") for hit in expected.hits), query
+            assert page.locator("#search-results").get_attribute("data-total") == str(expected.total), query
+            assert "記号は使わずに" not in page.locator("#search-status").inner_text(), query
+    finally:
+        context.close()
+
+
+def test_a_phrase_marks_the_words_in_a_row_and_an_exclusion_nothing(page, static_server, fixture_site):
+    base = static_server(fixture_site)
+    _search(page, base, "「GIGAスクールの端末」 -持ち帰る")
+    assert page.locator("#search-results").get_attribute("data-total") == "0"
+    _search(page, base, "「GIGAスクールの端末」")
+    assert page.locator("#search-results").get_attribute("data-total") == "2"
+    marks = page.locator("#search-results mark").all_inner_texts()
+    assert marks == ["GIGAスクールの端末", "GIGAスクールの端末"]
+
+
+@pytest.mark.parametrize(
+    ("query", "reason"),
+    [
+        ('"GIGAスクール', "引用符（\"や「）が閉じられていないため"),
+        ("-端末", "「-」を付けた語だけでは探せないため"),
+        ("OR 通信環境", "OR（または｜）の前か後ろに語がないため"),
+    ],
+)
+def test_wrong_syntax_is_searched_as_plain_words_and_the_page_says_so(page, static_server, fixture_site, query, reason):
+    from generator.search.query import Searcher
+
+    base = static_server(fixture_site)
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    _search(page, base, query)
+    status = page.locator("#search-status").inner_text()
+    assert status.startswith(reason + "、記号は使わずに、すべての語を含む発言を探しました。"), status
+    expected = Searcher.open(fixture_site).search(query, 0)
+    assert expected.problem and expected.total > 0
+    assert page.locator("#search-results").get_attribute("data-total") == str(expected.total)
+    assert errors == []

@@ -1,18 +1,21 @@
 """The browser engine (search-engine.js on lunr.js, run in Node) and `minutes search` agree.
 
-Same terms, same hits in the same order, same scores (to 1e-9) and the same highlights (the
-browser's in UTF-16 units, Python's in code points) on every query.
+Same reading of the query syntax, same terms, same hits in the same order, same scores (to 1e-9)
+and the same highlights (the browser's in UTF-16 units, Python's in code points) on every query.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import itertools
 import json
 from pathlib import Path
 
 import pytest
 
 from generator.search.query import SearchHit, Searcher
-from tests.search_corpus import BAD_QUERIES, REPO, built_site, run_engine, write_small_site
+from generator.search.syntax import parse_query
+from tests.search_corpus import BAD_QUERIES, REPO, built_site, run_engine, run_node, write_small_site
 
 CORPUS_QUERIES = [
     # Queries of every kind over the bundled meeting and the corpus slice; the devset adds more.
@@ -20,6 +23,26 @@ CORPUS_QUERIES = [
     "情報公開・個人情報保護審議会", "感染症対策", "投票", "賛成", "不信任", "石破", "額賀", "復興 東北",
     "オリンピック パラリンピック", "東京 招致", "二〇二〇", "2020", "〇", "こども家庭庁", "保険証 廃止",
     "ＧＩＧＡ スクール", "スクール ＧＩＧＡ", "個人 情報 保護", "子ども 子供", "区報 めぐろ",
+]  # fmt: skip
+
+SYNTAX_QUERIES = [
+    # Each operator alone and together, as typed with an IME (full-width space, ｜, －, 「」) or
+    # not, and every kind of wrong syntax; the small site's texts.
+    "京都 OR 散会", "京都｜散会", "京都|散会", "京都\u3000OR\u3000散会", "子ども OR 震災 教訓", "教訓 子ども OR 震災",
+    "京都 or 散会", "京都 ＯＲ 散会", "京都OR散会", "端末 -ipad", "端末 －ｉＰａｄ", "子ども OR 震災 -大震災",
+    "端末 -北海道", "LGWAN-ASP", "ＬＧＷＡＮ－ＡＳＰ", '"東日本 大震災"', "「東日本大震災」", '"震災 東日本"',
+    '"GIGA の 端末"', "「GIGAの端末」", "＂GIGAの端末＂", "“GIGAの端末”", '"GIGA 端末"', '端末 -"GIGA の 端末"',
+    "端末 -「GIGAの端末」", "「東日本大震災」 OR 「京都府」", "「リオ」", "リオ OR 京都", "京都 OR リオ", "GIGA スクール OR 端末",
+    "端末 OR スクール GIGA", "条例「個人情報」", "「A」-B", '"GIGA', "「東日本 大震災", "-端末", "OR 京都", "京都 OR",
+    "京都 OR OR 散会", "京都｜｜散会", "端末 OR -ipad", '京都 ""', "京都 「、」", "-", "--端末", "-OR 京都", "京都 -OR",
+    "OR", "｜", '""', "「」", "-「", "京都 -「散会", "京都 」", "京都 ORスクール", "*京都* OR *散会*",
+]  # fmt: skip
+
+CORPUS_SYNTAX_QUERIES = [
+    # Residents' and journalists' questions over the corpus, each operator at least once.
+    "個人情報 OR 端末", "オリンピック OR パラリンピック 招致", "感染症 -オリンピック", "「東日本大震災」", '"東京 招致"',
+    "保険証 廃止 -マイナンバー", "復興 OR 再建 東北 -オリンピック", "「こども家庭庁」 OR 子ども食堂", "石破｜額賀",
+    "\u201c情報公開\u201d", "委員会 -委員長", "「ＧＩＧＡスクール」", '"個人 情報 保護" OR 個人情報保護',
 ]  # fmt: skip
 
 
@@ -41,8 +64,10 @@ def assert_same(site: Path, queries: list[str]) -> None:
     searcher = Searcher.open(site)
     for query, browser in zip(queries, run_engine(site, queries), strict=True):
         assert "error" not in browser, f"{query!r}: the browser engine threw {browser.get('error')}"
+        assert browser.pop("parsed") == dataclasses.asdict(parse_query(query)), query
         python = searcher.search(query, 0)
         assert browser["terms"] == python.terms, query
+        assert browser["problem"] == python.problem, query
         assert browser["total"] == python.total == len(browser["hits"]), query
         assert [h["ref"] for h in browser["hits"]] == [h.ref for h in python.hits], query
         for mine, theirs in zip(python.hits, browser["hits"], strict=True):
@@ -52,13 +77,26 @@ def assert_same(site: Path, queries: list[str]) -> None:
 
 def test_parity_on_a_small_site_with_astral_characters(tmp_path: Path) -> None:
     site = write_small_site(tmp_path, "/minutes/")
-    queries = ["𠮟", "激励", "𠮟咤激励", "ｉＰａｄ", "GIGA スクール", "リオ", "京都", "子ども", "大震災", "しんさい", "シンサイ", "コドモ", *BAD_QUERIES]
+    queries = ["𠮟", "激励", "𠮟咤激励", "ｉＰａｄ", "GIGA スクール", "リオ", "京都", "子ども", "大震災", "しんさい", "シンサイ", "コドモ", *SYNTAX_QUERIES, *BAD_QUERIES]
     assert_same(site, queries)
+
+
+SYNTAX_PIECES = ["端末", "OR", "or", "-", "－", '"', "＂", "“", "”", "「", "」", "|", "｜", " ", "\u3000", "*", "a-b", "¨"]
+
+
+def test_both_engines_read_the_syntax_alike() -> None:
+    """Every query of up to four pieces of syntax and words is read the same by both engines."""
+    queries = ["".join(pieces) for size in range(1, 5) for pieces in itertools.product(SYNTAX_PIECES, repeat=size)]
+    assert len(queries) > 100_000
+    browser = run_node("search_engine_runner.js", ["--parse"], queries)
+    python = [dataclasses.asdict(parse_query(query)) for query in queries]
+    mismatches = [(query, b, p) for query, b, p in zip(queries, browser, python, strict=True) if b != p]
+    assert not mismatches, mismatches[:3]
 
 
 @pytest.mark.corpus
 def test_parity_on_the_bundled_meeting_and_corpus(corpus: Path) -> None:
     devset = json.loads((REPO / "tests" / "search_devset.json").read_text(encoding="utf-8"))["queries"]
-    queries = [entry["query"] for entry in devset] + CORPUS_QUERIES + BAD_QUERIES
+    queries = [entry["query"] for entry in devset] + CORPUS_QUERIES + CORPUS_SYNTAX_QUERIES + SYNTAX_QUERIES + BAD_QUERIES
     assert len(queries) >= 30
     assert_same(built_site(), queries)

@@ -112,7 +112,9 @@ def test_bad_input_never_fails(searcher: Searcher, query: str) -> None:
 def test_lunr_syntax_is_read_as_text(searcher: Searcher) -> None:
     assert numbers(searcher, "GIGA: 端末") == {1, 2}
     assert numbers(searcher, "ＧＩＧＡ^ 端末~") == {1, 2}
-    assert numbers(searcher, "+GIGA -端末") == {1, 2}
+    assert numbers(searcher, "+GIGA 端末") == {1, 2}
+    # `-` at a word's start excludes (the query syntax), not lunr's prohibited term: both GIGA speeches say 端末.
+    assert numbers(searcher, "+GIGA -端末") == set()
 
 
 def test_limit_counts_every_hit_and_zero_means_all(searcher: Searcher) -> None:
@@ -197,3 +199,94 @@ def test_kyoto_never_returns_utterances_that_only_say_tokyo_to(corpus: Path) -> 
     hits = Searcher.open(site).search("京都", 0).hits
     assert hits
     assert all(re.search("(?<!東)京都", fold(hit.text)) for hit in hits)
+
+
+# ---- the query syntax: OR, -exclusion, phrases; wrong syntax falls back to plain words ----
+
+
+def test_or_and_the_bar_find_either_word(searcher: Searcher) -> None:
+    assert numbers(searcher, "京都") == {8} and numbers(searcher, "散会") == {11}
+    assert numbers(searcher, "京都 OR 散会") == numbers(searcher, "京都｜散会") == numbers(searcher, "京都|散会") == {8, 11}
+    assert numbers(searcher, "京都\u3000OR\u3000散会") == {8, 11}
+    # OR binds tighter than the space: (子ども or 震災) and 教訓, wherever the OR stands.
+    assert numbers(searcher, "子ども OR 震災 教訓") == {5}
+    assert numbers(searcher, "教訓 子ども OR 震災") == {5}
+
+
+def test_or_is_an_operator_only_as_uppercase_ascii_standing_alone(searcher: Searcher) -> None:
+    for query in ["京都 or 散会", "京都 ＯＲ 散会", "京都OR散会", "京都 Or 散会"]:
+        # Read as words: the archive never says "or", so nothing is found, and nothing is wrong.
+        result = searcher.search(query, 0)
+        assert (result.total, result.problem) == (0, None), query
+
+
+def test_a_minus_at_the_start_of_a_word_excludes_it(searcher: Searcher) -> None:
+    assert numbers(searcher, "端末") == {1, 2}
+    assert numbers(searcher, "端末 -ipad") == numbers(searcher, "端末 -ｉＰａｄ") == numbers(searcher, "端末 －iPad") == {1}
+    assert numbers(searcher, "子ども OR 震災 -大震災") == {3, 4, 6}
+    result = searcher.search("端末 -ipad", 0)
+    assert (result.terms, result.excluded) == (["端末"], ["ipad"])
+    # A word the archive does not hold excludes nothing.
+    assert numbers(searcher, "端末 -北海道") == {1, 2}
+
+
+def test_a_minus_inside_a_word_is_part_of_the_word(searcher: Searcher) -> None:
+    assert numbers(searcher, "LGWAN-ASP") == numbers(searcher, "ＬＧＷＡＮ－ＡＳＰ") == {14}
+    assert searcher.search("ＬＧＷＡＮ－ＡＳＰ").excluded == []
+
+
+def test_a_phrase_needs_its_words_in_a_row_and_in_order(searcher: Searcher) -> None:
+    assert numbers(searcher, "震災 東日本") == {5}
+    assert numbers(searcher, '"東日本 大震災"') == numbers(searcher, "「東日本大震災」") == {5}
+    assert numbers(searcher, '"震災 東日本"') == set()
+    # #1 says ＧＩＧＡスクール構想の端末, #2 GIGAの端末: only #2 has them in a row.
+    assert numbers(searcher, "GIGA 端末") == {1, 2}
+    assert numbers(searcher, '"GIGA の 端末"') == numbers(searcher, "「GIGAの端末」") == numbers(searcher, "＂GIGAの端末＂") == {2}
+    assert numbers(searcher, '"GIGA 端末"') == set()
+    assert numbers(searcher, '端末 -"GIGA の 端末"') == {1}
+    assert numbers(searcher, "「東日本大震災」 OR 「京都府」") == {5, 8}
+
+
+def test_a_phrase_is_never_a_mere_beginning(searcher: Searcher) -> None:
+    assert numbers(searcher, "リオ") == {13}
+    assert numbers(searcher, "「リオ」") == set()
+    assert numbers(searcher, "「リオデジャネイロ」") == {13}
+
+
+@pytest.mark.parametrize(
+    ("query", "problem", "plain"),
+    [
+        ('"GIGA', "unclosed-quote", "GIGA"),
+        ("「東日本 大震災", "unclosed-quote", "東日本 大震災"),
+        ("-端末", "only-excluded", "端末"),
+        ("OR 京都", "misplaced-or", "京都"),
+        ("京都 OR", "misplaced-or", "京都"),
+        ("京都 OR OR 散会", "misplaced-or", "京都 散会"),
+        ("京都｜｜散会", "misplaced-or", "京都 散会"),
+        ("端末 OR -ipad", "excluded-or", "端末 ipad"),
+        ('京都 ""', "empty-quote", "京都"),
+        ("京都 「、」", "empty-quote", "京都 、"),
+    ],
+)
+def test_wrong_syntax_searches_the_plain_words_and_says_so(searcher: Searcher, query: str, problem: str, plain: str) -> None:
+    result = searcher.search(query, 0)
+    assert result.problem == problem
+    assert [hit.ref for hit in result.hits] == [hit.ref for hit in searcher.search(plain, 0).hits]
+    assert searcher.search(plain, 0).problem is None
+
+
+def test_the_command_says_when_it_read_the_query_as_plain_words(site: Path) -> None:
+    out: list[str] = []
+    errors: list[str] = []
+
+    def echo(text: str = "", err: bool = False) -> None:
+        (errors if err else out).append(text)
+
+    assert run_search('"GIGA', site, as_json=True, limit=20, echo=echo) == 0
+    assert errors == ["note: a quotation mark is not closed: searched for the plain words instead"]
+    printed = json.loads("\n".join(out))
+    assert list(printed) == ["query", "terms", "total", "hits"] and printed["total"] == 2
+    out.clear()
+    errors.clear()
+    assert run_search("端末 -ipad", site, as_json=False, limit=20, echo=echo) == 0
+    assert errors == [] and out[0] == "1 hits for '端末 -ipad' (terms: 端末; excluding: ipad)"

@@ -11,6 +11,7 @@ from .index import SEARCH_DIR
 from .shards import MANIFEST_FILE
 from .integrity import DamagedIndexError
 from .query import SearchHit, SearchResult, Searcher
+from .syntax import PROBLEMS
 
 SNIPPET_BEFORE = 30
 SNIPPET_LENGTH = 100
@@ -33,11 +34,15 @@ def run_search(query: str, site: Path, as_json: bool, limit: int, echo: Callable
         where = (site / SEARCH_DIR / exc.name).as_posix()
         echo(f"{where}: error: the search index is damaged ({exc.reason}); rebuild the site with 'minutes build'", err=True)
         return 1
+    if result.problem:
+        # Never an error: the reader still gets the plain words' hits, and learns why.
+        echo(f"note: {PROBLEMS[result.problem]}: searched for the plain words instead", err=True)
     if as_json:
         echo(json.dumps(result.to_json(), ensure_ascii=False, indent=2))
         return 0
     shown = f", showing {len(result.hits)}" if len(result.hits) < result.total else ""
-    echo(f"{result.total} hits for {query!r} (terms: {' '.join(result.terms) or '-'}){shown}")
+    excluding = f"; excluding: {' '.join(result.excluded)}" if result.excluded else ""
+    echo(f"{result.total} hits for {query!r} (terms: {' '.join(result.terms) or '-'}{excluding}){shown}")
     for rank, hit in enumerate(result.hits, 1):
         echo("")
         echo(f"{rank}. {hit.date} {hit.meeting} — {hit.speaker}  [{hit.score:.2f}]")

@@ -1,28 +1,36 @@
 """The query algorithm over a built site's search index; the browser engine does the same steps.
 
-1. Fold the query (NFKC + lowercase), drop `*`, split it on spaces into parts.
+0. Read the query's syntax as typed (`syntax.py`): clauses that must all match, each one or more
+   alternatives (`A OR B`, `A｜B`), and excluded units (`-A`). A unit is a word as typed or a
+   phrase (`"A B"`, `「…」`); its terms must stand in a row. Plain words are one clause each.
+1. Fold each unit (NFKC + lowercase), drop `*`, split it on spaces into parts.
 2. Segment each part over the index's vocabulary by dynamic programming: cover the part with as
    few known terms as possible, skipping punctuation and symbols; among equal covers, take the
    longest first term at each step. A part that cannot be covered is never guessed at by
-   dropping characters (京都 does not become 都): the query then has no hits.
-   A last part that is a known term, or only the beginning of one (リオ), stays one piece.
+   dropping characters (京都 does not become 都): its unit then matches nothing, and a clause
+   none of whose units can match gives the query no hits.
+   The last part of the last unit, when that unit is no phrase, stays one piece when it is a
+   known term or only the beginning of one (リオ).
 3. Turn each piece into index terms: a compound with mode A sub-units becomes those sub-units
    (大震災 → 大, 震災, found inside 東日本大震災), any other word its normalized form when that
    form is unambiguous (こども → 子供). A piece in kana that is no index term but the reading of
    exactly one indexed word stands for that word (めぐろ → 目黒 where the archive never writes
    めぐろ), and katakana stands for a term in hiragana (コドモ → こども); both count as known
-   pieces in step 2. When the last part is one piece and not
+   pieces in step 2. When the last unit is no phrase and its last part is one piece and not
    a compound, its term is matched as a prefix (リオ → リオデジャネイロ, 子供 → 子供達); a
    prefix is never allowed after other pieces of the same part, where it would match across
    word boundaries (分 + 散… inside 十一分散会).
-4. Every term is REQUIRED; documents are scored as lunr.js 2.3.9's `Index.query` scores them
-   (BM25 weights from the index, cosine with the query vector), reimplemented here.
-5. Within one part, the terms must stand in a row in the speech (each one starting where the
+4. A document must hold, for every clause, every term of one of its alternatives; documents are
+   scored as lunr.js 2.3.9's `Index.query` scores them with one clause per term of every
+   alternative (BM25 weights from the index, cosine with the query vector), reimplemented here.
+   Excluded terms are looked up but never scored.
+5. Within one unit, the terms must stand in a row in the speech (each one starting where the
    previous one ends, or after at most `MAX_GAP` punctuation or space characters): 大震災 must
-   not match a speech with 大 in one place and 震災 in another.
-6. Adjacency reward: with several parts, a hit whose text has the last term of a part right
-   before the first term of the next part scores more:
-   `final = lunr_score * (1 + ADJACENCY_BONUS * adjacent_pairs / (parts - 1))`.
+   not match a speech with 大 in one place and 震災 in another. An alternative counts only where
+   its terms do; a document where the terms of an excluded unit stand in a row is no hit.
+6. Adjacency reward: with several clauses, a hit whose text has the last term of a clause (of
+   any alternative that matched) right before the first term of the next clause scores more:
+   `final = lunr_score * (1 + ADJACENCY_BONUS * adjacent_pairs / (clauses - 1))`.
    Hits are ranked by final score, then by ref (archive order).
 """
 
@@ -42,6 +50,7 @@ from .index import FIELD, POSITIONS, SEARCH_DIR, DocumentEntry, MeetingEntry, Se
 from .integrity import check_lexicon, check_manifest, check_shard, check_texts, reader
 from .lexicon import Lexicon, word_map
 from .shards import LEXICON_DIR, MANIFEST_FILE, MEETING_KEYS, SHARDS_DIR, TEXT_DIR
+from .syntax import Unit, parse_query
 
 T = TypeVar("T")
 
@@ -51,7 +60,7 @@ ADJACENCY_BONUS = 0.5
 
 @dataclass(frozen=True)
 class QueryTerm:
-    """One REQUIRED term of a query, from the part numbered `part`; `prefix` for the last one."""
+    """One term of a query, from the unit numbered `part`; `prefix` for the last one."""
 
     text: str
     part: int
@@ -60,10 +69,19 @@ class QueryTerm:
 
 @dataclass(frozen=True)
 class QueryPlan:
-    """What a query was turned into: its terms, or `covered=False` when a part matched nothing."""
+    """What a query was turned into: its terms, or `covered=False` when a clause can match nothing.
+
+    `terms` are the terms of the units the query asks for; a term's `part` numbers its unit (the
+    terms of a unit must stand in a row). `clauses` lists, for each clause that must match, the
+    unit numbers of its alternatives. `excluded` holds the terms of each excluded unit.
+    """
 
     terms: list[QueryTerm]
     covered: bool
+    clauses: list[list[int]] = field(default_factory=list)
+    excluded: list[list[QueryTerm]] = field(default_factory=list)
+    problem: str | None = None
+    """Why the query was read as plain words (a key of syntax.PROBLEMS), or None."""
 
 
 def segment(part: str, lexicon: Lexicon, last: bool) -> list[tuple[str, bool]] | None:
@@ -102,26 +120,78 @@ def segment(part: str, lexicon: Lexicon, last: bool) -> list[tuple[str, bool]] |
     return pieces
 
 
-def plan_query(query: str, lexicon: Lexicon) -> QueryPlan:
-    """Turn a typed query into REQUIRED index terms (steps 1–3 of the module's algorithm)."""
-    parts = split_spaces(fold(query).replace("*", ""))
+def unit_parts(unit: Unit) -> list[str]:
+    """The folded parts of a unit's text between spaces, without `*` (lunr's wildcard)."""
+    return split_spaces(fold(unit.text).replace("*", ""))
+
+
+def _segment_unit(parts: list[str], lexicon: Lexicon, last: bool) -> list[list[tuple[str, bool]]] | None:
+    """The pieces of each part of a unit that has any (None when one cannot be covered)."""
     segmented: list[list[tuple[str, bool]]] = []
     for number, part in enumerate(parts):
-        pieces = segment(part, lexicon, last=number == len(parts) - 1)
+        pieces = segment(part, lexicon, last=last and number == len(parts) - 1)
         if pieces is None:
-            return QueryPlan([], covered=False)
+            return None
         if pieces:
             segmented.append(pieces)
+    return segmented
+
+
+def _unit_terms(segmented: list[list[tuple[str, bool]]], lexicon: Lexicon, part: int) -> list[QueryTerm]:
+    """The terms of a segmented unit: a compound's sub-units, any other piece's normalized form."""
+    return [
+        QueryTerm(word, part)
+        for pieces in segmented
+        for piece, exact in pieces
+        for word in (lexicon.words(piece) if exact else [piece])
+    ]
+
+
+def plan_query(query: str, lexicon: Lexicon) -> QueryPlan:
+    """Turn a typed query into index terms (steps 1–3 of the module's algorithm)."""
+    parsed = parse_query(query)
+    positive = [unit for clause in parsed.clauses for unit in clause]
+    # As the reader types, the last word may be unfinished: only it may be a mere beginning.
+    open_ended = bool(positive) and not positive[-1].phrase
     terms: list[QueryTerm] = []
-    words: list[str] = []
-    for number, pieces in enumerate(segmented):
-        for piece, exact in pieces:
-            words = lexicon.words(piece) if exact else [piece]
-            terms.extend(QueryTerm(word, number) for word in words)
-    if segmented and len(segmented[-1]) == 1 and len(words) == 1:
-        # A last part that is one word, not a compound, also finds the words it begins.
-        terms[-1] = QueryTerm(terms[-1].text, terms[-1].part, prefix=True)
-    return QueryPlan(terms, covered=True)
+    clauses: list[list[int]] = []
+    last_unit: list[list[tuple[str, bool]]] | None = None
+    seen = 0
+    for clause in parsed.clauses:
+        alternatives: list[int] = []
+        dead = False
+        for unit in clause:
+            seen += 1
+            segmented = _segment_unit(unit_parts(unit), lexicon, last=open_ended and seen == len(positive))
+            if segmented is None:
+                dead = True
+                continue
+            if not segmented:
+                continue  # punctuation only: nothing to look for
+            alternatives.append(_count(clauses) + len(alternatives))
+            terms.extend(_unit_terms(segmented, lexicon, alternatives[-1]))
+            last_unit = segmented if not unit.phrase else None
+        if alternatives:
+            clauses.append(alternatives)
+        elif dead:
+            return QueryPlan([], covered=False, problem=parsed.problem)
+    if last_unit is not None and len(last_unit[-1]) == 1:
+        piece, exact = last_unit[-1][0]
+        if len(lexicon.words(piece) if exact else [piece]) == 1:
+            # A last unit that is one word, not a compound, also finds the words it begins.
+            terms[-1] = QueryTerm(terms[-1].text, terms[-1].part, prefix=True)
+    excluded: list[list[QueryTerm]] = []
+    for unit in parsed.excluded:
+        segmented = _segment_unit(unit_parts(unit), lexicon, last=False)
+        # A unit that cannot be covered is in no utterance: there is nothing to exclude.
+        if segmented:
+            excluded.append(_unit_terms(segmented, lexicon, len(excluded)))
+    return QueryPlan(terms, True, clauses, excluded, parsed.problem)
+
+
+def _count(clauses: list[list[int]]) -> int:
+    """The number of units in `clauses`."""
+    return sum(len(alternatives) for alternatives in clauses)
 
 
 @dataclass(frozen=True)
@@ -162,6 +232,10 @@ class SearchResult:
     terms: list[str]
     total: int
     hits: list[SearchHit]
+    problem: str | None = None
+    """Why the query was read as plain words (a key of syntax.PROBLEMS), or None."""
+    excluded: list[str] = field(default_factory=list)
+    """The terms of the excluded words and phrases (not part of the JSON shape)."""
 
     def to_json(self) -> dict:
         """The result in the shape `minutes search --json` prints."""
@@ -228,34 +302,62 @@ class Searcher:
         """Every utterance that matches `query`, best first; `limit` 0 returns all hits."""
         plan = self.plan(query)
         terms = [term.text for term in plan.terms]
+        excluded_terms = [term.text for unit in plan.excluded for term in unit]
         if not plan.covered or not plan.terms:
-            return SearchResult(query, terms, 0, [])
+            return SearchResult(query, terms, 0, [], plan.problem, excluded_terms)
         expansions = [self._expand(term) for term in plan.terms]
+        exclusions = [[self._expand(term) for term in unit] for unit in plan.excluded]
         if self._shards is not None:
-            self._shards.load([word for words in expansions for word in words])
-        scores = self._lunr_scores(expansions)
+            self._shards.load([word for words in expansions + sum(exclusions, []) for word in words])
+        scores = self._lunr_scores(expansions, self._candidates(plan, expansions))
         located = [self._spans(words, scores) for words in expansions]
-        parts = _group(plan.terms, located)
+        excluded = [[self._spans(words, scores) for words in unit] for unit in exclusions]
+        units = _group(plan.terms, range(len(plan.terms)))
         ranked: list[tuple[float, int, list[tuple[int, int]]]] = []
         for ref, score in scores.items():
             text = self._docs[int(ref)].text
-            spans = [[where[ref] for where in part] for part in parts]
-            highlights: list[tuple[int, int]] = []
-            for part_spans in spans:
-                in_row = _spans_in_row(part_spans, text)
-                if in_row is None:
+            if any(_unit_in_row([where.get(ref) for where in unit], text) is not None for unit in excluded):
+                continue
+            # Per clause: the spans of its matched alternatives' first terms, last terms and runs.
+            matched: list[tuple[list[tuple[int, int]], list[tuple[int, int]], list[tuple[int, int]]]] = []
+            for clause in plan.clauses:
+                firsts: list[tuple[int, int]] = []
+                lasts: list[tuple[int, int]] = []
+                runs: list[tuple[int, int]] | None = None
+                for unit in clause:
+                    levels = [located[number].get(ref) for number in units[unit]]
+                    in_row = _unit_in_row(levels, text)
+                    if in_row is None:
+                        continue
+                    firsts += levels[0] or []
+                    lasts += levels[-1] or []
+                    runs = (runs or []) + in_row
+                if runs is None:
                     break
-                highlights.extend(in_row)
+                matched.append((firsts, lasts, runs))
             else:
-                adjacent = sum(
-                    _stand_in_row(spans[p][-1], spans[p + 1][0], text) for p in range(len(spans) - 1)
-                )
-                if len(spans) > 1:
-                    score = score * (1 + ADJACENCY_BONUS * adjacent / (len(spans) - 1))
-                ranked.append((score, int(ref), _merge(highlights)))
+                if len(matched) > 1:
+                    adjacent = sum(
+                        _stand_in_row(matched[c][1], matched[c + 1][0], text) for c in range(len(matched) - 1)
+                    )
+                    score = score * (1 + ADJACENCY_BONUS * adjacent / (len(matched) - 1))
+                ranked.append((score, int(ref), _merge([span for _, _, runs in matched for span in runs])))
         ranked.sort(key=lambda hit: (-hit[0], hit[1]))
         shown = ranked if limit == 0 else ranked[:limit]
-        return SearchResult(query, terms, len(ranked), [self._hit(ref, score, spans) for score, ref, spans in shown])
+        hits = [self._hit(ref, score, spans) for score, ref, spans in shown]
+        return SearchResult(query, terms, len(ranked), hits, plan.problem, excluded_terms)
+
+    def _candidates(self, plan: QueryPlan, expansions: Sequence[list[str]]) -> set[str]:
+        """The refs that hold, for every clause, every term of one of its alternatives (in any order)."""
+        holding = [{ref for word in words for ref in self._postings[word][FIELD]} for words in expansions]
+        units = _group(plan.terms, holding)
+        found: set[str] | None = None
+        for clause in plan.clauses:
+            either: set[str] = set()
+            for unit in clause:
+                either |= set.intersection(*units[unit])
+            found = either if found is None else found & either
+        return found or set()
 
     def _expand(self, term: QueryTerm) -> list[str]:
         """The index terms a query term matches: itself, or every term it begins when a prefix."""
@@ -263,29 +365,22 @@ class Searcher:
             return self.lexicon.with_prefix(term.text)
         return [term.text] if self.lexicon.is_term(term.text) else []
 
-    def _lunr_scores(self, expansions: Sequence[list[str]]) -> dict[str, float]:
-        """ref → score, as lunr.js 2.3.9 `idx.query` gives it with every clause REQUIRED.
+    def _lunr_scores(self, expansions: Sequence[list[str]], refs: Iterable[str]) -> dict[str, float]:
+        """ref → score of each of `refs`, as lunr.js 2.3.9 `idx.query` gives it with a clause per term.
 
         The query vector holds the clause boost (1) at the index of every expanded term, summed
         when a term repeats; a document's score is its field vector's dot product with that
         vector, in term index order, divided by the query vector's magnitude.
         """
         query_vector: dict[int, int] = {}
-        required: set[str] | None = None
         for words in expansions:
-            if not words:
-                return {}
-            matches: set[str] = set()
             for word in words:
-                posting = self._postings[word]
-                index = posting["_index"]
+                index = self._postings[word]["_index"]
                 query_vector[index] = query_vector.get(index, 0) + 1
-                matches.update(posting[FIELD])
-            required = matches if required is None else required & matches
         indexes = sorted(query_vector)
         magnitude = math.sqrt(sum(query_vector[i] * query_vector[i] for i in indexes))
         scores: dict[str, float] = {}
-        for ref in required or ():
+        for ref in refs:
             weights = self._vectors[f"{FIELD}/{ref}"]
             dot = 0.0
             # Terms in index order, as lunr.Vector.dot adds them: the same sum to the last bit.
@@ -374,12 +469,19 @@ def _documents(manifest: dict, load: Callable[[str], object]) -> tuple[list[Meet
     return meetings, docs
 
 
-def _group(terms: list[QueryTerm], values: list[T]) -> list[list[T]]:
-    """`values`, one per query term, grouped by query part."""
+def _group(terms: list[QueryTerm], values: Iterable[T]) -> dict[int, list[T]]:
+    """`values`, one per query term, grouped by the unit (`part`) of their term."""
     groups: dict[int, list[T]] = {}
     for term, value in zip(terms, values, strict=True):
         groups.setdefault(term.part, []).append(value)
-    return list(groups.values())
+    return groups
+
+
+def _unit_in_row(levels: list[list[tuple[int, int]] | None], text: str) -> list[tuple[int, int]] | None:
+    """The spans of the complete runs of a unit's terms in `text`; None when a term is missing or none stands in a row."""
+    if any(level is None for level in levels):
+        return None
+    return _spans_in_row(levels, text)  # type: ignore[arg-type]
 
 
 def _follows(end: int, start: int, text: str) -> bool:

@@ -12,11 +12,13 @@
  *   MinutesSearch.withLoader(load) -> Searcher     (load(relative path, build version) -> Promise<parsed JSON>)
  *   searcher.prepare(text) -> Promise      (the manifest and the lexicon files for the characters of
  *                                           `text`: called while the reader types)
- *   searcher.search(query) -> Promise<{query, terms, total, hits: [{ref, url, meeting_index, number,
- *       meeting, body, body_slug, date, fiscal_year, speaker, score, spans: [[start, end], ...]}]}>
+ *   searcher.search(query) -> Promise<{query, terms, total, problem, hits: [{ref, url, meeting_index,
+ *       number, meeting, body, body_slug, date, fiscal_year, speaker, score, spans: [[start, end], ...]}]}>
+ *       (problem: null, or why the query syntax was wrong and plain words were searched instead)
  *   searcher.details(refs) -> Promise<[{ref, item, text}]>        (the text files of those refs only)
  *   searcher.matches(query) -> Promise<[{ref, score}]>            (lunr's scores recombined, unranked)
  *   MinutesSearch.highlights(text, spans) -> [[start, end], ...]  (code points -> UTF-16 units)
+ *   MinutesSearch.parseQuery(query) -> {clauses, excluded, problem}   (the syntax, as syntax.py reads it)
  *
  * meeting_index is the meeting's place in the manifest's `meetings`; number the utterance's number
  * in its meeting (the N of the url's #sN). `spans` are the matched words, sorted and merged (no
@@ -200,29 +202,192 @@
     return pieces;
   }
 
-  /* The query's REQUIRED terms: {terms: [{text, part, prefix}], covered}. */
-  function planQuery(query, lexicon) {
-    var parts = splitSpaces(fold(query).split("*").join(""));
-    var segmented = [];
-    for (var p = 0; p < parts.length; p++) {
-      var pieces = segment(parts[p], lexicon, p === parts.length - 1);
-      if (pieces === null) return { terms: [], covered: false };
-      if (pieces.length) segmented.push(pieces);
-    }
-    var terms = [], words = [];
-    segmented.forEach(function (pieces, number) {
-      pieces.forEach(function (entry) {
-        words = entry[1] ? lexicon.words(entry[0]) : [entry[0]];
-        words.forEach(function (word) { terms.push({ text: word, part: number, prefix: false }); });
-      });
-    });
-    if (segmented.length && segmented[segmented.length - 1].length === 1 && words.length === 1) {
-      // A last part that is one word, not a compound, also finds the words it begins.
-      terms[terms.length - 1].prefix = true;
-    }
-    return { terms: terms, covered: true };
+  /*
+   * The query syntax, read before folding as generator/search/syntax.py reads it: words (all
+   * required), `A OR B` and `|`/`｜` for either, `-A` to exclude, `"A B"` or `「…」` for a phrase.
+   * Returns {clauses: [[unit, ...], ...], excluded: [unit, ...], problem} with unit {text, phrase};
+   * wrong syntax gives the plain words and names the problem.
+   */
+  var OR_WORD = "OR", BARS = "|｜", MINUS = "-－";
+  var QUOTES = { "\"": "\"＂“”", "＂": "\"＂“”", "“": "\"＂“”", "”": "\"＂“”", "「": "」" };
+  var SPACE = new RegExp("^" + SPACES.source.slice(0, -1) + "$");
+
+  function isSpace(char) {
+    return SPACE.test(char);
   }
 
+  function hasWordChar(text) {
+    return Array.from(text).some(isWordChar);
+  }
+
+  function tokens(query) {
+    var chars = Array.from(query), out = [], word = [], negated = false;
+    var afterSpace = true, wordAfterSpace = true;
+    function flush(beforeSpace) {
+      var text = word.join("");
+      if (text === OR_WORD && !negated && wordAfterSpace && beforeSpace) out.push({ kind: "or" });
+      else if (text) out.push({ kind: "item", unit: { text: text, phrase: false }, negated: negated });
+      word = [];
+      negated = false;
+    }
+    var i = 0;
+    while (i < chars.length) {
+      var char = chars[i];
+      if (isSpace(char)) {
+        flush(true);
+        afterSpace = true;
+        i++;
+        continue;
+      }
+      if (BARS.indexOf(char) >= 0) {
+        flush(false);
+        out.push({ kind: "or" });
+        afterSpace = false;
+        i++;
+        continue;
+      }
+      if (hasOwn(QUOTES, char)) {
+        var closers = QUOTES[char], end = -1;
+        for (var j = i + 1; j < chars.length; j++) {
+          if (closers.indexOf(chars[j]) >= 0) { end = j; break; }
+        }
+        if (end < 0) return "unclosed-quote";
+        // A minus right before the quote, at the start of a word, excludes the phrase.
+        var phraseNegated = negated && !word.length;
+        if (!phraseNegated) flush(false);
+        out.push({ kind: "item", unit: { text: chars.slice(i + 1, end).join(""), phrase: true }, negated: phraseNegated });
+        word = [];
+        negated = false;
+        afterSpace = false;
+        i = end + 1;
+        continue;
+      }
+      if (afterSpace && !word.length && MINUS.indexOf(char) >= 0 && i + 1 < chars.length) {
+        var following = chars[i + 1];
+        if (!isSpace(following) && BARS.indexOf(following) < 0) {
+          negated = true;
+          wordAfterSpace = true;
+          afterSpace = false;
+          i++;
+          continue;
+        }
+      }
+      if (!word.length && !negated) wordAfterSpace = afterSpace;
+      word.push(char);
+      afterSpace = false;
+      i++;
+    }
+    flush(true);
+    return out;
+  }
+
+  function plainQuery(query, problem) {
+    var spaced = Array.from(query).map(function (char) {
+      return BARS.indexOf(char) >= 0 || hasOwn(QUOTES, char) || char === "」" ? " " : char;
+    }).join("");
+    var words = spaced.split(new RegExp(SPACE.source.slice(1, -1))).filter(function (word) {
+      return word && word !== OR_WORD;
+    });
+    return {
+      clauses: words.map(function (word) { return [{ text: word, phrase: false }]; }),
+      excluded: [],
+      problem: problem
+    };
+  }
+
+  function parseQuery(query) {
+    var list = tokens(query);
+    if (typeof list === "string") return plainQuery(query, list);
+    var clauses = [], excluded = [], joined = false;
+    for (var n = 0; n < list.length; n++) {
+      var token = list[n];
+      if (token.kind === "or") {
+        var before = list[n - 1], after = list[n + 1];
+        if (!before || !after || before.kind === "or" || after.kind === "or") return plainQuery(query, "misplaced-or");
+        if (before.negated || after.negated) return plainQuery(query, "excluded-or");
+        joined = true;
+        continue;
+      }
+      if (token.unit.phrase && !hasWordChar(token.unit.text)) return plainQuery(query, "empty-quote");
+      if (token.negated) excluded.push(token.unit);
+      else if (joined) clauses[clauses.length - 1].push(token.unit);
+      else clauses.push([token.unit]);
+      joined = false;
+    }
+    if (excluded.length && !clauses.length) return plainQuery(query, "only-excluded");
+    return { clauses: clauses, excluded: excluded, problem: null };
+  }
+
+  function unitParts(unit) {
+    return splitSpaces(fold(unit.text).split("*").join(""));
+  }
+
+  /* The pieces of each part of a unit that has any; null when one cannot be covered. */
+  function segmentUnit(parts, lexicon, last) {
+    var segmented = [];
+    for (var p = 0; p < parts.length; p++) {
+      var pieces = segment(parts[p], lexicon, last && p === parts.length - 1);
+      if (pieces === null) return null;
+      if (pieces.length) segmented.push(pieces);
+    }
+    return segmented;
+  }
+
+  function unitTerms(segmented, lexicon, part) {
+    var terms = [];
+    segmented.forEach(function (pieces) {
+      pieces.forEach(function (entry) {
+        (entry[1] ? lexicon.words(entry[0]) : [entry[0]]).forEach(function (word) {
+          terms.push({ text: word, part: part, prefix: false });
+        });
+      });
+    });
+    return terms;
+  }
+
+  /*
+   * The query's terms: {terms: [{text, part, prefix}], covered, clauses: [[unit number, ...]],
+   * excluded: [[term, ...]], problem}, as plan_query in generator/search/query.py.
+   */
+  function planQuery(query, lexicon) {
+    var parsed = parseQuery(query);
+    var positive = [].concat.apply([], parsed.clauses);
+    var openEnded = positive.length > 0 && !positive[positive.length - 1].phrase;
+    var terms = [], clauses = [], lastUnit = null, seen = 0, units = 0;
+    for (var c = 0; c < parsed.clauses.length; c++) {
+      var alternatives = [], dead = false;
+      for (var u = 0; u < parsed.clauses[c].length; u++) {
+        var unit = parsed.clauses[c][u];
+        seen++;
+        var segmented = segmentUnit(unitParts(unit), lexicon, openEnded && seen === positive.length);
+        if (segmented === null) { dead = true; continue; }
+        if (!segmented.length) continue;
+        alternatives.push(units + alternatives.length);
+        terms = terms.concat(unitTerms(segmented, lexicon, alternatives[alternatives.length - 1]));
+        lastUnit = unit.phrase ? null : segmented;
+      }
+      if (alternatives.length) {
+        clauses.push(alternatives);
+        units += alternatives.length;
+      } else if (dead) {
+        return { terms: [], covered: false, clauses: [], excluded: [], problem: parsed.problem };
+      }
+    }
+    if (lastUnit && lastUnit[lastUnit.length - 1].length === 1) {
+      var entry = lastUnit[lastUnit.length - 1][0];
+      if ((entry[1] ? lexicon.words(entry[0]) : [entry[0]]).length === 1) {
+        // A last unit that is one word, not a compound, also finds the words it begins.
+        terms[terms.length - 1].prefix = true;
+      }
+    }
+    var excluded = [];
+    parsed.excluded.forEach(function (unit) {
+      // A unit that cannot be covered is in no utterance: there is nothing to exclude.
+      var segmented = segmentUnit(unitParts(unit), lexicon, false);
+      if (segmented && segmented.length) excluded.push(unitTerms(segmented, lexicon, excluded.length));
+    });
+    return { terms: terms, covered: true, clauses: clauses, excluded: excluded, problem: parsed.problem };
+  }
 
   /*
    * A document's term places and what precedes them: `gaps` maps a start to the number of
@@ -372,10 +537,11 @@
    * term, in whichever shard it lives. Resolves to {refs: Map ref -> score, found} where
    * found[term] lists [shard, index term] of each match of the query term.
    */
-  Searcher.prototype.score = function (terms) {
-    var self = this;
+  Searcher.prototype.score = function (plan) {
+    var self = this, terms = plan.terms;
+    var excludedTerms = [].concat.apply([], plan.excluded);
     var names = [];
-    terms.forEach(function (term) {
+    terms.concat(excludedTerms).forEach(function (term) {
       self.shardsOf(term).forEach(function (name) { if (names.indexOf(name) < 0) names.push(name); });
     });
     return Promise.all(names.map(function (name) {
@@ -419,16 +585,31 @@
           clauses.set(match.ref, matched);
         });
       });
+      // Excluded terms are looked up, never scored: they are in no query.
+      var excluded = plan.excluded.map(function (unit) {
+        return unit.map(function (term) {
+          var list = [];
+          shards.forEach(function (shard) {
+            shard.expand(term).forEach(function (word) { list.push([shard, word]); });
+          });
+          return list;
+        });
+      });
       var refs = new Map(), norm = Math.sqrt(squares);
-      if (found.some(function (list) { return !list.length; })) return { refs: refs, found: found };
       dots.forEach(function (dot, ref) {
         var matched = clauses.get(ref);
-        var all = found.every(function (list) {
+        var holds = found.map(function (list) {
           return list.some(function (entry) { return matched.has(entry[1]); });
+        });
+        // Every clause needs one alternative whose terms the document all holds.
+        var all = plan.clauses.every(function (alternatives) {
+          return alternatives.some(function (unit) {
+            return terms.every(function (term, k) { return term.part !== unit || holds[k]; });
+          });
         });
         if (all) refs.set(ref, norm ? dot / norm : 0);
       });
-      return { refs: refs, found: found };
+      return { refs: refs, found: found, excluded: excluded };
     });
   };
 
@@ -436,7 +617,7 @@
     var self = this;
     return this.plan(query).then(function (plan) {
       if (!plan.covered || !plan.terms.length) return [];
-      return self.score(plan.terms).then(function (scored) {
+      return self.score(plan).then(function (scored) {
         return Array.from(scored.refs, function (entry) { return { ref: entry[0], score: entry[1] }; });
       });
     });
@@ -472,44 +653,62 @@
     return found;
   }
 
+  /* The spans of the complete runs of a unit's terms; null when a term is missing or none stands in a row. */
+  function unitInRow(levels, gaps) {
+    if (levels.some(function (level) { return !level; })) return null;
+    return spansInRow(levels, gaps);
+  }
+
   Searcher.prototype.search = function (query) {
     var self = this;
-    var result = { query: String(query), terms: [], total: 0, hits: [] };
+    var result = { query: String(query), terms: [], total: 0, hits: [], problem: null };
     return this.plan(query).then(function (plan) {
       result.terms = plan.terms.map(function (t) { return t.text; });
+      result.problem = plan.problem;
       if (!plan.covered || !plan.terms.length) return result;
-      return self.score(plan.terms).then(function (scored) {
+      return self.score(plan).then(function (scored) {
         var gapsByRef = new Map();
         var gapsOf = function (ref) {
           if (!gapsByRef.has(ref)) gapsByRef.set(ref, new Map());
           return gapsByRef.get(ref);
         };
-        var parts = [];
+        var units = [];
         plan.terms.forEach(function (term, number) {
-          if (!parts[term.part]) parts[term.part] = [];
-          parts[term.part].push(places(scored.found[number], scored.refs, gapsOf));
+          if (!units[term.part]) units[term.part] = [];
+          units[term.part].push(places(scored.found[number], scored.refs, gapsOf));
         });
-        parts = parts.filter(function (part) { return part; });
+        var excluded = scored.excluded.map(function (unit) {
+          return unit.map(function (matches) { return places(matches, scored.refs, gapsOf); });
+        });
         var ranked = [];
         scored.refs.forEach(function (score, ref) {
           var gaps = gapsOf(ref);
-          var spans = parts.map(function (part) {
-            return part.map(function (found) { return found.get(ref); });
-          });
+          var at = function (found) { return found.get(ref); };
+          if (excluded.some(function (unit) { return unitInRow(unit.map(at), gaps) !== null; })) return;
+          // Per clause: the spans of its matched alternatives' first terms, last terms and runs.
           var matched = [];
-          for (var p = 0; p < spans.length; p++) {
-            var inRow = spansInRow(spans[p], gaps);
-            if (inRow === null) return;
-            matched = matched.concat(inRow);
+          for (var c = 0; c < plan.clauses.length; c++) {
+            var firsts = [], lasts = [], runs = null;
+            plan.clauses[c].forEach(function (unit) {
+              var levels = units[unit].map(at);
+              var inRow = unitInRow(levels, gaps);
+              if (inRow === null) return;
+              firsts = firsts.concat(levels[0]);
+              lasts = lasts.concat(levels[levels.length - 1]);
+              runs = (runs || []).concat(inRow);
+            });
+            if (runs === null) return;
+            matched.push([firsts, lasts, runs]);
           }
-          if (spans.length > 1) {
+          if (matched.length > 1) {
             var adjacent = 0;
-            for (var b = 0; b + 1 < spans.length; b++) {
-              if (standInRow(spans[b][spans[b].length - 1], spans[b + 1][0], gaps)) adjacent++;
+            for (var b = 0; b + 1 < matched.length; b++) {
+              if (standInRow(matched[b][1], matched[b + 1][0], gaps)) adjacent++;
             }
-            score = score * (1 + ADJACENCY_BONUS * adjacent / (spans.length - 1));
+            score = score * (1 + ADJACENCY_BONUS * adjacent / (matched.length - 1));
           }
-          ranked.push({ ref: Number(ref), score: score, spans: merge(matched) });
+          var spans = [].concat.apply([], matched.map(function (clause) { return clause[2]; }));
+          ranked.push({ ref: Number(ref), score: score, spans: merge(spans) });
         });
         ranked.sort(function (a, b) { return b.score - a.score || a.ref - b.ref; });
         result.total = ranked.length;
@@ -577,5 +776,5 @@
     return new Searcher(load);
   }
 
-  return { open: open, withLoader: withLoader, highlights: highlights, fold: fold, planQuery: planQuery };
+  return { open: open, withLoader: withLoader, highlights: highlights, fold: fold, planQuery: planQuery, parseQuery: parseQuery };
 });

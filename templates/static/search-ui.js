@@ -380,7 +380,25 @@
     });
   }
 
+  // Wrong syntax is searched as plain words (search-engine.js); the status line says why.
+  var SYNTAX_PROBLEMS = {
+    "unclosed-quote": "引用符（\"や「）が閉じられていないため",
+    "empty-quote": "引用符の中に語がないため",
+    "misplaced-or": "OR（または｜）の前か後ろに語がないため",
+    "excluded-or": "「-」を付けた語はORでつなげないため",
+    "only-excluded": "「-」を付けた語だけでは探せないため",
+  };
+
+  function syntaxNotice() {
+    var reason = result && result.problem && SYNTAX_PROBLEMS[result.problem];
+    return reason ? reason + "、記号は使わずに、すべての語を含む発言を探しました。" : "";
+  }
+
   function describe(total, groups) {
+    return syntaxNotice() + describeHits(total, groups);
+  }
+
+  function describeHits(total, groups) {
     var all = result ? result.hits.length : 0;
     var filtered = FILTERS.some(function (name) { return state[name]; });
     if (!total) {

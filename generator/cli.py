@@ -246,7 +246,15 @@ def import_(
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 @click.option("--limit", default=20, show_default=True, type=click.IntRange(min=0), help="Hits to show; 0 shows all.")
 def search(query: str, site_dir: Path, as_json: bool, limit: int) -> None:
-    """Search a built site's index, as its search page does."""
+    """Search a built site's index, as its search page does.
+
+    \b
+    QUERY syntax (the same as on the search page):
+      words separated by spaces   all must appear in one utterance
+      A OR B, A｜B                either word (OR in uppercase ASCII, standing alone)
+      -A                          no utterance holding A
+      "A B", 「A B」              the words in a row, in this order
+    """
     from .search.command import run_search
 
     sys.exit(run_search(query, site_dir, as_json, limit, click.echo))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from urllib.parse import quote
 
@@ -244,3 +245,33 @@ def test_axe_finds_nothing_on_tinted_utterances_and_results(browser, static_serv
     finally:
         context.close()
     assert violations == []
+
+
+@pytest.mark.parametrize("width", WIDTHS, ids=WIDTHS)
+def test_results_print_dates_in_wareki(browser, static_server, search_site, width):
+    base = static_server(search_site)
+    context = browser.new_context(viewport={"width": WIDTHS[width], "height": 800})
+    try:
+        page = context.new_page()
+        page.goto(base + "search/?q=" + quote("GIGAスクール") + "&sort=newest")
+        page.wait_for_selector(DONE, state="attached")
+        dates = page.locator("#search-results .result-meta time").all_inner_texts()
+    finally:
+        context.close()
+    assert dates[:3] == ["令和4年2月14日（2022年）", "令和3年6月1日（2021年）", "令和3年3月15日（2021年）"]
+
+
+def test_a_failed_download_is_explained_in_japanese(browser, static_server, search_site):
+    base = static_server(search_site)
+    context = browser.new_context(viewport={"width": 360, "height": 800})
+    try:
+        # The index's files fail as on a broken connection: the browser's own words are English.
+        context.route("**/search/manifest.json", lambda route: route.abort("internetdisconnected"))
+        page = context.new_page()
+        page.goto(base + "search/?q=" + quote("GIGAスクール"))
+        page.wait_for_selector("#search-results[data-state='error']", state="attached")
+        status = page.locator("#search-status").inner_text()
+    finally:
+        context.close()
+    assert status.startswith("検索できませんでした。") and "再読み込み" in status
+    assert not re.search(r"[A-Za-z]", status), status

@@ -78,7 +78,7 @@ def atom_feed(
     for body, meeting in entries:
         entry = _element(feed, "entry")
         _element(entry, "id", stable_id(site, urls, f"{meeting.path}/"))
-        _element(entry, "title", f"{meeting.title}（{japanese_date(meeting.date)}）")
+        _element(entry, "title", f"{meeting.title} {japanese_date(meeting.date)}")
         _element(entry, "link", rel="alternate", type="text/html", href=page_url(f"{meeting.path}/", urls))
         _element(entry, "published", timestamp(meeting.date))
         _element(entry, "updated", timestamp(last_changed(meeting)))

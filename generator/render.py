@@ -10,15 +10,20 @@ from markupsafe import Markup
 
 from .minutes_markdown import make_parser
 from .pages import Page, SiteUrls
-from .wareki import fiscal_year, fiscal_year_label
+from .wareki import fiscal_year, fiscal_year_label, wareki_date
 
 WEEKDAYS = "月火水木金土日"
 _MARKDOWN = make_parser()
 
 
 def japanese_date(date: dt.date) -> str:
-    """A date as printed on Japanese pages: 2022年2月14日（月）."""
-    return f"{date.year}年{date.month}月{date.day}日（{WEEKDAYS[date.weekday()]}）"
+    """A date as printed on the pages and in citations: 令和4年2月14日（2022年）."""
+    return wareki_date(date)
+
+
+def weekday(date: dt.date) -> str:
+    """The day of the week of `date`, spelt out as on a meeting notice: 月曜日."""
+    return f"{WEEKDAYS[date.weekday()]}曜日"
 
 
 def markdown(text: str) -> Markup:
@@ -38,6 +43,7 @@ def make_environment(templates_dir: Path) -> jinja2.Environment:
     )
     env.filters.update(
         japanese_date=japanese_date,
+        weekday=weekday,
         markdown=markdown,
         fiscal_year=fiscal_year,
         fiscal_year_label=fiscal_year_label,

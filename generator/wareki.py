@@ -95,8 +95,23 @@ def fiscal_year(date: dt.date) -> int:
     return date.year if date.month >= 4 else date.year - 1
 
 
+def era_year_text(era_year: int) -> str:
+    """An era's year as printed on the pages: `元` for its first year, else ASCII digits."""
+    return "元" if era_year == 1 else str(era_year)
+
+
+def wareki_date(date: dt.date) -> str:
+    """A date as the pages print it, 和暦 first with the Western year beside it: `令和4年2月14日（2022年）`.
+
+    Digits are ASCII and brackets full-width everywhere on the pages, so that lists line up and a
+    citation copied from a page reads the same as the page.
+    """
+    era, era_year = era_of(date)
+    return f"{era}{era_year_text(era_year)}年{date.month}月{date.day}日（{date.year}年）"
+
+
 def fiscal_year_label(year: int) -> str:
-    """Name a fiscal year as printed in Japanese minutes, e.g. `令和３年度 (2021)`, `令和元年度 (2019)`.
+    """Name a fiscal year as Japanese public sites print it, e.g. `令和3年度（2021年度）`, `令和元年度（2019年度）`.
 
     A fiscal year takes the era in force at its end when that era began in the year the fiscal
     year starts (April 2019 was still 平成, yet the year is 令和元年度); otherwise the era of its start.
@@ -109,9 +124,4 @@ def fiscal_year_label(year: int) -> str:
             # era this module does not name: the Western year alone.
             return f"{year}年度"
         era = start_era
-    era_year = year - era.start.year + 1
-    number = "元" if era_year == 1 else str(era_year).translate(_FULL_WIDTH_DIGITS)
-    return f"{era.name}{number}年度 ({year})"
-
-
-_FULL_WIDTH_DIGITS = str.maketrans("0123456789", "０１２３４５６７８９")
+    return f"{era.name}{era_year_text(year - era.start.year + 1)}年度（{year}年度）"

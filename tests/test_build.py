@@ -52,8 +52,8 @@ def test_body_page_groups_meetings_by_fiscal_year(make_site, tmp_path: Path) -> 
     build_site(content, TEMPLATES, tmp_path / "site")
     page = (tmp_path / "site" / "test" / "index.html").read_text(encoding="utf-8")
     headings = re.findall(r"<h2 id=\"fy-\d+\">([^<]+)</h2>", page)
-    assert headings == ["令和３年度 (2021)", "令和元年度 (2019)"]
-    assert page.index("2019年4月10日") < page.index("2020年3月30日")
+    assert headings == ["令和3年度（2021年度）", "令和元年度（2019年度）"]
+    assert page.index("平成31年4月10日（2019年）") < page.index("令和2年3月30日（2020年）")
 
 
 def test_markup_in_titles_and_speeches_is_escaped_everywhere(make_site, tmp_path: Path) -> None:

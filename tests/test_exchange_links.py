@@ -123,7 +123,7 @@ def test_shift_click_on_permalinks_selects_a_range_to_copy(browser, server_root:
         bar.locator(".copy-citation").click()
         page.wait_for_function("() => document.querySelector('.copy-status')?.textContent === '引用をコピーしました'")
         citation = page.evaluate("() => navigator.clipboard.readText()")
-        assert citation == f"テスト区 テスト審議会 令和3年度第7回（2022年2月14日）発言3〜6 <{url}#s3-s6>"
+        assert citation == f"テスト区 テスト審議会 令和3年度第7回 令和4年2月14日（2022年）発言3〜6 <{url}#s3-s6>"
 
         bar.locator(".copy-link").click()
         page.wait_for_function("() => document.querySelector('.copy-status')?.textContent === 'リンクをコピーしました'")
@@ -132,7 +132,7 @@ def test_shift_click_on_permalinks_selects_a_range_to_copy(browser, server_root:
         page.click("#s12 .utterance-tools .copy-citation")
         page.wait_for_timeout(100)
         assert page.evaluate("() => navigator.clipboard.readText()") == (
-            f"テスト区 テスト審議会 令和3年度第7回（2022年2月14日）発言12 <{url}#s12>"
+            f"テスト区 テスト審議会 令和3年度第7回 令和4年2月14日（2022年）発言12 <{url}#s12>"
         )
         page.click("#s12 .utterance-tools .copy-link")
         page.wait_for_timeout(100)

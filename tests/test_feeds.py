@@ -55,7 +55,7 @@ def test_archive_feed_lists_every_meeting_newest_change_first(content: Path, tmp
     assert first.find(f"{ATOM}link").get("href") == BASE + "test/2022-02-14/"
     assert first.findtext(f"{ATOM}published") == "2022-02-14T00:00:00+09:00"
     assert first.findtext(f"{ATOM}updated") == "2022-04-01T00:00:00+09:00"
-    assert first.findtext(f"{ATOM}title") == "第1回 テスト審議会（2022年2月14日（月））"
+    assert first.findtext(f"{ATOM}title") == "第1回 テスト審議会 令和4年2月14日（2022年）"
 
 
 def test_body_feed_lists_only_its_meetings(content: Path, tmp_path: Path) -> None:
@@ -104,12 +104,13 @@ def test_every_page_has_open_graph_and_twitter_meta(content: Path, tmp_path: Pat
     build_site(content, TEMPLATES, tmp_path / "site", base_url=BASE)
     for path in sorted((tmp_path / "site").rglob("index.html")):
         tags = meta(path.read_text(encoding="utf-8"))
-        assert tags["og:title"] and tags["twitter:card"] == "summary", path
+        assert tags["og:title"] and tags["twitter:card"] == "summary_large_image", path
+        assert tags["og:image"] == BASE + "assets/og-image.png", path
         assert tags["og:url"].startswith(BASE), path
     tags = meta((tmp_path / "site/test/2022-02-14/index.html").read_text(encoding="utf-8"))
     assert tags["og:type"] == "article"
     assert tags["og:url"] == BASE + "test/2022-02-14/"
-    assert tags["og:description"] == "テスト審議会、2022年2月14日（月）の会議録（発言1件）"
+    assert tags["og:description"] == "テスト審議会、令和4年2月14日（2022年）の会議録（発言1件）"
 
 
 def test_meeting_page_describes_itself_in_json_ld(make_site, tmp_path: Path) -> None:

@@ -25,7 +25,7 @@ def test_search_page_offers_every_body_and_fiscal_year(make_site, tmp_path: Path
     assert '<option value="test">テスト審議会</option>' in page
     years = re.findall(r'<option value="(\d{4})">([^<]*)</option>', page)
     # Newest first, named as printed in minutes: April 2019 is already 令和元年度.
-    assert years == [("2021", "令和３年度 (2021)"), ("2019", "令和元年度 (2019)")]
+    assert years == [("2021", "令和3年度（2021年度）"), ("2019", "令和元年度（2019年度）")]
     assert "<noscript>" in page and "JavaScript" in page
     for name in ("search-worker.js", "search-ui.js", "search.css"):
         assert f'"../assets/{name}"' in page

@@ -63,17 +63,18 @@
     return pageUrl() + fragment(first, last);
   }
 
-  // 目黒区 情報公開・個人情報保護審議会 令和3年度第7回（2022年2月14日）発言12〜18 <URL>
+  // 目黒区 情報公開・個人情報保護審議会 令和3年度第7回 令和4年2月14日（2022年）発言12〜18 <URL>
+  // (the date as the page prints it: wareki.js, loaded before this script)
   function citation(first, last) {
     var org = article.getAttribute("data-organization") || "";
     var body = article.getAttribute("data-body") || "";
     var title = article.getAttribute("data-title") || "";
     var shortTitle = body && title.indexOf(body) !== -1 ? title.replace(body, "").trim() : title;
-    var date = (article.getAttribute("data-date") || "").split("-");
-    var when = date.length === 3 ? Number(date[0]) + "年" + Number(date[1]) + "月" + Number(date[2]) + "日" : "";
-    var names = [org, body, toHalfWidth(shortTitle)].filter(function (part) { return part; });
+    var iso = article.getAttribute("data-date") || "";
+    var when = window.MinutesWareki ? window.MinutesWareki.date(iso) : iso;
+    var names = [org, body, toHalfWidth(shortTitle), when].filter(function (part) { return part; });
     var speeches = first === last ? "発言" + first : "発言" + first + "〜" + last;
-    return names.join(" ") + (when ? "（" + when + "）" : "") + speeches + " <" + linkTo(first, last) + ">";
+    return names.join(" ") + speeches + " <" + linkTo(first, last) + ">";
   }
 
   // The range a fragment names, cut to the utterances that exist; null when it names none.

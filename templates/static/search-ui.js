@@ -25,7 +25,6 @@
   var SNIPPET_LENGTH = 140; // UTF-16 units of speech shown around the matches
   var SNIPPET_LEAD = 40; // of which before the first match shown
   var QUERY_SHOWN = 60; // a 1,000-character query is cut in the status line
-  var WEEKDAYS = "日月火水木金土";
   var FILTERS = ["body", "year", "speaker"];
 
   var app = document.getElementById("search-app");
@@ -198,12 +197,9 @@
     return siteRoot + url;
   }
 
+  // 令和4年2月14日（2022年）, as the meeting pages print it (wareki.js, loaded before this script).
   function japaneseDate(iso) {
-    var parts = /^(\d{4})-(\d{2})-(\d{2})$/.exec(iso || "");
-    if (!parts) return iso || "";
-    var y = Number(parts[1]), m = Number(parts[2]), d = Number(parts[3]);
-    var weekday = WEEKDAYS.charAt(new Date(Date.UTC(y, m - 1, d)).getUTCDay());
-    return y + "年" + m + "月" + d + "日（" + weekday + "）";
+    return window.MinutesWareki ? window.MinutesWareki.date(iso) : iso || "";
   }
 
   function element(tag, className, text) {
@@ -486,7 +482,18 @@
     list.replaceChildren();
     list.setAttribute("data-total", "0");
     more.hidden = true;
-    say("検索できませんでした（" + (error && error.message ? error.message : String(error)) + "）。ページを再読み込みしてください。");
+    // The browser's own text ("Failed to fetch", "HTTP 404") is English and says nothing a reader
+    // can act on: the page says what to do in Japanese, the console keeps the detail for staff.
+    if (window.console) window.console.error(error);
+    var offline = navigator.onLine === false;
+    var download = /fetch|network|load failed|cannot load|HTTP \d|not loaded/i.test(String((error && error.message) || error));
+    say(
+      offline
+        ? "検索できませんでした。インターネットに接続されていないようです。接続を確かめてから、ページを再読み込みしてください。"
+        : download
+          ? "検索できませんでした。検索用のデータを読み込めませんでした。しばらくしてから、ページを再読み込みしてください。"
+          : "検索できませんでした。ページを再読み込みしてください。直らないときは、サイトの管理者にお知らせください。"
+    );
     setState("error");
   }
 

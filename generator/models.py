@@ -155,6 +155,37 @@ class Body:
     title: str
     description: str | None = None
     meetings: list[Meeting] = field(default_factory=list)
+    group: str | None = None
+    """The home page's heading this body is listed under (本会議, 常任委員会, …), from `_index.md`."""
+
+
+OTHER_GROUP = "その他"
+"""The home page's group for bodies whose `_index.md` names none, when some others do."""
+
+
+@dataclass(frozen=True)
+class BodyGroup:
+    """Bodies listed together on the home page under one heading."""
+
+    title: str
+    bodies: list[Body]
+
+
+def group_bodies(bodies: list[Body]) -> list[BodyGroup]:
+    """The bodies in groups, in the order each group first appears, ungrouped ones last under その他.
+
+    When no body names a group, the result is one untitled group: a small archive keeps its flat list.
+    """
+    if not any(body.group for body in bodies):
+        return [BodyGroup("", list(bodies))] if bodies else []
+    groups: dict[str, list[Body]] = {}
+    for body in bodies:
+        if body.group:
+            groups.setdefault(body.group, []).append(body)
+    # A body naming その他 itself joins the ungrouped ones rather than making a second その他.
+    others = groups.pop(OTHER_GROUP, []) + [body for body in bodies if not body.group]
+    result = [BodyGroup(title, members) for title, members in groups.items()]
+    return result + ([BodyGroup(OTHER_GROUP, others)] if others else [])
 
 
 @dataclass

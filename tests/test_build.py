@@ -181,3 +181,46 @@ def test_cli_build_failure_exits_1_and_names_each_problem(make_site, monkeypatch
     assert "content/test/2022-02-14.md:3: error: invalid date" in result.stderr
     assert "content/test/2022-02-14.md:6: error: utterance has no speaker label" in result.stderr
     assert not (content.parent / "site").exists()
+
+
+def body_index(title: str, group: str | None = None) -> str:
+    """A body's `_index.md`, naming its home-page group when given."""
+    return f"---\ntitle: {title}\n" + (f"group: {group}\n" if group else "") + "---\n"
+
+
+def home_sections(page: str) -> list[tuple[str, list[str]]]:
+    """The home page's group headings under 会議体, each with the body titles listed under it."""
+    start = page.index('id="bodies-heading"')
+    bodies = page[start : page.index("</section>", start)]
+    parts = re.split(r'<h3 class="body-group">([^<]+)</h3>', bodies)
+    return [(parts[i], re.findall(r'<a href="[^"]+">([^<]+)</a>', parts[i + 1])) for i in range(1, len(parts), 2)]
+
+
+def test_home_page_starts_with_the_latest_meetings_and_groups_bodies(make_site, tmp_path: Path) -> None:
+    content = make_site(
+        {
+            "a-honkaigi/_index.md": body_index("区議会本会議", "本会議"),
+            "a-honkaigi/2022-02-01.md": meeting(title="第1回定例会", date="2022-02-01"),
+            "b-kyoiku/_index.md": body_index("教育委員会", "常任委員会"),
+            "b-kyoiku/2022-03-01.md": meeting(title="教育委員会", date="2022-03-01"),
+            "c-somu/_index.md": body_index("総務委員会", "常任委員会"),
+            "c-somu/2021-05-01.md": meeting(title="総務委員会", date="2021-05-01"),
+            "d-shingikai/_index.md": body_index("情報公開審議会"),
+            "d-shingikai/2020-01-01.md": meeting(title="情報公開審議会", date="2020-01-01"),
+        },
+        body=None,
+    )
+    build_site(content, TEMPLATES, tmp_path / "site")
+    page = (tmp_path / "site" / "index.html").read_text(encoding="utf-8")
+    assert page.index("最近の会議") < page.index('id="bodies-heading"')
+    assert home_sections(page) == [
+        ("本会議", ["区議会本会議"]),
+        ("常任委員会", ["教育委員会", "総務委員会"]),
+        ("その他", ["情報公開審議会"]),
+    ]
+
+
+def test_home_page_keeps_a_flat_body_list_when_no_body_names_a_group(bundled_site: Path) -> None:
+    page = (bundled_site / "index.html").read_text(encoding="utf-8")
+    assert 'class="body-group"' not in page
+    assert "情報公開" in page[page.index('id="bodies-heading"') :]

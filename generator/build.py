@@ -14,7 +14,7 @@ from .content import INDEX, load_archive
 from .decisions import decision_entries
 from .diagnostics import ContentError, Diagnostic, has_errors
 from .feeds import write_feeds
-from .models import Archive, Body, Meeting, group_bodies
+from .models import Archive, Body, Meeting, group_bodies, speakers_in_order
 from .opendata import write_open_data
 from .output import OutputTree, check_output_folder, discard, staging_folder, swap_into_place
 from .pages import Page, SiteUrls
@@ -209,7 +209,7 @@ def write_pages(
 
 def site_context(archive: Archive) -> dict[str, object]:
     """What every template sees besides its page's own context."""
-    return {"site": archive.config, "bodies": archive.bodies, "assets": ASSETS_URL}
+    return {"site": archive.config, "bodies": archive.bodies, "assets": ASSETS_URL, "speaker_index": speakers_in_order}
 
 
 def write_aggregates(archive: Archive, urls: SiteUrls, pages: list[Page], tree: OutputTree, content_dir: Path) -> list[Diagnostic]:

@@ -147,6 +147,29 @@ class Meeting:
         return [b for b in self.record if isinstance(b, AgendaItem) and b.level == 2]
 
 
+@dataclass(frozen=True)
+class SpeakerEntry:
+    """One speaker in a record's table of contents: where they first speak and how often."""
+
+    label: str
+    first: Utterance
+    count: int
+
+
+def speakers_in_order(meeting: Meeting) -> list[SpeakerEntry]:
+    """Every speaker label of the record in order of first utterance, with their number of turns.
+
+    A record without agenda headings (an imported Diet meeting has none) is contents by speaker:
+    in a 委員会 each questioner's turn is one stretch of the record.
+    """
+    firsts: dict[str, Utterance] = {}
+    counts: dict[str, int] = {}
+    for utterance in meeting.utterances:
+        firsts.setdefault(utterance.speaker.label, utterance)
+        counts[utterance.speaker.label] = counts.get(utterance.speaker.label, 0) + 1
+    return [SpeakerEntry(label, first, counts[label]) for label, first in firsts.items()]
+
+
 @dataclass
 class Body:
     """A body (会議体) such as a council or committee: one folder of meetings."""

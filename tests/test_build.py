@@ -224,3 +224,17 @@ def test_home_page_keeps_a_flat_body_list_when_no_body_names_a_group(bundled_sit
     page = (bundled_site / "index.html").read_text(encoding="utf-8")
     assert 'class="body-group"' not in page
     assert "情報公開" in page[page.index('id="bodies-heading"') :]
+
+
+def test_a_record_without_agenda_headings_gets_contents_by_speaker(make_site, tmp_path: Path) -> None:
+    # Imported Diet meetings have no ## headings: the contents list who speaks, in order, with links.
+    speeches = "○委員長（高橋克法君）　開会します。\n\n○山田太郎君　質問します。\n\n○大臣（鈴木一郎君）　答えます。\n\n○山田太郎君　再質問します。\n"
+    content = make_site({"test/2024-10-09.md": meeting(date="2024-10-09", body="会議録情報の本文\n\n" + speeches)})
+    build_site(content, TEMPLATES, tmp_path / "site")
+    page = (tmp_path / "site" / "test" / "2024-10-09" / "index.html").read_text(encoding="utf-8")
+    toc = page[page.index('class="toc"') : page.index("</nav>", page.index('class="toc"'))]
+    assert re.findall(r'<a href="#(s\d+)">([^<]+)</a>（(\d+)回）', toc) == [
+        ("s1", "委員長（高橋克法君）", "1"),
+        ("s2", "山田太郎君", "2"),
+        ("s3", "大臣（鈴木一郎君）", "1"),
+    ]

@@ -113,3 +113,25 @@ def test_exchange_links_still_open_their_utterance(meeting_page) -> None:
     meeting_page.goto(meeting_page.url + "#s12-s14")
     marked = meeting_page.eval_on_selector_all("[data-in-range]", "els => els.map(e => e.id)")
     assert marked == ["s12", "s13", "s14"]
+
+
+def test_contents_by_speaker_pass_axe(browser, static_server, make_site, tmp_path: Path) -> None:
+    # A record without agenda headings, as imported from the Diet: its contents list the speakers.
+    speeches = "".join(f"○{'委員長（高橋克法君）' if n % 2 else '山田太郎君'}　発言{n}です。\n\n" for n in range(1, 9))
+    content = make_site({"test/2024-10-09.md": "---\ntitle: 文教科学委員会 第1号\ndate: 2024-10-09\n---\n\n委員の異動\n\n" + speeches})
+    build_site(content, TEMPLATES, tmp_path / "site")
+    base = static_server(tmp_path / "site", "/minutes/")
+    for width in WIDTHS.values():
+        context = browser.new_context(viewport={"width": width, "height": 800})
+        try:
+            page = context.new_page()
+            page.goto(base + "test/2024-10-09/")
+            page.get_by_role("link", name="山田太郎君").click()
+            assert page.evaluate("location.hash") == "#s2"
+            page.add_script_tag(path=str(REPO / "node_modules" / "axe-core" / "axe.min.js"))
+            violations = page.evaluate(
+                "() => axe.run(document).then(r => r.violations.filter(v => ['serious', 'critical'].includes(v.impact)).map(v => v.id))"
+            )
+        finally:
+            context.close()
+        assert violations == [], f"{width} px: {violations}"

@@ -14,7 +14,7 @@ from .content import INDEX, load_archive
 from .decisions import decision_entries
 from .diagnostics import ContentError, Diagnostic, has_errors
 from .feeds import write_feeds
-from .models import Archive, Body, Meeting
+from .models import Archive, Body, Meeting, group_bodies, speakers_in_order
 from .opendata import write_open_data
 from .output import OutputTree, check_output_folder, discard, staging_folder, swap_into_place
 from .pages import Page, SiteUrls
@@ -108,7 +108,7 @@ Progress = Callable[[Iterable[Page]], Iterable[Page]]
 def plan_pages(archive: Archive) -> list[Page]:
     """Every HTML page of the site, in a stable order."""
     recent = sorted(archive.meetings, key=lambda m: (m.date, m.path), reverse=True)[:RECENT_MEETINGS]
-    pages = [Page("", "home.html", {"recent": recent})]
+    pages = [Page("", "home.html", {"recent": recent, "body_groups": group_bodies(archive.bodies)})]
     for body in archive.bodies:
         pages.append(Page(f"{body.slug}/", "body.html", {"body": body, "years": group_by_fiscal_year(body)}))
         for meeting in body.meetings:
@@ -209,7 +209,7 @@ def write_pages(
 
 def site_context(archive: Archive) -> dict[str, object]:
     """What every template sees besides its page's own context."""
-    return {"site": archive.config, "bodies": archive.bodies, "assets": ASSETS_URL}
+    return {"site": archive.config, "bodies": archive.bodies, "assets": ASSETS_URL, "speaker_index": speakers_in_order}
 
 
 def write_aggregates(archive: Archive, urls: SiteUrls, pages: list[Page], tree: OutputTree, content_dir: Path) -> list[Diagnostic]:

@@ -198,7 +198,9 @@ def _load_body(content_dir: Path, folder: Path, diagnostics: list[Diagnostic]) -
     if settings is None or not settings.title:
         return None
     meetings.sort(key=lambda m: (m.date, m.slug))
-    return Body(slug=folder.name, title=settings.title, description=settings.description, meetings=meetings)
+    return Body(
+        slug=folder.name, title=settings.title, description=settings.description, meetings=meetings, group=settings.group
+    )
 
 
 def check_file_name(path: Path, meeting: Meeting, shown: str, diagnostics: list[Diagnostic]) -> None:

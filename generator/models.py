@@ -147,6 +147,29 @@ class Meeting:
         return [b for b in self.record if isinstance(b, AgendaItem) and b.level == 2]
 
 
+@dataclass(frozen=True)
+class SpeakerEntry:
+    """One speaker in a record's table of contents: where they first speak and how often."""
+
+    label: str
+    first: Utterance
+    count: int
+
+
+def speakers_in_order(meeting: Meeting) -> list[SpeakerEntry]:
+    """Every speaker label of the record in order of first utterance, with their number of turns.
+
+    A record without agenda headings (an imported Diet meeting has none) is contents by speaker:
+    in a 委員会 each questioner's turn is one stretch of the record.
+    """
+    firsts: dict[str, Utterance] = {}
+    counts: dict[str, int] = {}
+    for utterance in meeting.utterances:
+        firsts.setdefault(utterance.speaker.label, utterance)
+        counts[utterance.speaker.label] = counts.get(utterance.speaker.label, 0) + 1
+    return [SpeakerEntry(label, first, counts[label]) for label, first in firsts.items()]
+
+
 @dataclass
 class Body:
     """A body (会議体) such as a council or committee: one folder of meetings."""
@@ -155,6 +178,37 @@ class Body:
     title: str
     description: str | None = None
     meetings: list[Meeting] = field(default_factory=list)
+    group: str | None = None
+    """The home page's heading this body is listed under (本会議, 常任委員会, …), from `_index.md`."""
+
+
+OTHER_GROUP = "その他"
+"""The home page's group for bodies whose `_index.md` names none, when some others do."""
+
+
+@dataclass(frozen=True)
+class BodyGroup:
+    """Bodies listed together on the home page under one heading."""
+
+    title: str
+    bodies: list[Body]
+
+
+def group_bodies(bodies: list[Body]) -> list[BodyGroup]:
+    """The bodies in groups, in the order each group first appears, ungrouped ones last under その他.
+
+    When no body names a group, the result is one untitled group: a small archive keeps its flat list.
+    """
+    if not any(body.group for body in bodies):
+        return [BodyGroup("", list(bodies))] if bodies else []
+    groups: dict[str, list[Body]] = {}
+    for body in bodies:
+        if body.group:
+            groups.setdefault(body.group, []).append(body)
+    # A body naming その他 itself joins the ungrouped ones rather than making a second その他.
+    others = groups.pop(OTHER_GROUP, []) + [body for body in bodies if not body.group]
+    result = [BodyGroup(title, members) for title, members in groups.items()]
+    return result + ([BodyGroup(OTHER_GROUP, others)] if others else [])
 
 
 @dataclass

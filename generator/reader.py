@@ -20,7 +20,7 @@ from .wareki import FIRST_DATE, LAST_DATE, in_supported_range
 from .web_urls import base_url_problem, web_url_problem
 
 SITE_KEYS = ("title", "organization", "base_url", "description")
-BODY_KEYS = ("title", "description")
+BODY_KEYS = ("title", "description", "group")
 MEETING_KEYS = (
     "title", "date", "time", "venue", "attendees", "observers", "materials", "speakers",
     "decisions", "source_url", "pdf_url", "issue_id", "updated", "aliases", "renumbered",
@@ -286,15 +286,21 @@ class BodySettings:
 
     title: str
     description: str | None
+    group: str | None = None
+    """The home page's heading for this body (本会議, 常任委員会, …)."""
 
 
 def read_body_settings(text: str, path: str) -> tuple[BodySettings | None, list[Diagnostic]]:
-    """Read a body's `_index.md`: its `title` (required) and `description`."""
+    """Read a body's `_index.md`: its `title` (required), `description` and `group`."""
     matter, diagnostics = split_front_matter(text, path)
     if diagnostics:
         return None, diagnostics
     fields = _Fields(matter, path, BODY_KEYS, diagnostics)
-    settings = BodySettings(title=fields.text("title", required=True) or "", description=fields.text("description"))
+    settings = BodySettings(
+        title=fields.text("title", required=True) or "",
+        description=fields.text("description"),
+        group=fields.text("group"),
+    )
     return (settings if not diagnostics else None), diagnostics
 
 

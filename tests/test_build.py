@@ -181,3 +181,60 @@ def test_cli_build_failure_exits_1_and_names_each_problem(make_site, monkeypatch
     assert "content/test/2022-02-14.md:3: error: invalid date" in result.stderr
     assert "content/test/2022-02-14.md:6: error: utterance has no speaker label" in result.stderr
     assert not (content.parent / "site").exists()
+
+
+def body_index(title: str, group: str | None = None) -> str:
+    """A body's `_index.md`, naming its home-page group when given."""
+    return f"---\ntitle: {title}\n" + (f"group: {group}\n" if group else "") + "---\n"
+
+
+def home_sections(page: str) -> list[tuple[str, list[str]]]:
+    """The home page's group headings under 会議体, each with the body titles listed under it."""
+    start = page.index('id="bodies-heading"')
+    bodies = page[start : page.index("</section>", start)]
+    parts = re.split(r'<h3 class="body-group">([^<]+)</h3>', bodies)
+    return [(parts[i], re.findall(r'<a href="[^"]+">([^<]+)</a>', parts[i + 1])) for i in range(1, len(parts), 2)]
+
+
+def test_home_page_starts_with_the_latest_meetings_and_groups_bodies(make_site, tmp_path: Path) -> None:
+    content = make_site(
+        {
+            "a-honkaigi/_index.md": body_index("区議会本会議", "本会議"),
+            "a-honkaigi/2022-02-01.md": meeting(title="第1回定例会", date="2022-02-01"),
+            "b-kyoiku/_index.md": body_index("教育委員会", "常任委員会"),
+            "b-kyoiku/2022-03-01.md": meeting(title="教育委員会", date="2022-03-01"),
+            "c-somu/_index.md": body_index("総務委員会", "常任委員会"),
+            "c-somu/2021-05-01.md": meeting(title="総務委員会", date="2021-05-01"),
+            "d-shingikai/_index.md": body_index("情報公開審議会"),
+            "d-shingikai/2020-01-01.md": meeting(title="情報公開審議会", date="2020-01-01"),
+        },
+        body=None,
+    )
+    build_site(content, TEMPLATES, tmp_path / "site")
+    page = (tmp_path / "site" / "index.html").read_text(encoding="utf-8")
+    assert page.index("最近の会議") < page.index('id="bodies-heading"')
+    assert home_sections(page) == [
+        ("本会議", ["区議会本会議"]),
+        ("常任委員会", ["教育委員会", "総務委員会"]),
+        ("その他", ["情報公開審議会"]),
+    ]
+
+
+def test_home_page_keeps_a_flat_body_list_when_no_body_names_a_group(bundled_site: Path) -> None:
+    page = (bundled_site / "index.html").read_text(encoding="utf-8")
+    assert 'class="body-group"' not in page
+    assert "情報公開" in page[page.index('id="bodies-heading"') :]
+
+
+def test_a_record_without_agenda_headings_gets_contents_by_speaker(make_site, tmp_path: Path) -> None:
+    # Imported Diet meetings have no ## headings: the contents list who speaks, in order, with links.
+    speeches = "○委員長（高橋克法君）　開会します。\n\n○山田太郎君　質問します。\n\n○大臣（鈴木一郎君）　答えます。\n\n○山田太郎君　再質問します。\n"
+    content = make_site({"test/2024-10-09.md": meeting(date="2024-10-09", body="会議録情報の本文\n\n" + speeches)})
+    build_site(content, TEMPLATES, tmp_path / "site")
+    page = (tmp_path / "site" / "test" / "2024-10-09" / "index.html").read_text(encoding="utf-8")
+    toc = page[page.index('class="toc"') : page.index("</nav>", page.index('class="toc"'))]
+    assert re.findall(r'<a href="#(s\d+)">([^<]+)</a>（(\d+)回）', toc) == [
+        ("s1", "委員長（高橋克法君）", "1"),
+        ("s2", "山田太郎君", "2"),
+        ("s3", "大臣（鈴木一郎君）", "1"),
+    ]

@@ -83,6 +83,14 @@ CASES: dict[str, tuple[dict[str, str | bytes], list[str]]] = {
         {"test/2022-02-14.md": meeting(extra="speakers:\n  会長: {name: 山田}\n  委員: 鈴木\n")},
         [f"{M}:6: error: speaker '委員' must be a mapping with keys name, position, group, side"],
     ),
+    "body_group_not_text": (
+        {"test/_index.md": "---\ntitle: テスト審議会\ndescription: 説明\ngroup: [常任委員会, 特別委員会]\n---\n", "test/2022-02-14.md": meeting()},
+        ["content/test/_index.md:4: error: 'group' must be text"],
+    ),
+    "body_unknown_key": (
+        {"test/_index.md": "---\ntitle: テスト審議会\ngroups: 審議会\n---\n", "test/2022-02-14.md": meeting()},
+        ["content/test/_index.md:3: error: unknown front-matter key 'groups' (known keys: title, description, group)"],
+    ),
     "reserved_body_folder": (
         {"search/_index.md": "---\ntitle: 検索\n---\n"},
         ["content/search:1: error: body folder 'search' would publish to the same URL as the site's own /search/ pages: rename it"],

@@ -50,7 +50,7 @@ class ArchiveCopy:
     """What a job needs: the archive pickled meeting by meeting, the site's URLs, the content folder."""
 
     config: SiteConfig
-    bodies: list[tuple[str, str, str | None, list[bytes]]]
+    bodies: list[tuple[str, str, str | None, str | None, list[bytes]]]
     urls: SiteUrls
     content_dir: Path
 
@@ -59,8 +59,8 @@ class ArchiveCopy:
         return Archive(
             config=self.config,
             bodies=[
-                Body(slug=slug, title=title, description=description, meetings=[pickle.loads(m) for m in meetings])
-                for slug, title, description, meetings in self.bodies
+                Body(slug=slug, title=title, description=description, group=group, meetings=[pickle.loads(m) for m in meetings])
+                for slug, title, description, group, meetings in self.bodies
             ],
         )
 
@@ -84,7 +84,7 @@ class ArchivePickles:
                     entry = (meeting, pickle.dumps(meeting, protocol=pickle.HIGHEST_PROTOCOL))
                 pickles[id(meeting)] = entry
                 meetings.append(entry[1])
-            bodies.append((body.slug, body.title, body.description, meetings))
+            bodies.append((body.slug, body.title, body.description, body.group, meetings))
         self._pickles = pickles
         return ArchiveCopy(archive.config, bodies, urls, content_dir)
 

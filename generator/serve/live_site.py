@@ -198,6 +198,7 @@ class LiveSite:
             if settings is not None and settings.title:
                 bodies[slug].title = settings.title
                 bodies[slug].description = settings.description
+                bodies[slug].group = settings.group
                 self.work.bodies.add(slug)
         self.content_version += 1
 

@@ -227,6 +227,29 @@
     if (rangeBar) rangeBar.hidden = true;
   }
 
+  // A toolbar is one tab stop: arrow keys, Home and End move between its controls, and the one
+  // focused last keeps the tab stop (the WAI-ARIA toolbar pattern).
+  function rovingFocus(toolbar, initial) {
+    var controls = toolbar.querySelectorAll("a, button");
+    for (var i = 0; i < controls.length; i++) {
+      controls[i].setAttribute("tabindex", controls[i] === initial ? "0" : "-1");
+    }
+    toolbar.addEventListener("keydown", function (event) {
+      var index = Array.prototype.indexOf.call(controls, document.activeElement);
+      if (index < 0) return;
+      var next = null;
+      if (event.key === "ArrowRight" || event.key === "ArrowDown") next = (index + 1) % controls.length;
+      else if (event.key === "ArrowLeft" || event.key === "ArrowUp") next = (index - 1 + controls.length) % controls.length;
+      else if (event.key === "Home") next = 0;
+      else if (event.key === "End") next = controls.length - 1;
+      if (next === null) return;
+      event.preventDefault();
+      controls[index].setAttribute("tabindex", "-1");
+      controls[next].setAttribute("tabindex", "0");
+      controls[next].focus();
+    });
+  }
+
   // Tools on every utterance: copy its link, copy its citation.
   var sections = article.querySelectorAll(".utterance[id]");
   for (var i = 0; i < sections.length; i++) {
@@ -246,7 +269,14 @@
       tools.appendChild(copyLink);
       tools.appendChild(copyCitation);
       var permalink = section.querySelector(".permalink");
-      section.insertBefore(tools, permalink ? permalink.nextSibling : section.firstChild);
+      // One toolbar per utterance, in the order it is seen (buttons, then #N), and one tab stop:
+      // 249 utterances × 3 controls made a keyboard user press Tab over 700 times to cross a meeting.
+      tools.setAttribute("role", "toolbar");
+      tools.setAttribute("aria-label", "発言" + number);
+      if (permalink) tools.appendChild(permalink);
+      var heading = section.querySelector(".speaker");
+      section.insertBefore(tools, heading ? heading.nextSibling : section.firstChild);
+      rovingFocus(tools, permalink || copyLink);
       if (permalink) {
         permalink.setAttribute("href", fragment(number, number));
         permalink.title = "この発言へのリンク（Shiftを押しながらクリックで範囲を選択）";

@@ -211,6 +211,33 @@ def serve(content_dir: Path, templates_dir: Path, out_dir: Path, base_url: str |
         signal.signal(signal.SIGTERM, previous)
 
 
+@main.command()
+@click.argument("directory", type=click.Path(path_type=Path))
+@click.option("--organization", required=True, help="Who publishes the archive (安平町); shown in citations and the footer.")
+@click.option("--title", required=True, help="The archive's name (安平町議会 会議録).")
+@click.option(
+    "--base-url", default=None,
+    help="Absolute URL the site will be published at (written as base_url; the GitHub workflow passes the Pages URL).",
+)  # fmt: skip
+def init(directory: Path, organization: str, title: str, base_url: str | None) -> None:
+    """Write a new archive into DIRECTORY (new or empty): settings, a sample meeting, a workflow and a README."""
+    from .scaffold import ArchiveSettings, InitError, write_archive
+
+    try:
+        written = write_archive(directory, ArchiveSettings(organization, title, base_url))
+    except InitError as exc:
+        for problem in exc.problems:
+            click.echo(f"init failed: {problem}", err=True)
+        click.echo("init failed: nothing was written", err=True)
+        sys.exit(1)
+    except OSError as exc:
+        click.echo(f"init failed: cannot write {directory.as_posix()} ({exc})", err=True)
+        sys.exit(1)
+    for path in written:
+        click.echo(f"wrote {(directory / path).as_posix()}")
+    click.echo(f"init done: cd {directory.as_posix()} && minutes build (README.md says how to publish)")
+
+
 @main.command(name="import")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--body", required=True, help="Body folder (slug) to write the meetings into.")

@@ -37,25 +37,28 @@ def typeset(text: str, path: Path, layout: PdfLayout = PdfLayout(), encrypt: str
 
     font = layout.font + ("-V" if layout.vertical else "")
     if font not in pdfmetrics.getRegisteredFontNames():
-        if layout.vertical:
-            pdfmetrics.registerFont(UnicodeCIDFont(layout.font, isVertical=True))
-        else:
-            pdfmetrics.registerFont(UnicodeCIDFont(layout.font))
+        cid_font = UnicodeCIDFont(layout.font, isVertical=layout.vertical)
+        # The vertical font is registered under a name of its own, beside the horizontal one.
+        cid_font.fontName = cid_font.name = font
+        pdfmetrics.registerFont(cid_font)
     width, height = A4
     pdf = canvas.Canvas(str(path), pagesize=A4, encrypt=encrypt)
-    step = layout.size * layout.leading
-    per_page = max(1, int((height - layout.top - layout.bottom) // step))
     lines = [line for chunk in text.split("\f") for line in chunk.split("\n")]
+    # The size shrinks until the longest line fits between the margins, as a typesetter would set it.
+    widest = max((pdfmetrics.stringWidth(line, font, 1) for line in lines), default=1) or 1
+    size = layout.size if layout.vertical else min(layout.size, (width - 2 * layout.left) / widest)
+    step = size * layout.leading
+    per_page = max(1, int((height - layout.top - layout.bottom) // step))
     pages = [lines[index : index + per_page] for index in range(0, len(lines), per_page)] or [[]]
     for number, page in enumerate(pages, start=1):
-        pdf.setFont(font, layout.size)
+        pdf.setFont(font, size)
         if layout.vertical:
             x = width - layout.left
             for line in page:
                 pdf.drawString(x, height - layout.top, line)
                 x -= step
         else:
-            y = height - layout.top - layout.size
+            y = height - layout.top - size
             for line in page:
                 pdf.drawString(layout.left, y, line)
                 y -= step
@@ -65,7 +68,7 @@ def typeset(text: str, path: Path, layout: PdfLayout = PdfLayout(), encrypt: str
         elif layout.page_number == "top":
             pdf.drawCentredString(width / 2, height - layout.top / 2, mark)
         if layout.running_title and number > 1:
-            pdf.drawString(layout.left, height - layout.top / 2 + (layout.size if layout.page_number == "top" else 0), layout.running_title)
+            pdf.drawString(layout.left, height - layout.top / 2 + (size if layout.page_number == "top" else 0), layout.running_title)
         pdf.showPage()
     pdf.save()
     return len(pages)

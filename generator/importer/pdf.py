@@ -126,7 +126,7 @@ def _vertical_chars(chars: list[tuple[str, float, float, float, float, float]]) 
     count = 0
     for before, after in zip(chars, chars[1:]):
         size = before[5]
-        if abs(after[1] - before[1]) < size * 0.3 and before[2] - after[4] > -size * 0.3 and after[4] < before[4] - size * 0.5:
+        if abs(after[1] - before[1]) < size * 0.3 and abs(after[4] - before[4]) > size * 0.5:
             count += 1
     return count
 
@@ -175,56 +175,49 @@ def _advance(char: str, size: float, left: float, right: float) -> float:
 
 
 def _drop_running_lines(pages: list[list[PrintedLine]], notes: list[SourceNote]) -> list[str]:
-    """Each page's text with its running headers and footers dropped, counted into `notes`."""
+    """Each page's text with its running headers and footers dropped, counted into `notes`.
+
+    A running line is one of the two outermost lines at the top or the bottom of a page, set
+    apart from the body by more than its line spacing, that is a page number or recurs (its
+    digits aside) at that edge of most pages.
+    """
+
     def key(line: PrintedLine) -> str:
         return _DIGITS.sub("#", line.text.replace(" ", "").replace("\u3000", ""))
 
-    tops = [max((line.top for line in lines), default=0) for lines in pages]
-    bottoms = [min((line.bottom for line in lines), default=0) for lines in pages]
-    band_keys: Counter[str] = Counter()
-    for lines, top, bottom in zip(pages, tops, bottoms):
-        height = max(top - bottom, 1)
-        seen = {key(line) for line in lines if line.bottom > top - height * BAND or line.top < bottom + height * BAND}
-        band_keys.update(seen)
-    repeated = {text for text, count in band_keys.items() if len(pages) > 2 and count * 2 > len(pages) and text}
+    gaps = Counter(round(before.bottom - after.bottom) for lines in pages for before, after in zip(lines, lines[1:]))
+    pitch = max((gap for gap, _ in gaps.most_common(1)), default=0)
+    edges: list[list[tuple[int, PrintedLine]]] = []
+    for lines in pages:
+        outer: list[tuple[int, PrintedLine]] = []
+        for edge in (0, -1):
+            order = lines if edge == 0 else lines[::-1]
+            # One or two lines at the edge (a title above a page number), set apart from the body.
+            for count in (1, 2):
+                if len(order) > count and abs(order[count - 1].bottom - order[count].bottom) > pitch * 1.3:
+                    outer.extend((edge, line) for line in order[:count])
+                    break
+        edges.append(outer)
+    counts = Counter(key_ for outer in edges for key_ in {(edge, key(line)) for edge, line in outer})
+    repeated = {item for item, count in counts.items() if len(pages) > 1 and count * 2 > len(pages)}
     dropped: Counter[str] = Counter()
     texts: list[str] = []
     margin = min((line.left for lines in pages for line in lines), default=0)
-    for lines, top, bottom in zip(pages, tops, bottoms):
-        kept = list(lines)
-        # Only the outermost lines of a page can be its running head or foot.
-        for edge in (0, -1):
-            while kept:
-                line = kept[edge]
-                text = line.text.strip(" \u3000")
-                if _PAGE_NUMBER.fullmatch(text) or (key(line) in repeated and line.size <= max(l.size for l in lines)):
-                    if _PAGE_NUMBER.fullmatch(text):
-                        dropped["page number"] += 1
-                    else:
-                        dropped[f"running {'header' if edge == 0 else 'footer'} '{text}'"] += 1
-                    kept.pop(edge)
-                    if len(kept) == len(lines) - 2:
-                        break
-                    continue
-                break
-        texts.append("\n".join(_with_blank_lines(kept, margin)))
+    for lines, outer in zip(pages, edges):
+        running = set()
+        for edge, line in outer:
+            text = line.text.strip(" \u3000")
+            if _PAGE_NUMBER.fullmatch(text):
+                dropped["page numbers"] += 1
+            elif (edge, key(line)) in repeated:
+                dropped[f"the running {'header' if edge == 0 else 'footer'} '{text}'"] += 1
+            else:
+                continue
+            running.add(id(line))
+        texts.append("\n".join(_with_blank_lines([line for line in lines if id(line) not in running], margin)))
     for what, count in dropped.items():
-        notes.append(SourceNote(0, f"PDF: dropped {what} as page layout on {count} page{'s' * (count != 1)}", "note"))
+        notes.append(SourceNote(0, f"PDF: dropped {what} as page layout, on {count} page{'s' * (count != 1)}", "note"))
     return texts
-
-
-def _indented(line: PrintedLine, margin: float) -> str:
-    """The line's text, with full-width spaces for where it starts right of the left margin."""
-    gap = line.left - margin
-    return (_spaces(gap, line.size, False) if gap > line.size * 0.4 else "") + line.text
-
-
-def _spaces(gap: float, size: float, narrow: bool) -> str:
-    """Spaces as wide as `gap`: full-width ones, or half-width ones after a half-width space or for an odd half."""
-    halves = round(gap / (size / 2))
-    if narrow or halves % 2:
-        return " " * halves
-    return "\u3000" * (halves // 2)
 
 
 def _with_blank_lines(lines: list[PrintedLine], margin: float) -> list[str]:
@@ -238,3 +231,17 @@ def _with_blank_lines(lines: list[PrintedLine], margin: float) -> list[str]:
             texts.extend([""] * max(skipped, 0))
         texts.append(_indented(line, margin))
     return texts
+
+
+def _indented(line: PrintedLine, margin: float) -> str:
+    """The line's text, with spaces for where it starts right of the left margin."""
+    gap = line.left - margin
+    return (_spaces(gap, line.size, False) if gap > line.size * 0.4 else "") + line.text
+
+
+def _spaces(gap: float, size: float, narrow: bool) -> str:
+    """Spaces as wide as `gap`: full-width ones, or half-width ones after a half-width space or for an odd half."""
+    halves = round(gap / (size / 2))
+    if narrow or halves % 2:
+        return " " * halves
+    return "\u3000" * (halves // 2)

@@ -33,8 +33,6 @@ CHARACTER_MAP: dict[tuple[str, bool], str] = {
     ("\u2016", True): "\u2225",  # DOUBLE VERTICAL LINE -> PARALLEL TO (JIS 1-2-2 in CP932)
 }
 
-BAND = 0.12
-"""The top and bottom share of the page height where running headers and footers stand."""
 _PAGE_NUMBER = re.compile(r"[-－−―—‐ー\s(（]*(?:[0-9０-９]+|[ⅰ-ⅿⅠ-Ⅿ]+)[-－−―—‐ー\s)）]*(?:ページ|頁)?")
 _DIGITS = re.compile(r"[0-9０-９]+")
 
@@ -99,7 +97,6 @@ def _page_lines(page) -> tuple[list[PrintedLine], int, int]:
     """The printed lines of one page in reading order, the count of characters set vertically, and of all characters."""
     import pypdfium2.raw as raw
 
-    height = page.get_height()
     textpage = page.get_textpage()
     chars: list[tuple[str, float, float, float, float, float]] = []
     try:
@@ -117,7 +114,6 @@ def _page_lines(page) -> tuple[list[PrintedLine], int, int]:
         page.close()
     vertical = _vertical_chars(chars)
     lines = _lines(chars)
-    _ = height
     return lines, vertical, len(chars)
 
 
@@ -159,19 +155,14 @@ def _lines(chars: list[tuple[str, float, float, float, float, float]]) -> list[P
                 text.append(_spaces(gap, char_size, False))
             if char == " ":
                 space_width = right - left
-            wide = (right - left) > char_size * 0.7 or char_size * 0.7 < _advance(char, char_size, left, right)
+            # Loose boxes span the advance, so a full-width glyph's box is about one em wide.
+            wide = (right - left) > char_size * 0.7
             text.append(CHARACTER_MAP.get((char, wide), char))
             previous_right = right
         lines.append(
             PrintedLine("".join(text), row[0][1], max(char[4] for char in row), min(char[2] for char in row), size)
         )
     return lines
-
-
-def _advance(char: str, size: float, left: float, right: float) -> float:
-    # Glyph boxes of punctuation are narrower than the advance; a hyphen's box is a sliver, so
-    # its width alone cannot tell full from half width: the line's spacing decides in _lines.
-    return right - left
 
 
 def _drop_running_lines(pages: list[list[PrintedLine]], notes: list[SourceNote]) -> list[str]:

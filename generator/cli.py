@@ -256,7 +256,7 @@ def init(directory: Path, organization: str, title: str, base_url: str | None) -
 def import_(
     paths: tuple[Path, ...], body: str, body_title: str | None, content_dir: Path, force: bool, strict: bool, meeting_date: dt.datetime | None
 ) -> None:
-    """Convert minutes PDF text (.txt) or 国会会議録 API JSON (.json) into Markdown minutes.
+    """Convert minutes PDFs (.pdf, with a text layer), their text (.txt) or 国会会議録 API JSON (.json) into Markdown minutes.
 
     Each file is imported whole or not at all: a file with an error writes nothing, the others
     are imported, and the exit status is 1 when any file was refused.

@@ -43,7 +43,7 @@ class SourceFile:
 
     path: Path
     kind: str
-    """`api` (国会会議録 API JSON) or `text` (the text of a minutes PDF)."""
+    """`api` (国会会議録 API JSON) or `text` (minutes text, or a minutes PDF read into text)."""
     meetings: list[ImportedMeeting] = field(default_factory=list)
     reading: list[SourceNote] = field(default_factory=list)
     """How the bytes were read (Shift_JIS, CRLF): facts for the report, not warnings."""
@@ -181,7 +181,7 @@ def _distinct(paths: list[Path], echo: Callable[[str], None]) -> list[Path]:
 
 
 def read_source(path: Path, strict: bool = False, date: dt.date | None = None) -> SourceFile:
-    """Read one input, its kind told by its name: `.json` is API JSON, anything else minutes text.
+    """Read one input, its kind told by its name: `.json` is API JSON, `.pdf` a minutes PDF, anything else minutes text.
 
     `date` is the meeting's date given with `--date`, for minutes text. Problems are recorded as
     the file's errors, never raised: one file cannot stop a batch.
@@ -228,7 +228,14 @@ def _read(source: SourceFile, date: dt.date | None = None) -> None:
         from .encoding import decode_source
         from .pdftext import parse_pdf_text
 
-        text, source.reading = decode_source(data, source.path)
+        if source.path.suffix.lower() == ".pdf":
+            from .pdf import read_pdf
+
+            pdf = read_pdf(data)
+            text = pdf.text
+            source.reading = [SourceNote(0, f"read the text layer of {pdf.pages} PDF page{'s' * (pdf.pages != 1)}", "note"), *pdf.notes]
+        else:
+            text, source.reading = decode_source(data, source.path)
         source.meetings = [parse_pdf_text(text, source.path.name, date)]
 
 

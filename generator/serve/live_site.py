@@ -23,7 +23,6 @@ import jinja2
 from ..build import (
     ASSETS_URL,
     LUNR_JS,
-    STATIC_DIR,
     MissingAssetError,
     find_lunr_js,
     plan_pages,
@@ -300,7 +299,7 @@ class LiveSite:
     def collect_assets(self) -> None:
         """Read the templates' static files and lunr.js, as the build copies them to assets/."""
         files: dict[str, bytes] = {}
-        for rel_path, source in static_files(self.templates_dir / STATIC_DIR):
+        for rel_path, source in static_files(self.templates_dir):
             try:
                 files[rel_path] = source.read_bytes()
             except OSError:

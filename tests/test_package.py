@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import venv
@@ -69,19 +70,21 @@ def test_pip_install_of_a_clean_clone_builds_a_site_without_the_checkout(tmp_pat
     clone = tmp_path / "clone"
     subprocess.run(["git", "clone", "--quiet", str(REPO), str(clone)], check=True)
     assert not (clone / "node_modules").exists()
+    # Without the PYTHONPATH a test run may set, the venv sees only what pip installed in it.
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTHONHOME", "VIRTUAL_ENV")}
     env_dir = tmp_path / "venv"
     venv.create(env_dir, with_pip=True)
     python = env_dir / "bin" / "python"
     # pip's own cache is kept (no --no-cache-dir): a second run installs from it.
     subprocess.run(
         [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", str(clone)],
-        check=True, timeout=900,
+        check=True, timeout=900, env=env,
     )  # fmt: skip
     shutil.rmtree(clone)
     project = tmp_path / "archive"
     shutil.copytree(REPO / "content", project / "content")
     built = subprocess.run(
-        [str(env_dir / "bin" / "minutes"), "build"], cwd=project, capture_output=True, text=True, timeout=600
+        [str(env_dir / "bin" / "minutes"), "build"], cwd=project, env=env, capture_output=True, text=True, timeout=600
     )  # fmt: skip
     assert built.returncode == 0, built.stderr
     site = project / "site"
@@ -93,6 +96,6 @@ def test_pip_install_of_a_clean_clone_builds_a_site_without_the_checkout(tmp_pat
         assert (site / "assets" / name).read_bytes() == (REPO / "templates" / "static" / name).read_bytes()
     # The installed package, not this checkout, did the work.
     where = subprocess.run(
-        [str(python), "-c", "import generator; print(generator.__file__)"], cwd=project, capture_output=True, text=True, check=True
+        [str(python), "-c", "import generator; print(generator.__file__)"], cwd=project, env=env, capture_output=True, text=True, check=True
     )  # fmt: skip
     assert Path(where.stdout.strip()).is_relative_to(env_dir)

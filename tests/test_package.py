@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import venv
@@ -62,6 +63,11 @@ def test_an_explicit_templates_folder_that_is_missing_is_still_an_error(tmp_path
     assert result.exit_code == 1
     assert "--templates theme is not a folder" in result.output
     assert not (tmp_path / "site").exists()
+
+
+def test_docs_list_every_template_of_the_default_theme() -> None:
+    documented = set(re.findall(r"^\| `([\w-]+\.html)` \|", (REPO / "docs" / "templates.md").read_text(encoding="utf-8"), re.M))
+    assert documented == {p.name for p in (REPO / "templates").glob("*.html")}
 
 
 @pytest.mark.package

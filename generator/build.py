@@ -21,18 +21,14 @@ from .pages import Page, SiteUrls
 from .permalinks import MANIFEST_NAME, Manifest, redirect_pages
 from .render import make_environment, render_page
 from .search.index import PendingSearchIndex, collector_paused, write_search_index
+from .theme import ASSETS_URL, LUNR_JS, STATIC_DIR, static_files  # noqa: F401 (serve imports them from here)
 from .wareki import fiscal_year
 
 RECENT_MEETINGS = 10
-STATIC_DIR = "static"
-ASSETS_URL = "assets/"
-LUNR_JS = Path("node_modules/lunr/lunr.js")
-"""lunr.js as `npm ci` installs it; copied to assets/ because the repository never holds it."""
-REPO_ROOT = Path(__file__).resolve().parent.parent
 
 
 class MissingAssetError(RuntimeError):
-    """A file the site needs from the project's setup (npm) is not installed."""
+    """A file the site needs from the installed package is missing (a broken installation)."""
 
 
 @dataclass(frozen=True)
@@ -164,7 +160,7 @@ def build_site(
             with PendingSearchIndex(archive, urls.base_path, jobs=jobs, cache_dir=cache_dir) as search:
                 tree = OutputTree(staging)
                 write_pages(archive, templates_dir, urls, pages, tree, progress)
-                copy_static(templates_dir / STATIC_DIR, tree)
+                copy_static(templates_dir, tree)
                 diagnostics = diagnostics + write_aggregates(archive, urls, pages, tree, content_dir)
                 tree.copy_file(lunr_js, ASSETS_URL + LUNR_JS.name)
                 search_index = search.result()
@@ -225,28 +221,14 @@ def write_aggregates(archive: Archive, urls: SiteUrls, pages: list[Page], tree: 
     return problems
 
 
-def copy_static(static_dir: Path, tree: OutputTree) -> None:
-    """Copy the templates' static files (CSS, scripts) to assets/, in a stable order."""
-    for rel_path, source in static_files(static_dir):
+def copy_static(templates_dir: Path, tree: OutputTree) -> None:
+    """Copy the theme's static files (CSS, scripts) to assets/, a site's own over the default's."""
+    for rel_path, source in static_files(templates_dir):
         tree.copy_file(source, rel_path)
 
 
-def static_files(static_dir: Path) -> list[tuple[str, Path]]:
-    """The templates' static files as (output path below assets/, source), in a stable order."""
-    if not static_dir.is_dir():
-        return []
-    return [
-        (ASSETS_URL + source.relative_to(static_dir).as_posix(), source)
-        for source in sorted(p for p in static_dir.rglob("*") if p.is_file())
-    ]
-
-
 def find_lunr_js() -> Path:
-    """lunr.js from node_modules in the current folder, else in the repository; fail clearly if absent."""
-    for root in (Path.cwd(), REPO_ROOT):
-        if (root / LUNR_JS).is_file():
-            return root / LUNR_JS
-    raise MissingAssetError(
-        f"{LUNR_JS} not found in {Path.cwd()} or {REPO_ROOT}: the search page needs it; "
-        "run `npm ci` in the repository (make setup does) and build again"
-    )
+    """The lunr.js the package ships; fail clearly if the installation lost it."""
+    if LUNR_JS.is_file():
+        return LUNR_JS
+    raise MissingAssetError(f"{LUNR_JS} not found: the search page needs it; reinstall the minutes package")

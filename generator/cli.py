@@ -20,9 +20,21 @@ CONTENT = click.option(
     type=click.Path(file_okay=False, path_type=Path), help="Folder of Markdown minutes.",
 )  # fmt: skip
 TEMPLATES = click.option(
-    "--templates", "templates_dir", default="templates", show_default=True,
-    type=click.Path(file_okay=False, path_type=Path), help="Folder of Jinja templates and static files.",
+    "--templates", "templates_dir", default=None, callback=lambda ctx, param, value: _theme_folder(value),
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder of Jinja templates and static files that override the default theme's by name  [default: templates, if the folder exists]",
 )  # fmt: skip
+
+
+def _theme_folder(templates_dir: Path | None) -> Path:
+    """The templates folder to use: the one given, else ./templates if present, else the default theme."""
+    if templates_dir is not None:
+        return templates_dir  # given explicitly: a missing folder is an error, said by the command
+    if Path("templates").is_dir():
+        return Path("templates")
+    from .theme import default_theme_dir
+
+    return default_theme_dir()
 OUT = click.option(
     "--out", "out_dir", default="site", show_default=True,
     type=click.Path(file_okay=False, path_type=Path), help="Output folder, replaced whole on success.",

@@ -10,6 +10,7 @@ from markupsafe import Markup
 
 from .minutes_markdown import make_parser
 from .pages import Page, SiteUrls
+from .theme import theme_dirs
 from .wareki import fiscal_year, fiscal_year_label, wareki_date
 
 WEEKDAYS = "月火水木金土日"
@@ -32,9 +33,10 @@ def markdown(text: str) -> Markup:
 
 
 def make_environment(templates_dir: Path) -> jinja2.Environment:
-    """The Jinja environment for `templates_dir`: a misspelt variable fails the build."""
+    """The Jinja environment for `templates_dir` over the default theme: a misspelt variable fails the build."""
     env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(templates_dir),
+        # A template the site's folder lacks comes from the default theme (MkDocs' custom_dir).
+        loader=jinja2.FileSystemLoader(theme_dirs(templates_dir)),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,

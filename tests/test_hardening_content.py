@@ -124,12 +124,21 @@ def test_missing_templates_folder_given_explicitly_is_an_error(tmp_path: Path, c
     assert snapshot(project) == before
 
 
-def test_templates_folder_without_a_template_is_an_error_not_a_traceback(tmp_path: Path) -> None:
+def test_an_empty_templates_folder_builds_with_the_default_theme(tmp_path: Path) -> None:
     project = make_project(tmp_path / "project")
     (project / "theme").mkdir()
     outcome = run(project, "build", "--templates", "theme")
+    assert outcome.exit_code == 0, outcome.stderr
+    assert (project / "site" / "index.html").is_file() and (project / "site" / "assets" / "style.css").is_file()
+
+
+def test_a_template_found_nowhere_is_an_error_not_a_traceback(tmp_path: Path) -> None:
+    project = make_project(tmp_path / "project")
+    (project / "theme").mkdir()
+    (project / "theme" / "home.html").write_text('{% include "sidebar.html" %}\n', encoding="utf-8")
+    outcome = run(project, "build", "--templates", "theme")
     assert outcome.exit_code == 1
-    assert outcome.stderr.splitlines()[-1] == "build failed: template 'home.html' not found in theme; site was left as it was"
+    assert outcome.stderr.splitlines()[-1] == "build failed: template 'sidebar.html' not found in theme; site was left as it was"
     assert not (project / "site").exists()
 
 

@@ -10,6 +10,7 @@ import pytest
 from generator import build
 from generator.build import MissingAssetError, build_site
 from generator.output import SITE_MARKER
+from generator.theme import LUNR_JS
 from tests.conftest import REPO, TEMPLATES, meeting
 
 FILES = {
@@ -51,14 +52,22 @@ def test_every_other_page_has_a_search_box_that_works_without_javascript(make_si
     assert search.count('role="search"') == 1 and 'id="site-search"' not in search
 
 
-def test_missing_lunr_js_fails_the_build_saying_to_run_npm_ci(make_site, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_lunr_js_comes_from_the_package_without_node_modules(make_site, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    content = make_site(FILES)
+    monkeypatch.chdir(tmp_path)  # no node_modules/ here, as in a site made by an installed `minutes`
+    build_site(content, TEMPLATES, tmp_path / "site")
+    assert (tmp_path / "site" / "assets" / "lunr.js").read_bytes() == LUNR_JS.read_bytes()
+
+
+def test_a_broken_installation_without_lunr_js_fails_the_build_and_keeps_the_site(
+    make_site, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     content = make_site(FILES)
     out = tmp_path / "site"
     out.mkdir()
     (out / "keep.txt").write_text("old site", encoding="utf-8")
     (out / SITE_MARKER).write_text("", encoding="utf-8")
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setattr(build, "REPO_ROOT", tmp_path)
-    with pytest.raises(MissingAssetError, match=r"node_modules/lunr/lunr\.js not found .*run `npm ci`"):
+    monkeypatch.setattr(build, "LUNR_JS", tmp_path / "lost" / "lunr.js")
+    with pytest.raises(MissingAssetError, match=r"lunr\.js not found: the search page needs it; reinstall"):
         build_site(content, TEMPLATES, out)
     assert sorted(p.name for p in out.iterdir()) == [SITE_MARKER, "keep.txt"]

@@ -23,7 +23,6 @@ import jinja2
 from ..build import (
     ASSETS_URL,
     LUNR_JS,
-    STATIC_DIR,
     MissingAssetError,
     find_lunr_js,
     plan_pages,
@@ -36,6 +35,7 @@ from ..models import Archive, Meeting
 from ..pages import Page, SiteUrls
 from ..reader import read_body_settings, read_meeting_text
 from ..render import make_environment, render_page
+from ..theme import theme_dirs
 from .changes import KnownContent, PageWork, RebuildPlan, listing_fields, order_pages
 
 PAGES_PER_STEP = 40
@@ -43,25 +43,37 @@ PAGES_PER_STEP = 40
 
 
 def template_problem(exc: Exception, templates_dir: Path, page: Page | None = None) -> Diagnostic:
-    """A rendering failure as `templates/<name>:<line>: error: …`, at the template line that failed."""
-    name, line = None, 1
+    """A rendering failure as `templates/<name>:<line>: error: …`, at the template line that failed.
+
+    The file is the site's own or the default theme's, whichever the page was rendered from.
+    """
+    where, line = templates_dir.as_posix(), 1
     if isinstance(exc, jinja2.TemplateSyntaxError) and exc.name:
-        name, line = exc.name, exc.lineno or 1
+        found = _theme_file(exc.filename, templates_dir) if exc.filename else None
+        where, line = found or (templates_dir / exc.name).as_posix(), exc.lineno or 1
         message = exc.message or str(exc)
     else:
         message = f"{type(exc).__name__}: {exc}"
-        root = templates_dir.resolve()
         # Jinja rewrites tracebacks so that template frames carry the template's file and line.
         for frame in traceback.extract_tb(exc.__traceback__):
-            try:
-                name = Path(frame.filename).resolve().relative_to(root).as_posix()
-                line = frame.lineno or 1
-            except ValueError:
-                continue
-    where = (templates_dir / name).as_posix() if name else templates_dir.as_posix()
+            found = _theme_file(frame.filename, templates_dir)
+            if found is not None:
+                where, line = found, frame.lineno or 1
     if page is not None:
         message += f" (while rendering /{page.url})"
     return error(where, line, message)
+
+
+def _theme_file(filename: str, templates_dir: Path) -> str | None:
+    """`filename` as the site's templates folder names it, or the default theme's file; None outside both."""
+    path = Path(filename)
+    for index, root in enumerate(theme_dirs(templates_dir)):
+        try:
+            relative = path.resolve().relative_to(root.resolve())
+        except ValueError:
+            continue
+        return (templates_dir / relative).as_posix() if index == 0 else (root / relative).as_posix()
+    return None
 
 
 def _same_or_new(old: bytes | None, new: bytes) -> bytes:
@@ -301,7 +313,7 @@ class LiveSite:
     def collect_assets(self) -> None:
         """Read the templates' static files and lunr.js, as the build copies them to assets/."""
         files: dict[str, bytes] = {}
-        for rel_path, source in static_files(self.templates_dir / STATIC_DIR):
+        for rel_path, source in static_files(self.templates_dir):
             try:
                 files[rel_path] = source.read_bytes()
             except OSError:

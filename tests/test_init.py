@@ -12,7 +12,7 @@ import yaml
 from click.testing import CliRunner
 
 from generator.cli import main
-from tests.conftest import REPO, TEMPLATES
+from tests.conftest import REPO
 
 ORGANIZATION = "安平町"
 TITLE = "安平町議会 会議録"
@@ -33,8 +33,7 @@ def test_init_writes_an_archive_that_checks_and_builds(tmp_path: Path, monkeypat
     assert {".gitignore", ".github/workflows/site.yml", "README.md", "requirements.txt", "content/_index.md"} <= files_under(target)
     monkeypatch.chdir(target)
     assert CliRunner().invoke(main, ["check"]).exit_code == 0
-    # TODO(packaging): once the theme ships in the package, drop --templates: `minutes build` alone.
-    built = CliRunner().invoke(main, ["build", "--templates", str(TEMPLATES)])
+    built = CliRunner().invoke(main, ["build"])
     assert built.exit_code == 0, built.output
     home = (target / "site" / "index.html").read_text(encoding="utf-8")
     assert TITLE in home and ORGANIZATION in home and "目黒区" not in home
@@ -135,7 +134,7 @@ def test_a_file_in_place_of_the_folder_is_refused(tmp_path: Path) -> None:
 def test_the_sample_meeting_decision_names_its_agenda_item(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     init(tmp_path / "x")
     monkeypatch.chdir(tmp_path / "x")
-    assert CliRunner().invoke(main, ["build", "--templates", str(TEMPLATES)]).exit_code == 0
+    assert CliRunner().invoke(main, ["build"]).exit_code == 0
     (meeting_json,) = (tmp_path / "x" / "site").glob("*/2025-04-01/meeting.json")
     assert "原案のとおり可決" in json.dumps(json.loads(meeting_json.read_text(encoding="utf-8")), ensure_ascii=False)
 

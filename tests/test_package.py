@@ -71,8 +71,8 @@ def test_docs_list_every_template_of_the_default_theme() -> None:
 
 
 @pytest.mark.package
-def test_pip_install_of_a_clean_clone_builds_a_site_without_the_checkout(tmp_path: Path) -> None:
-    """`pip install` a git clone (no node_modules/), delete the clone, then build a copy of content/."""
+def _install_clean_clone(tmp_path: Path) -> tuple[Path, dict[str, str]]:
+    """`pip install` a git clone (no node_modules/) into a new venv and delete the clone; the venv and its env."""
     clone = tmp_path / "clone"
     subprocess.run(["git", "clone", "--quiet", str(REPO), str(clone)], check=True)
     assert not (clone / "node_modules").exists()
@@ -80,13 +80,19 @@ def test_pip_install_of_a_clean_clone_builds_a_site_without_the_checkout(tmp_pat
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTHONHOME", "VIRTUAL_ENV")}
     env_dir = tmp_path / "venv"
     venv.create(env_dir, with_pip=True)
-    python = env_dir / "bin" / "python"
     # pip's own cache is kept (no --no-cache-dir): a second run installs from it.
     subprocess.run(
-        [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", str(clone)],
+        [str(env_dir / "bin" / "python"), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", str(clone)],
         check=True, timeout=900, env=env,
     )  # fmt: skip
     shutil.rmtree(clone)
+    return env_dir, env
+
+
+def test_pip_install_of_a_clean_clone_builds_a_site_without_the_checkout(tmp_path: Path) -> None:
+    """`pip install` a git clone (no node_modules/), delete the clone, then build a copy of content/."""
+    env_dir, env = _install_clean_clone(tmp_path)
+    python = env_dir / "bin" / "python"
     project = tmp_path / "archive"
     shutil.copytree(REPO / "content", project / "content")
     built = subprocess.run(
@@ -105,3 +111,29 @@ def test_pip_install_of_a_clean_clone_builds_a_site_without_the_checkout(tmp_pat
         [str(python), "-c", "import generator; print(generator.__file__)"], cwd=project, env=env, capture_output=True, text=True, check=True
     )  # fmt: skip
     assert Path(where.stdout.strip()).is_relative_to(env_dir)
+
+
+@pytest.mark.browser
+@pytest.mark.corpus
+def test_an_installed_minutes_inits_imports_and_builds_a_town_archive_whose_search_works(
+    tmp_path: Path, corpus: Path, page, static_server
+) -> None:
+    """Issue 15's path for a new town: install, `init`, `import` its minutes text, `build`, search in Chromium."""
+    env_dir, env = _install_clean_clone(tmp_path)
+    minutes = str(env_dir / "bin" / "minutes")
+    archive = tmp_path / "abira"
+
+    def run(*args: str) -> None:
+        done = subprocess.run([minutes, *args], cwd=archive if archive.exists() else tmp_path, env=env, capture_output=True, text=True, timeout=600)
+        assert done.returncode == 0, done.stdout + done.stderr
+
+    run("init", str(archive), "--organization", "安平町", "--title", "安平町議会 会議録")
+    run("import", "--body", "teireikai", str(corpus / "raw" / "abira_20242001.txt"))
+    run("build")
+    site = archive / "site"
+    home = (site / "index.html").read_text(encoding="utf-8")
+    assert "安平町" in home and "目黒区" not in home
+    base = static_server(site)
+    page.goto(f"{base}search/?q=" + "議長")
+    page.wait_for_selector("#search-results[data-state='done']")
+    assert int(page.locator("#search-results").get_attribute("data-total")) > 0

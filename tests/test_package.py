@@ -134,6 +134,7 @@ def test_an_installed_minutes_inits_imports_and_builds_a_town_archive_whose_sear
     home = (site / "index.html").read_text(encoding="utf-8")
     assert "安平町" in home and "目黒区" not in home
     base = static_server(site)
-    page.goto(f"{base}search/?q=" + "議長")
+    page.goto(f"{base}search/?q=" + "補正予算")
     page.wait_for_selector("#search-results[data-state='done']")
     assert int(page.locator("#search-results").get_attribute("data-total")) > 0
+    assert "安平町" in page.title() or "安平町" in page.content()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -148,6 +149,26 @@ _NOT_TEXT = re.compile(r"[\ud800-\udfff\ufffe\uffff]")
 """Lone surrogates (no UTF-8 file can hold one) and the noncharacters XML forbids."""
 
 
+def _nodes(node: yaml.Node | None) -> Iterator[yaml.Node]:
+    """Every node under `node`, each once.
+
+    An alias (*a) is the same node again: walking it twice would make `a: &a [*b, *b…]` chains
+    (the "billion laughs") exponential.
+    """
+    pending = [node] if node is not None else []
+    seen: set[int] = set()
+    while pending:
+        current = pending.pop()
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        yield current
+        if isinstance(current, yaml.MappingNode):
+            pending += [part for pair in current.value for part in pair]
+        elif isinstance(current, yaml.SequenceNode):
+            pending += current.value
+
+
 def _unwritable_characters(node: yaml.Node | None) -> list[tuple[int, str]]:
     """(file line, message) for every scalar whose escapes (`"\\v"`, `"\\ud800"`) make a character no page can hold.
 
@@ -156,46 +177,25 @@ def _unwritable_characters(node: yaml.Node | None) -> list[tuple[int, str]]:
     the build (a lone surrogate cannot be written as UTF-8).
     """
     problems: list[tuple[int, str]] = []
-    pending = [node] if node is not None else []
-    seen_nodes: set[int] = set()
-    while pending:
-        current = pending.pop()
-        if id(current) in seen_nodes:
-            continue
-        seen_nodes.add(id(current))
+    for current in _nodes(node):
         if isinstance(current, yaml.ScalarNode):
             line = current.start_mark.line + 2
             if (control := _CONTROL.search(current.value)) is not None:
                 problems.append((line, f"control character U+{ord(control[0]):04X} (written as an escape): remove it"))
             elif (other := _NOT_TEXT.search(current.value)) is not None:
                 problems.append((line, f"U+{ord(other[0]):04X} is not a text character (written as an escape): remove it"))
-        elif isinstance(current, yaml.MappingNode):
-            pending += [part for pair in current.value for part in pair]
-        elif isinstance(current, yaml.SequenceNode):
-            pending += current.value
     return sorted(set(problems))
 
 
 def _duplicate_keys(node: yaml.Node | None) -> list[tuple[int, str]]:
     """(file line, message) for every key written twice in one mapping, at any depth: YAML would keep only the last."""
     problems: list[tuple[int, str]] = []
-    pending = [node] if node is not None else []
-    seen_nodes: set[int] = set()
-    while pending:
-        current = pending.pop()
-        # An alias (*a) is the same node again: walking it twice would make `a: &a [*b, *b…]`
-        # chains (the "billion laughs") exponential.
-        if id(current) in seen_nodes:
-            continue
-        seen_nodes.add(id(current))
+    for current in _nodes(node):
         if isinstance(current, yaml.MappingNode):
             seen: dict[str, int] = {}
-            for key_node, value_node in current.value:
+            for key_node, _ in current.value:
                 key, line = str(key_node.value), key_node.start_mark.line + 2
                 if isinstance(key_node, yaml.ScalarNode) and key in seen:
                     problems.append((line, f"duplicate key '{key[:40]}' (first on line {seen[key]}): keep one"))
                 seen.setdefault(key, line)
-                pending += [key_node, value_node]
-        elif isinstance(current, yaml.SequenceNode):
-            pending += current.value
     return sorted(problems)

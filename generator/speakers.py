@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from .models import Speaker
 
@@ -38,3 +39,17 @@ def parse_label(label: str, mapping: dict[str, Speaker] | None = None) -> Speake
         group=entry.group,
         side=entry.side,
     )
+
+
+def speaker_key(name: str) -> str:
+    """The key one named speaker is known by across the archive: the name after NFKC, without spaces.
+
+    The minutes print 石破　茂 and 石破茂 for the same person; search filters, speaker pages and
+    links to them all compare names through this key.
+    """
+    return "".join(unicodedata.normalize("NFKC", name).split())
+
+
+def speaker_page_path(name: str) -> str:
+    """The site path of the page for the speaker called `name`, e.g. `speakers/石破茂/` (not yet %-encoded)."""
+    return f"speakers/{speaker_key(name)}/"

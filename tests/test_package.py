@@ -7,7 +7,9 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 import venv
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -70,7 +72,6 @@ def test_docs_list_every_template_of_the_default_theme() -> None:
     assert documented == {p.name for p in (REPO / "templates").glob("*.html")}
 
 
-@pytest.mark.package
 def _install_clean_clone(tmp_path: Path) -> tuple[Path, dict[str, str]]:
     """`pip install` a git clone (no node_modules/) into a new venv and delete the clone; the venv and its env."""
     clone = tmp_path / "clone"
@@ -89,6 +90,31 @@ def _install_clean_clone(tmp_path: Path) -> tuple[Path, dict[str, str]]:
     return env_dir, env
 
 
+@pytest.mark.package
+def test_a_wheel_builds_without_warnings_and_carries_the_licences_and_metadata(tmp_path: Path) -> None:
+    """A wheel of a clean clone: setuptools warns of nothing; the metadata names the licence, URLs and classifiers."""
+    clone = tmp_path / "clone"
+    subprocess.run(["git", "clone", "--quiet", str(REPO), str(clone)], check=True)
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTHONHOME", "VIRTUAL_ENV")}
+    built = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--disable-pip-version-check", "-w", str(tmp_path / "dist"), str(clone)],
+        capture_output=True, text=True, timeout=900, env=env,
+    )  # fmt: skip
+    assert built.returncode == 0, built.stderr
+    assert "Warning" not in built.stdout + built.stderr, built.stdout + built.stderr
+    (wheel,) = (tmp_path / "dist").glob("*.whl")
+    with zipfile.ZipFile(wheel) as archive:
+        names = archive.namelist()
+        (metadata,) = [n for n in names if n.endswith(".dist-info/METADATA")]
+        text = archive.read(metadata).decode("utf-8")
+    assert "License-Expression: MIT" in text
+    assert "Project-URL: Documentation" in text and "Classifier: Natural Language :: Japanese" in text
+    assert any(n.endswith(".dist-info/licenses/LICENSE") for n in names)
+    assert any(n.endswith("licenses/generator/vendor/lunr/LICENSE") for n in names)
+    assert "generator/archive_template/github/workflows/site.yml" in names
+
+
+@pytest.mark.package
 def test_pip_install_of_a_clean_clone_builds_a_site_without_the_checkout(tmp_path: Path) -> None:
     """`pip install` a git clone (no node_modules/), delete the clone, then build a copy of content/."""
     env_dir, env = _install_clean_clone(tmp_path)
@@ -113,6 +139,7 @@ def test_pip_install_of_a_clean_clone_builds_a_site_without_the_checkout(tmp_pat
     assert Path(where.stdout.strip()).is_relative_to(env_dir)
 
 
+@pytest.mark.package
 @pytest.mark.browser
 @pytest.mark.corpus
 def test_an_installed_minutes_inits_imports_and_builds_a_town_archive_whose_search_works(

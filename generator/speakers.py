@@ -62,7 +62,7 @@ def page_name(speaker: Speaker) -> str | None:
     full name. A family name read off `山下委員長` is not: two 山下 in two committees, or in one
     committee ten years apart, would share one page, so such a speaker is known by the label, as
     `会長` is (docs/speakers.md). A name that cannot be one folder of the site (`/`, a leading
-    dot, control characters) gets no page either.
+    dot, control characters, `index.html`, the index's own file) gets no page either.
     """
     if speaker.name is None:
         return None
@@ -71,6 +71,6 @@ def page_name(speaker: Speaker) -> str | None:
     if bare and bare["name"] == speaker.name:
         return None
     key = speaker_key(speaker.name)
-    if not key or key.startswith(".") or "/" in key or "\\" in key or not key.isprintable():
+    if not key or key.startswith(".") or "/" in key or "\\" in key or not key.isprintable() or key == "index.html":
         return None
     return speaker.name

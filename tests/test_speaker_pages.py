@@ -149,6 +149,7 @@ def test_the_bundled_archive_names_nobody_and_says_so(tmp_path: Path) -> None:
         ("区側", None),
         ("議員（a/b君）", None),
         ("議員（..君）", None),
+        ("議員（index.html君）", None),
     ],
 )
 def test_only_full_names_that_fit_one_folder_get_a_page(label: str, name: str | None) -> None:

@@ -21,6 +21,7 @@ from .pages import Page, SiteUrls
 from .permalinks import MANIFEST_NAME, Manifest, redirect_pages
 from .render import make_environment, render_page
 from .search.index import PendingSearchIndex, collector_paused, write_search_index
+from .speaker_pages import speaker_href, speaker_pages
 from .theme import ASSETS_URL, LUNR_JS, STATIC_DIR, static_files  # noqa: F401 (serve imports them from here)
 from .wareki import fiscal_year
 
@@ -114,6 +115,7 @@ def plan_pages(archive: Archive) -> list[Page]:
     pages.append(Page("404.html", "404.html", absolute_links=True))
     pages.append(Page("decisions/", "decisions.html", {"entries": decision_entries(archive)}))
     pages.append(Page("data/", "data.html", {"meetings": archive.meetings}))
+    pages += speaker_pages(archive)
     pages += redirect_pages(archive)
     return pages
 
@@ -205,7 +207,8 @@ def write_pages(
 
 def site_context(archive: Archive) -> dict[str, object]:
     """What every template sees besides its page's own context."""
-    return {"site": archive.config, "bodies": archive.bodies, "assets": ASSETS_URL, "speaker_index": speakers_in_order}
+    return {"site": archive.config, "bodies": archive.bodies, "assets": ASSETS_URL, "speaker_index": speakers_in_order,
+            "speaker_href": speaker_href}
 
 
 def write_aggregates(archive: Archive, urls: SiteUrls, pages: list[Page], tree: OutputTree, content_dir: Path) -> list[Diagnostic]:

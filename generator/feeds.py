@@ -11,6 +11,7 @@ import io
 import uuid
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable
+from urllib.parse import quote
 
 from .diagnostics import Diagnostic, warning
 from .models import Archive, Body, Meeting, SiteConfig
@@ -104,7 +105,7 @@ def sitemap(page_paths: Iterable[str], archive: Archive, urls: SiteUrls) -> byte
     root = ET.Element("urlset", {"xmlns": SITEMAP_NS})
     for path in page_paths:
         url = _element(root, "url")
-        _element(url, "loc", urls.absolute(path))
+        _element(url, "loc", urls.absolute(quote(path)))
         if path in changed:
             _element(url, "lastmod", changed[path].isoformat())
     return _serialize(root)

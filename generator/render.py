@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from urllib.parse import quote
 
 import jinja2
 from markupsafe import Markup
@@ -11,7 +12,7 @@ from markupsafe import Markup
 from .minutes_markdown import make_parser
 from .pages import Page, SiteUrls
 from .theme import theme_dirs
-from .wareki import fiscal_year, fiscal_year_label, wareki_date
+from .wareki import fiscal_year, fiscal_year_label, wareki_date, year_label
 
 WEEKDAYS = "月火水木金土日"
 _MARKDOWN = make_parser()
@@ -49,6 +50,7 @@ def make_environment(templates_dir: Path) -> jinja2.Environment:
         markdown=markdown,
         fiscal_year=fiscal_year,
         fiscal_year_label=fiscal_year_label,
+        wareki_year=year_label,
     )
     return env
 
@@ -62,5 +64,5 @@ def render_page(env: jinja2.Environment, page: Page, urls: SiteUrls, context: di
         page=page,
         urls=urls,
         link=lambda target: page.link(target, urls),
-        canonical=urls.absolute(page.url) if not page.absolute_links else None,
+        canonical=urls.absolute(quote(page.url)) if not page.absolute_links else None,
     )

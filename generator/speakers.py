@@ -53,3 +53,24 @@ def speaker_key(name: str) -> str:
 def speaker_page_path(name: str) -> str:
     """The site path of the page for the speaker called `name`, e.g. `speakers/石破茂/` (not yet %-encoded)."""
     return f"speakers/{speaker_key(name)}/"
+
+
+def page_name(speaker: Speaker) -> str | None:
+    """The name `speaker` has a speaker page under, or None when the minutes give no full name.
+
+    A name printed in brackets (`議長（山田太郎君）`) or given by the `speakers:` map is a person's
+    full name. A family name read off `山下委員長` is not: two 山下 in two committees, or in one
+    committee ten years apart, would share one page, so such a speaker is known by the label, as
+    `会長` is (docs/speakers.md). A name that cannot be one folder of the site (`/`, a leading
+    dot, control characters, `index.html`, the index's own file) gets no page either.
+    """
+    if speaker.name is None:
+        return None
+    # The map may confirm the family name (`name: 山下`): still no full name.
+    bare = _NAME_THEN_ROLE.match(speaker.label)
+    if bare and bare["name"] == speaker.name:
+        return None
+    key = speaker_key(speaker.name)
+    if not key or key.startswith(".") or "/" in key or "\\" in key or not key.isprintable() or key == "index.html":
+        return None
+    return speaker.name

@@ -110,6 +110,12 @@ def wareki_date(date: dt.date) -> str:
     return f"{era}{era_year_text(era_year)}年{date.month}月{date.day}日（{date.year}年）"
 
 
+def year_label(year: int) -> str:
+    """Name a calendar year as the pages print it, in the era in force at its end: `令和元年（2019年）`."""
+    era, era_year = era_of(dt.date(year, 12, 31))
+    return f"{era}{era_year_text(era_year)}年（{year}年）"
+
+
 def fiscal_year_label(year: int) -> str:
     """Name a fiscal year as Japanese public sites print it, e.g. `令和3年度（2021年度）`, `令和元年度（2019年度）`.
 

@@ -52,8 +52,7 @@ def test_searched_words_are_marked_where_a_folded_variant_is_printed(open_meetin
     assert marked and set(marked) == {"ｉＰａｄ"}
     assert len(marked) == 27
     note = page.locator(".search-terms-note")
-    assert note.locator("q").inner_text() == "ipad"
-    assert "27か所" in note.inner_text()
+    assert note.locator(".search-terms-text").inner_text() == "検索語「ipad」の一致箇所に印を付けています（27か所）。"
 
     # Half-width katakana with a sound mark (ｸﾗｳﾄﾞ) finds クラウド; a hiragana query does too.
     for query in ("ｸﾗｳﾄﾞ", "くらうど"):
@@ -135,9 +134,12 @@ def test_find_box_counts_and_steps_through_the_places(open_meeting) -> None:
     current = page.locator("mark.find-current")
     assert current.count() == 1
     assert current.get_attribute("data-hit") == "1"
+    # The place is on screen, below the find box, which stays in view while it holds a query.
     assert current.evaluate(
-        "m => { const r = m.getBoundingClientRect(); return r.top >= 0 && r.bottom <= innerHeight; }"
+        """m => { const r = m.getBoundingClientRect(), f = document.querySelector('.meeting-find').getBoundingClientRect();
+            return f.top >= 0 && f.bottom < r.top && r.bottom <= innerHeight; }"""
     )
+    assert page.evaluate("() => window.scrollY") > 1000
     box.press("Shift+Enter")
     assert count.inner_text() == f"{total}件中1件目"
     page.get_by_role("button", name="前へ").click()
@@ -155,7 +157,7 @@ def test_find_box_counts_and_steps_through_the_places(open_meeting) -> None:
 def test_a_hostile_query_stays_text(open_meeting) -> None:
     hostile = "<img src=x onerror=window.__pwned=1>"
     page = open_meeting(hostile)
-    assert page.locator(".search-terms-note q").inner_text() == hostile
+    assert page.locator(".search-terms-note .search-terms-query").inner_text() == hostile
     box = page.get_by_role("searchbox", name="この会議録内を検索")
     box.fill('"><img src=x onerror=window.__pwned=2> img')
     box.press("Enter")

@@ -229,13 +229,13 @@
     var note = status("search-terms-note");
     var said = document.createElement("span");
     said.className = "search-terms-text";
-    var quoted = document.createElement("q");
+    var quoted = document.createElement("span");
     quoted.className = "search-terms-query";
     quoted.textContent = searched;
-    said.appendChild(document.createTextNode("検索語 "));
+    said.appendChild(document.createTextNode("検索語「"));
     said.appendChild(quoted);
     said.appendChild(document.createTextNode(
-      total ? " を" + total + "か所に表示しています。" : " はこの会議録の本文には見つかりませんでした。"));
+      total ? "」の一致箇所に印を付けています（" + total + "か所）。" : "」はこの会議録の本文に見つかりませんでした。"));
     note.appendChild(said);
     var clear = document.createElement("button");
     clear.type = "button";
@@ -298,7 +298,9 @@
   form.appendChild(label);
   form.appendChild(row);
   form.appendChild(count);
-  tools.appendChild(form);
+  // The form is a child of the article, not of the tools above it, so that while it holds a
+  // query it can stay at the top of the screen (position: sticky) through the whole record.
+  tools.insertAdjacentElement("afterend", form);
 
   var hits = [], current = -1, findQuery = "", findCompiled = null;
 
@@ -317,6 +319,7 @@
       if (had || entry.find.length) render(entry);
     });
     current = -1;
+    form.classList.toggle("meeting-find-active", Boolean(query.trim()));
     previous.disabled = next.disabled = hits.length === 0;
     if (!query.trim()) count.textContent = "";
     else if (!hits.length) count.textContent = problemNote(findCompiled) + "見つかりませんでした";

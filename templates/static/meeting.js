@@ -45,8 +45,13 @@
     });
   }
 
+  // The searched words (?hl=, meeting-find.js) belong to this visit: no shared link carries them.
   function pageUrl() {
-    return location.href.split("#")[0];
+    var url = new URL(location.href);
+    url.hash = "";
+    url.searchParams.delete("hl");
+    if (url.search === "?") url.search = "";
+    return url.href;
   }
 
   // The fragment that opens utterance n on this page: sN unless `renumbered:` sends sN elsewhere.

@@ -92,6 +92,9 @@ def test_here_from_and_here_to_make_a_range_by_tap_or_click(device, url: str) ->
     assert in_range(page) == expected(3, 6)
     assert page.evaluate("() => location.search + location.hash") == "?range=s3-s6#s3"
     assert bar.locator(".range-label").inner_text() == "発言3〜6を選択中"
+    # The first utterance is tinted like the rest, though it is also the fragment's :target.
+    tint = "e => getComputedStyle(e).backgroundColor"
+    assert page.eval_on_selector("#s3", tint) == page.eval_on_selector("#s4", tint)
     for name in ("範囲のリンクをコピー", "範囲の引用をコピー", "この範囲を印刷", "選択を解除"):
         control = bar.get_by_role("button", name=name)
         assert control.is_visible()
@@ -260,3 +263,25 @@ def test_axe_finds_nothing_with_the_range_bar_shown(browser, static_server, bund
     finally:
         context.close()
     assert violations == [], f"{state} at {width} px: {violations}"
+
+
+def test_screenshot_of_a_chosen_range_on_a_phone(browser, url: str, tmp_path: Path) -> None:
+    """The picture in docs/theme.md; MINUTES_DOC_IMAGES=1 writes it to docs/images/ instead of tmp."""
+    import os
+
+    folder = REPO / "docs" / "images" if os.environ.get("MINUTES_DOC_IMAGES") else tmp_path
+    context = browser.new_context(viewport={"width": 360, "height": 640}, has_touch=True, is_mobile=True)
+    page = context.new_page()
+    try:
+        page.goto(url + "#s3")
+        page.tap("#s3 .pick-range")
+        page.locator("#s5 .pick-range").scroll_into_view_if_needed()
+        page.tap("#s5 .pick-range")
+        page.evaluate("() => document.activeElement.blur()")
+        page.evaluate("() => document.getElementById('s3').scrollIntoView()")
+        shot = folder / "range-bar-phone.png"
+        assert in_range(page) == expected(3, 5)
+        page.screenshot(path=str(shot), animations="disabled", caret="hide")
+    finally:
+        context.close()
+    assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

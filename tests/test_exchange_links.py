@@ -114,7 +114,8 @@ def test_shift_click_on_permalinks_selects_a_range_to_copy(browser, server_root:
         open_at(page, url)
         page.click("#s3 .permalink")
         page.click("#s6 .permalink", modifiers=["Shift"])
-        assert page.evaluate("() => location.hash") == "#s3-s6"
+        # New range links land on their first utterance even without the script (docs/theme.md).
+        assert page.evaluate("() => location.search + location.hash") == "?range=s3-s6#s3"
         assert in_range(page) == expected(3, 6)
         bar = page.locator(".range-bar")
         assert bar.is_visible()
@@ -123,11 +124,11 @@ def test_shift_click_on_permalinks_selects_a_range_to_copy(browser, server_root:
         bar.locator(".copy-citation").click()
         page.wait_for_function("() => document.querySelector('.copy-status')?.textContent === '引用をコピーしました'")
         citation = page.evaluate("() => navigator.clipboard.readText()")
-        assert citation == f"テスト区 テスト審議会 令和3年度第7回 令和4年2月14日（2022年）発言3〜6 <{url}#s3-s6>"
+        assert citation == f"テスト区 テスト審議会 令和3年度第7回 令和4年2月14日（2022年）発言3〜6 <{url}?range=s3-s6#s3>"
 
         bar.locator(".copy-link").click()
         page.wait_for_function("() => document.querySelector('.copy-status')?.textContent === 'リンクをコピーしました'")
-        assert page.evaluate("() => navigator.clipboard.readText()") == url + "#s3-s6"
+        assert page.evaluate("() => navigator.clipboard.readText()") == url + "?range=s3-s6#s3"
 
         page.click("#s12 .utterance-tools .copy-citation")
         page.wait_for_timeout(100)
@@ -155,7 +156,8 @@ def test_every_utterance_gets_copy_buttons_only_with_javascript(browser, server_
     try:
         open_at(js_page, server_root + "test/2022-02-14/")
         assert js_page.locator(".utterance-tools").count() == COUNT
-        assert js_page.locator(".utterance-tools button").count() == 2 * COUNT
+        # 「ここから」, リンクをコピー, 引用をコピー.
+        assert js_page.locator(".utterance-tools button").count() == 3 * COUNT
     finally:
         js_page.close()
 

@@ -86,6 +86,8 @@ def test_arrow_keys_move_within_an_utterance_toolbar(meeting_page) -> None:
     permalink = meeting_page.locator("#s12 .permalink")
     permalink.focus()
     meeting_page.keyboard.press("Home")
+    assert meeting_page.evaluate("document.activeElement.getAttribute('aria-label')") == "ここから（発言12）"
+    meeting_page.keyboard.press("ArrowRight")
     assert meeting_page.evaluate("document.activeElement.getAttribute('aria-label')") == "発言12のリンクをコピー"
     meeting_page.keyboard.press("ArrowRight")
     assert meeting_page.evaluate("document.activeElement.getAttribute('aria-label')") == "発言12の引用をコピー"

@@ -115,7 +115,7 @@ def test_moved_meeting_needs_an_alias_and_gets_a_redirect(published: tuple[Path,
     build_site(content, TEMPLATES, tmp_path / "site")
     redirect = (tmp_path / "site/test/2022-02-14/index.html").read_text(encoding="utf-8")
     assert 'content="0; url=../2022-02-14-1/"' in redirect
-    assert 'location.replace("../2022-02-14-1/" + location.hash)' in redirect
+    assert 'location.replace("../2022-02-14-1/" + location.search + location.hash)' in redirect
     parser = html5lib.HTMLParser(strict=True)
     parser.parse(redirect)
     assert parser.errors == []

@@ -1,9 +1,11 @@
 // Exchange links and citations on a meeting page.
 //
-// #s12-s18 (or #s18-s12) marks utterances 12 to 18 and scrolls to 12; shift-click on a second
-// permalink makes such a range; "リンクをコピー" and "引用をコピー" copy the URL or a Japanese
-// citation of one utterance or of the range. Without this script, #s12 links still work: the
-// ids are in the HTML.
+// ?range=s12-s18#s12 (and the older #s12-s18 or #s18-s12) marks utterances 12 to 18 and scrolls
+// to 12; 「ここから」 then 「ここまで」 in two utterances' toolbars (touch, keyboard) or a shift-click on
+// a second permalink makes such a range; "リンクをコピー" and "引用をコピー" copy the URL or a Japanese
+// citation of one utterance or of the range; 「この範囲を印刷」 prints the range alone. Without this
+// script, #s12 links still work (the ids are in the HTML), and so does ?range=s12-s18#s12: the
+// browser lands on s12. Links this script makes use that form (docs/theme.md).
 //
 // A corrected meeting's `renumbered:` (old anchor → new anchor) keeps published links working:
 // on such a page every fragment is read in the published numbering (#s13 opens the new s12), and
@@ -36,6 +38,8 @@
     }
   });
   var selectionStart = null; // number of the utterance a shift-click range starts from
+  var pickStart = null; // number of the utterance whose 「ここから」 was pressed, until 「ここまで」
+  var pickButtons = [];
   var status = null;
   var rangeBar = null;
 
@@ -45,13 +49,39 @@
     });
   }
 
-  // The searched words (?hl=, meeting-find.js) belong to this visit: no shared link carries them.
+  // The page's address without the fragment and without the parameters that are one reader's
+  // state (?range= is written anew, ?hl= marks search words and is never copied).
   function pageUrl() {
     var url = new URL(location.href);
     url.hash = "";
+    url.searchParams.delete("range");
     url.searchParams.delete("hl");
-    if (url.search === "?") url.search = "";
-    return url.href;
+    return url.href.split("#")[0];
+  }
+
+  // ?range=s12-s18 with the hash at its first utterance: the range, as if the hash were #s12-s18.
+  // It counts only while the hash is empty or that first anchor; a later #s40 replaces it.
+  function currentFragment() {
+    var hash = location.hash;
+    var param = new URLSearchParams(location.search).get("range");
+    if (param && RANGE.test("#" + param) && (hash === "" || hash === "#" + param.split("-")[0])) {
+      return "#" + param;
+    }
+    return hash;
+  }
+
+  // A range link: ?range=sA-sB#sA lands on sA even without this script (#sA-sB matches no id).
+  function withRange(base, first, last) {
+    var url = new URL(base);
+    url.hash = "";
+    url.searchParams.delete("range");
+    if (first !== last) url.searchParams.set("range", anchorFor(first) + "-" + anchorFor(last));
+    return url.href.split("#")[0] + "#" + anchorFor(first);
+  }
+
+  // The address a selection puts in the address bar: the current one (?hl= included) with the range.
+  function addressFor(first, last) {
+    return withRange(location.href, first, last);
   }
 
   // The fragment that opens utterance n on this page: sN unless `renumbered:` sends sN elsewhere.
@@ -60,12 +90,8 @@
     return renumbered[anchor] === undefined ? anchor : reachedBy[anchor] || anchor;
   }
 
-  function fragment(first, last) {
-    return "#" + anchorFor(first) + (first === last ? "" : "-" + anchorFor(last));
-  }
-
   function linkTo(first, last) {
-    return pageUrl() + fragment(first, last);
+    return withRange(pageUrl(), first, last);
   }
 
   // 目黒区 情報公開・個人情報保護審議会 令和3年度第7回 令和4年2月14日（2022年）発言12〜18 <URL>
@@ -138,7 +164,7 @@
   }
 
   function onHash(scroll) {
-    var range = parseRange(mapOldFragment(location.hash));
+    var range = parseRange(mapOldFragment(currentFragment()));
     markRange(range);
     if (range) {
       selectionStart = range.first;
@@ -215,21 +241,113 @@
         var r = currentBarRange();
         copyText(citation(r.first, r.last), "引用");
       }));
+      rangeBar.appendChild(button("この範囲を印刷", "print-range", function () {
+        var r = currentBarRange();
+        printRange(r.first, r.last);
+      }));
       rangeBar.appendChild(button("選択を解除", "clear-range", function () {
+        if (pickStart !== null && rangeBar.hasAttribute("data-picking")) {
+          setPickStart(null);
+          announce("範囲の選択をやめました");
+          return;
+        }
         var first = currentBarRange().first;
-        history.pushState(null, "", fragment(first, first));
+        history.pushState(null, "", addressFor(first, first));
         onHash(false);
       }));
       document.body.appendChild(rangeBar);
     }
+    rangeBar.removeAttribute("data-picking");
     rangeBar.setAttribute("data-first", range.first);
     rangeBar.setAttribute("data-last", range.last);
     rangeBar.querySelector(".range-label").textContent = "発言" + range.first + "〜" + range.last + "を選択中";
+    setBarButtons(true);
     rangeBar.hidden = false;
   }
 
+  // While 「ここから」 waits for 「ここまで」 the bar says what to do next and offers only to stop.
+  function showPickingBar(first) {
+    showRangeBar({ first: first, last: first });
+    rangeBar.setAttribute("data-picking", "");
+    rangeBar.querySelector(".range-label").textContent =
+      "発言" + first + "から：範囲の終わりの発言で「ここまで」を押してください";
+    setBarButtons(false);
+  }
+
+  function setBarButtons(ready) {
+    var actions = rangeBar.querySelectorAll(".copy-link, .copy-citation, .print-range");
+    for (var i = 0; i < actions.length; i++) actions[i].hidden = !ready;
+    rangeBar.querySelector(".clear-range").textContent = ready ? "選択を解除" : "範囲の選択をやめる";
+  }
+
   function hideRangeBar() {
-    if (rangeBar) rangeBar.hidden = true;
+    if (rangeBar && pickStart === null) rangeBar.hidden = true;
+  }
+
+  // The page's own address, printed under the title (range print: the range's link).
+  function setPrintLink(url) {
+    var target = document.querySelector(".print-link-url");
+    if (target) target.textContent = url;
+  }
+
+  // 「この範囲を印刷」: a body class lets the print rules (meeting.css) drop every other utterance.
+  function printRange(first, last) {
+    document.body.classList.add("print-range");
+    setPrintLink(linkTo(first, last));
+    window.print();
+  }
+
+  window.addEventListener("afterprint", function () {
+    document.body.classList.remove("print-range");
+    setPrintLink(pageUrl());
+  });
+  setPrintLink(pageUrl());
+
+  // 「ここから」 in one toolbar, 「ここまで」 in another: a range without a shift key (touch, keyboard).
+  function setPickStart(number) {
+    pickStart = number;
+    article.classList.toggle("range-picking", number !== null);
+    for (var i = 0; i < pickButtons.length; i++) {
+      var b = pickButtons[i];
+      var n = Number(b.getAttribute("data-number"));
+      var starting = number === null || number === n;
+      b.textContent = starting ? "ここから" : "ここまで";
+      b.setAttribute("aria-label", (starting ? "ここから" : "ここまで") + "（発言" + n + "）");
+      b.setAttribute("aria-pressed", number === n ? "true" : "false");
+    }
+    var marked = article.querySelector("[data-pick-start]");
+    if (marked) marked.removeAttribute("data-pick-start");
+    if (number === null) {
+      onHash(false);
+    } else {
+      var section = document.getElementById("s" + number);
+      if (section) section.setAttribute("data-pick-start", "");
+      showPickingBar(number);
+    }
+  }
+
+  function pick(number) {
+    if (pickStart === null) {
+      setPickStart(number);
+      announce("発言" + number + "から選択中です。終わりの発言で「ここまで」を押してください");
+      return;
+    }
+    if (pickStart === number) {
+      setPickStart(null);
+      announce("範囲の選択をやめました");
+      return;
+    }
+    var first = Math.min(pickStart, number);
+    var last = Math.max(pickStart, number);
+    pickStart = null;
+    setPickStart(null);
+    history.pushState(null, "", addressFor(first, last));
+    onHash(false);
+    selectionStart = first;
+    announce("発言" + first + "〜" + last + "を選択しました");
+    // The bar sits at the end of the page; take the keyboard there, where its actions are.
+    var next = rangeBar && rangeBar.querySelector(".copy-link");
+    if (next) next.focus();
   }
 
   // A toolbar is one tab stop: arrow keys, Home and End move between its controls, and the one
@@ -271,6 +389,14 @@
       // 248 buttons all named リンクをコピー tell a screen reader user nothing: name the utterance.
       copyLink.setAttribute("aria-label", "発言" + number + "のリンクをコピー");
       copyCitation.setAttribute("aria-label", "発言" + number + "の引用をコピー");
+      var pickButton = button("ここから", "pick-range", function () {
+        pick(number);
+      });
+      pickButton.setAttribute("data-number", String(number));
+      pickButton.setAttribute("aria-label", "ここから（発言" + number + "）");
+      pickButton.setAttribute("aria-pressed", "false");
+      pickButtons.push(pickButton);
+      tools.appendChild(pickButton);
       tools.appendChild(copyLink);
       tools.appendChild(copyCitation);
       var permalink = section.querySelector(".permalink");
@@ -283,14 +409,14 @@
       section.insertBefore(tools, heading ? heading.nextSibling : section.firstChild);
       rovingFocus(tools, permalink || copyLink);
       if (permalink) {
-        permalink.setAttribute("href", fragment(number, number));
+        permalink.setAttribute("href", "#" + anchorFor(number));
         permalink.title = "この発言へのリンク（Shiftを押しながらクリックで範囲を選択）";
         permalink.addEventListener("click", function (event) {
           if (event.shiftKey && selectionStart !== null && selectionStart !== number) {
             event.preventDefault();
             var first = Math.min(selectionStart, number);
             var last = Math.max(selectionStart, number);
-            history.pushState(null, "", fragment(first, last));
+            history.pushState(null, "", addressFor(first, last));
             onHash(false);
             selectionStart = first;
           } else {

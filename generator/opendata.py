@@ -123,8 +123,8 @@ def speech_record(meeting: Meeting, issue_id: str, utterance: Utterance, urls: S
         speaker=speaker.name or speaker.label,
         speakerYomi=speaker.reading,
         speakerGroup=speaker.group,
-        # The label's role (会長, 委員長) stands for the position where the source named none.
-        speakerPosition=speaker.position or (speaker.role if speaker.role != speaker.label else None),
+        # What the source said, not what the label's shape suggests (the label is speakerLabel).
+        speakerPosition=speaker.position,
         speakerRole=speaker.speaker_role,
         speech=f"○{speaker.label}\u3000" + "\r\n".join(part.text for part in utterance.parts),
         startPage=None,

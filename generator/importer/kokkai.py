@@ -217,6 +217,9 @@ def _add_speech(meeting: ImportedMeeting, speech: dict[str, Any], where: str) ->
         )  # fmt: skip
         if _text(speech.get(field))
     }
+    if info.get("name") == label:
+        # Our own open data names a speaker without a known name by the label: not a name.
+        del info["name"]
     known = meeting.speakers.get(label)
     if known is None:
         if info:

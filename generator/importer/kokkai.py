@@ -128,7 +128,8 @@ def _meeting(record: dict[str, Any]) -> ImportedMeeting:
         order = _order(speech, where)
         if order == 0:
             # 会議録情報: the header lines, kept as printed (the writer escapes leading circles).
-            if not ours or record.get("agenda") is None or speech["speech"] != _fallback_header(meeting):
+            # Our header of a meeting without a preamble is its title and date: not a preamble.
+            if not (ours and speech["speech"] == _fallback_header(meeting)):
                 meeting.preamble.extend(line for line in _lines(speech["speech"]) if line.strip(_WHITESPACE))
         else:
             meeting.blocks.extend(headings.pop(order, []))

@@ -199,7 +199,8 @@ def _load_body(content_dir: Path, folder: Path, diagnostics: list[Diagnostic]) -
         return None
     meetings.sort(key=lambda m: (m.date, m.slug))
     return Body(
-        slug=folder.name, title=settings.title, description=settings.description, meetings=meetings, group=settings.group
+        slug=folder.name, title=settings.title, description=settings.description, meetings=meetings, group=settings.group,
+        organization=settings.organization, house=settings.house,
     )
 
 

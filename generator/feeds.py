@@ -83,6 +83,10 @@ def atom_feed(
         _element(entry, "link", rel="alternate", type="text/html", href=page_url(f"{meeting.path}/", urls))
         _element(entry, "published", timestamp(meeting.date))
         _element(entry, "updated", timestamp(last_changed(meeting)))
+        if body.organization and body.organization != site.organization:
+            # A site holding several organizations' minutes names each entry's own author.
+            entry_author = _element(entry, "author")
+            _element(entry_author, "name", body.publisher(site))
         _element(entry, "category", term=body.slug, label=body.title)
         _element(entry, "summary", entry_summary(body, meeting))
     return _serialize(feed)

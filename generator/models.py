@@ -19,6 +19,10 @@ class Speaker:
     group: str | None = None
     side: str | None = None
     """`member` or `official`, where the minutes printed it (◆ before members, ◎ before officials)."""
+    speaker_role: str | None = None
+    """The role the source gave (参考人, 証人, 政府特別補佐人), the API's speakerRole; not the label's."""
+    reading: str | None = None
+    """The name's reading in kana (the API's speakerYomi), where the source had it."""
 
     @property
     def display(self) -> str:
@@ -180,6 +184,18 @@ class Body:
     meetings: list[Meeting] = field(default_factory=list)
     group: str | None = None
     """The home page's heading this body is listed under (本会議, 常任委員会, …), from `_index.md`."""
+    organization: str | None = None
+    """Who holds this body's meetings (安平町, 国会), when it is not the site's organization."""
+    house: str | None = None
+    """The house or council this body belongs to (安平町議会, 衆議院): the open data's nameOfHouse."""
+
+    def publisher(self, config: SiteConfig) -> str:
+        """Who publishes this body's minutes: its own organization, else the site's, else the site title."""
+        return self.organization or config.organization or config.title
+
+    def house_name(self, config: SiteConfig) -> str:
+        """The body's house or council (nameOfHouse): its own `house`, else its publisher."""
+        return self.house or self.publisher(config)
 
 
 OTHER_GROUP = "その他"

@@ -5,13 +5,15 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from dataclasses import dataclass, fields, is_dataclass
 
 from .decisions import item_titles
-from .models import Archive, Body, Decision, Meeting, SiteConfig, Utterance
+from .models import AgendaItem, Archive, Body, Decision, Meeting, SiteConfig, Utterance
 from .output import OutputTree
 from .pages import SiteUrls
 from .permalinks import published_anchor
+from .render import japanese_date
 
 MEETING_JSON = "meeting.json"
 UTTERANCES_CSV = "data/utterances.csv"
@@ -22,20 +24,33 @@ CSV_COLUMNS = (
 )  # fmt: skip
 
 
+HEADER_SPEAKER = "会議録情報"
+"""The speaker of speechOrder 0, the meeting's header, as the API names it."""
+IMAGE_KIND = "会議録"
+MEETINGS_PER_PAGE = 1000
+"""Meetings in one file of data/meetings*.json; the next file is named by its first record."""
+
+
 @dataclass(frozen=True)
 class SpeechRecord:
-    """One utterance as a 国会会議録 API speechRecord, plus the label and agenda item it stands under."""
+    """One utterance as a 国会会議録 API speechRecord, plus the project's own keys (label, agenda item, anchor)."""
 
     speechID: str
     speechOrder: int
     speaker: str
-    speakerLabel: str
-    speakerPosition: str | None
+    speakerYomi: str | None
     speakerGroup: str | None
+    speakerPosition: str | None
     speakerRole: str | None
-    agendaItem: str | None
     speech: str
+    startPage: int | None
+    createTime: str | None
+    updateTime: str | None
     speechURL: str
+    # The project's own keys, which the API does not have.
+    speakerLabel: str | None
+    agendaItem: str | None
+    anchor: str | None
 
 
 @dataclass(frozen=True)
@@ -52,24 +67,41 @@ class DecisionRecord:
 
 
 @dataclass(frozen=True)
+class AgendaRecord:
+    """An agenda heading as published: its id, level, title and the speech it stands before."""
+
+    id: str
+    level: int
+    title: str
+    beforeSpeech: int | None
+    """The speechOrder of the first speech after the heading; null when none follows it."""
+
+
+@dataclass(frozen=True)
 class MeetingRecord:
-    """One meeting as a 国会会議録 API meetingRecord: the preamble as text, no header speech."""
+    """One meeting as a 国会会議録 API meetingRecord (speechOrder 0 its header), plus the project's own keys."""
 
     issueID: str
+    imageKind: str
+    searchObject: int | None
+    session: int | None
     nameOfHouse: str
     nameOfMeeting: str
     issue: str
     date: str
+    closing: str | None
+    speechRecord: list[SpeechRecord]
+    meetingURL: str
+    pdfURL: str | None
+    # The project's own keys, which the API does not have.
+    meetingPath: str
+    title: str
     updated: str | None
     time: str | None
     venue: str | None
-    preamble: str
-    meetingURL: str
     sourceURL: str | None
-    pdfURL: str | None
-    sourceIssueID: str | None
-    speechRecord: list[SpeechRecord]
     decisions: list[DecisionRecord]
+    agenda: list[AgendaRecord]
 
 
 def page_url(path: str, urls: SiteUrls) -> str:
@@ -77,22 +109,44 @@ def page_url(path: str, urls: SiteUrls) -> str:
     return urls.absolute(path) or urls.base_path + path
 
 
-def speech_record(meeting: Meeting, utterance: Utterance, urls: SiteUrls) -> SpeechRecord:
-    """One utterance of `meeting` as a speechRecord."""
+def speech_id(issue_id: str, order: int) -> str:
+    """The speechID of the speech at `order`, as the API makes it: issueID, underscore, three digits."""
+    return f"{issue_id}_{order:03d}"
+
+
+def speech_record(meeting: Meeting, issue_id: str, utterance: Utterance, urls: SiteUrls) -> SpeechRecord:
+    """One utterance of `meeting` as a speechRecord, its text starting with `○label　` as the API's do."""
     speaker = utterance.speaker
     return SpeechRecord(
-        speechID=f"{meeting.path}#{utterance.anchor}",
+        speechID=speech_id(issue_id, utterance.number),
         speechOrder=utterance.number,
         speaker=speaker.name or speaker.label,
-        speakerLabel=speaker.label,
-        speakerPosition=speaker.position or speaker.role,
+        speakerYomi=speaker.reading,
         speakerGroup=speaker.group,
-        speakerRole=speaker.role,
-        agendaItem=utterance.item_id,
-        speech=utterance.text,
+        # What the source said, not what the label's shape suggests (the label is speakerLabel).
+        speakerPosition=speaker.position,
+        speakerRole=speaker.speaker_role,
+        speech=f"○{speaker.label}\u3000" + "\r\n".join(part.text for part in utterance.parts),
+        startPage=None,
+        createTime=None,
+        updateTime=None,
         # The fragment the page opens this utterance by, which differs after a renumbering.
         speechURL=page_url(f"{meeting.path}/#{published_anchor(meeting, utterance)}", urls),
+        speakerLabel=speaker.label,
+        agendaItem=utterance.item_id,
+        anchor=utterance.anchor,
     )
+
+
+def header_record(meeting: Meeting, issue_id: str, urls: SiteUrls) -> SpeechRecord:
+    """speechOrder 0, the meeting's header (会議録情報): the preamble, or the title and date when it has none."""
+    text = meeting.preamble_text.replace("\n", "\r\n") or f"{meeting.title}\r\n{japanese_date(meeting.date)}"
+    return SpeechRecord(
+        speechID=speech_id(issue_id, 0), speechOrder=0, speaker=HEADER_SPEAKER, speakerYomi=None,
+        speakerGroup=None, speakerPosition=None, speakerRole=None, speech=text, startPage=None,
+        createTime=None, updateTime=None, speechURL=page_url(f"{meeting.path}/", urls),
+        speakerLabel=None, agendaItem=None, anchor=None,
+    )  # fmt: skip
 
 
 def decision_records(meeting: Meeting) -> list[DecisionRecord]:
@@ -109,25 +163,79 @@ def decision_record(decision: Decision, item_title: str) -> DecisionRecord:
     )  # fmt: skip
 
 
+def agenda_records(meeting: Meeting) -> list[AgendaRecord]:
+    """Every agenda heading of the record in order, with the speech each stands before."""
+    records: list[AgendaRecord] = []
+    pending: list[AgendaItem] = []
+    for block in meeting.record:
+        if isinstance(block, AgendaItem):
+            pending.append(block)
+        elif isinstance(block, Utterance):
+            records += [AgendaRecord(item.id, item.level, item.title, block.number) for item in pending]
+            pending = []
+    return records + [AgendaRecord(item.id, item.level, item.title, None) for item in pending]
+
+
+def _without_prefix(text: str, prefix: str) -> str:
+    """`text` without `prefix` and the space after it (衆議院 本会議 → 本会議), or as it is."""
+    if prefix and text.startswith(prefix + " ") and text[len(prefix) + 1 :].strip():
+        return text[len(prefix) + 1 :].strip()
+    return text
+
+
 def meeting_record(meeting: Meeting, body: Body, config: SiteConfig, urls: SiteUrls) -> MeetingRecord:
-    """The meetingRecord of one meeting: nameOfHouse is the organization (目黒区), nameOfMeeting the body."""
+    """The meetingRecord of one meeting: nameOfHouse the body's house or organization, nameOfMeeting the body.
+
+    An imported Diet meeting keeps its issueID; body and meeting titles lose the house and body
+    names they start with (衆議院 本会議 第4号 → nameOfMeeting 本会議, issue 第4号).
+    """
+    house = body.house_name(config)
+    issue_id = meeting.issue_id or meeting.path
     return MeetingRecord(
-        issueID=meeting.path,
-        nameOfHouse=config.organization or config.title,
-        nameOfMeeting=body.title,
-        issue=meeting.title,
+        issueID=issue_id,
+        imageKind=IMAGE_KIND,
+        searchObject=None,
+        session=_session(meeting.issue_id),
+        nameOfHouse=house,
+        nameOfMeeting=_without_prefix(body.title, house),
+        issue=_without_prefix(meeting.title, body.title),
         date=meeting.date.isoformat(),
+        closing=None,
+        speechRecord=[header_record(meeting, issue_id, urls)] + [speech_record(meeting, issue_id, u, urls) for u in meeting.utterances],
+        meetingURL=page_url(f"{meeting.path}/", urls),
+        pdfURL=meeting.pdf_url,
+        meetingPath=meeting.path,
+        title=meeting.title,
         updated=meeting.updated.isoformat() if meeting.updated else None,
         time=meeting.time,
         venue=meeting.venue,
-        preamble=meeting.preamble_text,
-        meetingURL=page_url(f"{meeting.path}/", urls),
         sourceURL=meeting.source_url,
-        pdfURL=meeting.pdf_url,
-        sourceIssueID=meeting.issue_id,
-        speechRecord=[speech_record(meeting, u, urls) for u in meeting.utterances],
         decisions=decision_records(meeting),
+        agenda=agenda_records(meeting),
     )
+
+
+def _session(issue_id: str | None) -> int | None:
+    """The Diet session (国会回次) a 国会会議録 issueID names, digits 2 to 4; None for other ids."""
+    match = re.fullmatch(r"[0-9]([0-9]{3})[0-9]{5}X[0-9]{11}", issue_id or "")
+    return int(match[1]) if match else None
+
+
+def answer(records: list[dict], start: int, total: int) -> dict:
+    """An API answer holding `records`, the first being number `start` (from 1) of `total`."""
+    following = start + len(records)
+    return {
+        "numberOfRecords": total,
+        "numberOfReturn": len(records),
+        "startRecord": start,
+        "nextRecordPosition": following if following <= total else None,
+        "meetingRecord": records,
+    }
+
+
+def bulk_path(start: int) -> str:
+    """The file of data/meetings*.json whose first record is number `start`: meetings.json, then meetings-1001.json."""
+    return MEETINGS_JSON if start == 1 else f"data/meetings-{start}.json"
 
 
 def _json(data: object) -> str:
@@ -158,7 +266,11 @@ def utterances_csv(records: list[dict]) -> str:
     for record in records:
         meeting_fields = {key: record[key] for key in ("issueID", "date", "nameOfHouse", "nameOfMeeting", "issue")}
         for speech in record["speechRecord"]:
-            row = {**meeting_fields, **speech}
+            if speech["speechOrder"] == 0:
+                continue  # the header is the meeting's, not an utterance
+            # One row per utterance says its label in a column; the text is the speech after it.
+            text = speech["speech"].split("\u3000", 1)[1].replace("\r\n", "\n")
+            row = {**meeting_fields, **speech, "speech": text}
             writer.writerow(["" if row[c] is None else spreadsheet_safe(row[c]) for c in CSV_COLUMNS])
     return out.getvalue()
 
@@ -182,10 +294,12 @@ def write_open_data(archive: Archive, urls: SiteUrls, tree: OutputTree) -> list[
     for body in archive.bodies:
         for meeting in body.meetings:
             record = plain(meeting_record(meeting, body, archive.config, urls))
-            tree.write_text(f"{meeting.path}/{MEETING_JSON}", _json(record))
+            tree.write_text(f"{meeting.path}/{MEETING_JSON}", _json(answer([record], 1, 1)))
             records.append(record)
     # A BOM, so that Excel, which many offices open CSV files with, reads the Japanese as UTF-8.
     tree.write_bytes(UTTERANCES_CSV, utterances_csv(records).encode("utf-8-sig"))
-    bulk = {"numberOfRecords": len(records), "meetingRecord": records}
-    tree.write_text(MEETINGS_JSON, _json(bulk))
+    # Paged as the API pages: each file says where the next starts (nextRecordPosition).
+    for start in range(1, max(len(records), 1) + 1, MEETINGS_PER_PAGE):
+        page = records[start - 1 : start - 1 + MEETINGS_PER_PAGE]
+        tree.write_text(bulk_path(start), _json(answer(page, start, len(records))))
     return records

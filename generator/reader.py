@@ -20,12 +20,12 @@ from .wareki import FIRST_DATE, LAST_DATE, in_supported_range
 from .web_urls import base_url_problem, web_url_problem
 
 SITE_KEYS = ("title", "organization", "base_url", "description")
-BODY_KEYS = ("title", "description", "group")
+BODY_KEYS = ("title", "description", "group", "organization", "house")
 MEETING_KEYS = (
     "title", "date", "time", "venue", "attendees", "observers", "materials", "speakers",
     "decisions", "source_url", "pdf_url", "issue_id", "updated", "aliases", "renumbered",
 )  # fmt: skip
-SPEAKER_KEYS = ("name", "position", "group", "side")
+SPEAKER_KEYS = ("name", "position", "group", "side", "role", "reading")
 SPEAKER_SIDES = ("member", "official")
 DECISION_KEYS = ("item", "subject", "result", "for", "against", "method")
 ANCHOR = re.compile(r"s[1-9]\d{0,8}")
@@ -122,14 +122,14 @@ class _Fields:
         if value is None:
             return {}
         if not isinstance(value, dict):
-            self.problem("speakers", "'speakers' must map each label to {name, position, group, side}")
+            self.problem("speakers", "'speakers' must map each label to {name, position, group, side, role, reading}")
             return {}
         speakers: dict[str, Speaker] = {}
         for index, (label, entry) in enumerate(value.items()):
             if not isinstance(entry, dict) or any(k not in SPEAKER_KEYS for k in entry):
                 self.problem("speakers", f"speaker '{label}' must be a mapping with keys {', '.join(SPEAKER_KEYS)}", index)
                 continue
-            wrong = [k for k in ("name", "position", "group") if entry.get(k) is not None and not _is_scalar_text(entry[k])]
+            wrong = [k for k in ("name", "position", "group", "role", "reading") if entry.get(k) is not None and not _is_scalar_text(entry[k])]
             if wrong:
                 self.problem("speakers", f"speaker '{label}': '{wrong[0]}' must be text", index)
                 continue
@@ -143,6 +143,8 @@ class _Fields:
                 position=_optional_text(entry.get("position")),
                 group=_optional_text(entry.get("group")),
                 side=side,
+                speaker_role=_optional_text(entry.get("role")),
+                reading=_optional_text(entry.get("reading")),
             )
         return speakers
 
@@ -288,10 +290,14 @@ class BodySettings:
     description: str | None
     group: str | None = None
     """The home page's heading for this body (本会議, 常任委員会, …)."""
+    organization: str | None = None
+    """Who holds this body's meetings, when another than the site's organization (安平町)."""
+    house: str | None = None
+    """The house or council the body belongs to (安平町議会, 衆議院)."""
 
 
 def read_body_settings(text: str, path: str) -> tuple[BodySettings | None, list[Diagnostic]]:
-    """Read a body's `_index.md`: its `title` (required), `description` and `group`."""
+    """Read a body's `_index.md`: its `title` (required), `description`, `group`, `organization` and `house`."""
     matter, diagnostics = split_front_matter(text, path)
     if diagnostics:
         return None, diagnostics
@@ -300,6 +306,8 @@ def read_body_settings(text: str, path: str) -> tuple[BodySettings | None, list[
         title=fields.text("title", required=True) or "",
         description=fields.text("description"),
         group=fields.text("group"),
+        organization=fields.text("organization"),
+        house=fields.text("house"),
     )
     return (settings if not diagnostics else None), diagnostics
 

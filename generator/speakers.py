@@ -38,6 +38,8 @@ def parse_label(label: str, mapping: dict[str, Speaker] | None = None) -> Speake
         position=entry.position,
         group=entry.group,
         side=entry.side,
+        speaker_role=entry.speaker_role,
+        reading=entry.reading,
     )
 
 

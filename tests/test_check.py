@@ -81,7 +81,7 @@ CASES: dict[str, tuple[dict[str, str | bytes], list[str]]] = {
     ),
     "speaker_entry_line": (
         {"test/2022-02-14.md": meeting(extra="speakers:\n  会長: {name: 山田}\n  委員: 鈴木\n")},
-        [f"{M}:6: error: speaker '委員' must be a mapping with keys name, position, group, side"],
+        [f"{M}:6: error: speaker '委員' must be a mapping with keys name, position, group, side, role, reading"],
     ),
     "body_group_not_text": (
         {"test/_index.md": "---\ntitle: テスト審議会\ndescription: 説明\ngroup: [常任委員会, 特別委員会]\n---\n", "test/2022-02-14.md": meeting()},
@@ -89,7 +89,11 @@ CASES: dict[str, tuple[dict[str, str | bytes], list[str]]] = {
     ),
     "body_unknown_key": (
         {"test/_index.md": "---\ntitle: テスト審議会\ngroups: 審議会\n---\n", "test/2022-02-14.md": meeting()},
-        ["content/test/_index.md:3: error: unknown front-matter key 'groups' (known keys: title, description, group)"],
+        ["content/test/_index.md:3: error: unknown front-matter key 'groups' (known keys: title, description, group, organization, house)"],
+    ),
+    "body_organization_not_text": (
+        {"test/_index.md": "---\ntitle: テスト審議会\norganization: [安平町, 国会]\nhouse: {a: 1}\n---\n", "test/2022-02-14.md": meeting()},
+        ["content/test/_index.md:3: error: 'organization' must be text", "content/test/_index.md:4: error: 'house' must be text"],
     ),
     "reserved_body_folder": (
         {"search/_index.md": "---\ntitle: 検索\n---\n"},

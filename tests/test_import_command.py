@@ -57,7 +57,7 @@ def test_both_diet_files_import_and_pass_check(corpus: Path, content: Path) -> N
     assert len([f for f in written if not f.endswith("_index.md")]) == 155
     assert len([f for f in written if f.endswith("/_index.md")]) == 57
     assert "kokkai-05254/2024-10-09.md" in written
-    assert (content / "kokkai-05254" / "_index.md").read_text(encoding="utf-8") == "---\ntitle: 衆議院 本会議\n---\n"
+    assert (content / "kokkai-05254" / "_index.md").read_text(encoding="utf-8") == "---\ntitle: 衆議院 本会議\norganization: 国会\nhouse: 衆議院\n---\n"
     # The report: where each meeting went, and who spoke how often.
     assert f"{content}/kokkai-05254/2024-10-09.md: 衆議院 本会議 第4号 (2024-10-09)" in result.output
     assert "  utterances: 80 (会長（浅田均君） 14, 野田佳彦君 13, 内閣総理大臣（石破茂君） 31, " in result.output

@@ -49,27 +49,36 @@ def site(make_site, tmp_path: Path) -> Path:
     return out
 
 
-def test_meeting_json_has_one_speech_record_per_utterance(site: Path) -> None:
-    record = json.loads((site / "test/2022-02-14/meeting.json").read_text(encoding="utf-8"))
-    assert record["issueID"] == "test/2022-02-14"
+def meeting_record(path: Path) -> dict:
+    """The one meetingRecord of a meeting.json, after checking the answer's paging keys."""
+    answer = json.loads(path.read_text(encoding="utf-8"))
+    assert (answer["numberOfRecords"], answer["numberOfReturn"], answer["startRecord"], answer["nextRecordPosition"]) == (1, 1, 1, None)
+    (record,) = answer["meetingRecord"]
+    return record
+
+
+def test_meeting_json_has_a_header_and_one_speech_record_per_utterance(site: Path) -> None:
+    record = meeting_record(site / "test/2022-02-14/meeting.json")
+    assert record["issueID"] == "test/2022-02-14" and record["meetingPath"] == "test/2022-02-14"
     assert record["nameOfHouse"] == "テスト区"
     assert record["nameOfMeeting"] == "テスト審議会"
     assert record["issue"] == "第1回 テスト審議会"
     assert record["date"] == "2022-02-14" and record["updated"] == "2022-03-01"
     assert record["meetingURL"] == "https://example.org/minutes/test/2022-02-14/"
-    speeches = record["speechRecord"]
+    header, *speeches = record["speechRecord"]
+    assert header["speechOrder"] == 0 and header["speaker"] == "会議録情報"
     assert [s["speechOrder"] for s in speeches] == [1, 2, 3, 4]
     first, second = speeches[0], speeches[1]
-    assert first["speechID"] == "test/2022-02-14#s1"
+    assert first["speechID"] == "test/2022-02-14_001"
     assert first["speaker"] == "山田太郎" and first["speakerLabel"] == "会長" and first["speakerGroup"] == "学識経験者"
-    assert first["speech"] == "ただいまから会議を開きます。"  # no ○, no label
-    assert second["speech"] == "（資料により説明）\n本日の議題は二つです。"
+    assert first["speech"] == "○会長\u3000ただいまから会議を開きます。"  # as the API's: ○, label, full-width space
+    assert second["speech"] == "○区側\u3000（資料により説明）\r\n本日の議題は二つです。"
     assert second["speechURL"] == "https://example.org/minutes/test/2022-02-14/#s2"
     assert speeches[2]["agendaItem"] == "item-2-1"
 
 
 def test_meeting_json_carries_the_decisions(site: Path) -> None:
-    record = json.loads((site / "test/2022-02-14/meeting.json").read_text(encoding="utf-8"))
+    record = meeting_record(site / "test/2022-02-14/meeting.json")
     assert record["decisions"] == [
         {"item": "item-2-1", "itemTitle": "（１）諮問について", "subject": None, "result": "承認",
          "votesFor": 19, "votesAgainst": 1, "method": "投票"},
@@ -81,8 +90,8 @@ def test_meeting_json_carries_the_decisions(site: Path) -> None:
 def test_speech_urls_are_root_relative_without_a_base_url(make_site, tmp_path: Path) -> None:
     content = make_site({"test/2022-02-14.md": meeting(body=RECORD)})
     build_site(content, TEMPLATES, tmp_path / "site")
-    record = json.loads((tmp_path / "site/test/2022-02-14/meeting.json").read_text(encoding="utf-8"))
-    assert record["speechRecord"][0]["speechURL"] == "/test/2022-02-14/#s1"
+    record = meeting_record(tmp_path / "site/test/2022-02-14/meeting.json")
+    assert record["speechRecord"][1]["speechURL"] == "/test/2022-02-14/#s1"
 
 
 def test_csv_has_a_row_per_utterance_and_opens_in_excel(make_site, tmp_path: Path) -> None:
@@ -97,7 +106,7 @@ def test_csv_has_a_row_per_utterance_and_opens_in_excel(make_site, tmp_path: Pat
     assert data.startswith("\ufeff".encode())  # Excel reads UTF-8 only with a BOM
     rows = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"), newline="")))
     assert len(rows) == 5
-    assert [r["speechID"] for r in rows][-1] == "test/2022-03-01#s1"
+    assert [r["speechID"] for r in rows][-1] == "test/2022-03-01_001"
     assert rows[-1]["speech"] == '"引用"と、改行\n次の段落'
     assert rows[0]["nameOfMeeting"] == "テスト審議会" and rows[0]["date"] == "2022-02-14"
 
@@ -106,10 +115,22 @@ def test_bulk_file_holds_every_meeting(make_site, tmp_path: Path) -> None:
     content = make_site({"test/2022-02-14.md": meeting(), "test/2022-03-01.md": meeting(date="2022-03-01")})
     build_site(content, TEMPLATES, tmp_path / "site")
     bulk = json.loads((tmp_path / "site/data/meetings.json").read_text(encoding="utf-8"))
-    assert bulk["numberOfRecords"] == 2
+    assert (bulk["numberOfRecords"], bulk["numberOfReturn"], bulk["startRecord"], bulk["nextRecordPosition"]) == (2, 2, 1, None)
     assert [m["issueID"] for m in bulk["meetingRecord"]] == ["test/2022-02-14", "test/2022-03-01"]
-    single = json.loads((tmp_path / "site/test/2022-03-01/meeting.json").read_text(encoding="utf-8"))
+    single = meeting_record(tmp_path / "site/test/2022-03-01/meeting.json")
     assert bulk["meetingRecord"][1] == single
+
+
+def test_bulk_file_is_paged_as_the_api_pages_its_answers(make_site, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("generator.opendata.MEETINGS_PER_PAGE", 2)
+    dates = ["2022-02-14", "2022-03-01", "2022-04-01"]
+    content = make_site({f"test/{d}.md": meeting(date=d) for d in dates})
+    build_site(content, TEMPLATES, tmp_path / "site")
+    first = json.loads((tmp_path / "site/data/meetings.json").read_text(encoding="utf-8"))
+    assert (first["numberOfRecords"], first["numberOfReturn"], first["nextRecordPosition"]) == (3, 2, 3)
+    second = json.loads((tmp_path / "site/data/meetings-3.json").read_text(encoding="utf-8"))
+    assert (second["startRecord"], second["numberOfReturn"], second["nextRecordPosition"]) == (3, 1, None)
+    assert [m["date"] for m in first["meetingRecord"] + second["meetingRecord"]] == dates
 
 
 def test_data_page_links_the_files_and_states_the_reuse_terms(site: Path) -> None:
@@ -137,8 +158,8 @@ SEED_DECISIONS = [(19, 1), (17, 2), (17, 0), (16, 1), (17, 0)]
 
 def test_seed_meeting_json_has_all_248_speeches_and_five_decisions(tmp_path: Path) -> None:
     build_site(REPO / "content", TEMPLATES, tmp_path / "site")
-    record = json.loads((tmp_path / "site/joho-kokai/2022-02-14/meeting.json").read_text(encoding="utf-8"))
-    assert len(record["speechRecord"]) == 248
+    record = meeting_record(tmp_path / "site/joho-kokai/2022-02-14/meeting.json")
+    assert len(record["speechRecord"]) == 1 + 248  # the header, then every utterance
     assert [(d["votesFor"], d["votesAgainst"]) for d in record["decisions"]] == SEED_DECISIONS
     assert [d["item"] for d in record["decisions"]] == ["item-2-1", "item-3-1", "item-3-2", "item-3-3", "item-3-4"]
     page = (tmp_path / "site/joho-kokai/2022-02-14/index.html").read_text(encoding="utf-8")
@@ -152,8 +173,8 @@ def test_speech_urls_of_a_renumbered_meeting_use_the_fragment_its_page_opens_the
     body = "".join(f"○委員　発言{n}です。\n\n" for n in range(1, 6))
     content = make_site({"test/2022-02-14.md": meeting(body=body, extra="renumbered: {s4: s4, s5: s4, s6: s5}\n")})
     build_site(content, TEMPLATES, tmp_path / "site")
-    record = json.loads((tmp_path / "site/test/2022-02-14/meeting.json").read_text(encoding="utf-8"))
-    urls = [s["speechURL"].split("#")[1] for s in record["speechRecord"]]
+    record = meeting_record(tmp_path / "site/test/2022-02-14/meeting.json")
+    urls = [s["speechURL"].split("#")[1] for s in record["speechRecord"][1:]]
     # #s5 would open s4 (the old s5 was removed); the current s5 is reached by its old anchor s6.
     assert urls == ["s1", "s2", "s3", "s4", "s6"]
 
@@ -172,8 +193,8 @@ def test_csv_cells_that_look_like_formulas_stay_text_and_json_keeps_them_as_writ
     rows = list(csv.DictReader(io.StringIO((tmp_path / "site/data/utterances.csv").read_text(encoding="utf-8-sig"), newline="")))
     assert [r["speech"] for r in rows] == ["'=HYPERLINK(\"http://x.test\",\"x\")", "'+SUM(1)", "'-5％です。", "普通の発言"]
     assert rows[1]["speakerLabel"] == "'@委員"
-    speeches = json.loads((tmp_path / "site/test/2022-02-14/meeting.json").read_text(encoding="utf-8"))["speechRecord"]
-    assert [s["speech"] for s in speeches][:3] == ["=HYPERLINK(\"http://x.test\",\"x\")", "+SUM(1)", "-5％です。"]
+    speeches = meeting_record(tmp_path / "site/test/2022-02-14/meeting.json")["speechRecord"][1:]
+    assert [s["speech"] for s in speeches][:3] == ["○委員\u3000=HYPERLINK(\"http://x.test\",\"x\")", "○@委員\u3000+SUM(1)", "○会長\u3000-5％です。"]
     page = (tmp_path / "site/data/index.html").read_text(encoding="utf-8")
     assert "先頭に <code>'</code>（アポストロフィ）を付けています" in page
 

@@ -130,7 +130,9 @@ def _import_source(
 ) -> bool:
     """Write one sound source's meetings (and new bodies' `_index.md`) and report them; False when it could not be written."""
     indexes = {item.folder: titles[item.folder] for item in items if not (content / item.folder / INDEX).exists()}
-    failure = _write_source(content, items, indexes)
+    # A Diet body names its organization and house, so that a town's archive holding it does not call it the town's.
+    bodies = {item.folder: item.meeting.body_settings for item in items if item.meeting.body_settings}
+    failure = _write_source(content, items, indexes, bodies)
     if failure:
         source.errors.append(failure)
         return False
@@ -367,14 +369,19 @@ def _problem(path: Path, line: int | None, message: str, severity: str = "error"
     return f"{where}: {severity}: {message}"
 
 
-def _write_source(content: Path, items: list[PlannedFile], indexes: dict[str, str]) -> str | None:
+def _write_source(
+    content: Path, items: list[PlannedFile], indexes: dict[str, str], bodies: dict[str, dict[str, str]] | None = None
+) -> str | None:
     """Write one source's files (and new bodies' `_index.md`): all staged, then renamed into place.
 
     Returns an error line when a file cannot be written; then nothing of the source is left,
     not even a folder made for it.
     """
     files = [
-        (content / folder / INDEX, "---\n" + yaml.safe_dump({"title": title}, allow_unicode=True, sort_keys=False) + "---\n")
+        (
+            content / folder / INDEX,
+            "---\n" + yaml.safe_dump({"title": title, **(bodies or {}).get(folder, {})}, allow_unicode=True, sort_keys=False) + "---\n",
+        )
         for folder, title in indexes.items()
     ] + [(item.path, item.markdown) for item in items]
     made: list[Path] = []

@@ -11,6 +11,10 @@ issueID (`121405254X00420241009` → `05254` for 衆議院 本会議). The code'
 house (0 衆議院, 1 参議院, 2 両院) and the code stays the same from one session to the next, so
 a committee keeps its folder across sessions and imports. An issueID of another form falls back
 to `x` and eight hex digits of the SHA-256 of the house and meeting names.
+
+The same code reads a `meeting.json` this project publishes: its own keys, which the API does not
+have (`title`, `time`, `venue`, `decisions`, `agenda`, `meetingPath`), give back the meeting's
+title, decisions and agenda headings, so that an archive can be rebuilt from its open data.
 """
 
 from __future__ import annotations
@@ -23,7 +27,15 @@ from typing import Any
 from ..minutes_markdown import CIRCLES, is_stage_direction
 from ..wareki import FIRST_DATE, LAST_DATE, in_supported_range
 from .errors import SourceError
-from .record import ImportedMeeting, ImportedParagraph, ImportedStageDirection, ImportedUtterance, SourceNote
+from .record import (
+    ImportedDecision,
+    ImportedHeading,
+    ImportedMeeting,
+    ImportedParagraph,
+    ImportedStageDirection,
+    ImportedUtterance,
+    SourceNote,
+)
 
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 # 1 + session (3 digits) + meeting code (5 digits) + X + issue number (3 digits) + date.
@@ -93,22 +105,87 @@ def _meeting(record: dict[str, Any]) -> ImportedMeeting:
     title = " ".join(part for part in (body_title, _text(record.get("issue"))) if part) or issue_id.strip()
     if not title:
         raise SourceError(f"the meeting of {date.isoformat()} has no nameOfHouse, nameOfMeeting, issue or issueID to title it")
+    ours = isinstance(record.get("meetingPath"), str)
     meeting = ImportedMeeting(
-        title=title,
+        title=_text(record.get("title")) or title if ours else title,
         date=date,
-        body_title=body_title or None,
-        source_url=_text(record.get("meetingURL")) or None,
+        body_title=(_text(record["nameOfMeeting"]) or body_title or None) if ours else body_title or None,
+        # Our meetingURL is the archive's own page; the source it was made from is sourceURL.
+        source_url=_text(record.get("sourceURL" if ours else "meetingURL")) or None,
         pdf_url=_text(record.get("pdfURL")) or None,
-        issue_id=issue_id,
+        # Our issueID is the meeting's path unless the meeting had an id of its own.
+        issue_id=None if ours and issue_id == record["meetingPath"] else issue_id,
     )
+    if _ISSUE_ID.match(issue_id) and house in DIET_HOUSES:
+        meeting.body_settings = {"organization": DIET, "house": house}
+    if ours:
+        meeting.time = _text(record.get("time")) or None
+        meeting.venue = _text(record.get("venue")) or None
+        meeting.decisions = _decisions(record.get("decisions"), where)
+    headings = _headings(record.get("agenda") if ours else None, where)
     speeches = sorted(record["speechRecord"], key=lambda s: _order(s, where))
     for speech in speeches:
-        if _order(speech, where) == 0:
+        order = _order(speech, where)
+        if order == 0:
             # 会議録情報: the header lines, kept as printed (the writer escapes leading circles).
-            meeting.preamble.extend(line for line in _lines(speech["speech"]) if line.strip(_WHITESPACE))
+            # Our header of a meeting without a preamble is its title and date: not a preamble.
+            if not (ours and speech["speech"] == _fallback_header(meeting)):
+                meeting.preamble.extend(line for line in _lines(speech["speech"]) if line.strip(_WHITESPACE))
         else:
+            meeting.blocks.extend(headings.pop(order, []))
             _add_speech(meeting, speech, where)
+    meeting.blocks.extend(heading for rest in headings.values() for heading in rest)
     return meeting
+
+
+DIET = "国会"
+DIET_HOUSES = ("衆議院", "参議院", "両院")
+
+
+def _fallback_header(meeting: ImportedMeeting) -> str:
+    """The header our open data gives a meeting without a preamble: its title and date (not kept on import)."""
+    from ..render import japanese_date
+
+    return f"{meeting.title}\r\n{japanese_date(meeting.date)}"
+
+
+def _headings(agenda: object, where: str) -> dict[int | None, list[ImportedHeading]]:
+    """Our `agenda` key: speechOrder (or None, at the end) → the headings standing before that speech."""
+    if agenda is None:
+        return {}
+    if not isinstance(agenda, list) or not all(isinstance(a, dict) for a in agenda):
+        raise SourceError(f"{where}: `agenda` is not a list of objects")
+    headings: dict[int | None, list[ImportedHeading]] = {}
+    for entry in agenda:
+        level, title, before = entry.get("level"), _text(entry.get("title")), entry.get("beforeSpeech")
+        if level not in (2, 3) or not title or not (before is None or isinstance(before, int)):
+            raise SourceError(f"{where}: agenda heading {entry.get('id')!r} needs level 2 or 3, a title and beforeSpeech")
+        headings.setdefault(before, []).append(ImportedHeading(level, title, 0))
+    return headings
+
+
+def _decisions(decisions: object, where: str) -> list[ImportedDecision]:
+    """Our `decisions` key as the importer's decisions."""
+    if decisions is None:
+        return []
+    if not isinstance(decisions, list) or not all(isinstance(d, dict) for d in decisions):
+        raise SourceError(f"{where}: `decisions` is not a list of objects")
+    result = []
+    for entry in decisions:
+        if not _text(entry.get("item")) or not _text(entry.get("result")):
+            raise SourceError(f"{where}: a decision needs an item and a result")
+        result.append(
+            ImportedDecision(
+                item=_text(entry["item"]), result=_text(entry["result"]), method=_text(entry.get("method")) or None,
+                subject=_text(entry.get("subject")) or None, votes_for=_count(entry.get("votesFor")),
+                votes_against=_count(entry.get("votesAgainst")),
+            )  # fmt: skip
+        )
+    return result
+
+
+def _count(value: object) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
 def _add_speech(meeting: ImportedMeeting, speech: dict[str, Any], where: str) -> None:
@@ -135,9 +212,15 @@ def _add_speech(meeting: ImportedMeeting, speech: dict[str, Any], where: str) ->
     meeting.blocks.append(utterance)
     info = {
         key: _text(speech.get(field))
-        for key, field in (("name", "speaker"), ("position", "speakerPosition"), ("group", "speakerGroup"))
+        for key, field in (
+            ("name", "speaker"), ("position", "speakerPosition"), ("group", "speakerGroup"),
+            ("role", "speakerRole"), ("reading", "speakerYomi"),
+        )  # fmt: skip
         if _text(speech.get(field))
     }
+    if info.get("name") == label:
+        # Our own open data names a speaker without a known name by the label: not a name.
+        del info["name"]
     known = meeting.speakers.get(label)
     if known is None:
         if info:

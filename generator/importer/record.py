@@ -93,13 +93,15 @@ class ImportedMeeting:
     date: dt.date
     body_title: str | None = None
     """The body's name without the session (情報公開・個人情報保護審議会), for a new `_index.md`."""
+    body_settings: dict[str, str] = field(default_factory=dict)
+    """More keys for a new body's `_index.md`: a Diet body's `organization` and `house`."""
     time: str | None = None
     venue: str | None = None
     attendees: dict[str, list[str]] | list[str] | None = None
     observers: str | int | None = None
     materials: list[str] = field(default_factory=list)
     speakers: dict[str, dict[str, str]] = field(default_factory=dict)
-    """Label → {name, position, group, side} for the `speakers:` map."""
+    """Label → {name, position, group, side, role, reading} for the `speakers:` map."""
     source_url: str | None = None
     pdf_url: str | None = None
     issue_id: str | None = None

@@ -124,7 +124,7 @@ def front_matter_yaml(meeting: ImportedMeeting) -> str:
         values["materials"] = _FlowList(meeting.materials)
     if meeting.speakers:
         values["speakers"] = {
-            label: _FlowMap((key, info[key]) for key in ("name", "position", "group", "side") if info.get(key) is not None)
+            label: _FlowMap((key, info[key]) for key in ("name", "position", "group", "side", "role", "reading") if info.get(key) is not None)
             for label, info in meeting.speakers.items()
         }
     if meeting.decisions:

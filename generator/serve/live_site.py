@@ -211,6 +211,8 @@ class LiveSite:
                 bodies[slug].title = settings.title
                 bodies[slug].description = settings.description
                 bodies[slug].group = settings.group
+                bodies[slug].organization = settings.organization
+                bodies[slug].house = settings.house
                 self.work.bodies.add(slug)
         self.content_version += 1
 

@@ -140,7 +140,7 @@ def split_front_matter(text: str, path: str) -> tuple[FrontMatter, list[Diagnost
             if isinstance(value_node, yaml.SequenceNode):
                 matter.entry_lines[key] = [item.start_mark.line + 2 for item in value_node.value]
             elif isinstance(value_node, yaml.MappingNode):
-                matter.entry_lines[key] = [entry.start_mark.line + 2 for entry, _ in value_node.value]
+                matter.entry_lines[key] = [entry.start_mark.line + 2 for entry, _value in value_node.value]
     return matter, []
 
 
@@ -194,7 +194,7 @@ def _duplicate_keys(node: yaml.Node | None) -> list[tuple[int, str]]:
     for current in _nodes(node):
         if isinstance(current, yaml.MappingNode):
             seen: dict[str, int] = {}
-            for key_node, _ in current.value:
+            for key_node, _value in current.value:
                 key, line = str(key_node.value), key_node.start_mark.line + 2
                 if isinstance(key_node, yaml.ScalarNode) and key in seen:
                     problems.append((line, _("duplicate key '{key}' (first on line {first}): keep one").format(key=key[:40], first=seen[key])))

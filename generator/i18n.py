@@ -76,6 +76,11 @@ def _(message: str) -> str:
     return translations().gettext(message)
 
 
+def N_(message: str) -> str:
+    """Mark `message` for the catalog where it is defined; it is translated with _() where it is shown."""
+    return message
+
+
 def ngettext(singular: str, plural: str, count: int) -> str:
     """The singular or plural of a message for `count`, in the reader's language."""
     return translations().ngettext(singular, plural, count)

@@ -195,7 +195,7 @@ def _drop_running_heads(raw: list[str], breaks: set[int], furniture: set[int], n
 
 def _in_page_run(bare: list[tuple[int, int]], position: int) -> bool:
     """Whether the bare number at `position` continues, or is continued by, another bare number."""
-    _, value = bare[position]
+    _index, value = bare[position]
     return any(0 < value - other <= _PAGE_STEP for _, other in bare[:position]) or any(
         0 < other - value <= _PAGE_STEP for _, other in bare[position + 1 :]
     )

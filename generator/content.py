@@ -125,7 +125,7 @@ def entry_problem(path: Path, content_dir: Path) -> str | None:
     try:
         mode = path.lstat().st_mode
     except OSError as exc:
-        return _("cannot be read ({strerror})").format(strerror=exc.strerror)
+        return _("cannot be read ({problem})").format(problem=exc.strerror)
     if stat.S_ISLNK(mode):
         try:
             target = path.resolve(strict=True)

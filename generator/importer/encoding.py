@@ -72,7 +72,7 @@ def decode_source(data: bytes, path: str | os.PathLike[str]) -> tuple[str, list[
             if sum(map(len, unreadable)) > len(text) * _MAX_UNREADABLE_SHARE or len(unreadable) > max(10, len(text) // 200):
                 line = data[: utf8_error.start].count(b"\n") + 1
                 raise SourceError(
-                    "neither UTF-8 nor Shift_JIS (CP932) text: save the minutes as UTF-8 and try again",
+                    _("neither UTF-8 nor Shift_JIS (CP932) text: save the minutes as UTF-8 and try again"),
                     line,
                 ) from None
             shift_jis = True

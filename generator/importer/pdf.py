@@ -82,7 +82,7 @@ def read_pdf(data: bytes) -> PdfText:
         document.close()
     if not any(lines for lines, _, _ in pages):
         raise SourceError(
-            "the PDF has no text layer (scanned pages?): run OCR on it first, or import the text of the minutes"
+            _("the PDF has no text layer (scanned pages?): run OCR on it first, or import the text of the minutes")
         )
     vertical = sum(count for _, count, _ in pages)
     total = sum(chars for _, _, chars in pages)

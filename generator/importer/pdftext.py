@@ -131,8 +131,10 @@ def _without_speech(lines: list[SourceLine], source_name: str, notes: list[Sourc
     header = read_header(lines, wrap_width([line.width for line in lines]))
     if header.date is None or not lines:
         raise SourceError(
-            "no speaker found: not one line opens with a speaker label such as `○議長（山田太郎君）　…` "
-            "or `会長  …` (a role followed by spaces), and no meeting date either; is this the text of minutes?"
+            _(
+                "no speaker found: not one line opens with a speaker label such as `○議長（山田太郎君）　…` "
+                "or `会長  …` (a role followed by spaces), and no meeting date either; is this the text of minutes?"
+            )
         )
     notes.extend(header.notes)
     notes.append(SourceNote(lines[0].number, _("no speaker found: the whole text is read as the header of a meeting without speech")))

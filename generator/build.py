@@ -56,14 +56,14 @@ class PeakMemory:
         return max(self.process + self.shard_writer, self.process_with_workers + self.workers * self.worker)
 
     def __str__(self) -> str:
-        text = f"peak memory {_megabytes(self.total)}"
+        text = _("peak memory {size}").format(size=_megabytes(self.total))
         helpers = []
         if self.workers:
-            helpers.append(f"each of {self.workers} workers at most {_megabytes(self.worker)}")
+            helpers.append(_("each of {workers} workers at most {size}").format(workers=self.workers, size=_megabytes(self.worker)))
         if self.shard_writer:
-            helpers.append(f"the shard writer {_megabytes(self.shard_writer)} of its own")
+            helpers.append(_("the shard writer {size} of its own").format(size=_megabytes(self.shard_writer)))
         if helpers:
-            text += f" (this process {_megabytes(self.process)}, {', '.join(helpers)})"
+            text += _(" (this process {size}, {helpers})").format(size=_megabytes(self.process), helpers=", ".join(helpers))
         return text
 
 

@@ -123,7 +123,7 @@ class _Fields:
         if value is None:
             return {}
         if not isinstance(value, dict):
-            self.problem("speakers", "'speakers' must map each label to {name, position, group, side}")
+            self.problem("speakers", _("'speakers' must map each label to {name, position, group, side}"))
             return {}
         speakers: dict[str, Speaker] = {}
         for index, (label, entry) in enumerate(value.items()):
@@ -152,7 +152,7 @@ class _Fields:
         if value is None:
             return []
         if not isinstance(value, list):
-            self.problem("decisions", "'decisions' must be a list of {item, result, …}")
+            self.problem("decisions", _("'decisions' must be a list of {item, result, …}"))
             return []
         decisions = []
         for number, entry in enumerate(value, 1):
@@ -209,7 +209,7 @@ class _Fields:
         if value is None:
             return []
         if not isinstance(value, dict):
-            self.problem("renumbered", "'renumbered' must map old anchors to new ones, as in s13: s12")
+            self.problem("renumbered", _("'renumbered' must map old anchors to new ones, as in s13: s12"))
             return []
         entries = []
         for index, (old, new) in enumerate(value.items()):

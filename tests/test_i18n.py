@@ -106,7 +106,7 @@ def test_click_messages_translated_are_click_s_own() -> None:
 
 # Calls that show their text to a user: a plain literal here is an untranslated message.
 _SHOWN_BY = {"error", "warning", "echo", "SourceError", "SourceNote", "ManifestError", "OutputFolderError", "DamagedIndexError",
-             "InitError", "ListenError", "BadParameter", "MissingAssetError", "rebuild_all"}  # fmt: skip
+             "InitError", "ListenError", "BadParameter", "MissingAssetError", "rebuild_all", "problem", "append"}  # fmt: skip
 
 
 # A severity ("note", the "warning: " prefix) and the dev server's own place name stay as they are.
@@ -126,7 +126,8 @@ def _plain_messages(tree: ast.AST) -> list[tuple[int, str]]:
             text = value.value if isinstance(value, ast.Constant) and isinstance(value.value, str) else None
             if isinstance(value, ast.JoinedStr):
                 text = "".join(part.value for part in value.values if isinstance(part, ast.Constant))
-            if text is not None and re.search(r"[A-Za-z]{3,}", text) and text.strip(" :") not in _NOT_MESSAGES:
+            # A message has words and spaces; a key ("renumbered") or a severity has no space.
+            if text is not None and re.search(r"[A-Za-z]{3,} ", text) and text.strip(" :") not in _NOT_MESSAGES:
                 found.append((value.lineno, text))
     return found
 

@@ -220,7 +220,9 @@ def _compare_meeting(meeting: Meeting, old_path: str, old: dict[str, str], conte
         entry = f"({_run(run.first, run.last, '-')}: {_run(*target, '-')})"
         if run.gone:
             line = meeting.utterances[-1].line if meeting.utterances else 1
-            detail = _("the meeting now ends at s{count}").format(count=count) + (f"; {hint}" if hint else "")
+            detail = _("the meeting now ends at s{count}").format(count=count)
+            if hint:
+                detail = _("{first}; {second}").format(first=detail, second=hint)
             message = ngettext(
                 "anchor {anchors} would disappear ({detail}); map it in 'renumbered:'",
                 "anchors {anchors} would disappear ({detail}); map them in 'renumbered:'",
@@ -234,7 +236,7 @@ def _compare_meeting(meeting: Meeting, old_path: str, old: dict[str, str], conte
                 "anchor {anchors} now points to different text{hint}; acknowledge it in 'renumbered:' {entry}",
                 "anchors {anchors} now point to different text{hint}; acknowledge them in 'renumbered:' {entry}",
                 anchors,
-            ).format(anchors=_run(run.first, run.last), hint=f" ({hint})" if hint else "", entry=entry)
+            ).format(anchors=_run(run.first, run.last), hint=_(" ({hint})").format(hint=hint) if hint else "", entry=entry)
         diagnostics.append(error(shown, line, _("meeting {name}: {message}").format(name=name, message=message)))
     return diagnostics
 

@@ -79,7 +79,10 @@ def _report(diagnostics: Iterable[object]) -> None:
         click.echo(str(diagnostic), err=True)
 
 
-@main.command(help=_("Read all content and print every problem as path:line: error: message."))
+@main.command(
+    short_help=_("Check all content and print every problem."),
+    help=_("Read all content and print every problem as path:line: error: message."),
+)
 @CONTENT
 @click.option(
     "--against", "against", default=None, metavar="FILE_OR_URL",
@@ -126,7 +129,10 @@ def _progress(items: list[T]) -> Iterable[T]:
         yield item
 
 
-@main.command(help=_("Check all content, then render the site into a fresh folder swapped into place."))
+@main.command(
+    short_help=_("Check all content and build the site."),
+    help=_("Check all content, then render the site into a fresh folder swapped into place."),
+)
 @CONTENT
 @TEMPLATES
 @OUT
@@ -197,7 +203,10 @@ def _interrupt(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
 
 
-@main.command(help=_("Build, serve on localhost and rebuild on every save; open pages reload and show any problem."))
+@main.command(
+    short_help=_("Build and show the site, rebuilding it on every save."),
+    help=_("Build, serve on localhost and rebuild on every save; open pages reload and show any problem."),
+)
 @CONTENT
 @TEMPLATES
 @OUT
@@ -242,7 +251,10 @@ def serve(content_dir: Path, templates_dir: Path, out_dir: Path, base_url: str |
         signal.signal(signal.SIGTERM, previous)
 
 
-@main.command(help=_("Write a new archive into DIRECTORY (new or empty): settings, a sample meeting, a workflow and a README."))
+@main.command(
+    short_help=_("Write a new archive into DIRECTORY."),
+    help=_("Write a new archive into DIRECTORY (new or empty): settings, a sample meeting, a workflow and a README."),
+)
 @click.argument("directory", type=click.Path(path_type=Path))
 @click.option("--organization", required=True, help=_("Who publishes the archive (安平町); shown in citations and the footer."))
 @click.option("--title", required=True, help=_("The archive's name (安平町議会 会議録)."))
@@ -271,6 +283,7 @@ def init(directory: Path, organization: str, title: str, base_url: str | None) -
 
 @main.command(
     name="import",
+    short_help=_("Convert minutes PDFs, texts or Diet API JSON into Markdown."),
     help=_(
         "Convert minutes PDFs (.pdf, with a text layer), their text (.txt) or 国会会議録 API JSON (.json) into Markdown minutes.\n\n"
         "Each file is imported whole or not at all: a file with an error writes nothing, the others are imported, "
@@ -306,6 +319,7 @@ def import_(
 
 
 @main.command(
+    short_help=_("Search a built site."),
     help=_(
         "Search a built site's index, as its search page does.\n\n"
         "\b\n"

@@ -51,5 +51,5 @@ clean:
 # After changing a message in generator/: extract every _() / ngettext() / N_() message into the
 # template and merge it into each language's catalog; then translate what tests/test_i18n.py lists.
 messages: setup
-	$(BIN)/pybabel extract -F babel.cfg --add-location=file --no-wrap --sort-by-file --project=minutes-archive -o generator/locale/minutes.pot generator
+	$(BIN)/pybabel extract -F babel.cfg --add-location=file --no-wrap --sort-by-file --project=minutes-archive --copyright-holder="minutes contributors" -o generator/locale/minutes.pot generator
 	$(BIN)/pybabel update -i generator/locale/minutes.pot -d generator/locale -D minutes --no-wrap --init-missing --ignore-obsolete -l ja

@@ -94,7 +94,7 @@ class BuildSummary:
         text = _("built {meetings} meetings, {utterances} utterances, {pages} pages in {seconds:.2f} s").format(meetings=self.meetings, utterances=self.utterances, pages=self.pages, seconds=self.seconds)
         text += _("; {tokenized} utterances tokenized, {cached} from the cache").format(tokenized=self.tokenized, cached=self.utterances - self.tokenized)
         if self.memory is not None:
-            text += f"; {self.memory}"
+            text += _("; {memory}").format(memory=self.memory)
         return text
 
 

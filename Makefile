@@ -7,7 +7,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 PORT ?= 8000
 HOST ?= 127.0.0.1
 
-.PHONY: setup serve build test bench chromium clean
+.PHONY: setup serve build test bench chromium clean messages
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -47,3 +47,9 @@ bench: setup chromium
 
 clean:
 	rm -rf site .cache
+
+# After changing a message in generator/: extract every _() / ngettext() / N_() message into the
+# template and merge it into each language's catalog; then translate what tests/test_i18n.py lists.
+messages: setup
+	$(BIN)/pybabel extract -F babel.cfg --add-location=file --no-wrap --sort-by-file --project=minutes-archive --copyright-holder="minutes contributors" -o generator/locale/minutes.pot generator
+	$(BIN)/pybabel update -i generator/locale/minutes.pot -d generator/locale -D minutes --no-wrap --init-missing --ignore-obsolete -l ja

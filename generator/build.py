@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .content import INDEX, load_archive
+from .i18n import _
 from .decisions import decision_entries
 from .diagnostics import ContentError, Diagnostic, has_errors
 from .feeds import write_feeds
@@ -56,14 +57,14 @@ class PeakMemory:
         return max(self.process + self.shard_writer, self.process_with_workers + self.workers * self.worker)
 
     def __str__(self) -> str:
-        text = f"peak memory {_megabytes(self.total)}"
+        text = _("peak memory {size}").format(size=_megabytes(self.total))
         helpers = []
         if self.workers:
-            helpers.append(f"each of {self.workers} workers at most {_megabytes(self.worker)}")
+            helpers.append(_("each of {workers} workers at most {size}").format(workers=self.workers, size=_megabytes(self.worker)))
         if self.shard_writer:
-            helpers.append(f"the shard writer {_megabytes(self.shard_writer)} of its own")
+            helpers.append(_("the shard writer {size} of its own").format(size=_megabytes(self.shard_writer)))
         if helpers:
-            text += f" (this process {_megabytes(self.process)}, {', '.join(helpers)})"
+            text += _(" (this process {size}, {helpers})").format(size=_megabytes(self.process), helpers=", ".join(helpers))
         return text
 
 
@@ -91,10 +92,10 @@ class BuildSummary:
     memory: PeakMemory | None = None
 
     def __str__(self) -> str:
-        text = f"built {self.meetings} meetings, {self.utterances} utterances, {self.pages} pages in {self.seconds:.2f} s"
-        text += f"; {self.tokenized} utterances tokenized, {self.utterances - self.tokenized} from the cache"
+        text = _("built {meetings} meetings, {utterances} utterances, {pages} pages in {seconds:.2f} s").format(meetings=self.meetings, utterances=self.utterances, pages=self.pages, seconds=self.seconds)
+        text += _("; {tokenized} utterances tokenized, {cached} from the cache").format(tokenized=self.tokenized, cached=self.utterances - self.tokenized)
         if self.memory is not None:
-            text += f"; {self.memory}"
+            text += _("; {memory}").format(memory=self.memory)
         return text
 
 
@@ -234,4 +235,4 @@ def find_lunr_js() -> Path:
     """The lunr.js the package ships; fail clearly if the installation lost it."""
     if LUNR_JS.is_file():
         return LUNR_JS
-    raise MissingAssetError(f"{LUNR_JS} not found: the search page needs it; reinstall the minutes package")
+    raise MissingAssetError(_("{path} not found: the search page needs it; reinstall the minutes package").format(path=LUNR_JS))

@@ -13,16 +13,21 @@ from typing import TypeVar
 
 import click
 
+from .i18n import _, translate_click
+
+# Click's own texts (Usage:, Options:, "Missing option") follow the locale like ours.
+translate_click()
+
 T = TypeVar("T")
 
 CONTENT = click.option(
     "--content", "content_dir", default="content", show_default=True,
-    type=click.Path(file_okay=False, path_type=Path), help="Folder of Markdown minutes.",
+    type=click.Path(file_okay=False, path_type=Path), help=_("Folder of Markdown minutes."),
 )  # fmt: skip
 TEMPLATES = click.option(
     "--templates", "templates_dir", default=None, callback=lambda ctx, param, value: _theme_folder(value),
     type=click.Path(file_okay=False, path_type=Path),
-    help="Folder of Jinja templates and static files that override the default theme's by name  [default: templates, if the folder exists]",
+    help=_("Folder of Jinja templates and static files that override the default theme's by name  [default: templates, if the folder exists]"),
 )  # fmt: skip
 
 
@@ -37,24 +42,27 @@ def _theme_folder(templates_dir: Path | None) -> Path:
     return default_theme_dir()
 OUT = click.option(
     "--out", "out_dir", default="site", show_default=True,
-    type=click.Path(file_okay=False, path_type=Path), help="Output folder, replaced whole on success.",
+    type=click.Path(file_okay=False, path_type=Path), help=_("Output folder, replaced whole on success."),
 )  # fmt: skip
 def _web_url(context: click.Context, parameter: click.Parameter, value: str | None) -> str | None:
     from .web_urls import base_url_problem
 
     problem = None if value is None else base_url_problem(value)
     if problem is not None:
-        raise click.BadParameter(f"'{value}' {problem}")
+        raise click.BadParameter(_("'{value}' {problem}").format(value=value, problem=problem))
     return value
 
 
 BASE_URL = click.option(
     "--base-url", default=None, callback=_web_url,
-    help="Absolute URL the site is published at (overrides base_url in content/_index.md).",
+    help=_("Absolute URL the site is published at (overrides base_url in content/_index.md)."),
 )  # fmt: skip
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(
+    context_settings={"help_option_names": ["-h", "--help"]},
+    help=_("Build searchable static sites from Japanese meeting minutes (会議録) written in Markdown."),
+)
 @click.version_option(package_name="minutes-archive")
 def main() -> None:
     """Build searchable static sites from Japanese meeting minutes (会議録) written in Markdown."""
@@ -71,11 +79,14 @@ def _report(diagnostics: Iterable[object]) -> None:
         click.echo(str(diagnostic), err=True)
 
 
-@main.command()
+@main.command(
+    short_help=_("Check all content and print every problem."),
+    help=_("Read all content and print every problem as path:line: error: message."),
+)
 @CONTENT
 @click.option(
     "--against", "against", default=None, metavar="FILE_OR_URL",
-    help="A previous permalinks.json (a file or the deployed site's URL): fail when a published anchor would break.",
+    help=_("A previous permalinks.json (a file or the deployed site's URL): fail when a published anchor would break."),
 )  # fmt: skip
 def check(content_dir: Path, against: str | None) -> None:
     """Read all content and print every problem as path:line: error: message."""
@@ -89,45 +100,52 @@ def check(content_dir: Path, against: str | None) -> None:
         try:
             diagnostics = diagnostics + compare(archive, read_manifest(against), content_dir)
         except ManifestError as exc:
-            click.echo(f"check failed: {exc}", err=True)
+            click.echo(_("check failed: {problem}").format(problem=exc), err=True)
             sys.exit(2)
     _report(diagnostics)
     errors = sum(d.is_error for d in diagnostics)
     warnings = len(diagnostics) - errors
     if archive is None or has_errors(diagnostics):
-        click.echo(f"check failed: {errors} error(s), {warnings} warning(s)", err=True)
+        click.echo(_("check failed: {errors} error(s), {warnings} warning(s)").format(errors=errors, warnings=warnings), err=True)
         sys.exit(1)
     meetings = len(archive.meetings)
-    click.echo(f"check passed: {len(archive.bodies)} bodies, {meetings} meetings, {warnings} warning(s)")
+    click.echo(
+        _("check passed: {bodies} bodies, {meetings} meetings, {warnings} warning(s)").format(
+            bodies=len(archive.bodies), meetings=meetings, warnings=warnings
+        )
+    )
 
 
 def _progress(items: list[T]) -> Iterable[T]:
     """A progress bar on a terminal; in CI logs, a plain line every tenth of the way."""
     if sys.stderr.isatty() and not os.environ.get("CI"):
-        with click.progressbar(items, label="rendering", file=sys.stderr) as bar:
+        with click.progressbar(items, label=_("rendering"), file=sys.stderr) as bar:
             yield from bar
         return
     step = max(1, len(items) // 10)
     for index, item in enumerate(items, 1):
         if index % step == 0 or index == len(items):
-            click.echo(f"rendering: {index}/{len(items)} pages", err=True)
+            click.echo(_("rendering: {done}/{total} pages").format(done=index, total=len(items)), err=True)
         yield item
 
 
-@main.command()
+@main.command(
+    short_help=_("Check all content and build the site."),
+    help=_("Check all content, then render the site into a fresh folder swapped into place."),
+)
 @CONTENT
 @TEMPLATES
 @OUT
 @BASE_URL
 @click.option(
     "--jobs", "-j", default=None, type=click.IntRange(min=1),
-    help="Processes that tokenize for the search index and write it (1: none besides the build's own)  [default: one per core; one for a small archive]",
+    help=_("Processes that tokenize for the search index and write it (1: none besides the build's own)  [default: one per core; one for a small archive]"),
 )  # fmt: skip
 @click.option(
     "--cache-dir", default=".cache", show_default=True, type=click.Path(file_okay=False, path_type=Path),
-    help="Folder of the token cache: Sudachi's tokens by text hash, so unchanged speeches are not tokenized again.",
+    help=_("Folder of the token cache: Sudachi's tokens by text hash, so unchanged speeches are not tokenized again."),
 )  # fmt: skip
-@click.option("--no-cache", is_flag=True, help="Neither read nor write the token cache.")
+@click.option("--no-cache", is_flag=True, help=_("Neither read nor write the token cache."))
 def build(
     content_dir: Path, templates_dir: Path, out_dir: Path, base_url: str | None, jobs: int | None, cache_dir: Path, no_cache: bool
 ) -> None:
@@ -140,7 +158,7 @@ def build(
 
     problem = _templates_problem(templates_dir)
     if problem is not None:
-        click.echo(f"build failed: {problem}; nothing was changed", err=True)
+        click.echo(_("build failed: {problem}; nothing was changed").format(problem=problem), err=True)
         sys.exit(1)
     try:
         summary = build_site(
@@ -148,20 +166,25 @@ def build(
         )
     except ContentError as exc:
         _report(exc.diagnostics)
-        click.echo(f"build failed: {exc}; {out_dir} was left as it was", err=True)
+        click.echo(_("build failed: {problem}; {out} was left as it was").format(problem=exc, out=out_dir), err=True)
         sys.exit(1)
     except MissingAssetError as exc:
-        click.echo(f"build failed: {exc}; {out_dir} was left as it was", err=True)
+        click.echo(_("build failed: {problem}; {out} was left as it was").format(problem=exc, out=out_dir), err=True)
         sys.exit(1)
     except OutputFolderError as exc:
-        click.echo(f"build failed: {exc}; nothing was changed", err=True)
+        click.echo(_("build failed: {problem}; nothing was changed").format(problem=exc), err=True)
         sys.exit(1)
     except TemplateNotFound as exc:
-        click.echo(f"build failed: template '{exc.name}' not found in {templates_dir.as_posix()}; {out_dir} was left as it was", err=True)
+        click.echo(
+            _("build failed: template '{name}' not found in {folder}; {out} was left as it was").format(
+                name=exc.name, folder=templates_dir.as_posix(), out=out_dir
+            ),
+            err=True,
+        )
         sys.exit(1)
     except OSError as exc:
         # Writing the site (a full disk, a read-only folder): the staging folder is already gone.
-        click.echo(f"build failed: cannot write the site ({exc}); {out_dir} was left as it was", err=True)
+        click.echo(_("build failed: cannot write the site ({problem}); {out} was left as it was").format(problem=exc, out=out_dir), err=True)
         sys.exit(1)
     _report(summary.warnings)
     click.echo(str(summary))
@@ -171,23 +194,28 @@ def _templates_problem(templates_dir: Path) -> str | None:
     """Why the templates folder cannot be used (said before anything is read), or None."""
     if templates_dir.is_dir():
         return None
-    return f"--templates {templates_dir.as_posix()} is not a folder: give the folder of Jinja templates (the repository's templates/)"
+    return _("--templates {folder} is not a folder: give the folder of Jinja templates (the repository's templates/)").format(
+        folder=templates_dir.as_posix()
+    )
 
 
 def _interrupt(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
 
 
-@main.command()
+@main.command(
+    short_help=_("Build and show the site, rebuilding it on every save."),
+    help=_("Build, serve on localhost and rebuild on every save; open pages reload and show any problem."),
+)
 @CONTENT
 @TEMPLATES
 @OUT
 @BASE_URL
 @click.option(
     "--host", default="127.0.0.1", show_default=True,
-    help="Address to listen on. Only this machine can connect unless you give another (e.g. 0.0.0.0).",
+    help=_("Address to listen on. Only this machine can connect unless you give another (e.g. 0.0.0.0)."),
 )  # fmt: skip
-@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="Port to listen on (0: any free port).")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help=_("Port to listen on (0: any free port)."))
 def serve(content_dir: Path, templates_dir: Path, out_dir: Path, base_url: str | None, host: str, port: int) -> None:
     """Build, serve on localhost and rebuild on every save; open pages reload and show any problem."""
     from .output import OutputFolderError, check_output_folder
@@ -196,11 +224,11 @@ def serve(content_dir: Path, templates_dir: Path, out_dir: Path, base_url: str |
     try:
         check_output_folder(out_dir, content_dir, templates_dir)
     except OutputFolderError as exc:
-        click.echo(f"serve failed: {exc}; nothing was changed", err=True)
+        click.echo(_("serve failed: {problem}; nothing was changed").format(problem=exc), err=True)
         sys.exit(1)
     problem = _templates_problem(templates_dir)
     if problem is not None:
-        click.echo(f"serve failed: {problem}; nothing was changed", err=True)
+        click.echo(_("serve failed: {problem}; nothing was changed").format(problem=problem), err=True)
         sys.exit(1)
     options = ServeOptions(content_dir, templates_dir, out_dir, base_url, host, port)
     server = DevServer(options, echo=lambda line: click.echo(line, err=True))
@@ -210,9 +238,9 @@ def serve(content_dir: Path, templates_dir: Path, out_dir: Path, base_url: str |
         try:
             server.start()
         except ListenError as exc:
-            click.echo(f"serve failed: {exc}", err=True)
+            click.echo(_("serve failed: {problem}").format(problem=exc), err=True)
             sys.exit(1)
-        click.echo(f"serving {out_dir} on {server.url} (Ctrl+C to stop)", err=True)
+        click.echo(_("serving {out} on {url} (Ctrl+C to stop)").format(out=out_dir, url=server.url), err=True)
         try:
             server.wait()
         except KeyboardInterrupt:
@@ -223,13 +251,16 @@ def serve(content_dir: Path, templates_dir: Path, out_dir: Path, base_url: str |
         signal.signal(signal.SIGTERM, previous)
 
 
-@main.command()
+@main.command(
+    short_help=_("Write a new archive into DIRECTORY."),
+    help=_("Write a new archive into DIRECTORY (new or empty): settings, a sample meeting, a workflow and a README."),
+)
 @click.argument("directory", type=click.Path(path_type=Path))
-@click.option("--organization", required=True, help="Who publishes the archive (安平町); shown in citations and the footer.")
-@click.option("--title", required=True, help="The archive's name (安平町議会 会議録).")
+@click.option("--organization", required=True, help=_("Who publishes the archive (安平町); shown in citations and the footer."))
+@click.option("--title", required=True, help=_("The archive's name (安平町議会 会議録)."))
 @click.option(
     "--base-url", default=None,
-    help="Absolute URL the site will be published at (written as base_url; the GitHub workflow passes the Pages URL).",
+    help=_("Absolute URL the site will be published at (written as base_url; the GitHub workflow passes the Pages URL)."),
 )  # fmt: skip
 def init(directory: Path, organization: str, title: str, base_url: str | None) -> None:
     """Write a new archive into DIRECTORY (new or empty): settings, a sample meeting, a workflow and a README."""
@@ -239,31 +270,39 @@ def init(directory: Path, organization: str, title: str, base_url: str | None) -
         written = write_archive(directory, ArchiveSettings(organization, title, base_url))
     except InitError as exc:
         for problem in exc.problems:
-            click.echo(f"init failed: {problem}", err=True)
-        click.echo("init failed: nothing was written", err=True)
+            click.echo(_("init failed: {problem}").format(problem=problem), err=True)
+        click.echo(_("init failed: nothing was written"), err=True)
         sys.exit(1)
     except OSError as exc:
-        click.echo(f"init failed: cannot write {directory.as_posix()} ({exc})", err=True)
+        click.echo(_("init failed: cannot write {folder} ({problem})").format(folder=directory.as_posix(), problem=exc), err=True)
         sys.exit(1)
     for path in written:
-        click.echo(f"wrote {(directory / path).as_posix()}")
-    click.echo(f"init done: cd {directory.as_posix()} && minutes build (README.md says how to publish)")
+        click.echo(_("wrote {path}").format(path=(directory / path).as_posix()))
+    click.echo(_("init done: cd {folder} && minutes build (README.md says how to publish)").format(folder=directory.as_posix()))
 
 
-@main.command(name="import")
+@main.command(
+    name="import",
+    short_help=_("Convert minutes PDFs, texts or Diet API JSON into Markdown."),
+    help=_(
+        "Convert minutes PDFs (.pdf, with a text layer), their text (.txt) or 国会会議録 API JSON (.json) into Markdown minutes.\n\n"
+        "Each file is imported whole or not at all: a file with an error writes nothing, the others are imported, "
+        "and the exit status is 1 when any file was refused."
+    ),
+)
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("--body", required=True, help="Body folder (slug) to write the meetings into.")
-@click.option("--body-title", default=None, help="Title for a new body's _index.md (default: from the minutes).")
+@click.option("--body", required=True, help=_("Body folder (slug) to write the meetings into."))
+@click.option("--body-title", default=None, help=_("Title for a new body's _index.md (default: from the minutes)."))
 @CONTENT
-@click.option("--force", is_flag=True, help="Overwrite existing Markdown files.")
-@click.option("--strict", is_flag=True, help="Refuse a file whose report has any warning (a line that looks like a speaker but was not read as one).")
+@click.option("--force", is_flag=True, help=_("Overwrite existing Markdown files."))
+@click.option("--strict", is_flag=True, help=_("Refuse a file whose report has any warning (a line that looks like a speaker but was not read as one)."))
 @click.option(
     "--date",
     "meeting_date",
     type=click.DateTime(formats=["%Y-%m-%d"]),
     default=None,
     metavar="YYYY-MM-DD",
-    help="The meeting's date, for one minutes text that prints none (it wins over a date the header prints).",
+    help=_("The meeting's date, for one minutes text that prints none (it wins over a date the header prints)."),
 )
 def import_(
     paths: tuple[Path, ...], body: str, body_title: str | None, content_dir: Path, force: bool, strict: bool, meeting_date: dt.datetime | None
@@ -279,11 +318,22 @@ def import_(
     sys.exit(run_import(list(paths), body, body_title, content_dir, force, click.echo, strict=strict, date=date))
 
 
-@main.command()
+@main.command(
+    short_help=_("Search a built site."),
+    help=_(
+        "Search a built site's index, as its search page does.\n\n"
+        "\b\n"
+        "QUERY syntax (the same as on the search page):\n"
+        "  words separated by spaces   all must appear in one utterance\n"
+        "  A OR B, A｜B                either word (OR in uppercase ASCII, standing alone)\n"
+        "  -A                          no utterance holding A\n"
+        "  \"A B\", 「A B」              the words in a row, in this order"
+    )
+)
 @click.argument("query")
-@click.option("--site", "site_dir", default="site", show_default=True, type=click.Path(file_okay=False, path_type=Path), help="A built site.")
-@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
-@click.option("--limit", default=20, show_default=True, type=click.IntRange(min=0), help="Hits to show; 0 shows all.")
+@click.option("--site", "site_dir", default="site", show_default=True, type=click.Path(file_okay=False, path_type=Path), help=_("A built site."))
+@click.option("--json", "as_json", is_flag=True, help=_("Print the result as JSON."))
+@click.option("--limit", default=20, show_default=True, type=click.IntRange(min=0), help=_("Hits to show; 0 shows all."))
 def search(query: str, site_dir: Path, as_json: bool, limit: int) -> None:
     """Search a built site's index, as its search page does.
 

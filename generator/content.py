@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from .diagnostics import Diagnostic, error, has_errors, warning
+from .i18n import _
 from .models import Archive, Body, Meeting
 from .reader import read_body_settings, read_meeting_text, read_site_settings
 
@@ -33,7 +34,7 @@ RESERVED_IN_FOLDER = frozenset({"index.html", "feed.xml"})
 
 def reserved_path(path: str) -> str | None:
     """The site's own file or folder that `path` (`body/slug`, as a page URL) would collide with, or None."""
-    first, _, rest = path.lower().partition("/")
+    first, _slash, rest = path.lower().partition("/")
     if first in RESERVED_SLUGS:
         return f"/{first}" + ("/" if "." not in first else "")
     last = rest.rsplit("/", 1)[-1]
@@ -60,7 +61,7 @@ def read_text(path: Path, shown: str, diagnostics: list[Diagnostic], content_dir
             problem = "not a regular file or folder (a FIFO, socket or device): not read"
         data = b"" if problem is not None else path.read_bytes()
     except OSError as exc:
-        problem = f"cannot be read ({exc.strerror or exc})"
+        problem = _("cannot be read ({problem})").format(problem=exc.strerror or exc)
     if problem is not None:
         diagnostics.append(error(shown, 1, problem))
         return None
@@ -68,14 +69,14 @@ def read_text(path: Path, shown: str, diagnostics: list[Diagnostic], content_dir
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
-        diagnostics.append(error(shown, line, "file is not UTF-8: save it as UTF-8 (minutes import converts Shift_JIS)"))
+        diagnostics.append(error(shown, line, _("file is not UTF-8: save it as UTF-8 (minutes import converts Shift_JIS)")))
         return None
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     control = _CONTROL.search(text)
     if control is not None:
         # Pasted from a word processor (U+000B is Word's manual line break); invalid in XML feeds.
         line = text.count("\n", 0, control.start()) + 1
-        diagnostics.append(error(shown, line, f"control character U+{ord(control[0]):04X}: remove it"))
+        diagnostics.append(error(shown, line, _("control character U+{code:04X}: remove it").format(code=ord(control[0]))))
         return None
     return text
 
@@ -84,8 +85,8 @@ def load_archive(content_dir: Path) -> tuple[Archive | None, list[Diagnostic]]:
     """Read every file under `content_dir`; the archive is None when any error was found."""
     diagnostics: list[Diagnostic] = []
     if not content_dir.is_dir():
-        return None, [error(content_dir.as_posix(), 1, "content folder does not exist")]
-    config = _read_index(content_dir, content_dir, read_site_settings, "the archive needs one with a 'title'", diagnostics)
+        return None, [error(content_dir.as_posix(), 1, _("content folder does not exist"))]
+    config = _read_index(content_dir, content_dir, read_site_settings, _("the archive needs one with a 'title'"), diagnostics)
 
     bodies: list[Body] = []
     for entry in _entries(content_dir, content_dir.as_posix(), diagnostics):
@@ -98,7 +99,7 @@ def load_archive(content_dir: Path) -> tuple[Archive | None, list[Diagnostic]]:
             if body is not None:
                 bodies.append(body)
         else:
-            diagnostics.append(warning(shown, 1, "not published: meetings belong in a body folder such as content/<body>/<YYYY-MM-DD>.md"))
+            diagnostics.append(warning(shown, 1, _("not published: meetings belong in a body folder such as content/<body>/<YYYY-MM-DD>.md")))
     _check_urls(content_dir, bodies, diagnostics)
     diagnostics.sort(key=lambda d: (d.path, d.line))
     if config is None or has_errors(diagnostics):
@@ -111,7 +112,7 @@ def _entries(folder: Path, shown: str, diagnostics: list[Diagnostic]) -> list[Pa
     try:
         return sorted(p for p in folder.iterdir() if not p.name.startswith(".") and p.name != INDEX)
     except OSError as exc:
-        diagnostics.append(error(shown, 1, f"folder cannot be read ({exc.strerror or exc})"))
+        diagnostics.append(error(shown, 1, _("folder cannot be read ({problem})").format(problem=exc.strerror or exc)))
         return []
 
 
@@ -124,7 +125,7 @@ def entry_problem(path: Path, content_dir: Path) -> str | None:
     try:
         mode = path.lstat().st_mode
     except OSError as exc:
-        return f"cannot be read ({exc.strerror})"
+        return _("cannot be read ({problem})").format(problem=exc.strerror)
     if stat.S_ISLNK(mode):
         try:
             target = path.resolve(strict=True)
@@ -133,7 +134,7 @@ def entry_problem(path: Path, content_dir: Path) -> str | None:
         except OSError as exc:
             if exc.errno == 40:  # ELOOP
                 return "symbolic link loop: not read"
-            return f"broken symbolic link to {os.readlink(path)}: not read"
+            return _("broken symbolic link to {target}: not read").format(target=os.readlink(path))
         root = content_dir.resolve()
         if target != root and root not in target.parents:
             return "symbolic link leads outside the content folder: not read (copy the file in instead)"
@@ -159,7 +160,7 @@ def _read_index(
             diagnostics.append(error(_shown(content_dir, index), 1, problem))
             return None
     if not index.is_file():
-        diagnostics.append(error(shown, 1, f"missing _index.md: {needed}"))
+        diagnostics.append(error(shown, 1, _("missing _index.md: {needed}").format(needed=needed)))
         return None
     text = read_text(index, shown, diagnostics)
     if text is None:
@@ -173,10 +174,10 @@ def _load_body(content_dir: Path, folder: Path, diagnostics: list[Diagnostic]) -
     """Read a body folder: its `_index.md` and every meeting file in it."""
     shown = _shown(content_dir, folder)
     if not SLUG.fullmatch(folder.name):
-        diagnostics.append(error(shown, 1, f"body folder name '{folder.name}' must use only letters, digits, '.', '_' and '-' (it becomes the URL)"))
+        diagnostics.append(error(shown, 1, _("body folder name '{name}' must use only letters, digits, '.', '_' and '-' (it becomes the URL)").format(name=folder.name)))
     elif folder.name.lower() in RESERVED_SLUGS:
-        diagnostics.append(error(shown, 1, f"body folder '{folder.name}' would publish to the same URL as the site's own /{folder.name}/ pages: rename it"))
-    settings = _read_index(content_dir, folder, read_body_settings, "every body folder needs one with a 'title'", diagnostics)
+        diagnostics.append(error(shown, 1, _("body folder '{name}' would publish to the same URL as the site's own /{name}/ pages: rename it").format(name=folder.name)))
+    settings = _read_index(content_dir, folder, read_body_settings, _("every body folder needs one with a 'title'"), diagnostics)
     meetings: list[Meeting] = []
     for path in _entries(folder, shown, diagnostics):
         file_shown = _shown(content_dir, path)
@@ -185,7 +186,7 @@ def _load_body(content_dir: Path, folder: Path, diagnostics: list[Diagnostic]) -
             diagnostics.append(error(file_shown, 1, problem))
             continue
         if path.is_dir() or path.suffix not in (".md", ".markdown"):
-            diagnostics.append(warning(file_shown, 1, "not published: only Markdown files (.md) directly in a body folder are meetings"))
+            diagnostics.append(warning(file_shown, 1, _("not published: only Markdown files (.md) directly in a body folder are meetings")))
             continue
         text = read_text(path, file_shown, diagnostics)
         if text is None:
@@ -210,16 +211,16 @@ def check_file_name(path: Path, meeting: Meeting, shown: str, diagnostics: list[
     # The name becomes the page's URL: a byte that is not UTF-8 (Python keeps it as a lone
     # surrogate) cannot be written into a page, and a control character makes the feeds invalid.
     if _NOT_UTF8.search(path.name):
-        diagnostics.append(error(shown, 1, "file name is not UTF-8 (bytes of another encoding, such as Shift_JIS): rename the file, its name becomes the URL"))
+        diagnostics.append(error(shown, 1, _("file name is not UTF-8 (bytes of another encoding, such as Shift_JIS): rename the file, its name becomes the URL")))
     elif (control := _NAME_CONTROL.search(path.name)) is not None:
-        diagnostics.append(error(shown, 1, f"file name holds control character U+{ord(control[0]):04X}: rename the file, its name becomes the URL"))
+        diagnostics.append(error(shown, 1, _("file name holds control character U+{code:04X}: rename the file, its name becomes the URL").format(code=ord(control[0]))))
     if taken is not None:
-        diagnostics.append(error(shown, 1, f"file name '{path.name}' would publish to /{meeting.path}/, over the site's own {taken}: rename the file"))
+        diagnostics.append(error(shown, 1, _("file name '{name}' would publish to /{path}/, over the site's own {taken}: rename the file").format(name=path.name, path=meeting.path, taken=taken)))
     match = MEETING_NAME.fullmatch(path.stem)
     if match is None:
-        diagnostics.append(warning(shown, 1, "file name should be <YYYY-MM-DD>[-N].md, the meeting's date"))
+        diagnostics.append(warning(shown, 1, _("file name should be <YYYY-MM-DD>[-N].md, the meeting's date")))
     elif match["date"] != meeting.date.isoformat():
-        diagnostics.append(warning(shown, meeting.date_line, f"file name says {match['date']} but date: is {meeting.date.isoformat()}"))
+        diagnostics.append(warning(shown, meeting.date_line, _("file name says {name_date} but date: is {date}").format(name_date=match['date'], date=meeting.date.isoformat())))
 
 
 def _check_urls(content_dir: Path, bodies: list[Body], diagnostics: list[Diagnostic]) -> None:
@@ -236,13 +237,13 @@ def _check_urls(content_dir: Path, bodies: list[Body], diagnostics: list[Diagnos
                 taken = by_url.get(alias.lower())
                 reserved = reserved_path(alias)
                 if reserved is not None:
-                    diagnostics.append(error(shown, meeting.aliases_line, f"alias '{alias}' would write a redirect over the site's own {reserved}: remove it"))
+                    diagnostics.append(error(shown, meeting.aliases_line, _("alias '{alias}' would write a redirect over the site's own {reserved}: remove it").format(alias=alias, reserved=reserved)))
                 elif taken:
                     taken_shown = (content_dir / taken[0].source).as_posix()
-                    diagnostics.append(error(shown, meeting.aliases_line, f"alias '{alias}' is the path of {taken_shown}: a redirect there would replace that meeting"))
+                    diagnostics.append(error(shown, meeting.aliases_line, _("alias '{alias}' is the path of {taken_shown}: a redirect there would replace that meeting").format(alias=alias, taken_shown=taken_shown)))
                 elif alias.lower() in aliased:
                     other = (content_dir / aliased[alias.lower()].source).as_posix()
-                    diagnostics.append(error(shown, meeting.aliases_line, f"alias '{alias}' is also an alias of {other}"))
+                    diagnostics.append(error(shown, meeting.aliases_line, _("alias '{alias}' is also an alias of {other}").format(alias=alias, other=other)))
                 else:
                     aliased[alias.lower()] = meeting
     for meetings in by_url.values():
@@ -251,6 +252,6 @@ def _check_urls(content_dir: Path, bodies: list[Body], diagnostics: list[Diagnos
             diagnostics.append(
                 error(
                     (content_dir / later.source).as_posix(), 1,
-                    f"publishes to the same URL /{later.path}/ as {(content_dir / first.source).as_posix()}",
+                    _("publishes to the same URL /{path}/ as {other}").format(path=later.path, other=(content_dir / first.source).as_posix()),
                 )
             )  # fmt: skip

@@ -55,5 +55,7 @@ class ContentError(Exception):
     """Raised when content has errors; carries every diagnostic so all are reported at once."""
 
     def __init__(self, diagnostics: list[Diagnostic]):
-        super().__init__(f"{sum(d.is_error for d in diagnostics)} error(s) in content")
+        from .i18n import _
+
+        super().__init__(_("{errors} error(s) in content").format(errors=sum(d.is_error for d in diagnostics)))
         self.diagnostics = diagnostics

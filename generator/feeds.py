@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from urllib.parse import quote
 
 from .diagnostics import Diagnostic, warning
+from .i18n import _
 from .models import Archive, Body, Meeting, SiteConfig
 from .opendata import page_url
 from .output import OutputTree
@@ -126,6 +127,6 @@ def write_feeds(
         title = f"{body.title} | {site.title}"
         tree.write_bytes(f"{body.slug}/{FEED}", atom_feed(title, f"{body.slug}/{FEED}", f"{body.slug}/", [(body, m) for m in body.meetings], site, urls))
     if not urls.base_url:
-        return [warning(settings_path, 1, "sitemap.xml not written: a sitemap needs absolute URLs; set base_url or build with --base-url")]
+        return [warning(settings_path, 1, _("sitemap.xml not written: a sitemap needs absolute URLs; set base_url or build with --base-url"))]
     tree.write_bytes(SITEMAP, sitemap(page_paths, archive, urls))
     return []

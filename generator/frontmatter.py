@@ -10,6 +10,7 @@ from typing import Any
 import yaml
 
 from .diagnostics import Diagnostic, error
+from .i18n import _
 
 
 class _Loader(yaml.SafeLoader):
@@ -49,7 +50,7 @@ def _keeping_source(kind: type, construct: Any) -> Any:
     def constructor(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> Any:
         if len(node.value) > MAX_DIGITS:
             raise yaml.constructor.ConstructorError(
-                None, None, f"a number of {len(node.value):,} characters is too long (at most {MAX_DIGITS:,}): quote it to keep it as text", node.start_mark
+                None, None, _("a number of {length:,} characters is too long (at most {max_digits:,}): quote it to keep it as text").format(length=len(node.value), max_digits=MAX_DIGITS), node.start_mark
             )
         value = kind(construct(loader, node))
         value.source = node.value
@@ -103,12 +104,12 @@ def split_front_matter(text: str, path: str) -> tuple[FrontMatter, list[Diagnost
     """Parse the front matter of `text` (the file `path`); YAML errors point at the file's line."""
     lines = text.split("\n")
     if not lines or lines[0].rstrip() != FENCE:
-        return FrontMatter(body=text), [error(path, 1, "missing front matter: the file must start with a line '---'")]
+        return FrontMatter(body=text), [error(path, 1, _("missing front matter: the file must start with a line '---'"))]
     for end in range(1, len(lines)):
         if lines[end].rstrip() in (FENCE, "..."):
             break
     else:
-        return FrontMatter(body=""), [error(path, 1, "front matter is not closed: add a line '---' after it")]
+        return FrontMatter(body=""), [error(path, 1, _("front matter is not closed: add a line '---' after it"))]
 
     yaml_text = "\n".join(lines[1:end])
     matter = FrontMatter(body="\n".join(lines[end + 1 :]), body_line=end + 2)
@@ -122,9 +123,9 @@ def split_front_matter(text: str, path: str) -> tuple[FrontMatter, list[Diagnost
         # The YAML block starts on the file's second line.
         line = mark.line + 2 if mark is not None else 1
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        return matter, [error(path, line, f"front matter is not valid YAML: {problem}")]
+        return matter, [error(path, line, _("front matter is not valid YAML: {problem}").format(problem=problem))]
     if not isinstance(values, dict):
-        return matter, [error(path, 2, "front matter must be a mapping of keys to values")]
+        return matter, [error(path, 2, _("front matter must be a mapping of keys to values"))]
     duplicates = [error(path, line, message) for line, message in _duplicate_keys(node)]
     if duplicates:
         return matter, duplicates
@@ -139,7 +140,7 @@ def split_front_matter(text: str, path: str) -> tuple[FrontMatter, list[Diagnost
             if isinstance(value_node, yaml.SequenceNode):
                 matter.entry_lines[key] = [item.start_mark.line + 2 for item in value_node.value]
             elif isinstance(value_node, yaml.MappingNode):
-                matter.entry_lines[key] = [entry.start_mark.line + 2 for entry, _ in value_node.value]
+                matter.entry_lines[key] = [entry.start_mark.line + 2 for entry, _value in value_node.value]
     return matter, []
 
 
@@ -181,9 +182,9 @@ def _unwritable_characters(node: yaml.Node | None) -> list[tuple[int, str]]:
         if isinstance(current, yaml.ScalarNode):
             line = current.start_mark.line + 2
             if (control := _CONTROL.search(current.value)) is not None:
-                problems.append((line, f"control character U+{ord(control[0]):04X} (written as an escape): remove it"))
+                problems.append((line, _("control character U+{code:04X} (written as an escape): remove it").format(code=ord(control[0]))))
             elif (other := _NOT_TEXT.search(current.value)) is not None:
-                problems.append((line, f"U+{ord(other[0]):04X} is not a text character (written as an escape): remove it"))
+                problems.append((line, _("U+{code:04X} is not a text character (written as an escape): remove it").format(code=ord(other[0]))))
     return sorted(set(problems))
 
 
@@ -193,9 +194,9 @@ def _duplicate_keys(node: yaml.Node | None) -> list[tuple[int, str]]:
     for current in _nodes(node):
         if isinstance(current, yaml.MappingNode):
             seen: dict[str, int] = {}
-            for key_node, _ in current.value:
+            for key_node, _value in current.value:
                 key, line = str(key_node.value), key_node.start_mark.line + 2
                 if isinstance(key_node, yaml.ScalarNode) and key in seen:
-                    problems.append((line, f"duplicate key '{key[:40]}' (first on line {seen[key]}): keep one"))
+                    problems.append((line, _("duplicate key '{key}' (first on line {first}): keep one").format(key=key[:40], first=seen[key])))
                 seen.setdefault(key, line)
     return sorted(problems)

@@ -7,6 +7,8 @@ import shutil
 import tempfile
 from pathlib import Path
 
+from .i18n import _
+
 
 SITE_MARKER = ".minutes-site"
 """Written into every site this tool writes: only a folder holding it (or an empty one) is replaced."""
@@ -28,27 +30,29 @@ def check_output_folder(out_dir: Path, content_dir: Path, templates_dir: Path, p
     out = Path(os.path.realpath(out_dir))
     project = Path(os.path.realpath(project_dir if project_dir is not None else Path.cwd()))
     if out == project or out in project.parents:
-        what = "the project folder (the current folder)" if out == project else "a parent of the project folder"
-        raise OutputFolderError(f"--out {shown} is {what}: the site would replace every file in it")
+        what = _("the project folder (the current folder)") if out == project else _("a parent of the project folder")
+        raise OutputFolderError(_("--out {folder} is {what}: the site would replace every file in it").format(folder=shown, what=what))
     for name, source in (("content", content_dir), ("templates", templates_dir)):
         real = Path(os.path.realpath(source))
         if out == real:
-            raise OutputFolderError(f"--out {shown} is the {name} folder {source.as_posix()}: the site would replace it")
+            raise OutputFolderError(_("--out {folder} is the {name} folder {source}: the site would replace it").format(folder=shown, name=name, source=source.as_posix()))
         if real in out.parents:
-            raise OutputFolderError(f"--out {shown} lies inside the {name} folder {source.as_posix()}: the site would replace part of it")
+            raise OutputFolderError(_("--out {folder} lies inside the {name} folder {source}: the site would replace part of it").format(folder=shown, name=name, source=source.as_posix()))
         if out in real.parents:
-            raise OutputFolderError(f"--out {shown} holds the {name} folder {source.as_posix()}: the site would replace it")
+            raise OutputFolderError(_("--out {folder} holds the {name} folder {source}: the site would replace it").format(folder=shown, name=name, source=source.as_posix()))
     if out.exists() and not out.is_dir():
-        raise OutputFolderError(f"--out {shown} is not a folder")
+        raise OutputFolderError(_("--out {folder} is not a folder").format(folder=shown))
     existing = next(parent for parent in out.parents if parent.exists())
     if not existing.is_dir():
-        raise OutputFolderError(f"--out {shown} cannot be made: {existing} is not a folder")
+        raise OutputFolderError(_("--out {folder} cannot be made: {existing} is not a folder").format(folder=shown, existing=existing))
     if not out.is_dir() or (out / SITE_MARKER).is_file() or _is_earlier_site(out):
         return
     if any(out.iterdir()):
         raise OutputFolderError(
-            f"--out {shown} holds files minutes did not write (no {SITE_MARKER} in it): "
-            "give a new or empty folder, or empty this one yourself"
+            _(
+                "--out {folder} holds files minutes did not write (no {marker} in it): "
+                "give a new or empty folder, or empty this one yourself"
+            ).format(folder=shown, marker=SITE_MARKER)
         )
 
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .diagnostics import Diagnostic, error
+from .i18n import _, ngettext
 from .models import Archive, Meeting, Utterance
 from .pages import Page
 
@@ -55,17 +56,17 @@ class Manifest:
         try:
             data = json.loads(text)
         except json.JSONDecodeError as exc:
-            raise ManifestError(f"{source} is not JSON: {exc}") from exc
+            raise ManifestError(_("{source} is not JSON: {problem}").format(source=source, problem=exc)) from exc
         except RecursionError as exc:
             # Python's parser recurses once per level; a manifest is three levels deep.
-            raise ManifestError(f"{source} is not a {MANIFEST_NAME}: its JSON is nested too deeply") from exc
+            raise ManifestError(_("{source} is not a {name}: its JSON is nested too deeply").format(source=source, name=MANIFEST_NAME)) from exc
         except ValueError as exc:  # a number beyond Python's limit of 4,300 digits
-            raise ManifestError(f"{source} is not a {MANIFEST_NAME}: it holds a number too long to read") from exc
+            raise ManifestError(_("{source} is not a {name}: it holds a number too long to read").format(source=source, name=MANIFEST_NAME)) from exc
         if not isinstance(data, dict) or data.get("version") != MANIFEST_VERSION or not isinstance(data.get("anchors"), dict):
-            raise ManifestError(f"{source} is not a version {MANIFEST_VERSION} {MANIFEST_NAME}")
+            raise ManifestError(_("{source} is not a version {version} {name}").format(source=source, version=MANIFEST_VERSION, name=MANIFEST_NAME))
         anchors = data["anchors"]
         if not all(isinstance(v, dict) for v in anchors.values()):
-            raise ManifestError(f"{source}: every meeting must map anchors to digests")
+            raise ManifestError(_("{source}: every meeting must map anchors to digests").format(source=source))
         return cls({str(path): {str(a): str(d) for a, d in found.items()} for path, found in anchors.items()})
 
 
@@ -76,20 +77,20 @@ def read_manifest(source: str) -> Manifest:
             with urllib.request.urlopen(source, timeout=30) as response:
                 data = response.read()
         except (OSError, ValueError) as exc:
-            raise ManifestError(f"cannot fetch {source}: {exc}") from exc
+            raise ManifestError(_("cannot fetch {source}: {problem}").format(source=source, problem=exc)) from exc
         try:
             text = data.decode("utf-8")
         except UnicodeDecodeError as exc:
-            raise ManifestError(f"{source} is not UTF-8 text: {exc.reason} at byte {exc.start}") from exc
+            raise ManifestError(_("{source} is not UTF-8 text: {reason} at byte {byte}").format(source=source, reason=exc.reason, byte=exc.start)) from exc
     else:
         try:
             data = Path(source).read_bytes()
         except OSError as exc:
-            raise ManifestError(f"cannot read {source}: {exc.strerror or exc}") from exc
+            raise ManifestError(_("cannot read {source}: {problem}").format(source=source, problem=exc.strerror or exc)) from exc
         try:
             text = data.decode("utf-8")
         except UnicodeDecodeError as exc:
-            raise ManifestError(f"{source} is not UTF-8 text: {exc.reason} at byte {exc.start}") from exc
+            raise ManifestError(_("{source} is not UTF-8 text: {reason} at byte {byte}").format(source=source, reason=exc.reason, byte=exc.start)) from exc
     return Manifest.from_json(text, source)
 
 
@@ -140,8 +141,10 @@ def compare(archive: Archive, previous: Manifest, content_dir: Path) -> list[Dia
                 diagnostics.append(
                     error(
                         f"{(content_dir / path).as_posix()}.md", 1,
-                        f"meeting {path} is gone: its anchors {_ranges_of(list(old))} would stop working; "
-                        f"if it moved, add 'aliases: [{path}]' to its new file",
+                        _(
+                            "meeting {path} is gone: its anchors {anchors} would stop working; "
+                            "if it moved, add 'aliases: [{path}]' to its new file"
+                        ).format(path=path, anchors=_ranges_of(list(old))),
                     )
                 )  # fmt: skip
             continue
@@ -203,32 +206,38 @@ def _compare_meeting(meeting: Meeting, old_path: str, old: dict[str, str], conte
             runs[-1] = _Break(runs[-1].gone, runs[-1].first, number, shift)
         else:
             runs.append(_Break(utterance is None, number, number, shift))
-    name = meeting.path if old_path == meeting.path else f"{meeting.path} (formerly {old_path})"
+    name = meeting.path if old_path == meeting.path else _("{path} (formerly {old_path})").format(path=meeting.path, old_path=old_path)
     count = len(meeting.utterances)
     diagnostics = []
     for run in runs:
-        several = run.first != run.last
-        noun, pronoun = ("anchors", "them") if several else ("anchor", "it")
+        # One anchor or several: whole sentences per number, so that a translation needs no English grammar.
+        anchors = 2 if run.first != run.last else 1
         if run.shift is None:
             hint, target = "", (run.first, run.last)
         else:
             target = (run.first + run.shift, run.last + run.shift)
-            hint = f"{'their' if several else 'its'} old text is now at {_run(*target)}"
+            hint = ngettext("its old text is now at {target}", "their old text is now at {target}", anchors).format(target=_run(*target))
         entry = f"({_run(run.first, run.last, '-')}: {_run(*target, '-')})"
         if run.gone:
             line = meeting.utterances[-1].line if meeting.utterances else 1
-            detail = f"the meeting now ends at s{count}" + (f"; {hint}" if hint else "")
-            message = f"{noun} {_run(run.first, run.last)} would disappear ({detail}); map {pronoun} in 'renumbered:'"
+            detail = _("the meeting now ends at s{count}").format(count=count)
+            if hint:
+                detail = _("{first}; {second}").format(first=detail, second=hint)
+            message = ngettext(
+                "anchor {anchors} would disappear ({detail}); map it in 'renumbered:'",
+                "anchors {anchors} would disappear ({detail}); map them in 'renumbered:'",
+                anchors,
+            ).format(anchors=_run(run.first, run.last), detail=detail)
             if run.shift is not None:
                 message += f" {entry}"
         else:
             line = current[f"s{run.first}"].line
-            verb = "point" if several else "points"
-            message = (
-                f"{noun} {_run(run.first, run.last)} now {verb} to different text{f' ({hint})' if hint else ''}; "
-                f"acknowledge {pronoun} in 'renumbered:' {entry}"
-            )
-        diagnostics.append(error(shown, line, f"meeting {name}: {message}"))
+            message = ngettext(
+                "anchor {anchors} now points to different text{hint}; acknowledge it in 'renumbered:' {entry}",
+                "anchors {anchors} now point to different text{hint}; acknowledge them in 'renumbered:' {entry}",
+                anchors,
+            ).format(anchors=_run(run.first, run.last), hint=_(" ({hint})").format(hint=hint) if hint else "", entry=entry)
+        diagnostics.append(error(shown, line, _("meeting {name}: {message}").format(name=name, message=message)))
     return diagnostics
 
 

@@ -12,6 +12,7 @@ from typing import Any
 from markdown_it.token import Token
 
 from .diagnostics import Diagnostic, error, has_errors
+from .i18n import _
 from .frontmatter import FrontMatter, as_text, split_front_matter
 from .minutes_markdown import AgendaNumbering, is_stage_direction, join_lines, make_parser, unescape
 from .models import AgendaItem, Decision, Meeting, Paragraph, RecordBlock, SiteConfig, Speaker, StageDirection, Utterance
@@ -47,7 +48,7 @@ class _Fields:
         self.matter, self.path, self.diagnostics = matter, path, diagnostics
         for key in matter.values:
             if key not in known:
-                self.problem(str(key), f"unknown front-matter key '{key}' (known keys: {', '.join(known)})")
+                self.problem(str(key), _("unknown front-matter key '{key}' (known keys: {known})").format(key=key, known=', '.join(known)))
 
     def problem(self, key: str, message: str, entry: int | None = None) -> None:
         self.diagnostics.append(error(self.path, self.matter.line_of(key, entry), message))
@@ -56,10 +57,10 @@ class _Fields:
         value = self.matter.values.get(key)
         if value is None or (isinstance(value, str) and not value.strip()):
             if required:
-                self.problem(key, f"missing '{key}': every file of this kind needs one")
+                self.problem(key, _("missing '{key}': every file of this kind needs one").format(key=key))
             return None
         if not _is_scalar_text(value):
-            self.problem(key, f"'{key}' must be text")
+            self.problem(key, _("'{key}' must be text").format(key=key))
             return None
         return as_text(value)
 
@@ -76,9 +77,9 @@ class _Fields:
             else:
                 if in_supported_range(date):
                     return date
-                self.problem(key, f"{key} {date.isoformat()} is outside the dates minutes can carry ({FIRST_DATE.isoformat()} to {LAST_DATE.isoformat()})")
+                self.problem(key, _("{key} {date} is outside the dates minutes can carry ({first} to {last})").format(key=key, date=date.isoformat(), first=FIRST_DATE.isoformat(), last=LAST_DATE.isoformat()))
                 return None
-        self.problem(key, f"invalid {key} '{value}': write a real date as YYYY-MM-DD")
+        self.problem(key, _("invalid {key} '{value}': write a real date as YYYY-MM-DD").format(key=key, value=value))
         return None
 
     def url(self, key: str, problem_of: Callable[[str], str | None] = web_url_problem) -> str | None:
@@ -86,7 +87,7 @@ class _Fields:
         value = self.text(key)
         problem = None if value is None else problem_of(value)
         if problem is not None:
-            self.problem(key, f"{key} '{value}' {problem}")
+            self.problem(key, _("{key} '{value}' {problem}").format(key=key, value=value, problem=problem))
             return None
         return value
 
@@ -98,7 +99,7 @@ class _Fields:
             return [value]
         if isinstance(value, list) and all(_is_scalar_text(v) for v in value):
             return [as_text(v) for v in value]
-        self.problem(key, f"'{key}' must be text or a list of texts")
+        self.problem(key, _("'{key}' must be text or a list of texts").format(key=key))
         return []
 
     def attendees(self) -> dict[str, list[str]] | list[str] | None:
@@ -111,7 +112,7 @@ class _Fields:
                 if isinstance(names, str):
                     names = [names]
                 if not isinstance(names, list) or not all(_is_scalar_text(n) for n in names):
-                    self.problem("attendees", f"attendees of '{group}' must be a list of names")
+                    self.problem("attendees", _("attendees of '{group}' must be a list of names").format(group=group))
                     continue
                 groups[group] = [as_text(n) for n in names]
             return groups
@@ -122,20 +123,20 @@ class _Fields:
         if value is None:
             return {}
         if not isinstance(value, dict):
-            self.problem("speakers", "'speakers' must map each label to {name, position, group, side, role, reading}")
+            self.problem("speakers", _("'speakers' must map each label to {name, position, group, side, role, reading}"))
             return {}
         speakers: dict[str, Speaker] = {}
         for index, (label, entry) in enumerate(value.items()):
             if not isinstance(entry, dict) or any(k not in SPEAKER_KEYS for k in entry):
-                self.problem("speakers", f"speaker '{label}' must be a mapping with keys {', '.join(SPEAKER_KEYS)}", index)
+                self.problem("speakers", _("speaker '{label}' must be a mapping with keys {keys}").format(label=label, keys=', '.join(SPEAKER_KEYS)), index)
                 continue
             wrong = [k for k in ("name", "position", "group", "role", "reading") if entry.get(k) is not None and not _is_scalar_text(entry[k])]
             if wrong:
-                self.problem("speakers", f"speaker '{label}': '{wrong[0]}' must be text", index)
+                self.problem("speakers", _("speaker '{label}': '{wrong}' must be text").format(label=label, wrong=wrong[0]), index)
                 continue
             side = entry.get("side")
             if side is not None and side not in SPEAKER_SIDES:
-                self.problem("speakers", f"speaker '{label}': side must be one of {', '.join(SPEAKER_SIDES)}, not {side!r}", index)
+                self.problem("speakers", _("speaker '{label}': side must be one of {sides}, not {side!r}").format(label=label, sides=', '.join(SPEAKER_SIDES), side=side), index)
                 side = None
             speakers[str(label)] = Speaker(
                 label=str(label),
@@ -153,31 +154,31 @@ class _Fields:
         if value is None:
             return []
         if not isinstance(value, list):
-            self.problem("decisions", "'decisions' must be a list of {item, result, …}")
+            self.problem("decisions", _("'decisions' must be a list of {item, result, …}"))
             return []
         decisions = []
         for number, entry in enumerate(value, 1):
-            where, line = f"decision {number}", self.matter.line_of("decisions", number - 1)
+            where, line = _("decision {number}").format(number=number), self.matter.line_of("decisions", number - 1)
             if not isinstance(entry, dict):
-                self.problem("decisions", f"{where} must be a mapping with keys {', '.join(DECISION_KEYS)}", number - 1)
+                self.problem("decisions", _("{where} must be a mapping with keys {keys}").format(where=where, keys=', '.join(DECISION_KEYS)), number - 1)
                 continue
             unknown = [k for k in entry if k not in DECISION_KEYS]
             if unknown:
-                self.problem("decisions", f"{where} has unknown key '{unknown[0]}' (known keys: {', '.join(DECISION_KEYS)})", number - 1)
+                self.problem("decisions", _("{where} has unknown key '{unknown}' (known keys: {keys})").format(where=where, unknown=unknown[0], keys=', '.join(DECISION_KEYS)), number - 1)
             wrong = [k for k in ("item", "subject", "result", "method") if entry.get(k) is not None and not _is_scalar_text(entry[k])]
             if wrong:
-                self.problem("decisions", f"{where}: '{wrong[0]}' must be text", number - 1)
+                self.problem("decisions", _("{where}: '{wrong}' must be text").format(where=where, wrong=wrong[0]), number - 1)
                 continue
             counts = {}
             for key in ("for", "against"):
                 count = entry.get(key)
                 if count is not None and (isinstance(count, bool) or not isinstance(count, int) or count < 0):
-                    self.problem("decisions", f"{where}: '{key}' must be a whole number or null", number - 1)
+                    self.problem("decisions", _("{where}: '{key}' must be a whole number or null").format(where=where, key=key), number - 1)
                     count = None
                 counts[key] = count
             item, result = _optional_text(entry.get("item")), _optional_text(entry.get("result"))
             if not item or not result:
-                self.problem("decisions", f"{where} needs both 'item' (an agenda id such as item-2-1) and 'result'", number - 1)
+                self.problem("decisions", _("{where} needs both 'item' (an agenda id such as item-2-1) and 'result'").format(where=where), number - 1)
                 continue
             decisions.append(
                 Decision(
@@ -194,13 +195,13 @@ class _Fields:
         for alias in self.text_list("aliases"):
             alias = alias.strip().strip("/")
             if not MEETING_PATH.fullmatch(alias):
-                self.problem("aliases", f"alias '{alias}' must be an old meeting path such as joho-kokai/2022-02-14")
+                self.problem("aliases", _("alias '{alias}' must be an old meeting path such as joho-kokai/2022-02-14").format(alias=alias))
                 continue
             longest = max(len(part) for part in alias.split("/"))
             if longest > MAX_NAME_LENGTH:
                 # No file system holds such a folder, so no meeting was ever published there and
                 # the build could not write its redirect.
-                self.problem("aliases", f"alias '{_short(alias)}' has a part of {longest} characters: a folder name has at most {MAX_NAME_LENGTH}")
+                self.problem("aliases", _("alias '{alias}' has a part of {longest} characters: a folder name has at most {max_name_length}").format(alias=_short(alias), longest=longest, max_name_length=MAX_NAME_LENGTH))
                 continue
             paths.append(alias)
         return paths
@@ -210,17 +211,17 @@ class _Fields:
         if value is None:
             return []
         if not isinstance(value, dict):
-            self.problem("renumbered", "'renumbered' must map old anchors to new ones, as in s13: s12")
+            self.problem("renumbered", _("'renumbered' must map old anchors to new ones, as in s13: s12"))
             return []
         entries = []
         for index, (old, new) in enumerate(value.items()):
             olds, news = _anchor_run(as_text(old)), _anchor_run(as_text(new))
             text = f"{_short(as_text(old))}: {_short(as_text(new))}"
             if olds is None or news is None:
-                self.problem("renumbered", f"renumbered entry '{text}' must map an anchor sN to an anchor sN (or sA-sB to sC-sD)", index)
+                self.problem("renumbered", _("renumbered entry '{text}' must map an anchor sN to an anchor sN (or sA-sB to sC-sD)").format(text=text), index)
                 continue
             if len(olds) != len(news):
-                self.problem("renumbered", f"renumbered entry '{text}' maps {len(olds)} anchors to {len(news)}", index)
+                self.problem("renumbered", _("renumbered entry '{text}' maps {olds} anchors to {news}").format(text=text, olds=len(olds), news=len(news)), index)
                 continue
             entries.append(RenumberedEntry(olds, news, text, self.matter.line_of("renumbered", index)))
         return entries
@@ -244,7 +245,7 @@ def _anchor_run(text: str) -> range | None:
     """`s13` → range(13, 14); `s13-s15` → range(13, 16); None when it is neither."""
     if ANCHOR.fullmatch(text):
         return range(int(text[1:]), int(text[1:]) + 1)
-    first, _, last = text.partition("-")
+    first, _dash, last = text.partition("-")
     if not (ANCHOR.fullmatch(first) and ANCHOR.fullmatch(last)) or int(last[1:]) < int(first[1:]):
         return None
     return range(int(first[1:]), int(last[1:]) + 1)
@@ -379,7 +380,7 @@ def _read_record(meeting: Meeting, matter: FrontMatter, path: str, diagnostics: 
             level = int(token.tag[1])
             current = None
             if level not in (2, 3):
-                diagnostics.append(error(path, line, f"agenda headings are '##' or '###', not '{'#' * level}'"))
+                diagnostics.append(error(path, line, _("agenda headings are '##' or '###', not '{marks}'").format(marks='#' * level)))
                 continue
             item = AgendaItem(id=numbering.next_id(level), level=level, title=unescape(join_lines(content)), line=line)
             if level == 2:
@@ -404,7 +405,7 @@ def _read_record(meeting: Meeting, matter: FrontMatter, path: str, diagnostics: 
             current = None
         else:
             diagnostics.append(
-                error(path, line, f"{_describe(token)} is not allowed in the record: start the line with '\\' to keep it as text")
+                error(path, line, _("{what} is not allowed in the record: start the line with '\\' to keep it as text").format(what=_describe(token)))
             )
     body_lines = matter.body.split("\n")
     meeting.preamble = "\n".join(body_lines[:record_start]).strip("\n")
@@ -419,15 +420,18 @@ def _read_utterance(content: str, line: int, number: int, meeting: Meeting, path
     assert match is not None  # the pattern matches the empty string
     label, speech = unescape(match[1]), content[match.end() :]
     if not label:
-        diagnostics.append(error(path, line, "utterance has no speaker label: write ○<label>　<speech>, as in ○会長　本日は…"))
+        diagnostics.append(error(path, line, _("utterance has no speaker label: write ○<label>　<speech>, as in ○会長　本日は…")))
         return None
     if len(label) > MAX_LABEL_LENGTH:
         diagnostics.append(
-            error(path, line, f"utterance has no speaker label: put a full-width space after the label ('{label[:12]}…' runs on for {len(label)} characters)")
+            error(path, line, _("utterance has no speaker label: put a full-width space after the label ('{start}…' runs on for {length} characters)").format(
+                start=label[:12], length=len(label)
+            ),
+            )
         )
         return None
     if not speech.strip():
-        diagnostics.append(error(path, line, f"utterance '{label}' has nothing after its label"))
+        diagnostics.append(error(path, line, _("utterance '{label}' has nothing after its label").format(label=label)))
         return None
     text = unescape(join_lines(speech))
     first: Paragraph | StageDirection = StageDirection(text, line) if is_stage_direction(text) else Paragraph(text, line)
@@ -436,9 +440,9 @@ def _read_utterance(content: str, line: int, number: int, meeting: Meeting, path
 
 def _describe(token: Token) -> str:
     names = {
-        "bullet_list_open": "a list", "ordered_list_open": "a numbered list", "blockquote_open": "a quote",
-        "code_block": "an indented code block", "fence": "a code block",
-        "html_block": "raw HTML", "table_open": "a table",
+        "bullet_list_open": _("a list"), "ordered_list_open": _("a numbered list"), "blockquote_open": _("a quote"),
+        "code_block": _("an indented code block"), "fence": _("a code block"),
+        "html_block": _("raw HTML"), "table_open": _("a table"),
     }  # fmt: skip
     return names.get(token.type, f"'{token.type}'")
 
@@ -449,7 +453,7 @@ def _check_decisions(meeting: Meeting, path: str, diagnostics: list[Diagnostic])
     for decision in meeting.decisions:
         if decision.item not in ids:
             known = ", ".join(sorted(ids)) or "none: add ## headings"
-            diagnostics.append(error(path, decision.line, f"decision names unknown agenda item '{decision.item}' (items: {known})"))
+            diagnostics.append(error(path, decision.line, _("decision names unknown agenda item '{item}' (items: {known})").format(item=decision.item, known=known)))
 
 
 def _check_corrections(meeting: Meeting, renumbered: list[RenumberedEntry], path: str, diagnostics: list[Diagnostic]) -> None:
@@ -460,9 +464,9 @@ def _check_corrections(meeting: Meeting, renumbered: list[RenumberedEntry], path
     count = len(meeting.utterances)
     for entry in renumbered:
         if entry.news[-1] > count:
-            diagnostics.append(error(path, entry.line, f"renumbered entry '{entry.text}' leads to s{entry.news[-1]}, but the meeting has only {count} utterances"))
+            diagnostics.append(error(path, entry.line, _("renumbered entry '{text}' leads to s{last}, but the meeting has only {count} utterances").format(text=entry.text, last=entry.news[-1], count=count)))
         else:
             meeting.renumbered.update(entry.mapping())
     for alias in meeting.aliases:
         if alias == meeting.path:
-            diagnostics.append(error(path, meeting.aliases_line, f"alias '{alias}' is the meeting's own path"))
+            diagnostics.append(error(path, meeting.aliases_line, _("alias '{alias}' is the meeting's own path").format(alias=alias)))

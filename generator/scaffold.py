@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 
+from .i18n import _
 from .web_urls import base_url_problem
 
 TEMPLATE_DIR = Path(__file__).parent / "archive_template"
@@ -41,13 +42,13 @@ def settings_problems(settings: ArchiveSettings) -> list[str]:
     problems = []
     for option, value in (("--organization", settings.organization), ("--title", settings.title)):
         if not value.strip():
-            problems.append(f"{option} must not be empty")
+            problems.append(_("{option} must not be empty").format(option=option))
         elif any(ord(character) < 0x20 or ord(character) == 0x7F for character in value):
-            problems.append(f"{option} must be one line, without control characters")
+            problems.append(_("{option} must be one line, without control characters").format(option=option))
     if settings.base_url is not None:
         problem = base_url_problem(settings.base_url)
         if problem is not None:
-            problems.append(f"--base-url '{settings.base_url}' {problem}")
+            problems.append(_("--base-url '{url}' {problem}").format(url=settings.base_url, problem=problem))
     return problems
 
 
@@ -56,9 +57,9 @@ def folder_problem(target: Path) -> str | None:
     if not target.exists():
         return None
     if not target.is_dir():
-        return f"{target.as_posix()} exists and is not a folder"
+        return _("{folder} exists and is not a folder").format(folder=target.as_posix())
     if any(target.iterdir()):
-        return f"{target.as_posix()} is not empty: give a new or empty folder"
+        return _("{folder} is not empty: give a new or empty folder").format(folder=target.as_posix())
     return None
 
 

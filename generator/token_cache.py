@@ -22,6 +22,7 @@ from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
 
+from .i18n import _
 from .search import folding, tokenizer
 from .search.tokenizer import JapaneseTokenizer, Token
 
@@ -136,8 +137,8 @@ class TokenCache:
         """Report the damaged file, remove it and start an empty one (the tokens are only computed again)."""
         self.discarded += 1
         self.warn(
-            f"{self.path.as_posix()}: warning: the token cache is damaged ({reason}); "
-            "discarded it: its texts are tokenized again"
+            f"{self.path.as_posix()}: warning: "
+            + _("the token cache is damaged ({reason}); discarded it: its texts are tokenized again").format(reason=reason)
         )
         db = getattr(self, "_db", None)
         if db is not None:

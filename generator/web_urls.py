@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from urllib.parse import urlsplit
 
+from .i18n import _
+
 _UNSAFE = re.compile(r"[\s\x00-\x1f\x7f\"<>\\^`{|}]")
 """Whitespace, control characters and what RFC 3986 never allows unescaped; `\\` also reads as `/` in browsers."""
 
@@ -18,22 +20,22 @@ def web_url_problem(value: str) -> str | None:
     """
     unsafe = _UNSAFE.search(value)
     if unsafe is not None:
-        return f"must not contain {_describe(unsafe[0])}"
+        return _("must not contain {what}").format(what=_describe(unsafe[0]))
     try:
         parts = urlsplit(value)
         port = parts.port
     except ValueError as exc:
-        return f"is not a valid URL ({exc})"
+        return _("is not a valid URL ({problem})").format(problem=exc)
     if parts.scheme.lower() not in ("http", "https") or not value.lower().startswith(parts.scheme.lower() + "://"):
-        return "must be an absolute http(s) URL"
+        return _("must be an absolute http(s) URL")
     if not parts.hostname:
-        return "must name a host, as in https://example.org/"
+        return _("must name a host, as in https://example.org/")
     if "@" in parts.netloc:
-        return "must not carry a user name ('@' before the host)"
+        return _("must not carry a user name ('@' before the host)")
     if port == 0:
-        return "has port 0"
+        return _("has port 0")
     if "//" in parts.path:
-        return "must not contain '//' in its path (a link built from it would lead to another host)"
+        return _("must not contain '//' in its path (a link built from it would lead to another host)")
     return None
 
 
@@ -48,13 +50,13 @@ def base_url_problem(value: str) -> str | None:
     if problem is not None:
         return problem
     if "?" in value:
-        return "must not carry a query ('?…'): page addresses are built by appending to it"
+        return _("must not carry a query ('?…'): page addresses are built by appending to it")
     if "#" in value:
-        return "must not carry a fragment ('#…'): page addresses are built by appending to it"
+        return _("must not carry a fragment ('#…'): page addresses are built by appending to it")
     return None
 
 
 def _describe(character: str) -> str:
     if character.isspace() or not character.isprintable():
-        return f"whitespace or control characters (U+{ord(character):04X})"
+        return _("whitespace or control characters (U+{code:04X})").format(code=ord(character))
     return f"'{character}'"

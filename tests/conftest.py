@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import http.server
+import os
 import shutil
 import socket
 import threading
@@ -11,6 +12,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from generator.i18n import language
+
+# The tests read messages in English: a developer's Japanese locale must not change them (tests of
+# the Japanese messages give their subprocesses a locale of their own).
+if language() != "en":
+    os.environ["LC_ALL"] = "C.UTF-8"
 
 REPO = Path(__file__).resolve().parent.parent
 CORPUS = REPO.parent / "shared" / "corpus"

@@ -137,6 +137,11 @@ def test_pip_install_of_a_clean_clone_builds_a_site_without_the_checkout(tmp_pat
         [str(python), "-c", "import generator; print(generator.__file__)"], cwd=project, env=env, capture_output=True, text=True, check=True
     )  # fmt: skip
     assert Path(where.stdout.strip()).is_relative_to(env_dir)
+    # The message catalogs ship too: an installed `minutes` speaks Japanese under a Japanese locale.
+    japanese = subprocess.run(
+        [str(env_dir / "bin" / "minutes"), "build", "--help"], cwd=project, env={**env, "LANG": "ja_JP.UTF-8", "LC_ALL": "", "LC_MESSAGES": "", "LANGUAGE": ""}, capture_output=True, text=True
+    )  # fmt: skip
+    assert "すべての会議録を確認してから" in japanese.stdout, japanese.stderr
 
 
 @pytest.mark.package

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import re
 
+from ..i18n import _
 from .errors import SourceError, SourceErrors
 
 MAX_DIGITS = 100
@@ -51,32 +52,32 @@ def _integer(digits: str) -> int:
 def read_api_json(data: bytes) -> object:
     """The JSON value in `data`; raises SourceError (or SourceErrors, one per line) for what is not an API answer."""
     if b"\0" in data:
-        raise SourceError("binary file, not JSON: give a 国会会議録検索システム API answer (.json)")
+        raise SourceError(_("binary file, not JSON: give a 国会会議録検索システム API answer (.json)"))
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
-        raise SourceError("not UTF-8: the API answers in UTF-8; was the file converted?", line) from None
+        raise SourceError(_("not UTF-8: the API answers in UTF-8; was the file converted?"), line) from None
     try:
         value = json.loads(text, parse_int=_integer)
     except json.JSONDecodeError as exc:
-        raise SourceError(f"not valid JSON: {exc.msg} (column {exc.colno})", exc.lineno) from None
+        raise SourceError(_("not valid JSON: {problem} (column {column})").format(problem=exc.msg, column=exc.colno), exc.lineno) from None
     except _LongNumber as exc:
         line = text.count("\n", 0, max(text.find(exc.digits), 0)) + 1
         raise SourceError(
-            f"a number of {len(exc.digits.lstrip('-'))} digits: an API answer has none over {MAX_DIGITS} digits", line
+            _("a number of {digits} digits: an API answer has none over {most} digits").format(digits=len(exc.digits.lstrip('-')), most=MAX_DIGITS), line
         ) from None
     except RecursionError:
         raise SourceError(
-            f"JSON nested too deeply to read: an API answer is a few levels deep, this one over {MAX_DEPTH}",
+            _("JSON nested too deeply to read: an API answer is a few levels deep, this one over {most}").format(most=MAX_DEPTH),
             _deep_line(text),
         ) from None
     problems = [
-        SourceError(f"control character U+{ord(_unescape(match[0])):04X} in a string: remove it", text.count("\n", 0, match.start()) + 1)
+        SourceError(_("control character U+{code:04X} in a string: remove it").format(code=ord(_unescape(match[0]))), text.count("\n", 0, match.start()) + 1)
         for match in _CONTROL_ESCAPE.finditer(text)
         if match[0] != "\\\\"
     ] + [
-        SourceError(f"U+{ord(_unescape(match[0])):04X} in a string is not a text character: remove it", text.count("\n", 0, match.start()) + 1)
+        SourceError(_("U+{code:04X} in a string is not a text character: remove it").format(code=ord(_unescape(match[0]))), text.count("\n", 0, match.start()) + 1)
         for match in _NOT_TEXT_ESCAPE.finditer(text)
         if match[0] != "\\\\"
     ]

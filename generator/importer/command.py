@@ -22,6 +22,7 @@ from pathlib import Path
 import yaml
 
 from ..content import INDEX, RESERVED_SLUGS, SLUG
+from ..i18n import _, ngettext
 from ..reader import read_meeting_text
 from ..wareki import FIRST_DATE, LAST_DATE, in_supported_range
 from .api_json import read_api_json
@@ -90,7 +91,7 @@ def run_import(
     if problems:
         for problem in problems:
             echo(problem)
-        echo(f"nothing imported: {len(problems)} error{'s' * (len(problems) != 1)}")
+        echo(ngettext("nothing imported: {count} error", "nothing imported: {count} errors", len(problems)).format(count=len(problems)))
         return 1
     sources = [read_source(path, strict, date) for path in _distinct(paths, echo)]
     _refuse_repeated_meetings(sources)
@@ -112,15 +113,24 @@ def run_import(
     refused = [source for source in sources if source.refused]
     for source in refused:
         count = len(source.errors)
-        echo(f"refused {source.path}: {count} error{'s' * (count != 1)}, nothing written from it")
+        echo(
+            ngettext(
+                "refused {path}: {count} error, nothing written from it", "refused {path}: {count} errors, nothing written from it", count
+            ).format(path=source.path, count=count)
+        )
         for problem in source.errors:
             echo(problem)
     meetings = [item for source in imported for item in by_source[id(source)]]
     utterances = sum(len(item.meeting.utterances) for item in meetings)
+    # Three counts in one line: each part its own message, so each takes its own plural.
     echo(
-        f"imported {len(meetings)} meeting{'s' * (len(meetings) != 1)} ({utterances} utterances) "
-        f"from {len(imported)} file{'s' * (len(imported) != 1)} into {content}; "
-        f"refused {len(refused)} file{'s' * (len(refused) != 1)}"
+        _("{meetings} ({utterances} utterances) from {files} into {content}; refused {refused}").format(
+            meetings=ngettext("imported {count} meeting", "imported {count} meetings", len(meetings)).format(count=len(meetings)),
+            utterances=utterances,
+            files=ngettext("{count} file", "{count} files", len(imported)).format(count=len(imported)),
+            content=content,
+            refused=ngettext("{count} file", "{count} files", len(refused)).format(count=len(refused)),
+        )
     )
     return 1 if refused else 0
 
@@ -137,7 +147,7 @@ def _import_source(
         source.errors.append(failure)
         return False
     for folder, title in indexes.items():
-        echo(f"{content / folder / INDEX}: new body '{title}'")
+        echo(_("{path}: new body '{title}'").format(path=content / folder / INDEX, title=title))
     for item in items:
         report_meeting(item, echo)
     return True
@@ -147,24 +157,28 @@ def _command_problems(body: str, body_title: str | None, paths: list[Path], date
     """What is wrong with the options themselves: a problem of every file, so nothing is read."""
     problems: list[str] = []
     if date is not None and len(paths) != 1:
-        problems.append(f"error: --date is the date of one meeting: give it with one minutes file, not {len(paths)}")
+        problems.append("error: " + _("--date is the date of one meeting: give it with one minutes file, not {count}").format(count=len(paths)))
     elif date is not None and paths[0].suffix.lower() == ".json":
-        problems.append("error: --date is for minutes text: API JSON gives each meeting's date itself")
+        problems.append("error: " + _("--date is for minutes text: API JSON gives each meeting's date itself"))
     if len(body) > MAX_BODY_LENGTH:
         problems.append(
-            f"error: --body is {len(body)} characters long: at most {MAX_BODY_LENGTH} "
-            "(it names the body's folder and is part of every URL of the body)"
+            "error: "
+            + _(
+                "--body is {length} characters long: at most {most} (it names the body's folder and is part of every URL of the body)"
+            ).format(length=len(body), most=MAX_BODY_LENGTH)
         )
     elif not SLUG.fullmatch(body) or body.lower() in RESERVED_SLUGS:
         problems.append(
-            f"error: --body '{body}' must be a folder name of letters, digits, '.', '_' and '-' "
-            f"(it becomes the URL), and not one of {', '.join(sorted(RESERVED_SLUGS))}"
+            "error: "
+            + _(
+                "--body '{body}' must be a folder name of letters, digits, '.', '_' and '-' (it becomes the URL), and not one of {reserved}"
+            ).format(body=body, reserved=", ".join(sorted(RESERVED_SLUGS)))
         )
     if body_title is not None and (not body_title.strip() or _CHECKED_CONTROL.search(body_title) or "\n" in body_title):
-        problems.append("error: --body-title must be one line of text, without control characters")
+        problems.append("error: " + _("--body-title must be one line of text, without control characters"))
     elif body_title is not None and re.search(r"[\ud800-\udfff\ufffe\uffff]", body_title):
         # Bytes of the command line that are not UTF-8 arrive as lone surrogates.
-        problems.append("error: --body-title is not UTF-8 text: type it again, or set the terminal to UTF-8")
+        problems.append("error: " + _("--body-title is not UTF-8 text: type it again, or set the terminal to UTF-8"))
     return problems
 
 
@@ -175,7 +189,7 @@ def _distinct(paths: list[Path], echo: Callable[[str], None]) -> list[Path]:
     for path in paths:
         key = path.resolve()
         if key in seen:
-            echo(f"{path}: note: given more than once: read once")
+            echo(f"{path}: note: " + _("given more than once: read once"))
             continue
         seen.add(key)
         distinct.append(path)
@@ -196,18 +210,20 @@ def read_source(path: Path, strict: bool = False, date: dt.date | None = None) -
     except SourceError as exc:
         source.errors.append(_problem(path, exc.line, exc.message))
     except Exception as exc:  # noqa: BLE001 - a fault of the importer must not cost the other files
-        source.errors.append(_problem(path, None, f"the importer failed on this file ({type(exc).__name__}: {exc}); please report it"))
+        source.errors.append(_problem(path, None, _("the importer failed on this file ({problem}); please report it").format(problem=f"{type(exc).__name__}: {exc}")))
     if source.errors:
         source.meetings = []
         return source
     for meeting in source.meetings:
         if not in_supported_range(meeting.date):
             source.errors.append(
-                _problem(path, None, f"{meeting.title}: date {meeting.date.isoformat()} is outside the dates minutes can carry, {FIRST_DATE} to {LAST_DATE}")
+                _problem(path, None, _("{title}: date {date} is outside the dates minutes can carry, {first} to {last}").format(
+                        title=meeting.title, date=meeting.date.isoformat(), first=FIRST_DATE, last=LAST_DATE
+                    ))
             )
         if strict:
             source.errors.extend(
-                _problem(path, note.line, f"{note.message} (a warning, an error under --strict)")
+                _problem(path, note.line, _("{message} (a warning, an error under --strict)").format(message=note.message))
                 for note in meeting.notes
                 if note.kind == "warning"
             )
@@ -218,11 +234,11 @@ def _read(source: SourceFile, date: dt.date | None = None) -> None:
     try:
         data = source.path.read_bytes()
     except IsADirectoryError:
-        raise SourceError("is a folder: give the minutes files themselves") from None
+        raise SourceError(_("is a folder: give the minutes files themselves")) from None
     except OSError as exc:
-        raise SourceError(f"cannot read: {exc.strerror or exc}") from None
+        raise SourceError(_("cannot read: {problem}").format(problem=exc.strerror or exc)) from None
     if not data.strip():
-        raise SourceError("file is empty: there are no minutes to import")
+        raise SourceError(_("file is empty: there are no minutes to import"))
     if source.kind == "api":
         source.meetings = parse_kokkai(read_api_json(data), source.path.name)
     else:
@@ -235,7 +251,9 @@ def _read(source: SourceFile, date: dt.date | None = None) -> None:
 
             pdf = read_pdf(data)
             text = pdf.text
-            source.reading = [SourceNote(0, f"read the text layer of {pdf.pages} PDF page{'s' * (pdf.pages != 1)}", "note"), *pdf.notes]
+            source.reading = [SourceNote(
+                    0, ngettext("read the text layer of {count} PDF page", "read the text layer of {count} PDF pages", pdf.pages).format(count=pdf.pages), "note"
+                ), *pdf.notes]
         else:
             text, source.reading = decode_source(data, source.path)
         source.meetings = [parse_pdf_text(text, source.path.name, date)]
@@ -254,8 +272,8 @@ def _refuse_repeated_meetings(sources: list[SourceFile]) -> None:
         distinct = list({id(source): source for source in files}.values())
         for source in distinct:
             others = [str(other.path) for other in distinct if other is not source]
-            where = f"also in {', '.join(others)}" if others else "twice in this file"
-            source.errors.append(_problem(source.path, None, f"meeting {issue_id} is {where}: import each meeting from one file only"))
+            where = _("also in {files}").format(files=", ".join(others)) if others else _("twice in this file")
+            source.errors.append(_problem(source.path, None, _("meeting {issue_id} is {where}: import each meeting from one file only").format(issue_id=issue_id, where=where)))
 
 
 def plan_files(sources: list[SourceFile], body: str, content: Path) -> list[PlannedFile]:
@@ -276,7 +294,7 @@ def plan_files(sources: list[SourceFile], body: str, content: Path) -> list[Plan
     planned: list[PlannedFile] = []
     for (folder, date), members in groups.items():
         members.sort(key=lambda member: member[0])
-        for number, (_, source, meeting) in enumerate(members, start=1):
+        for number, (_key, source, meeting) in enumerate(members, start=1):
             name = f"{date}.md" if number == 1 else f"{date}-{number}.md"
             planned.append(PlannedFile(source, meeting, folder, content / folder / name))
     planned.sort(key=lambda item: (item.folder, item.path.name))
@@ -287,27 +305,29 @@ def _render(item: PlannedFile, force: bool, strict: bool) -> None:
     """Render `item`'s Markdown and check it as `minutes check` will, recording errors on its source."""
     source = item.source
     if item.path.exists() and not force:
-        source.errors.append(f"{item.path}: error: file exists (from {source.path}); use --force to overwrite it")
+        source.errors.append(f"{item.path}: error: " + _("file exists (from {source}); use --force to overwrite it").format(source=source.path))
     try:
         item.markdown = meeting_to_markdown(item.meeting)
     except ValueError as exc:
-        source.errors.append(_problem(source.path, None, f"cannot write {item.path}: {exc}"))
+        source.errors.append(_problem(source.path, None, _("cannot write {path}: {problem}").format(path=item.path, problem=exc)))
         return
     except Exception as exc:  # noqa: BLE001 - a fault of the writer must not cost the other files
-        source.errors.append(_problem(source.path, None, f"the importer failed on this file ({type(exc).__name__}: {exc}); please report it"))
+        source.errors.append(_problem(source.path, None, _("the importer failed on this file ({problem}); please report it").format(problem=f"{type(exc).__name__}: {exc}")))
         return
     control = _CHECKED_CONTROL.search(item.markdown)
     if control is not None:
         line = item.markdown.count("\n", 0, control.start()) + 1
-        source.errors.append(f"{item.path}:{line}: error: control character U+{ord(control[0]):04X}: remove it from {source.path}")
+        source.errors.append(
+            f"{item.path}:{line}: error: " + _("control character U+{code:04X}: remove it from {source}").format(code=ord(control[0]), source=source.path)
+        )
     # The reader's verdict before anything is written: `minutes check` must pass afterwards.
     rel_path = f"{item.folder}/{item.path.name}"
-    _, diagnostics = read_meeting_text(item.markdown, rel_path, str(item.path))
+    _meeting, diagnostics = read_meeting_text(item.markdown, rel_path, str(item.path))
     for diagnostic in diagnostics:
         if diagnostic.is_error:
             source.errors.append(str(diagnostic))
         elif strict:
-            source.errors.append(f"{diagnostic} (a warning, an error under --strict)")
+            source.errors.append(_("{message} (a warning, an error under --strict)").format(message=diagnostic))
         else:
             item.meeting.notes.append(SourceNote(0, f"{item.path}: {diagnostic.message}"))
 
@@ -326,11 +346,11 @@ def _body_titles(planned: list[PlannedFile], body: str, body_title: str | None, 
         elif item.meeting.body_title:
             titles[item.folder] = item.meeting.body_title
     for item in planned:
-        missing = f"{item.source.path}: error: the minutes do not name their body: give --body-title"
+        missing = f"{item.source.path}: error: " + _("the minutes do not name their body: give --body-title")
         if item.folder not in titles and not (item.path.parent / INDEX).exists() and missing not in item.source.errors:
             item.source.errors.append(missing)
     if body_title and any(item.source.kind == "api" for item in planned):
-        echo("note: --body-title is not used for API JSON: each house and committee is titled by its own names")
+        echo("note: " + _("--body-title is not used for API JSON: each house and committee is titled by its own names"))
     return titles
 
 
@@ -348,15 +368,15 @@ def report_meeting(item: PlannedFile, echo: Callable[[str], None]) -> None:
         isinstance(part, ImportedStageDirection) for utterance in utterances for part in utterance.parts
     )
     mark_once = item.source.kind == "text"
-    echo(f"{item.path}: {meeting.title} ({meeting.date.isoformat()}) from {item.source.path}")
+    echo(_("{path}: {title} ({date}) from {source}").format(path=item.path, title=meeting.title, date=meeting.date.isoformat(), source=item.source.path))
     by_speaker = ", ".join(
-        f"{label} {count}" + (" (once: check it)" if mark_once and count == 1 else "") for label, count in speakers.items()
+        f"{label} {count}" + (_(" (once: check it)") if mark_once and count == 1 else "") for label, count in speakers.items()
     )
-    echo(f"  utterances: {len(utterances)}" + (f" ({by_speaker})" if by_speaker else ""))
-    echo(f"  headings: {len(headings)}")
+    echo("  " + _("utterances: {count}").format(count=len(utterances)) + (f" ({by_speaker})" if by_speaker else ""))
+    echo("  " + _("headings: {count}").format(count=len(headings)))
     for heading in headings:
         echo(f"    {'#' * heading.level} {heading.text}")
-    echo(f"  stage directions: {directions}")
+    echo("  " + _("stage directions: {count}").format(count=directions))
     for note in item.source.reading:
         echo(_problem(item.source.path, note.line, note.message, "note"))
     for note in meeting.notes:
@@ -394,14 +414,14 @@ def _write_source(
         for temporary, target in staged:
             os.replace(temporary, target)
     except OSError as exc:
-        for temporary, _ in staged:
+        for temporary, _target in staged:
             temporary.unlink(missing_ok=True)
         for folder in reversed(made):
             try:
                 folder.rmdir()
             except OSError:
                 pass
-        return f"{target}: error: cannot write: {exc.strerror or exc}"
+        return f"{target}: error: " + _("cannot write: {problem}").format(problem=exc.strerror or exc)
     return None
 
 

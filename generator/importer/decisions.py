@@ -15,6 +15,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from ..i18n import _
 from .headings import item_ids
 from .record import (
     ImportedBlock,
@@ -181,18 +182,22 @@ def _compact(text: str) -> str:
 def _unplaced(line: int) -> SourceNote:
     # The format's `decisions:` entries must name an agenda item, and guessing one would be worse
     # than leaving the decision for the editor to add by hand.
-    return SourceNote(line, "decision read outside any agenda item: not recorded; add it by hand")
+    return SourceNote(line, _("decision read outside any agenda item: not recorded; add it by hand"))
 
 
 def _note(decision: ImportedDecision, line: int) -> SourceNote:
     counts = (
-        f", for {decision.votes_for}, against {decision.votes_against}" if decision.votes_for is not None else ""
+        _(", for {votes_for}, against {votes_against}").format(votes_for=decision.votes_for, votes_against=decision.votes_against)
+        if decision.votes_for is not None
+        else ""
     )
-    how = f" by {decision.method}" if decision.method else ""
-    what = f" on {decision.subject}" if decision.subject else ""
+    how = _(" by {method}").format(method=decision.method) if decision.method else ""
+    what = _(" on {subject}").format(subject=decision.subject) if decision.subject else ""
     # A note, not a warning: the record is kept as printed, and the entry quotes what it was read from.
     return SourceNote(
         line,
-        f"decision read from the record for {decision.item}{what}: {decision.result}{counts}{how} (a guess: check it)",
+        _("decision read from the record for {item}{what}: {result}{counts}{how} (a guess: check it)").format(
+            item=decision.item, what=what, result=decision.result, counts=counts, how=how
+        ),
         "note",
     )

@@ -10,6 +10,7 @@ import codecs
 import os
 import re
 
+from ..i18n import _, ngettext
 from .errors import SourceError, SourceErrors
 from .record import SourceNote
 
@@ -48,20 +49,20 @@ def decode_source(data: bytes, path: str | os.PathLike[str]) -> tuple[str, list[
     decision rests on the bytes alone.
     """
     if not data.strip(b" \t\r\n\f\x00") or data in (codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
-        raise SourceError("file is empty: there are no minutes to import")
+        raise SourceError(_("file is empty: there are no minutes to import"))
     notes: list[SourceNote] = []
     shift_jis = False
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         text = _decode_strict(data, "utf-16")
-        notes.append(SourceNote(0, "read as UTF-16 (byte order mark)", "note"))
+        notes.append(SourceNote(0, _("read as UTF-16 (byte order mark)"), "note"))
     elif b"\x00" in data:
         text = _utf16_without_bom(data)
         if text is None:
-            raise SourceError("binary file (it contains NUL bytes), not the text of minutes")
-        notes.append(SourceNote(0, "read as UTF-16 (no byte order mark; told by its NUL bytes)", "note"))
+            raise SourceError(_("binary file (it contains NUL bytes), not the text of minutes"))
+        notes.append(SourceNote(0, _("read as UTF-16 (no byte order mark; told by its NUL bytes)"), "note"))
     elif data.startswith(codecs.BOM_UTF8):
         text = _decode_strict(data[len(codecs.BOM_UTF8) :], "utf-8")
-        notes.append(SourceNote(0, "read as UTF-8 (byte order mark removed)", "note"))
+        notes.append(SourceNote(0, _("read as UTF-8 (byte order mark removed)"), "note"))
     else:
         try:
             text = data.decode("utf-8")
@@ -71,23 +72,23 @@ def decode_source(data: bytes, path: str | os.PathLike[str]) -> tuple[str, list[
             if sum(map(len, unreadable)) > len(text) * _MAX_UNREADABLE_SHARE or len(unreadable) > max(10, len(text) // 200):
                 line = data[: utf8_error.start].count(b"\n") + 1
                 raise SourceError(
-                    "neither UTF-8 nor Shift_JIS (CP932) text: save the minutes as UTF-8 and try again",
+                    _("neither UTF-8 nor Shift_JIS (CP932) text: save the minutes as UTF-8 and try again"),
                     line,
                 ) from None
             shift_jis = True
-            notes.append(SourceNote(0, "read as Shift_JIS (CP932): the file is not UTF-8", "note"))
+            notes.append(SourceNote(0, _("read as Shift_JIS (CP932): the file is not UTF-8"), "note"))
     controls = sum(1 for char in text if char in _CONTROL)
     if controls > max(2, len(text) * _MAX_CONTROL_SHARE):
-        raise SourceError(f"binary file ({controls} control characters), not the text of minutes")
+        raise SourceError(_("binary file ({controls} control characters), not the text of minutes").format(controls=controls))
     if "\r" in text:
         kind = "CRLF" if "\r\n" in text else "CR"
         text = text.replace("\r\n", "\n").replace("\r", "\n")
-        notes.append(SourceNote(0, f"{kind} line ends read as line feeds", "note"))
+        notes.append(SourceNote(0, _("{kind} line ends read as line feeds").format(kind=kind), "note"))
     problems = _unreadable_lines(text, shift_jis)
     if problems:
         raise SourceErrors(problems)
     if not text.strip():
-        raise SourceError("file is empty: there are no minutes to import")
+        raise SourceError(_("file is empty: there are no minutes to import"))
     return text, notes
 
 
@@ -101,26 +102,30 @@ def _unreadable_lines(text: str, shift_jis: bool) -> list[SourceError]:
             shown = " ".join(f"0x{value:02X}" for value in values)
             found.setdefault(
                 line,
-                f"{'byte' if len(values) == 1 else 'bytes'} {shown} {'is' if len(values) == 1 else 'are'} not Shift_JIS "
-                "(CP932) text: the file is damaged here; correct this line, or export the minutes again",
+                ngettext(
+                    "byte {bytes} is not Shift_JIS (CP932) text: the file is damaged here; correct this line, or export the minutes again",
+                    "bytes {bytes} are not Shift_JIS (CP932) text: the file is damaged here; correct this line, or export the minutes again",
+                    len(values),
+                ).format(bytes=shown),
             )
         for match in _USER_DEFINED.finditer(text):
             line = text.count("\n", 0, match.start()) + 1
             code = match[0].encode("cp932").hex().upper()
             found.setdefault(
                 line,
-                f"user-defined character (外字) 0x{code}: it has no standard meaning; "
-                "replace it with the character it stands for",
+                _("user-defined character (外字) 0x{code}: it has no standard meaning; replace it with the character it stands for").format(
+                    code=code
+                ),
             )
     for match in CONTROL_CHARACTERS.finditer(text):
         line = text.count("\n", 0, match.start()) + 1
         # Word writes U+000B for a manual line break; feeds and `minutes check` refuse it.
-        found.setdefault(line, f"control character U+{ord(match[0]):04X}: remove it")
+        found.setdefault(line, _("control character U+{code:04X}: remove it").format(code=ord(match[0])))
     lines = sorted(found)
     errors = [SourceError(found[line], line) for line in lines[:_MAX_ERRORS]]
     if len(lines) > _MAX_ERRORS:
         rest = len(lines) - _MAX_ERRORS
-        errors.append(SourceError(f"and {rest} more line{'s' * (rest != 1)} like these", lines[_MAX_ERRORS]))
+        errors.append(SourceError(ngettext("and {count} more line like these", "and {count} more lines like these", rest).format(count=rest), lines[_MAX_ERRORS]))
     return errors
 
 
@@ -147,4 +152,4 @@ def _decode_strict(data: bytes, encoding: str) -> str:
         return data.decode(encoding)
     except UnicodeDecodeError as error:
         line = data[: error.start].count(b"\n") + 1
-        raise SourceError(f"not valid {encoding.upper()} although it starts with its byte order mark", line) from None
+        raise SourceError(_("not valid {encoding} although it starts with its byte order mark").format(encoding=encoding.upper()), line) from None

@@ -15,6 +15,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
+from ..i18n import _
 from ..minutes_markdown import CIRCLES
 from ..wareki import _NUMBER, ERAS, era_start_year, find_date, parse_number
 from .layout import SourceLine, display_width, is_short, join_lines
@@ -127,10 +128,10 @@ def read_header(lines: list[SourceLine], wrap: int) -> Header:
             title = document["title"].strip(_SPACE)
             if title:
                 header.title = title
-                header.notes.append(SourceNote(line.number, f"title read from the document's first line: {title}", "note"))
+                header.notes.append(SourceNote(line.number, _("title read from the document's first line: {title}").format(title=title), "note"))
             else:
                 header.notes.append(
-                    SourceNote(line.number, f"dropped the document heading {content!r}: the title comes from the header's fields", "note")
+                    SourceNote(line.number, _("dropped the document heading {content!r}: the title comes from the header's fields").format(content=content), "note")
                 )
             continue
         section = _section_start(line, sections[-1] if sections else None, line.number in rows)
@@ -161,7 +162,7 @@ def read_header(lines: list[SourceLine], wrap: int) -> Header:
         else:
             # A field named 日時 says what it holds; a date in the first lines may be a page's
             # update date or a breadcrumb (`[2021年6月23日]`).
-            header.notes.append(SourceNote(line.number, f"{line.content.strip(_SPACE)!r} gives {date}, the {header.date_field} field {header.date}: kept {header.date}"))
+            header.notes.append(SourceNote(line.number, _("{text!r} gives {date}, the {field} field {field_date}: kept {field_date}").format(text=line.content.strip(_SPACE), date=date, field=header.date_field, field_date=header.date)))
     if header.date is None:
         _read_split_date(lines, header)
     return header
@@ -189,7 +190,7 @@ def _read_split_date(lines: list[SourceLine], header: Header) -> None:
                 return
             header.date, header.date_line = date, line.number
             where = line.number if number == 0 else lines[index + number].number
-            header.notes.append(SourceNote(where, f"date read from the year on line {line.number} and the day on line {where}: {date}", "note"))
+            header.notes.append(SourceNote(where, _("date read from the year on line {line} and the day on line {where}: {date}").format(line=line.number, where=where, date=date), "note"))
             return
 
 
@@ -243,9 +244,9 @@ def _read_section(section: _Section, header: Header, wrap: int) -> None:
         if date is None:
             # A field printed with no value may have it below, in a column of values: read later.
             if joined:
-                header.notes.append(SourceNote(section.line.number, f"no date found in {joined!r}"))
+                header.notes.append(SourceNote(section.line.number, _("no date found in {joined!r}").format(joined=joined)))
         elif header.date is not None and header.date != date:
-            header.notes.append(SourceNote(section.line.number, f"{joined!r} gives {date}, an earlier field {header.date}: kept {header.date}"))
+            header.notes.append(SourceNote(section.line.number, _("{joined!r} gives {date}, an earlier field {field_date}: kept {field_date}").format(joined=joined, date=date, field_date=header.date)))
         else:
             header.date, header.date_line, header.date_field = date, section.line.number, _compact(_COUNT.sub("", section.name))
         if not header.times:
@@ -276,7 +277,7 @@ def _attendees(section: _Section, group: str, header: Header) -> bool:
             if not _SEAT.search(line):
                 # `議席番号`, `氏名` head the columns; any other line without a seat is a line lost.
                 kind = "note" if _COLUMN_HEADING.search(line) else "warning"
-                header.notes.append(SourceNote(source.number, f"dropped the column heading {line!r} of the attendee table", kind))
+                header.notes.append(SourceNote(source.number, _("dropped the column heading {line!r} of the attendee table").format(line=line), kind))
                 continue
             entries = header.attendees.setdefault(group, [])
             for match in _SEAT.finditer(line):
@@ -356,7 +357,9 @@ def _columns_as_rows(lines: list[SourceLine], header: Header) -> tuple[list[Sour
             header.notes.append(
                 SourceNote(
                     names[0].number,
-                    f"read lines {names[0].number}–{values[-1].number} as a table: a column of {len(names)} field names, then their values",
+                    _("read lines {first}–{last} as a table: a column of {count} field names, then their values").format(
+                        first=names[0].number, last=values[-1].number, count=len(names)
+                    ),
                     "note",
                 )
             )

@@ -24,6 +24,7 @@ import hashlib
 import re
 from typing import Any
 
+from ..i18n import _
 from ..minutes_markdown import CIRCLES, is_stage_direction
 from ..wareki import FIRST_DATE, LAST_DATE, in_supported_range
 from .errors import SourceError
@@ -63,48 +64,50 @@ def meeting_slug(meeting: ImportedMeeting) -> str:
 
 
 def _meeting_records(data: object, source_name: str) -> list[dict[str, Any]]:
-    shape = f"{source_name} is not a 国会会議録検索システム API answer of the `meeting` shape"
+    shape = _("{source_name} is not a 国会会議録検索システム API answer of the `meeting` shape").format(source_name=source_name)
     if not isinstance(data, dict):
-        raise SourceError(f"{shape}: expected a JSON object with a `meetingRecord` list")
+        raise SourceError(_("{shape}: expected a JSON object with a `meetingRecord` list").format(shape=shape))
     if "meetingRecord" not in data and isinstance(data.get("speechRecord"), list):
-        raise SourceError(f"{shape}: it holds `speechRecord` at the top (the `speech` shape); export with the `meeting` endpoint")
+        raise SourceError(_("{shape}: it holds `speechRecord` at the top (the `speech` shape); export with the `meeting` endpoint").format(shape=shape))
     records = data.get("meetingRecord")
     if not isinstance(records, list):
-        raise SourceError(f"{shape}: expected a JSON object with a `meetingRecord` list")
+        raise SourceError(_("{shape}: expected a JSON object with a `meetingRecord` list").format(shape=shape))
     if not records:
-        raise SourceError(f"{source_name}: the API answer holds no meetings (`meetingRecord` is empty)")
+        raise SourceError(_("{source_name}: the API answer holds no meetings (`meetingRecord` is empty)").format(source_name=source_name))
     for index, record in enumerate(records, start=1):
         if not isinstance(record, dict):
-            raise SourceError(f"{shape}: meetingRecord {index} is not an object")
+            raise SourceError(_("{shape}: meetingRecord {index} is not an object").format(shape=shape, index=index))
         missing = [key for key in _MEETING_KEYS if key not in record]
         if missing:
-            raise SourceError(f"{shape}: meetingRecord {index} has no {', '.join(missing)}")
+            raise SourceError(_("{shape}: meetingRecord {index} has no {missing}").format(shape=shape, index=index, missing=', '.join(missing)))
         speeches = record["speechRecord"]
         if not isinstance(speeches, list) or not all(isinstance(s, dict) for s in speeches):
-            raise SourceError(f"{shape}: speechRecord of meetingRecord {index} is not a list of objects")
+            raise SourceError(_("{shape}: speechRecord of meetingRecord {index} is not a list of objects").format(shape=shape, index=index))
         if any(not isinstance(s.get("speech"), str) for s in speeches):
             raise SourceError(
-                f"{shape}: meetingRecord {index} has speeches without `speech` text "
-                "(the `meeting_list` shape?); export with the `meeting` endpoint"
+                _(
+                    "{shape}: meetingRecord {index} has speeches without `speech` text "
+                    "(the `meeting_list` shape?); export with the `meeting` endpoint"
+                ).format(shape=shape, index=index)
             )
     return records
 
 
 def _meeting(record: dict[str, Any]) -> ImportedMeeting:
     issue_id = str(record["issueID"])
-    where = f"meeting {issue_id}"
+    where = _("meeting {issue_id}").format(issue_id=issue_id)
     try:
         date = dt.date.fromisoformat(str(record["date"]))
     except ValueError:
-        raise SourceError(f"{where}: date {record['date']!r} is not YYYY-MM-DD") from None
+        raise SourceError(_("{where}: date {date!r} is not YYYY-MM-DD").format(where=where, date=record['date'])) from None
     if not in_supported_range(date):
         # The site names every date and fiscal year in 和暦, which this project knows from 明治.
-        raise SourceError(f"{where}: date {date.isoformat()} is outside the dates minutes can carry, {FIRST_DATE} to {LAST_DATE}")
+        raise SourceError(_("{where}: date {date} is outside the dates minutes can carry, {first} to {last}").format(where=where, date=date.isoformat(), first=FIRST_DATE, last=LAST_DATE))
     house, name = _text(record["nameOfHouse"]), _text(record["nameOfMeeting"])
     body_title = " ".join(part for part in (house, name) if part)
     title = " ".join(part for part in (body_title, _text(record.get("issue"))) if part) or issue_id.strip()
     if not title:
-        raise SourceError(f"the meeting of {date.isoformat()} has no nameOfHouse, nameOfMeeting, issue or issueID to title it")
+        raise SourceError(_("the meeting of {date} has no nameOfHouse, nameOfMeeting, issue or issueID to title it").format(date=date.isoformat()))
     ours = isinstance(record.get("meetingPath"), str)
     meeting = ImportedMeeting(
         title=_text(record.get("title")) or title if ours else title,
@@ -189,17 +192,17 @@ def _count(value: object) -> int | None:
 
 
 def _add_speech(meeting: ImportedMeeting, speech: dict[str, Any], where: str) -> None:
-    speech_id = speech.get("speechID") or f"{where} speechOrder {speech.get('speechOrder')}"
+    speech_id = speech.get("speechID") or _("{where} speechOrder {order}").format(where=where, order=speech.get('speechOrder'))
     lines = [line for line in _lines(speech["speech"]) if line.strip(_WHITESPACE)]
     if not lines or lines[0][0] not in CIRCLES:
-        raise SourceError(f"speech {speech_id} does not start with a ○ speaker label")
+        raise SourceError(_("speech {speech_id} does not start with a ○ speaker label").format(speech_id=speech_id))
     first = lines[0][1:]
-    label, _, rest = first.partition("\u3000")
+    label, _space, rest = first.partition("\u3000")
     if not label or any(char in _WHITESPACE for char in label):
-        raise SourceError(f"speech {speech_id}: no speaker label between ○ and the first full-width space")
+        raise SourceError(_("speech {speech_id}: no speaker label between ○ and the first full-width space").format(speech_id=speech_id))
     texts = ([rest] if rest.strip(_WHITESPACE) else []) + lines[1:]
     if not texts:
-        raise SourceError(f"speech {speech_id}: nothing is said after the label {label!r}")
+        raise SourceError(_("speech {speech_id}: nothing is said after the label {label!r}").format(speech_id=speech_id, label=label))
     # The first part follows the label's separator; extra spaces there are not part of the speech.
     texts[0] = texts[0].lstrip(_WHITESPACE)
     utterance = ImportedUtterance(label=label, line=0)
@@ -227,7 +230,7 @@ def _add_speech(meeting: ImportedMeeting, speech: dict[str, Any], where: str) ->
             meeting.speakers[label] = info
     elif known != info:
         meeting.notes.append(
-            SourceNote(0, f"speech {speech_id}: {label} is {_describe(info)} here but {_describe(known)} before; kept the first")
+            SourceNote(0, _("speech {speech_id}: {label} is {now} here but {before} before; kept the first").format(speech_id=speech_id, label=label, now=_describe(info), before=_describe(known)))
         )
 
 
@@ -238,7 +241,7 @@ def _describe(info: dict[str, str]) -> str:
 def _order(speech: dict[str, Any], where: str) -> int:
     order = speech.get("speechOrder")
     if not isinstance(order, int):
-        raise SourceError(f"{where}: a speech has no integer speechOrder ({order!r})")
+        raise SourceError(_("{where}: a speech has no integer speechOrder ({order!r})").format(where=where, order=order))
     return order
 
 

@@ -58,6 +58,7 @@ from .label_shapes import (
     name_shaped,
     shape,
 )
+from ..i18n import _
 from .layout import SourceLine
 from .record import SourceNote
 from .rosters import may_be_speech, roster_rest, roster_row
@@ -356,12 +357,13 @@ class Labels:
             return _why_not(text)
         for label in sorted(self.labels, key=len, reverse=True):
             if text.startswith(label) and text[len(label) : len(label) + 1] not in ("", " ", "\t", "\u3000"):
-                return f"begins with the speaker label {label} but no space follows it: kept as text, not a new speaker"
+                return _("begins with the speaker label {label} but no space follows it: kept as text, not a new speaker").format(label=label)
         found = self.candidates_of(line.text)
         if found and found[-1].rest and found[-1].label not in self.labels and len(found[-1].label) >= 2:
             return (
-                f"looks like a speaker label ({found[-1].label}) but no wide space follows it and it opens no other line: "
-                "kept as text"
+                _("looks like a speaker label ({label}) but no wide space follows it and it opens no other line: kept as text").format(
+                    label=found[-1].label
+                )
             )
         return None
 
@@ -370,15 +372,15 @@ def _why_not(text: str) -> str:
     """The reason a line that opens with a marker was not read as a speaker."""
     marker, after = text[0], text[1:]
     if marker == "〇" and _NUMERAL_AFTER_ZERO.match(after):
-        return f"{marker} before a numeral is the kanji zero: kept as text"
+        return _("{marker} before a numeral is the kanji zero: kept as text").format(marker=marker)
     if after[:1] in SPACE:
-        return f"{marker} followed by a space opens a section title, not a speaker: kept as text"
+        return _("{marker} followed by a space opens a section title, not a speaker: kept as text").format(marker=marker)
     word = COMPACT.split(after, maxsplit=1)[0][:20]
     if NOT_SPEAKERS.search(word):
         if re.search("議事日程|会議次第|本日の会議に付した事件", word):
-            return f"{marker}{word} heads the agenda, not a speaker: kept as header text"
-        return f"{marker}{word} names who attended, not a speaker: kept as header text"
-    return f"{marker}{word} is no speaker label (no role, no name in brackets, no 君): kept as text"
+            return _("{marker}{word} heads the agenda, not a speaker: kept as header text").format(marker=marker, word=word)
+        return _("{marker}{word} names who attended, not a speaker: kept as header text").format(marker=marker, word=word)
+    return _("{marker}{word} is no speaker label (no role, no name in brackets, no 君): kept as text").format(marker=marker, word=word)
 
 
 def join_split_labels(lines: list[SourceLine], notes: list[SourceNote]) -> list[SourceLine]:
@@ -401,7 +403,7 @@ def join_split_labels(lines: list[SourceLine], notes: list[SourceNote]) -> list[
             and _NAME_CELL.fullmatch(following.content.rstrip(SPACE))
         ):
             joined.append(replace(line, text=line.text.rstrip(SPACE) + following.content))
-            notes.append(SourceNote(following.number, f"speaker label broken over lines {line.number} and {following.number}: joined", "note"))
+            notes.append(SourceNote(following.number, _("speaker label broken over lines {line} and {next_line}: joined").format(line=line.number, next_line=following.number), "note"))
             index += 2
             continue
         joined.append(line)
@@ -430,7 +432,7 @@ def split_heading_labels(lines: list[SourceLine], labels: Labels, notes: list[So
             if 0 < at - prefix.end() <= 12 and after and after in SPACE:
                 split.append(replace(line, text=content[:at]))
                 split.append(replace(line, text=content[at:], blank_before=False, page_break_before=False))
-                notes.append(SourceNote(line.number, f"heading {content[:at]!r} and the label {label} on one line: split", "note"))
+                notes.append(SourceNote(line.number, _("heading {heading!r} and the label {label} on one line: split").format(heading=content[:at], label=label), "note"))
                 break
         else:
             split.append(line)

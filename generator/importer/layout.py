@@ -14,6 +14,7 @@ import unicodedata
 from collections import Counter
 from dataclasses import dataclass
 
+from ..i18n import _
 from ..minutes_markdown import needs_space
 from .record import SourceNote
 
@@ -92,9 +93,9 @@ def read_page(text: str) -> Page:
             feeds.add(index)
             if not line.replace("\f", "").strip():
                 furniture.add(index)
-                notes.append(SourceNote(index + 1, "dropped a page break (form feed)", "note"))
+                notes.append(SourceNote(index + 1, _("dropped a page break (form feed)"), "note"))
             else:
-                notes.append(SourceNote(index + 1, "removed a page break (form feed) from the line", "note"))
+                notes.append(SourceNote(index + 1, _("removed a page break (form feed) from the line"), "note"))
     bare: list[tuple[int, int]] = []
     for index, line in enumerate(raw):
         stripped = line.replace("\f", "").strip(" \t\u3000")
@@ -102,7 +103,7 @@ def read_page(text: str) -> Page:
             continue
         if _DASHED_PAGE.fullmatch(stripped) or _PAGE_OF.fullmatch(stripped):
             furniture.add(index)
-            notes.append(SourceNote(index + 1, f"dropped a page number: {stripped!r}", "note"))
+            notes.append(SourceNote(index + 1, _("dropped a page number: {stripped!r}").format(stripped=stripped), "note"))
         elif _BARE_NUMBER.fullmatch(stripped):
             bare.append((index, int(unicodedata.normalize("NFKC", stripped))))
     last_text = max((i for i, line in enumerate(raw) if line.strip(" \t\u3000\f")), default=-1)
@@ -114,11 +115,11 @@ def read_page(text: str) -> Page:
             # sure; a number alone at the end of the text may also be the record's last word.
             sure = _in_page_run(bare, position) or index + 1 in feeds
             notes.append(
-                SourceNote(index + 1, f"dropped a page number (a number alone on its line): {value}", "note" if sure else "warning")
+                SourceNote(index + 1, _("dropped a page number (a number alone on its line): {value}").format(value=value), "note" if sure else "warning")
             )
         else:
             notes.append(
-                SourceNote(index + 1, f"kept a number alone on its line as text: {value} does not continue the page numbers")
+                SourceNote(index + 1, _("kept a number alone on its line as text: {value} does not continue the page numbers").format(value=value))
             )
 
     lines: list[SourceLine] = []
@@ -189,13 +190,13 @@ def _drop_running_heads(raw: list[str], breaks: set[int], furniture: set[int], n
             for index in sorted(places):
                 furniture.add(index)
                 notes.append(
-                    SourceNote(index + 1, f"dropped a running header or footer, repeated at {len(places)} page breaks: {key!r}", "note")
+                    SourceNote(index + 1, _("dropped a running header or footer, repeated at {count} page breaks: {key!r}").format(count=len(places), key=key), "note")
                 )
 
 
 def _in_page_run(bare: list[tuple[int, int]], position: int) -> bool:
     """Whether the bare number at `position` continues, or is continued by, another bare number."""
-    _, value = bare[position]
+    _index, value = bare[position]
     return any(0 < value - other <= _PAGE_STEP for _, other in bare[:position]) or any(
         0 < other - value <= _PAGE_STEP for _, other in bare[position + 1 :]
     )

@@ -15,6 +15,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
+from ..i18n import _, ngettext
 from .errors import SourceError
 from .record import SourceNote
 
@@ -66,27 +67,27 @@ def read_pdf(data: bytes) -> PdfText:
     import pypdfium2 as pdfium
 
     if b"%PDF-" not in data[:1024]:
-        raise SourceError("not a PDF file: it does not start with '%PDF-'")
+        raise SourceError(_("not a PDF file: it does not start with '%PDF-'"))
     try:
         document = pdfium.PdfDocument(data)
     except pdfium.PdfiumError as exc:
         if getattr(exc, "err_code", None) == pdfium.raw.FPDF_ERR_PASSWORD:
-            raise SourceError("the PDF is password-protected: save a copy without the password to open it and import that") from None
-        raise SourceError(f"the PDF is damaged and cannot be read ({exc}): export it again from its source") from None
+            raise SourceError(_("the PDF is password-protected: save a copy without the password to open it and import that")) from None
+        raise SourceError(_("the PDF is damaged and cannot be read ({problem}): export it again from its source").format(problem=exc)) from None
     try:
         pages = [_page_lines(document[index]) for index in range(len(document))]
     except pdfium.PdfiumError as exc:
-        raise SourceError(f"the PDF is damaged and cannot be read ({exc}): export it again from its source") from None
+        raise SourceError(_("the PDF is damaged and cannot be read ({problem}): export it again from its source").format(problem=exc)) from None
     finally:
         document.close()
     if not any(lines for lines, _, _ in pages):
         raise SourceError(
-            "the PDF has no text layer (scanned pages?): run OCR on it first, or import the text of the minutes"
+            _("the PDF has no text layer (scanned pages?): run OCR on it first, or import the text of the minutes")
         )
     vertical = sum(count for _, count, _ in pages)
     total = sum(chars for _, _, chars in pages)
     if vertical * 2 > total:
-        raise SourceError("the PDF is written vertically (縦書き): only horizontal minutes can be imported")
+        raise SourceError(_("the PDF is written vertically (縦書き): only horizontal minutes can be imported"))
     notes: list[SourceNote] = []
     texts = _drop_running_lines([lines for lines, _, _ in pages], notes)
     # The form feed stands on a line of its own, as the reader drops it there without a trace in the text.
@@ -199,15 +200,23 @@ def _drop_running_lines(pages: list[list[PrintedLine]], notes: list[SourceNote])
         for edge, line in outer:
             text = line.text.strip(" \u3000")
             if _PAGE_NUMBER.fullmatch(text):
-                dropped["page numbers"] += 1
+                dropped[_("page numbers")] += 1
             elif (edge, key(line)) in repeated:
-                dropped[f"the running {'header' if edge == 0 else 'footer'} '{text}'"] += 1
+                dropped[(_("the running header '{text}'") if edge == 0 else _("the running footer '{text}'")).format(text=text)] += 1
             else:
                 continue
             running.add(id(line))
         texts.append("\n".join(_with_blank_lines([line for line in lines if id(line) not in running], margin)))
     for what, count in dropped.items():
-        notes.append(SourceNote(0, f"PDF: dropped {what} as page layout, on {count} page{'s' * (count != 1)}", "note"))
+        notes.append(
+            SourceNote(
+                0,
+                ngettext("PDF: dropped {what} as page layout, on {count} page", "PDF: dropped {what} as page layout, on {count} pages", count).format(
+                    what=what, count=count
+                ),
+                "note",
+            )
+        )
     return texts
 
 

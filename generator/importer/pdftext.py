@@ -15,6 +15,7 @@ import datetime as dt
 import re
 from pathlib import PurePath
 
+from ..i18n import N_, _
 from ..minutes_markdown import CIRCLES, is_stage_direction
 from ..wareki import parse_number
 from .decisions import find_decisions
@@ -100,7 +101,7 @@ def parse_pdf_text(text: str, source_name: str, date: dt.date | None = None) -> 
 
     header = read_header(page.lines[:start], wrap)
     notes.extend(header.notes)
-    notes.append(SourceNote(page.lines[start].number, "the record starts here: the lines before it are read as the header", "note"))
+    notes.append(SourceNote(page.lines[start].number, _("the record starts here: the lines before it are read as the header"), "note"))
     for line in page.lines[:start]:
         # A circled header line (`○ 議 事 日 程`) looks like a speaker and is none.
         if line.content[:1] in MARKERS and not marked_heading(line.text):
@@ -109,7 +110,7 @@ def parse_pdf_text(text: str, source_name: str, date: dt.date | None = None) -> 
             # a field or section, and a label line already dropped as a roster row is reported
             # there; any other marked line may be a speaker missed.
             sure = miss is None or line.content[1:2] in _SPACE or line.number in header.section_lines
-            miss = miss or f"{line.content[:1]} in the header: read as a header line, not a speaker"
+            miss = miss or _("{content} in the header: read as a header line, not a speaker").format(content=line.content[:1])
             notes.append(SourceNote(line.number, miss, "note" if sure else "warning"))
     reader = _RecordReader(labels, marked, wrap, label_wrap, page.double_spaced, header.agenda, notes)
     blocks = reader.read(page.lines[start:], matches[start:], last_label=label_at[-1] - start)
@@ -130,11 +131,13 @@ def _without_speech(lines: list[SourceLine], source_name: str, notes: list[Sourc
     header = read_header(lines, wrap_width([line.width for line in lines]))
     if header.date is None or not lines:
         raise SourceError(
-            "no speaker found: not one line opens with a speaker label such as `○議長（山田太郎君）　…` "
-            "or `会長  …` (a role followed by spaces), and no meeting date either; is this the text of minutes?"
+            _(
+                "no speaker found: not one line opens with a speaker label such as `○議長（山田太郎君）　…` "
+                "or `会長  …` (a role followed by spaces), and no meeting date either; is this the text of minutes?"
+            )
         )
     notes.extend(header.notes)
-    notes.append(SourceNote(lines[0].number, "no speaker found: the whole text is read as the header of a meeting without speech"))
+    notes.append(SourceNote(lines[0].number, _("no speaker found: the whole text is read as the header of a meeting without speech")))
     meeting = _meeting_from_header(header, lines[-1].number + 1, [], source_name, notes, date)
     meeting.notes = sorted(notes, key=lambda note: note.line)
     return meeting
@@ -162,11 +165,11 @@ def _drop_speechless(lines: list[SourceLine], matches: list[LabelMatch | None], 
             if roster_rest(match.rest, labels.style, match.label):
                 matches[index] = None
                 dropped.add(index)
-                notes.append(SourceNote(lines[index].number, f"{match.label} followed by names only: a roster line, not a speaker", kind))
+                notes.append(SourceNote(lines[index].number, _("{label} followed by names only: a roster line, not a speaker").format(label=match.label), kind))
             elif index + 1 < len(lines) and lines[index + 1].content.rstrip().endswith("殿") and len(match.rest) <= 10:
                 # `予算特別委員長　本橋ひろたか` over `東京都議会議長　石川良一殿`: a report's signature.
                 matches[index] = None
-                notes.append(SourceNote(lines[index].number, f"{match.label} signs a document addressed on the next line: not a speaker", kind))
+                notes.append(SourceNote(lines[index].number, _("{label} signs a document addressed on the next line: not a speaker").format(label=match.label), kind))
             else:
                 speaking = True
             index += 1
@@ -196,8 +199,8 @@ def _drop_speechless(lines: list[SourceLine], matches: list[LabelMatch | None], 
                 label = matches[position].label
                 matches[position] = None
                 dropped.add(position)
-                why = "a roster or header line" if run - index > 1 else "no speech follows it"
-                notes.append(SourceNote(lines[position].number, f"{label} alone on its line: {why}, not a speaker", kind))
+                why = _("a roster or header line") if run - index > 1 else _("no speech follows it")
+                notes.append(SourceNote(lines[position].number, _("{label} alone on its line: {why}, not a speaker").format(label=label, why=why), kind))
         speaking = speaking or speech_follows
         index = run
     _drop_roster_neighbours(lines, matches, labels, dropped, notes)
@@ -224,7 +227,7 @@ def _drop_roster_neighbours(
         if roster_line(index - 1) or roster_line(index + 1):
             matches[index] = None
             dropped.add(index)
-            notes.append(SourceNote(lines[index].number, f"{match.label} followed by a name, between roster lines: a roster line, not a speaker", "note"))
+            notes.append(SourceNote(lines[index].number, _("{label} followed by a name, between roster lines: a roster line, not a speaker").format(label=match.label), "note"))
 
 
 # What follows a speaker label used as a word of a sentence (`委員、お願いします`, `区側の管理…`).
@@ -264,11 +267,11 @@ def _sides(utterances: list[ImportedUtterance], notes: list[SourceNote]) -> dict
             continue
         known = sides.setdefault(utterance.label, {"side": side})
         if known["side"] != side:
-            notes.append(SourceNote(utterance.line, f"{utterance.label} is printed as {_A[side]} here but as {_A[known['side']]} before: kept {known['side']}"))
+            notes.append(SourceNote(utterance.line, _("{label} is printed as {printed} here but as {before} before: kept {kept}").format(label=utterance.label, printed=_(_A[side]), before=_(_A[known['side']]), kept=known['side'])))
     return sides
 
 
-_A = {"member": "a member", "official": "an official"}
+_A = {"member": N_("a member"), "official": N_("an official")}
 
 
 def body_title_of(title: str) -> str | None:
@@ -329,7 +332,7 @@ def _meeting_from_header(
     title = header.title
     if not title:
         title = _title_of_file_name(PurePath(source_name).stem)
-        notes.append(SourceNote(1, f"no 名称 or title line found: the title is the file's name, {title}"))
+        notes.append(SourceNote(1, _("no 名称 or title line found: the title is the file's name, {title}").format(title=title)))
     date = _meeting_date(header, given_date, source_name, record_line, notes)
     times = list(header.times)
     if len(times) == 1:
@@ -337,7 +340,7 @@ def _meeting_from_header(
         for line in closing_lines:
             if re.search(r"閉\s*会|散\s*会|閉\s*議", line.text) and times_in(line.text):
                 times.append(times_in(line.text)[-1])
-                notes.append(SourceNote(line.number, f"end time read from {line.content!r}", "note"))
+                notes.append(SourceNote(line.number, _("end time read from {content!r}").format(content=line.content), "note"))
                 break
     return ImportedMeeting(
         title=title,
@@ -364,19 +367,21 @@ def _meeting_date(header: Header, given: dt.date | None, source_name: str, recor
     """
     if given is not None:
         if header.date is not None and header.date != given:
-            notes.append(SourceNote(header.date_line or 0, f"the header gives the date {header.date}, --date {given}: kept {given}"))
+            notes.append(SourceNote(header.date_line or 0, _("the header gives the date {field_date}, --date {given}: kept {given}").format(field_date=header.date, given=given)))
         elif header.date is None:
-            notes.append(SourceNote(0, f"date given with --date: {given} (the header prints none)", "note"))
+            notes.append(SourceNote(0, _("date given with --date: {given} (the header prints none)").format(given=given), "note"))
         return given
     if header.date is not None:
         return header.date
     named = date_in_name(source_name)
     if named is not None:
-        notes.append(SourceNote(0, f"no date in the header: the date is the one the file is named by, {named}"))
+        notes.append(SourceNote(0, _("no date in the header: the date is the one the file is named by, {named}").format(named=named)))
         return named
     raise SourceError(
-        f"no meeting date found in the header (the text before line {record_line}, where the record starts) "
-        "nor in the file's name: give it with --date YYYY-MM-DD, or name the file by the date, e.g. 2015-03-10.txt"
+        _(
+            "no meeting date found in the header (the text before line {line}, where the record starts) "
+            "nor in the file's name: give it with --date YYYY-MM-DD, or name the file by the date, e.g. 2015-03-10.txt"
+        ).format(line=record_line)
     )
 
 
@@ -440,7 +445,7 @@ class _RecordReader:
                 self.closing = True
                 self.closing_lines.append(line)
                 self.notes.append(
-                    SourceNote(line.number, f"the record's closing ({line.content!r}) and what follows kept outside the last speech", "note")
+                    SourceNote(line.number, _("the record's closing ({content!r}) and what follows kept outside the last speech").format(content=line.content), "note")
                 )
                 self._text_or_direction(line)
             else:
@@ -449,7 +454,7 @@ class _RecordReader:
         self._flush()
         for block in self.blocks:
             if isinstance(block, ImportedUtterance) and not block.parts:
-                self.notes.append(SourceNote(block.line, f"speaker label {block.label} with no speech after it"))
+                self.notes.append(SourceNote(block.line, _("speaker label {label} with no speech after it").format(label=block.label)))
         return self.blocks
 
     def _start_utterance(self, line: SourceLine, match: LabelMatch) -> None:
@@ -459,7 +464,7 @@ class _RecordReader:
         self.blocks.append(self.utterance)
         if not rest:
             self.notes.append(
-                SourceNote(line.number, f"speaker label {label} alone on its line: its speech read from the lines after it", "note")
+                SourceNote(line.number, _("speaker label {label} alone on its line: its speech read from the lines after it").format(label=label), "note")
             )
             return
         direction = stage_direction(rest)
@@ -482,12 +487,12 @@ class _RecordReader:
         if heading is None:
             if looks_numbered(line.text) and self.paragraph is not None:
                 self.notes.append(
-                    SourceNote(line.number, f"{line.content[:12]}… opens a line inside a speech: kept as text, not a heading", "note")
+                    SourceNote(line.number, _("{content}… opens a line inside a speech: kept as text, not a heading").format(content=line.content[:12]), "note")
                 )
             return None
         if self.paragraph is not None and not self._breaks(line) and not ends_sentence(self.last.text):
             self.notes.append(
-                SourceNote(line.number, f"{line.content[:12]}… continues a wrapped sentence: kept as text, not a heading")
+                SourceNote(line.number, _("{content}… continues a wrapped sentence: kept as text, not a heading").format(content=line.content[:12]))
             )
             return None
         return heading
@@ -508,9 +513,9 @@ class _RecordReader:
             and numbered_heading(following.text) is None
         ):
             text, used = join_lines(text, following.content), 1
-            self.notes.append(SourceNote(following.number, f"heading continued on line {following.number}: joined", "note"))
+            self.notes.append(SourceNote(following.number, _("heading continued on line {next_line}: joined").format(next_line=following.number), "note"))
         if heading.numbered and self.agenda and not any(same_heading(text, entry) for entry in self.agenda):
-            self.notes.append(SourceNote(line.number, f"heading {text!r} is not in the header's 会議次第: check it"))
+            self.notes.append(SourceNote(line.number, _("heading {text!r} is not in the header's 会議次第: check it").format(text=text)))
         self.blocks.append(ImportedHeading(heading.level, text, line.number))
         return used
 

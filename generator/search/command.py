@@ -7,6 +7,7 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 
+from ..i18n import _
 from .index import SEARCH_DIR
 from .shards import MANIFEST_FILE
 from .integrity import DamagedIndexError
@@ -23,26 +24,30 @@ def run_search(query: str, site: Path, as_json: bool, limit: int, echo: Callable
     `echo` prints like click.echo (`err=True` for the error stream). `limit` 0 prints every hit.
     """
     if limit < 0:
-        echo(f"error: --limit must be 0 (all hits) or more, not {limit}", err=True)
+        echo("error: " + _("--limit must be 0 (all hits) or more, not {limit}").format(limit=limit), err=True)
         return 2
     if not (site / SEARCH_DIR / MANIFEST_FILE).is_file():
-        echo(f"error: no search index in {site}: run 'minutes build' first (or pass --site)", err=True)
+        echo("error: " + _("no search index in {site}: run 'minutes build' first (or pass --site)").format(site=site), err=True)
         return 1
     try:
         result = _search(query, site, limit)
     except DamagedIndexError as exc:
         where = (site / SEARCH_DIR / exc.name).as_posix()
-        echo(f"{where}: error: the search index is damaged ({exc.reason}); rebuild the site with 'minutes build'", err=True)
+        echo(f"{where}: error: " + _("the search index is damaged ({reason}); rebuild the site with 'minutes build'").format(reason=exc.reason), err=True)
         return 1
     if result.problem:
         # Never an error: the reader still gets the plain words' hits, and learns why.
-        echo(f"note: {PROBLEMS[result.problem]}: searched for the plain words instead", err=True)
+        echo("note: " + _("{problem}: searched for the plain words instead").format(problem=_(PROBLEMS[result.problem])), err=True)
     if as_json:
         echo(json.dumps(result.to_json(), ensure_ascii=False, indent=2))
         return 0
-    shown = f", showing {len(result.hits)}" if len(result.hits) < result.total else ""
-    excluding = f"; excluding: {' '.join(result.excluded)}" if result.excluded else ""
-    echo(f"{result.total} hits for {query!r} (terms: {' '.join(result.terms) or '-'}{excluding}){shown}")
+    shown = _(", showing {count}").format(count=len(result.hits)) if len(result.hits) < result.total else ""
+    excluding = _("; excluding: {words}").format(words=" ".join(result.excluded)) if result.excluded else ""
+    echo(
+        _("{total} hits for {query!r} (terms: {terms}{excluding}){shown}").format(
+            total=result.total, query=query, terms=" ".join(result.terms) or "-", excluding=excluding, shown=shown
+        )
+    )
     for rank, hit in enumerate(result.hits, 1):
         echo("")
         echo(f"{rank}. {hit.date} {hit.meeting} — {hit.speaker}  [{hit.score:.2f}]")
@@ -62,7 +67,7 @@ def _search(query: str, site: Path, limit: int) -> SearchResult:
     # Every file was read and its shape checked: a lookup that still fails means files that
     # do not belong together (a shard naming an utterance or a term another file lacks).
     except (LookupError, TypeError, ValueError) as exc:
-        raise DamagedIndexError(".", f"its files do not agree with each other: {type(exc).__name__}") from exc
+        raise DamagedIndexError(".", _("its files do not agree with each other: {problem}").format(problem=type(exc).__name__)) from exc
 
 
 def snippet(hit: SearchHit) -> str:

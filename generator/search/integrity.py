@@ -12,6 +12,7 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 
+from ..i18n import _
 from .index import FIELD, POSITIONS
 from .shards import FORMAT_VERSION, MEETING_KEYS
 
@@ -38,18 +39,18 @@ def reader(folder: Path) -> Callable[[str], object]:
         try:
             data = (folder / name).read_bytes()
         except FileNotFoundError:
-            raise DamagedIndexError(name, "the file is missing") from None
+            raise DamagedIndexError(name, _("the file is missing")) from None
         except OSError as exc:
-            raise DamagedIndexError(name, f"cannot read it ({exc.strerror or exc})") from None
+            raise DamagedIndexError(name, _("cannot read it ({problem})").format(problem=exc.strerror or exc)) from None
         try:
             text = data.decode("utf-8")
         except UnicodeDecodeError:
-            raise DamagedIndexError(name, "not UTF-8 text") from None
+            raise DamagedIndexError(name, _("not UTF-8 text")) from None
         try:
             return json.loads(text)
         # ValueError: not JSON, or a number beyond Python's digit limit; RecursionError: nesting.
         except (ValueError, RecursionError):
-            raise DamagedIndexError(name, "not valid JSON") from None
+            raise DamagedIndexError(name, _("not valid JSON")) from None
 
     return load
 
@@ -70,11 +71,14 @@ def _str_list(value: object) -> bool:
 def check_manifest(manifest: object, name: str) -> dict:
     """`manifest` when it is a manifest of this version (see shards.py); else DamagedIndexError."""
     if not isinstance(manifest, dict):
-        raise DamagedIndexError(name, "not a search manifest")
+        raise DamagedIndexError(name, _("not a search manifest"))
     found = manifest.get("format")
     if found != FORMAT_VERSION or not _is_int(found):
         raise DamagedIndexError(
-            name, f"format {json.dumps(found, ensure_ascii=False)[:40]} is not the format this version reads ({FORMAT_VERSION})"
+            name,
+            _("format {found} is not the format this version reads ({version})").format(
+                found=json.dumps(found, ensure_ascii=False)[:40], version=FORMAT_VERSION
+            ),
         )
     problems = [
         key
@@ -89,10 +93,10 @@ def check_manifest(manifest: object, name: str) -> dict:
         if not valid
     ]
     if problems:
-        raise DamagedIndexError(name, f"'{problems[0]}' is missing or not what a build writes")
+        raise DamagedIndexError(name, _("'{key}' is missing or not what a build writes").format(key=problems[0]))
     said = sum(len(meeting["said"]) for meeting in manifest["meetings"])
     if not said == manifest["documents"] == sum(manifest["texts"]):
-        raise DamagedIndexError(name, "its counts of utterances do not agree")
+        raise DamagedIndexError(name, _("its counts of utterances do not agree"))
     return manifest
 
 
@@ -113,7 +117,7 @@ def check_lexicon(lexicon: object, name: str) -> tuple[list[str], dict[str, list
         words = lexicon.get("words")
         if isinstance(words, dict) and all(map(_str_list, words.values())):
             return lexicon["terms"], words
-    raise DamagedIndexError(name, "not a lexicon file")
+    raise DamagedIndexError(name, _("not a lexicon file"))
 
 
 def check_texts(texts: object, name: str, count: int, items: Callable[[int], int]) -> list[list]:
@@ -127,7 +131,7 @@ def check_texts(texts: object, name: str, count: int, items: Callable[[int], int
                 break
         else:
             return texts
-    raise DamagedIndexError(name, "not the text file the manifest describes")
+    raise DamagedIndexError(name, _("not the text file the manifest describes"))
 
 
 def check_shard(shard: object, name: str, documents: int) -> dict:
@@ -135,7 +139,7 @@ def check_shard(shard: object, name: str, documents: int) -> dict:
     if isinstance(shard, dict) and _all(shard.get("invertedIndex"), lambda entry: _is_posting(entry, documents)):
         if _all(shard.get("fieldVectors"), lambda entry: _is_vector(entry, documents)):
             return shard
-    raise DamagedIndexError(name, "not a shard of this index")
+    raise DamagedIndexError(name, _("not a shard of this index"))
 
 
 def _is_ref(ref: object, documents: int) -> bool:
@@ -161,7 +165,7 @@ def _is_posting(entry: object, documents: int) -> bool:
 def _is_vector(entry: object, documents: int) -> bool:
     if not (isinstance(entry, list) and len(entry) == 2 and isinstance(entry[0], str)):
         return False
-    field, _, ref = entry[0].partition("/")
+    field, _slash, ref = entry[0].partition("/")
     elements = entry[1]
     return (
         field == FIELD and _is_ref(ref, documents) and isinstance(elements, list) and len(elements) % 2 == 0

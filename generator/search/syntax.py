@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from ..i18n import N_
 from .folding import SPACE_CHARS, has_word_char
 
 _SPACE = re.compile(f"[{SPACE_CHARS}]")
@@ -36,13 +37,13 @@ EXCLUDED_OR = "excluded-or"
 ONLY_EXCLUDED = "only-excluded"
 
 PROBLEMS = {
-    UNCLOSED_QUOTE: "a quotation mark is not closed",
-    EMPTY_QUOTE: "a phrase in quotation marks holds no word",
-    MISPLACED_OR: "OR (or |) must stand between two words",
-    EXCLUDED_OR: "a word excluded with - cannot be one side of OR",
-    ONLY_EXCLUDED: "a query of excluded words only finds nothing to exclude them from",
+    UNCLOSED_QUOTE: N_("a quotation mark is not closed"),
+    EMPTY_QUOTE: N_("a phrase in quotation marks holds no word"),
+    MISPLACED_OR: N_("OR (or |) must stand between two words"),
+    EXCLUDED_OR: N_("a word excluded with - cannot be one side of OR"),
+    ONLY_EXCLUDED: N_("a query of excluded words only finds nothing to exclude them from"),
 }
-"""What each problem means, as `minutes search` says it."""
+"""What each problem means, as `minutes search` says it (in English: shown through `_()`)."""
 
 
 @dataclass(frozen=True)

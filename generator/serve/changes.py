@@ -26,6 +26,7 @@ from typing import Any
 
 from ..build import STATIC_DIR
 from ..content import INDEX
+from ..i18n import _
 from ..models import Meeting
 from ..pages import Page
 
@@ -183,20 +184,20 @@ def plan_rebuild(changes: Iterable[Change], known: KnownContent) -> RebuildPlan:
         elif kind is ChangeKind.IGNORED or plan.everything:
             continue
         elif not known.loaded:
-            plan.rebuild_all(f"{change.rel} changed while the content could not be loaded")
+            plan.rebuild_all(_("{path} changed while the content could not be loaded").format(path=change.rel))
         elif kind is ChangeKind.SITE:
-            plan.rebuild_all(f"{change.rel} holds the site's settings")
+            plan.rebuild_all(_("{path} holds the site's settings").format(path=change.rel))
         elif kind is ChangeKind.CONTENT_ENTRY:
             # A loaded body folder that is still there changed only through its files' own events.
             if change.is_dir != (change.rel in known.bodies):
-                plan.rebuild_all(f"body folder {change.rel} appeared or went")
+                plan.rebuild_all(_("body folder {path} appeared or went").format(path=change.rel))
         elif rel.parts[0] not in known.bodies:
-            plan.rebuild_all(f"{change.rel} is in a body folder that is not loaded")
+            plan.rebuild_all(_("{path} is in a body folder that is not loaded").format(path=change.rel))
         elif kind is ChangeKind.BODY:
             if change.exists:
                 plan.bodies.add(rel.parts[0])
             else:
-                plan.rebuild_all(f"{change.rel} was removed")
+                plan.rebuild_all(_("{path} was removed").format(path=change.rel))
         elif change.exists:
             plan.meetings.add(change.rel)
         elif change.rel in known.meetings or change.rel in known.reported:

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..diagnostics import Diagnostic, error
+from ..i18n import N_, _
 from ..search.index import SEARCH_DIR
 from .changes import SourceFolders, classify, plan_rebuild
 from .live_site import PAGES_PER_STEP, LiveSite
@@ -29,7 +30,7 @@ from .watcher import QUIET_SECONDS, ChangeQueue, SourceWatcher
 
 IDLE_POLL_SECONDS = 0.5
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
-_JOB_NAMES = {JobKind.SEARCH: "search index", JobKind.AGGREGATES: "open data and feeds"}
+_JOB_NAMES = {JobKind.SEARCH: N_("search index"), JobKind.AGGREGATES: N_("open data and feeds")}
 
 
 class ListenError(OSError):
@@ -108,7 +109,9 @@ class DevServer:
             try:
                 self.server = PreviewServer(self.options.host, self.options.port, self.hub)
             except OSError as exc:
-                raise ListenError(f"cannot listen on {self.options.host}:{self.options.port}: {exc.strerror or exc}") from exc
+                raise ListenError(
+                    _("cannot listen on {host}:{port}: {problem}").format(host=self.options.host, port=self.options.port, problem=exc.strerror or exc)
+                ) from exc
             # Watching before reading: a save during the first build is rebuilt right after it.
             self._watcher = SourceWatcher([self.folders.content, self.folders.templates], self.queue)
             self._watcher.start()
@@ -127,7 +130,7 @@ class DevServer:
                 self.server.server_close()
             self._work.cleanup()
             raise
-        self._report(time.perf_counter() - started, "built")
+        self._report(time.perf_counter() - started, _("built"))
         if self._sync_output():
             self.hub.publish(self._snapshot())
         pickles = ArchivePickles()
@@ -139,7 +142,7 @@ class DevServer:
             thread.start()
             self._threads.append(thread)
         if self.options.host not in LOOPBACK_HOSTS:
-            self.echo(f"warning: listening on {self.options.host}: other machines can read this preview")
+            self.echo("warning: " + _("listening on {host}: other machines can read this preview").format(host=self.options.host))
 
     def stop(self) -> None:
         """Stop watching, serving and rebuilding; wait for every thread and child process."""
@@ -201,12 +204,12 @@ class DevServer:
         if plan.empty:
             return
         for reason in plan.reasons:
-            self.echo(f"reloading everything: {reason}")
+            self.echo(_("reloading everything: {reason}").format(reason=reason))
         self.internal_problems = []
         self.site.apply(plan)
         first = self.site.render_pending(self._watched_urls())
         self._publish()
-        self._report(time.perf_counter() - started, f"rebuilt {len(first)} page(s)" if first else "rebuilt")
+        self._report(time.perf_counter() - started, _("rebuilt {count} page(s)").format(count=len(first)) if first else _("rebuilt"))
         self._request_jobs()
 
     def _catch_up(self) -> None:
@@ -240,13 +243,13 @@ class DevServer:
         if finished:
             self._publish()
             for kind, done in finished:
-                behind = "" if done.content_version == self.site.content_version else " (content changed since: another follows)"
-                self.echo(f"{_JOB_NAMES[kind]} updated in {done.seconds:.1f} s{behind}")
+                behind = "" if done.content_version == self.site.content_version else _(" (content changed since: another follows)")
+                self.echo(_("{what} updated in {seconds:.1f} s{behind}").format(what=_(_JOB_NAMES[kind]), seconds=done.seconds, behind=behind))
 
     def _internal_error(self, exc: Exception) -> None:
         """A bug in a rebuild: print it, show it over the pages, and reload everything next time."""
         self.echo("".join(traceback.format_exception(exc)).rstrip())
-        self.internal_problems = [error("minutes serve", 1, f"rebuild failed: {type(exc).__name__}: {exc} (see the terminal)")]
+        self.internal_problems = [error("minutes serve", 1, _("rebuild failed: {problem} (see the terminal)").format(problem=f"{type(exc).__name__}: {exc}"))]
         self.site.archive = None  # the next change loads everything again
         self._publish()
 
@@ -283,18 +286,18 @@ class DevServer:
         try:
             failures = self._mirror.sync(self.hub.current.files)
             problems = [
-                error((out_dir / failure.rel_path).as_posix(), 1, f"cannot write this file of the site ({failure.reason}); it is served from memory only")
+                error((out_dir / failure.rel_path).as_posix(), 1, _("cannot write this file of the site ({reason}); it is served from memory only").format(reason=failure.reason))
                 for failure in failures
             ]  # fmt: skip
         except OSError as exc:
-            problems = [error(out_dir.as_posix(), 1, f"cannot write the site here ({exc.strerror or exc}); it is served from memory only")]
+            problems = [error(out_dir.as_posix(), 1, _("cannot write the site here ({problem}); it is served from memory only").format(problem=exc.strerror or exc))]
         if problems == self.output_problems:
             return False
         if problems:
             for problem in problems:
                 self.echo(str(problem))
         else:
-            self.echo(f"{out_dir} is written again")
+            self.echo(_("{out} is written again").format(out=out_dir))
         self.output_problems = problems
         return True
 
@@ -315,9 +318,9 @@ class DevServer:
             if problems != self._shown_errors:
                 for problem in problems:
                     self.echo(str(problem))
-            self.echo(f"{len(problems)} error(s): serving the last good build with the problems shown on every page")
+            self.echo(_("{count} error(s): serving the last good build with the problems shown on every page").format(count=len(problems)))
         else:
             if self._shown_errors:
-                self.echo("problems fixed")
-            self.echo(f"{what} in {seconds:.2f} s")
+                self.echo(_("problems fixed"))
+            self.echo(_("{what} in {seconds:.2f} s").format(what=what, seconds=seconds))
         self._shown_errors = problems

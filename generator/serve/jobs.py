@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..diagnostics import Diagnostic
+from ..i18n import _
 from ..models import Archive, Body, Meeting, SiteConfig
 from ..pages import SiteUrls
 
@@ -168,7 +169,7 @@ class ArchiveJobs:
         self._waiter.start()
 
     def _wait(self, job: _Running) -> None:
-        _, errors = job.process.communicate()
+        _output, errors = job.process.communicate()
         seconds = time.perf_counter() - job.started
         with self._lock:
             self._running = None
@@ -181,8 +182,12 @@ class ArchiveJobs:
                 shutil.rmtree(job.folder, ignore_errors=True)
                 if not self._stopped:
                     lines = errors.decode("utf-8", "replace").strip().splitlines()
-                    reason = lines[-1] if lines else f"exit status {job.process.returncode}"
-                    self.echo(f"{self.kind.value} failed after {seconds:.1f} s, the previous files are still served: {reason}")
+                    reason = lines[-1] if lines else _("exit status {code}").format(code=job.process.returncode)
+                    self.echo(
+                        _("{what} failed after {seconds:.1f} s, the previous files are still served: {reason}").format(
+                            what=self.kind.value, seconds=seconds, reason=reason
+                        )
+                    )
         self.on_finished()
 
     def take_finished(self) -> FinishedJob | None:

@@ -31,6 +31,7 @@ from ..build import (
 )
 from ..content import INDEX, check_file_name, load_archive, read_text
 from ..diagnostics import Diagnostic, error, has_errors
+from ..i18n import _
 from ..models import Archive, Meeting
 from ..pages import Page, SiteUrls
 from ..reader import read_body_settings, read_meeting_text
@@ -60,7 +61,7 @@ def template_problem(exc: Exception, templates_dir: Path, page: Page | None = No
             if found is not None:
                 where, line = found, frame.lineno or 1
     if page is not None:
-        message += f" (while rendering /{page.url})"
+        message += _(" (while rendering /{url})").format(url=page.url)
     return error(where, line, message)
 
 

@@ -157,12 +157,14 @@ def _headings(agenda: object, where: str) -> dict[int | None, list[ImportedHeadi
     if agenda is None:
         return {}
     if not isinstance(agenda, list) or not all(isinstance(a, dict) for a in agenda):
-        raise SourceError(f"{where}: `agenda` is not a list of objects")
+        raise SourceError(_("{where}: `agenda` is not a list of objects").format(where=where))
     headings: dict[int | None, list[ImportedHeading]] = {}
     for entry in agenda:
         level, title, before = entry.get("level"), _text(entry.get("title")), entry.get("beforeSpeech")
         if level not in (2, 3) or not title or not (before is None or isinstance(before, int)):
-            raise SourceError(f"{where}: agenda heading {entry.get('id')!r} needs level 2 or 3, a title and beforeSpeech")
+            raise SourceError(
+                _("{where}: agenda heading {id} needs level 2 or 3, a title and beforeSpeech").format(where=where, id=repr(entry.get("id")))
+            )
         headings.setdefault(before, []).append(ImportedHeading(level, title, 0))
     return headings
 
@@ -172,11 +174,11 @@ def _decisions(decisions: object, where: str) -> list[ImportedDecision]:
     if decisions is None:
         return []
     if not isinstance(decisions, list) or not all(isinstance(d, dict) for d in decisions):
-        raise SourceError(f"{where}: `decisions` is not a list of objects")
+        raise SourceError(_("{where}: `decisions` is not a list of objects").format(where=where))
     result = []
     for entry in decisions:
         if not _text(entry.get("item")) or not _text(entry.get("result")):
-            raise SourceError(f"{where}: a decision needs an item and a result")
+            raise SourceError(_("{where}: a decision needs an item and a result").format(where=where))
         result.append(
             ImportedDecision(
                 item=_text(entry["item"]), result=_text(entry["result"]), method=_text(entry.get("method")) or None,

@@ -216,6 +216,8 @@ class SearchHit:
     score: float
     highlights: list[tuple[int, int]] = field(default_factory=list)
     """Matched spans of `text` as [start, end) in code points."""
+    who: str | None = None
+    """The named speaker's speaker_key (their page's key), or None where the label stands for the speaker."""
 
     def to_json(self) -> dict:
         """The hit in the shape `minutes search --json` prints (without the index's own numbers)."""
@@ -437,7 +439,7 @@ class Searcher:
             ref=str(ref), url=f"{meeting.url}#s{doc.number}", meeting_index=doc.meeting, number=doc.number,
             meeting=meeting.title, body=meeting.body, body_slug=meeting.body_slug, date=meeting.date,
             fiscal_year=meeting.fiscal_year, item=meeting.items[doc.item] if doc.item is not None else None,
-            speaker=doc.speaker, text=doc.text, score=score, highlights=highlights,
+            speaker=doc.speaker, text=doc.text, score=score, highlights=highlights, who=doc.who,
         )  # fmt: skip
 
 

@@ -510,3 +510,48 @@ def test_wrong_syntax_is_searched_as_plain_words_and_the_page_says_so(page, stat
     assert expected.problem and expected.total > 0
     assert page.locator("#search-results").get_attribute("data-total") == str(expected.total)
     assert errors == []
+
+
+@pytest.mark.parametrize("width", [1280, 360])
+def test_back_from_a_hit_restores_the_results_pages_and_scroll(browser, static_server, fixture_site, width):
+    """Two pages of results, scrolled, a hit clicked, Back: the same list at the same place."""
+    base = static_server(fixture_site)
+    context = browser.new_context(viewport={"width": width, "height": 700})
+    try:
+        page = context.new_page()
+        _search(page, base, "予算")
+        page.get_by_label("並び順").select_option("oldest")
+        page.wait_for_selector(DONE, state="attached")
+        page.get_by_role("button", name="さらに3会議を表示").click()
+        page.wait_for_selector(DONE, state="attached")
+        before = _groups(page)
+        assert len(before) == 23
+        target = page.locator(HIT_LINKS).nth(21)
+        target.scroll_into_view_if_needed()
+        page.mouse.wheel(0, -200)
+        page.wait_for_function("window.scrollY > 300")
+        # The page notes where the reader is once the scrolling stops.
+        page.wait_for_function("history.state && history.state.scroll === window.scrollY")
+        scrolled = page.evaluate("window.scrollY")
+        target.click()
+        page.wait_for_url("**/yosan/**")
+        page.go_back()
+        page.wait_for_selector(DONE, state="attached")
+        page.wait_for_function("document.querySelectorAll('#search-results .result-meeting a').length === 23")
+        page.wait_for_function("y => Math.abs(window.scrollY - y) <= 3", arg=scrolled)
+        assert _groups(page) == before
+        assert page.get_by_label("検索語").input_value() == "予算"
+        assert page.get_by_label("並び順").input_value() == "oldest"
+
+        # Back again: the same query by relevance, its first page; Forward: oldest first again.
+        page.go_back()
+        page.wait_for_function("!new URLSearchParams(location.search).get('sort')")
+        page.wait_for_selector(DONE, state="attached")
+        assert page.get_by_label("並び順").input_value() == ""
+        assert page.locator("#search-results .result-meeting a").count() == 20
+        page.go_forward()
+        page.wait_for_function("new URLSearchParams(location.search).get('sort') === 'oldest'")
+        page.wait_for_function("document.querySelectorAll('#search-results .result-meeting a').length === 23")
+        assert _groups(page) == before
+    finally:
+        context.close()

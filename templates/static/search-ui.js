@@ -475,7 +475,8 @@
 
   function describeHits(total, groups) {
     var all = result ? result.hits.length : 0;
-    var filtered = FILTERS.some(function (name) { return state[name]; });
+    // The engine's answer has the dates applied already; body and speaker are applied here.
+    var filtered = Boolean(state.body || state.speaker);
     if (!state.q.trim()) {
       // Filters only: every utterance that passes.
       if (!total) return "絞り込みの条件に合う発言はありません。";

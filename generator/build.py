@@ -111,8 +111,7 @@ def plan_pages(archive: Archive) -> list[Page]:
         pages.append(Page(f"{body.slug}/", "body.html", {"body": body, "years": group_by_fiscal_year(body)}))
         for meeting in body.meetings:
             pages.append(Page(f"{meeting.path}/", "meeting.html", {"body": body, "meeting": meeting}))
-    years = sorted({fiscal_year(m.date) for m in archive.meetings}, reverse=True)
-    pages.append(Page("search/", "search.html", {"fiscal_years": years}))
+    pages.append(Page("search/", "search.html", {"body_groups": group_bodies(archive.bodies)}))
     pages.append(Page("404.html", "404.html", absolute_links=True))
     pages.append(Page("decisions/", "decisions.html", {"entries": decision_entries(archive)}))
     pages.append(Page("data/", "data.html", {"meetings": archive.meetings}))

@@ -327,14 +327,20 @@ def import_(
         "  words separated by spaces   all must appear in one utterance\n"
         "  A OR B, A｜B                either word (OR in uppercase ASCII, standing alone)\n"
         "  -A                          no utterance holding A\n"
-        "  \"A B\", 「A B」              the words in a row, in this order"
+        "  \"A B\", 「A B」              the words in a row, in this order\n\n"
+        "QUERY may be left out when a filter is given: every utterance that passes is listed."
     )
 )
-@click.argument("query")
+@click.argument("query", default="")
+@click.option("--body", default="", help=_("Only this body (its slug, as in its URL)."))
+@click.option("--speaker", default="", help=_("Only this speaker: a name the minutes give, or else the printed label (会長)."))
+@click.option("--from", "date_from", default="", metavar="YYYY-MM-DD", help=_("Only meetings on or after this date."))
+@click.option("--to", "date_to", default="", metavar="YYYY-MM-DD", help=_("Only meetings on or before this date."))
+@click.option("--sort", default="relevance", show_default=True, type=click.Choice(["relevance", "newest", "oldest"]), help=_("Order of the hits."))
 @click.option("--site", "site_dir", default="site", show_default=True, type=click.Path(file_okay=False, path_type=Path), help=_("A built site."))
 @click.option("--json", "as_json", is_flag=True, help=_("Print the result as JSON."))
 @click.option("--limit", default=20, show_default=True, type=click.IntRange(min=0), help=_("Hits to show; 0 shows all."))
-def search(query: str, site_dir: Path, as_json: bool, limit: int) -> None:
+def search(query: str, body: str, speaker: str, date_from: str, date_to: str, sort: str, site_dir: Path, as_json: bool, limit: int) -> None:
     """Search a built site's index, as its search page does.
 
     \b
@@ -343,7 +349,16 @@ def search(query: str, site_dir: Path, as_json: bool, limit: int) -> None:
       A OR B, A｜B                either word (OR in uppercase ASCII, standing alone)
       -A                          no utterance holding A
       "A B", 「A B」              the words in a row, in this order
+
+    QUERY may be left out when a filter is given: every utterance that passes is listed.
     """
     from .search.command import run_search
 
-    sys.exit(run_search(query, site_dir, as_json, limit, click.echo))
+    from .search.filters import FilterError, make_filters
+
+    try:
+        filters = make_filters(body, speaker, date_from, date_to, sort)
+    except FilterError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(2)
+    sys.exit(run_search(query, site_dir, as_json, limit, click.echo, filters))

@@ -18,8 +18,9 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from generator.models import AgendaItem, Archive, Body, Meeting, Paragraph, SiteConfig, Speaker, Utterance
+from generator.models import AgendaItem, Archive, Body, Meeting, Paragraph, SiteConfig, Utterance
 from generator.search.index import SearchIndex, build_search_index, write_search_index
+from generator.speakers import parse_label
 
 REPO = Path(__file__).resolve().parent.parent
 CORPUS = REPO.parent / "shared" / "corpus"
@@ -28,7 +29,8 @@ CORPUS = REPO.parent / "shared" / "corpus"
 def utterance(number: int, label: str, text: str, item_id: str | None = None) -> Utterance:
     """An utterance whose speech is `text`, one paragraph per line."""
     parts = [Paragraph(line, number) for line in text.split("\n")]
-    return Utterance(number=number, speaker=Speaker(label), line=number, parts=parts, item_id=item_id)
+    # As the reader does: the label's shape gives the name the speaker filter and pages key on.
+    return Utterance(number=number, speaker=parse_label(label), line=number, parts=parts, item_id=item_id)
 
 
 def make_meeting(body: str, slug: str, title: str, date: dt.date, speeches: list[tuple[str, str]]) -> Meeting:

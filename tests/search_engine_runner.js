@@ -13,9 +13,11 @@ const searcher = MinutesSearch.withLoader(
   (name) => fs.promises.readFile(path.join(dir, name), "utf8").then(JSON.parse)
 );
 
-async function answer(query) {
+// A query is a string, or {query, filters} for the filter cases.
+async function answer(asked) {
+  const query = typeof asked === "string" ? asked : asked.query;
   try {
-    const result = await searcher.search(query);
+    const result = await searcher.search(query, typeof asked === "string" ? undefined : asked.filters);
     // How the query was read, for the parity test to compare with generator/search/syntax.py.
     result.parsed = MinutesSearch.parseQuery(query);
     const details = await searcher.details(result.hits.map((hit) => hit.ref));
@@ -36,6 +38,10 @@ async function answer(query) {
   const queries = JSON.parse(fs.readFileSync(0, "utf8"));
   if (dir === "--parse") {
     process.stdout.write(JSON.stringify(queries.map((query) => MinutesSearch.parseQuery(query))));
+    return;
+  }
+  if (dir === "--speaker-key") {
+    process.stdout.write(JSON.stringify(queries.map((value) => MinutesSearch.speakerKey(value))));
     return;
   }
   const results = [];

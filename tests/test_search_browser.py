@@ -116,7 +116,9 @@ def _groups(page) -> list[dict]:
             title: g.querySelector('h2').textContent,
             date: g.querySelector('time').getAttribute('datetime'),
             body: g.querySelector('.result-body').textContent,
-            hrefs: Array.from(g.querySelectorAll('a.hit-link')).map(a => a.getAttribute('href')),
+            hrefs: Array.from(g.querySelectorAll('a.hit-link')).map(a => a.getAttribute('href').replace(/[?]hl=[^#]*/, '')),
+            hl: Array.from(g.querySelectorAll('a.hit-link')).map(a => new URL(a.href).searchParams.get('hl')),
+            numbers: Array.from(g.querySelectorAll('.hit-number')).map(s => s.textContent),
             speakers: Array.from(g.querySelectorAll('.hit-speaker')).map(s => s.textContent),
         }))""",
     )
@@ -142,6 +144,9 @@ def test_header_box_finds_grouped_hits_and_leads_to_the_utterance(page, static_s
     # The full-width ＧＩＧＡ and the utterance after an astral 𠮟 are found too.
     assert sorted(february["hrefs"]) == sorted(f"../joho/2022-02-14/#s{n}" for n in (2, 3, 4))
     assert sorted(february["speakers"]) == ["区側", "区側", "委員"]
+    # Each hit names its 発言番号 and carries the query for the meeting page to mark (?hl=).
+    assert sorted(february["numbers"]) == ["発言2", "発言3", "発言4"]
+    assert set(february["hl"]) == {"GIGAスクール"}
     assert page.locator("#search-results").get_attribute("data-total") == "5"
     assert "5件" in page.locator("#search-status").inner_text()
 
@@ -182,22 +187,33 @@ def test_filters_and_sort_change_the_results_and_the_url(page, static_server, fi
     assert page.locator("#search-results").get_attribute("data-total") == "1"
 
     page.get_by_label("会議体").select_option("")
-    page.get_by_label("年度").select_option("2021")
-    assert _query(page.url)["year"] == ["2021"]
+    # 和暦 and 西暦 alike; both ends inclusive (令和3年度: 2021-04-01 to 2022-03-31).
+    page.get_by_label("開催日（から）").fill("令和3年4月1日")
+    page.get_by_label("開催日（まで）").fill("R4.3.31")
+    page.get_by_label("開催日（まで）").press("Enter")
+    page.wait_for_function("new URLSearchParams(location.search).get('to') === '2022-03-31'")
+    page.wait_for_selector(DONE, state="attached")
+    assert _query(page.url)["from"] == ["2021-04-01"]
     assert sorted(g["date"] for g in _groups(page)) == ["2021-06-01", "2022-02-14"]
 
     page.get_by_label("発言者").select_option("委員")
     assert _query(page.url)["speaker"] == ["委員"]
     assert [s for g in _groups(page) for s in g["speakers"]] == ["委員"]
     page.get_by_label("発言者").select_option("")
-    page.get_by_label("年度").select_option("")
+    page.get_by_label("開催日（から）").fill("")
+    page.get_by_label("開催日（まで）").fill("")
+    page.get_by_label("開催日（まで）").press("Enter")
+    page.wait_for_function("!new URLSearchParams(location.search).get('to')", timeout=5000)
+    page.wait_for_selector(DONE, state="attached")
 
     page.get_by_label("並び順").select_option("newest")
+    page.wait_for_selector(DONE, state="attached")
     assert _query(page.url)["sort"] == ["newest"]
     assert [g["date"] for g in _groups(page)] == ["2022-02-14", "2021-06-01", "2021-03-15"]
     # By date, a meeting's hits follow the order they were spoken in.
     assert _groups(page)[0]["hrefs"] == [f"../joho/2022-02-14/#s{n}" for n in (2, 3, 4)]
     page.get_by_label("並び順").select_option("oldest")
+    page.wait_for_selector(DONE, state="attached")
     assert [g["date"] for g in _groups(page)] == ["2021-03-15", "2021-06-01", "2022-02-14"]
 
     # The URL is enough to get the same page back: share it, or reload.
@@ -398,10 +414,67 @@ def test_query_syntax_finds_what_the_command_finds(browser, static_server, fixtu
             page.wait_for_function("q => new URLSearchParams(location.search).get('q') === q", arg=query)
             page.wait_for_selector(DONE, state="attached")
             expected = searcher.search(query, 0)
-            hrefs = page.eval_on_selector_all(HIT_LINKS, "links => links.map(a => a.getAttribute('href'))")
+            hrefs = _hit_hrefs(page)
             assert sorted(href.removeprefix("../") for href in hrefs) == sorted(hit.url.lstrip("/") for hit in expected.hits), query
             assert page.locator("#search-results").get_attribute("data-total") == str(expected.total), query
             assert "記号は使わずに" not in page.locator("#search-status").inner_text(), query
+    finally:
+        context.close()
+
+
+def _hit_hrefs(page) -> list[str]:
+    """The hits' links in page order, without the ?hl= that carries the query to the meeting page."""
+    return page.eval_on_selector_all(HIT_LINKS, "links => links.map(a => a.getAttribute('href').replace(/[?]hl=[^#]*/, ''))")
+
+
+FILTER_URLS = [
+    # (the page's parameters, the same as `minutes search` options)
+    {"body": "kyoiku"}, {"speaker": "委員", "sort": "oldest"}, {"speaker": "区側"},
+    {"from": "2021-04-01", "to": "2022-03-31", "sort": "newest"}, {"to": "2021-03-15", "sort": "oldest"},
+    {"q": "GIGAスクール", "speaker": "区側"}, {"q": "GIGAスクール", "body": "joho", "sort": "oldest"},
+    {"q": "端末", "from": "2022-02-14", "to": "2022-02-14"}, {"q": "GIGAスクール", "sort": "newest"},
+    {"q": "GIGAスクール OR 通信環境", "from": "2021-06-01"},
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("width", [1280, 360])
+def test_filters_find_what_the_command_finds(browser, static_server, fixture_site, width):
+    """Each filter, with and without words, and each sort: the page lists the command's hits."""
+    import json as json_module
+    from urllib.parse import urlencode
+
+    from generator.search.command import run_search
+    from generator.search.filters import make_filters
+
+    base = static_server(fixture_site)
+    context = browser.new_context(viewport={"width": width, "height": 800})
+    try:
+        page = context.new_page()
+        for params in FILTER_URLS:
+            page.goto(base + "search/?" + urlencode(params))
+            page.wait_for_selector(DONE, state="attached")
+            while page.locator("#search-more").is_visible():
+                page.locator("#search-more").click()
+                page.wait_for_selector(DONE, state="attached")
+            lines: list[str] = []
+            filters = make_filters(params.get("body", ""), params.get("speaker", ""), params.get("from", ""), params.get("to", ""), params.get("sort", "relevance"))
+            assert run_search(params.get("q", ""), fixture_site, True, 0, lambda text="", err=False: lines.append(text), filters) == 0
+            expected = [hit["url"].lstrip("/") for hit in json_module.loads("\n".join(lines))["hits"]]
+            shown = [href.removeprefix("../") for href in _hit_hrefs(page)]
+            assert expected, params
+            if params.get("sort") in ("newest", "oldest"):
+                assert shown == expected, params
+            else:
+                assert sorted(shown) == sorted(expected), params
+            assert page.locator("#search-results").get_attribute("data-total") == str(len(expected)), params
+            assert f"{len(expected)}件" in page.locator("#search-status").inner_text(), params
+            assert page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth"), params
+        # Wrong input is a message in Japanese, never an error page.
+        page.goto(base + "search/?" + urlencode({"q": "端末", "from": "2022-13-01"}))
+        page.wait_for_function("document.querySelector('#search-status').textContent.includes('日付として読めません')")
+        page.goto(base + "search/?" + urlencode({"body": "nowhere"}))
+        page.wait_for_selector(DONE, state="attached")
+        assert "条件に合う発言はありません" in page.locator("#search-status").inner_text()
     finally:
         context.close()
 
@@ -437,3 +510,48 @@ def test_wrong_syntax_is_searched_as_plain_words_and_the_page_says_so(page, stat
     assert expected.problem and expected.total > 0
     assert page.locator("#search-results").get_attribute("data-total") == str(expected.total)
     assert errors == []
+
+
+@pytest.mark.parametrize("width", [1280, 360])
+def test_back_from_a_hit_restores_the_results_pages_and_scroll(browser, static_server, fixture_site, width):
+    """Two pages of results, scrolled, a hit clicked, Back: the same list at the same place."""
+    base = static_server(fixture_site)
+    context = browser.new_context(viewport={"width": width, "height": 700})
+    try:
+        page = context.new_page()
+        _search(page, base, "予算")
+        page.get_by_label("並び順").select_option("oldest")
+        page.wait_for_selector(DONE, state="attached")
+        page.get_by_role("button", name="さらに3会議を表示").click()
+        page.wait_for_selector(DONE, state="attached")
+        before = _groups(page)
+        assert len(before) == 23
+        target = page.locator(HIT_LINKS).nth(21)
+        target.scroll_into_view_if_needed()
+        page.mouse.wheel(0, -200)
+        page.wait_for_function("window.scrollY > 300")
+        # The page notes where the reader is once the scrolling stops.
+        page.wait_for_function("history.state && history.state.scroll === window.scrollY")
+        scrolled = page.evaluate("window.scrollY")
+        target.click()
+        page.wait_for_url("**/yosan/**")
+        page.go_back()
+        page.wait_for_selector(DONE, state="attached")
+        page.wait_for_function("document.querySelectorAll('#search-results .result-meeting a').length === 23")
+        page.wait_for_function("y => Math.abs(window.scrollY - y) <= 3", arg=scrolled)
+        assert _groups(page) == before
+        assert page.get_by_label("検索語").input_value() == "予算"
+        assert page.get_by_label("並び順").input_value() == "oldest"
+
+        # Back again: the same query by relevance, its first page; Forward: oldest first again.
+        page.go_back()
+        page.wait_for_function("!new URLSearchParams(location.search).get('sort')")
+        page.wait_for_selector(DONE, state="attached")
+        assert page.get_by_label("並び順").input_value() == ""
+        assert page.locator("#search-results .result-meeting a").count() == 20
+        page.go_forward()
+        page.wait_for_function("new URLSearchParams(location.search).get('sort') === 'oldest'")
+        page.wait_for_function("document.querySelectorAll('#search-results .result-meeting a').length === 23")
+        assert _groups(page) == before
+    finally:
+        context.close()

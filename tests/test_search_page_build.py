@@ -19,14 +19,14 @@ FILES = {
 }
 
 
-def test_search_page_offers_every_body_and_fiscal_year(make_site, tmp_path: Path) -> None:
+def test_search_page_offers_every_body_and_a_date_range(make_site, tmp_path: Path) -> None:
     content = make_site(FILES)
     build_site(content, TEMPLATES, tmp_path / "site")
     page = (tmp_path / "site" / "search" / "index.html").read_text(encoding="utf-8")
     assert '<option value="test">テスト審議会</option>' in page
-    years = re.findall(r'<option value="(\d{4})">([^<]*)</option>', page)
-    # Newest first, named as printed in minutes: April 2019 is already 令和元年度.
-    assert years == [("2021", "令和3年度（2021年度）"), ("2019", "令和元年度（2019年度）")]
+    # A range of dates replaces the fiscal year: typed in 和暦 or 西暦, both ends included.
+    assert 'id="search-from" name="from"' in page and 'id="search-to" name="to"' in page
+    assert "令和4年2月14日" in page and "指定した日も含みます" in page
     assert "<noscript>" in page and "JavaScript" in page
     for name in ("search-worker.js", "search-ui.js", "search.css"):
         assert f'"../assets/{name}"' in page

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from generator.search.filters import Filters, speaker_filter_key
 from generator.search.query import SearchHit, Searcher
 from generator.search.syntax import parse_query
 from tests.search_corpus import BAD_QUERIES, REPO, built_site, run_engine, run_node, write_small_site
@@ -57,22 +58,78 @@ def python_view(hit: SearchHit) -> dict:
         "meeting": hit.meeting, "body": hit.body, "body_slug": hit.body_slug,
         "date": hit.date, "fiscal_year": hit.fiscal_year, "item": hit.item, "speaker": hit.speaker,
         "text": len(hit.text.encode("utf-16-le")) // 2, "highlights": utf16(hit.text, hit.highlights),
+        "who": hit.who,
     }  # fmt: skip
 
 
-def assert_same(site: Path, queries: list[str]) -> None:
+def assert_same(site: Path, queries: list[str], filters: list[Filters] | None = None) -> None:
+    """Both engines give the same answer to each query (with the filters of the same position, if given)."""
     searcher = Searcher.open(site)
-    for query, browser in zip(queries, run_engine(site, queries), strict=True):
+    given = filters or [Filters()] * len(queries)
+    asked: list = queries if filters is None else [{"query": q, "filters": page_filters(f)} for q, f in zip(queries, given, strict=True)]
+    for query, wanted, browser in zip(queries, given, run_engine(site, asked), strict=True):
         assert "error" not in browser, f"{query!r}: the browser engine threw {browser.get('error')}"
         assert browser.pop("parsed") == dataclasses.asdict(parse_query(query)), query
-        python = searcher.search(query, 0)
+        python = searcher.search(query, 0, wanted)
         assert browser["terms"] == python.terms, query
         assert browser["problem"] == python.problem, query
         assert browser["total"] == python.total == len(browser["hits"]), query
-        assert [h["ref"] for h in browser["hits"]] == [h.ref for h in python.hits], query
+        assert [h["ref"] for h in browser["hits"]] == [h.ref for h in python.hits], (query, wanted)
         for mine, theirs in zip(python.hits, browser["hits"], strict=True):
             assert abs(theirs.pop("score") - mine.score) <= 1e-9, (query, mine.url)
             assert theirs == python_view(mine), (query, mine.url)
+
+
+def page_filters(filters: Filters) -> dict:
+    """The filters as the search page hands them to the engine (its URL's parameters)."""
+    return {"body": filters.body, "speaker": filters.speaker, "from": filters.date_from, "to": filters.date_to, "sort": filters.sort}
+
+
+# Each filter alone, with and without words, and each sort: (query, filters) over the corpus slice.
+CORPUS_FILTER_CASES = [
+    ("委員会", Filters(body="kokkai")), ("委員会", Filters(body="tokyo-olympic", sort="oldest")),
+    ("委員会", Filters(body="nowhere")), ("", Filters(body="meguro")), ("", Filters(body="joho-kokai", sort="oldest")),
+    ("", Filters(speaker="石破茂")), ("", Filters(speaker="石破　茂", sort="newest")), ("", Filters(speaker="石破 茂", sort="oldest")),
+    ("", Filters(speaker="内閣総理大臣（石破茂君）")), ("", Filters(speaker="会長")), ("", Filters(speaker="区側", sort="oldest")),
+    ("", Filters(speaker="山口")), ("オリンピック", Filters(speaker="山口", sort="newest")), ("", Filters(speaker="ｄｘ")),
+    ("", Filters(date_from="2024-10-07", date_to="2024-10-08")), ("", Filters(date_from="2024-10-09")),
+    ("", Filters(date_to="2012-02-06", sort="oldest")), ("東京", Filters(date_from="2012-01-01", date_to="2012-12-31")),
+    ("東京", Filters(date_from="2012-02-06", date_to="2012-02-06", sort="newest")), ("東京", Filters(date_from="2030-01-01")),
+    ("東京", Filters(sort="newest")), ("東京", Filters(sort="oldest")), ("東京", Filters()), ("", Filters()),
+    ("東京 OR 京都 -オリンピック", Filters(body="tokyo-olympic", sort="newest")),
+    ("「東日本大震災」", Filters(speaker="石破茂", date_from="2024-10-01", date_to="2024-10-31", sort="oldest")),
+    ("-端末", Filters(body="kokkai")), ("*", Filters(speaker="会長")), ("", Filters(speaker="<script>")),
+]  # fmt: skip
+
+
+def test_filters_and_sorts_agree_on_a_small_site(tmp_path: Path) -> None:
+    site = write_small_site(tmp_path, "/")
+    cases = [
+        ("京都", Filters(speaker="委員")), ("", Filters(speaker="委員")), ("", Filters(speaker="ＯＲ")),
+        ("", Filters(body="test", sort="oldest")), ("", Filters(body="test")), ("京都", Filters(body="other")),
+        ("", Filters(date_from="2022-02-14", date_to="2022-02-14")), ("", Filters(date_from="2022-02-15")),
+        ("", Filters(date_to="2022-02-13")), ("子ども", Filters(sort="newest")), ("子ども", Filters(sort="oldest")),
+    ]  # fmt: skip
+    assert_same(site, [q for q, _ in cases], [f for _, f in cases])
+
+
+def test_both_engines_key_speakers_alike() -> None:
+    values = ["石破　茂", " 石破 茂 ", "ＤＸ", "内閣総理大臣（石破茂君）", "会長", "ｶｲﾁｮｳ", "①", "𠮟", "a\tb"]
+    assert run_node("search_engine_runner.js", ["--speaker-key"], values) == [speaker_filter_key(v) for v in values]
+
+
+@pytest.mark.corpus
+def test_filters_and_sorts_agree_on_the_corpus(corpus: Path) -> None:
+    site = built_site()
+    assert_same(site, [q for q, _ in CORPUS_FILTER_CASES], [f for _, f in CORPUS_FILTER_CASES])
+    searcher = Searcher.open(site)
+    # What a user would notice: one member's every utterance, newest first; the range's ends kept.
+    ishiba = searcher.search("", 0, Filters(speaker="石破　茂", sort="newest"))
+    assert ishiba.total == 40 and {hit.who for hit in ishiba.hits} == {"石破茂"}
+    dates = [hit.date for hit in ishiba.hits]
+    assert dates == sorted(dates, reverse=True)
+    ranged = searcher.search("", 0, Filters(date_from="2024-10-07", date_to="2024-10-08"))
+    assert {hit.date for hit in ranged.hits} == {"2024-10-07", "2024-10-08"}
 
 
 def test_parity_on_a_small_site_with_astral_characters(tmp_path: Path) -> None:

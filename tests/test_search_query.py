@@ -129,6 +129,7 @@ def test_hits_carry_their_meeting_and_link_to_the_utterance(searcher: Searcher) 
     assert hit.to_json() == {
         "url": "/test/2022-02-14/#s8", "meeting": "第1回 テスト審議会", "body": "テスト審議会",
         "date": "2022-02-14", "speaker": "委員", "text": "京都府の例を紹介します。", "score": hit.score,
+        "number": 8, "body_slug": "test",
     }  # fmt: skip
 
 
@@ -139,7 +140,8 @@ def test_the_command_prints_the_json_shape(site: Path) -> None:
     printed = json.loads("\n".join(lines))
     assert list(printed) == ["query", "terms", "total", "hits"]
     assert (printed["query"], printed["terms"], printed["total"]) == ("ＧＩＧＡ", ["ギガ"], 2)
-    assert list(printed["hits"][0]) == ["url", "meeting", "body", "date", "speaker", "text", "score"]
+    # Today's keys first, unchanged; new keys are added after them.
+    assert list(printed["hits"][0])[:7] == ["url", "meeting", "body", "date", "speaker", "text", "score"]
 
 
 def test_the_command_shows_hits_with_marked_words(site: Path) -> None:
@@ -290,3 +292,27 @@ def test_the_command_says_when_it_read_the_query_as_plain_words(site: Path) -> N
     errors.clear()
     assert run_search("端末 -ipad", site, as_json=False, limit=20, echo=echo) == 0
     assert errors == [] and out[0] == "1 hits for '端末 -ipad' (terms: 端末; excluding: ipad)"
+
+
+def test_the_command_filters_without_a_keyword_and_says_what_is_wrong(site: Path) -> None:
+    from click.testing import CliRunner
+
+    from generator.cli import main
+
+    runner = CliRunner()
+    listed = runner.invoke(main, ["search", "--site", str(site), "--speaker", "委員", "--sort", "oldest", "--json", "--limit", "0"])
+    assert listed.exit_code == 0, listed.output
+    hits = json.loads(listed.output)["hits"]
+    assert hits and {hit["speaker"] for hit in hits} == {"委員"}
+    assert [hit["number"] for hit in hits] == sorted(hit["number"] for hit in hits)
+    ranged = runner.invoke(main, ["search", "--site", str(site), "--from", "2022-02-15", "--json"])
+    assert ranged.exit_code == 0 and json.loads(ranged.output)["total"] == 0
+    for arguments, message in [
+        (["--body", "nowhere"], "--body 'nowhere' is no body of this site; its bodies are: test"),
+        (["京都", "--from", "2022-13-01"], "--from must be a date as YYYY-MM-DD"),
+        (["--from", "2022-03-01", "--to", "2022-02-01"], "is after --to"),
+        ([], "give a QUERY, a filter"),
+    ]:
+        result = runner.invoke(main, ["search", "--site", str(site), *arguments])
+        assert result.exit_code == 2, arguments
+        assert message in result.output and "Traceback" not in result.output, result.output

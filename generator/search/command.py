@@ -10,6 +10,7 @@ from pathlib import Path
 from ..i18n import _
 from .index import SEARCH_DIR
 from .shards import MANIFEST_FILE
+from .filters import Filters
 from .integrity import DamagedIndexError
 from .query import SearchHit, SearchResult, Searcher
 from .syntax import PROBLEMS
@@ -18,7 +19,9 @@ SNIPPET_BEFORE = 30
 SNIPPET_LENGTH = 100
 
 
-def run_search(query: str, site: Path, as_json: bool, limit: int, echo: Callable[..., None]) -> int:
+def run_search(
+    query: str, site: Path, as_json: bool, limit: int, echo: Callable[..., None], filters: Filters = Filters()
+) -> int:
     """Search the site built in `site` and print the hits; returns the exit status.
 
     `echo` prints like click.echo (`err=True` for the error stream). `limit` 0 prints every hit.
@@ -29,8 +32,16 @@ def run_search(query: str, site: Path, as_json: bool, limit: int, echo: Callable
     if not (site / SEARCH_DIR / MANIFEST_FILE).is_file():
         echo("error: " + _("no search index in {site}: run 'minutes build' first (or pass --site)").format(site=site), err=True)
         return 1
+    if not query.strip() and not filters.any:
+        echo("error: " + _("give a QUERY, a filter (--body, --speaker, --from, --to), or both"), err=True)
+        return 2
     try:
-        result = _search(query, site, limit)
+        searcher = Searcher.open(site)
+        if filters.body and filters.body not in {meeting.body_slug for meeting in searcher.meetings}:
+            known = ", ".join(sorted({meeting.body_slug for meeting in searcher.meetings}))
+            echo("error: " + _("--body {body!r} is no body of this site; its bodies are: {known}").format(body=filters.body, known=known), err=True)
+            return 2
+        result = _search(searcher, query, limit, filters)
     except DamagedIndexError as exc:
         where = (site / SEARCH_DIR / exc.name).as_posix()
         echo(f"{where}: error: " + _("the search index is damaged ({reason}); rebuild the site with 'minutes build'").format(reason=exc.reason), err=True)
@@ -44,30 +55,38 @@ def run_search(query: str, site: Path, as_json: bool, limit: int, echo: Callable
     shown = _(", showing {count}").format(count=len(result.hits)) if len(result.hits) < result.total else ""
     excluding = _("; excluding: {words}").format(words=" ".join(result.excluded)) if result.excluded else ""
     echo(
-        _("{total} hits for {query!r} (terms: {terms}{excluding}){shown}").format(
-            total=result.total, query=query, terms=" ".join(result.terms) or "-", excluding=excluding, shown=shown
+        _("{total} hits for {query!r}{filters} (terms: {terms}{excluding}){shown}").format(
+            total=result.total, query=query, filters=_describe(filters), terms=" ".join(result.terms) or "-", excluding=excluding, shown=shown
         )
     )
     for rank, hit in enumerate(result.hits, 1):
         echo("")
-        echo(f"{rank}. {hit.date} {hit.meeting} — {hit.speaker}  [{hit.score:.2f}]")
+        echo(f"{rank}. {hit.date} {hit.meeting} #{hit.number} — {hit.speaker}  [{hit.score:.2f}]")
         echo(f"   {hit.url}")
         echo(f"   {snippet(hit)}")
     return 0
 
 
-def _search(query: str, site: Path, limit: int) -> SearchResult:
-    """The answer to `query` from the index in `site`; DamagedIndexError when the index cannot give one."""
-    searcher = Searcher.open(site)
+def _search(searcher: Searcher, query: str, limit: int, filters: Filters) -> SearchResult:
+    """The answer to `query` from `searcher`; DamagedIndexError when the index cannot give one."""
     # The loaded index lives until the command ends: keep the cycle collector from walking its
     # millions of objects again during the search (about a second on a large archive).
     gc.freeze()
     try:
-        return searcher.search(query, limit)
+        return searcher.search(query, limit, filters)
     # Every file was read and its shape checked: a lookup that still fails means files that
     # do not belong together (a shard naming an utterance or a term another file lacks).
     except (LookupError, TypeError, ValueError) as exc:
         raise DamagedIndexError(".", _("its files do not agree with each other: {problem}").format(problem=type(exc).__name__)) from exc
+
+
+def _describe(filters: Filters) -> str:
+    """The filters set, as a clause of the summary line."""
+    # The option names stay as typed (--body, --from); only "sorted" is a word to translate.
+    parts = [f"{name} {value}" for name, value in (("--body", filters.body), ("--speaker", filters.speaker), ("--from", filters.date_from), ("--to", filters.date_to)) if value]
+    if filters.sort != "relevance":
+        parts.append(_("sorted {sort}").format(sort=filters.sort))
+    return f" ({'; '.join(parts)})" if parts else ""
 
 
 def snippet(hit: SearchHit) -> str:

@@ -23,6 +23,7 @@ from pathlib import Path
 from types import TracebackType
 
 from ..models import AgendaItem, Archive
+from ..speakers import speaker_key
 from ..wareki import fiscal_year
 from .analysis import Analyses, TermStats, Tokenizer, worker_count
 from .lunr_writer import FIELD, POSITIONS, LunrParts, LunrWriter, utf16_order  # noqa: F401 - FIELD, POSITIONS and utf16_order are read from here too
@@ -53,6 +54,8 @@ class DocumentEntry:
     speaker: str
     item: int | None
     text: str
+    who: str | None = None
+    """The named speaker's speaker_key, or None where the minutes give only a label (会長, 区側)."""
 
 
 @dataclass
@@ -190,6 +193,7 @@ def _store(archive: Archive, base_path: str) -> tuple[list[MeetingEntry], list[D
                         speaker=utterance.speaker.label,
                         item=item_position.get(utterance.item_id) if utterance.item_id else None,
                         text=utterance.text,
+                        who=speaker_key(utterance.speaker.name) if utterance.speaker.name else None,
                     )  # fmt: skip
                 )
     return meetings, documents

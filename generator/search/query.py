@@ -50,6 +50,7 @@ from .index import FIELD, POSITIONS, SEARCH_DIR, DocumentEntry, MeetingEntry, Se
 from .integrity import check_lexicon, check_manifest, check_shard, check_texts, reader
 from .lexicon import Lexicon, word_map
 from .shards import LEXICON_DIR, MANIFEST_FILE, MEETING_KEYS, SHARDS_DIR, TEXT_DIR
+from .filters import Filters
 from .syntax import Unit, parse_query
 
 T = TypeVar("T")
@@ -215,12 +216,15 @@ class SearchHit:
     score: float
     highlights: list[tuple[int, int]] = field(default_factory=list)
     """Matched spans of `text` as [start, end) in code points."""
+    who: str | None = None
+    """The named speaker's speaker_key (their page's key), or None where the label stands for the speaker."""
 
     def to_json(self) -> dict:
         """The hit in the shape `minutes search --json` prints (without the index's own numbers)."""
         return {
             "url": self.url, "meeting": self.meeting, "body": self.body, "date": self.date,
             "speaker": self.speaker, "text": self.text, "score": self.score,
+            "number": self.number, "body_slug": self.body_slug,
         }  # fmt: skip
 
 
@@ -294,15 +298,29 @@ class Searcher:
             searcher._shards = _Shards(load, manifest["shards"], searcher._postings, searcher._vectors, len(docs))
             return searcher
 
+    @property
+    def meetings(self) -> list[MeetingEntry]:
+        """The meetings of the index, in manifest order."""
+        return self._meetings
+
     def plan(self, query: str) -> QueryPlan:
         """The terms `query` turns into."""
         return plan_query(query, self.lexicon)
 
-    def search(self, query: str, limit: int = 20) -> SearchResult:
-        """Every utterance that matches `query`, best first; `limit` 0 returns all hits."""
+    def search(self, query: str, limit: int = 20, filters: Filters = Filters()) -> SearchResult:
+        """Every utterance that matches `query` and passes `filters`, in the filters' order; `limit` 0 returns all hits.
+
+        A query without words, with a filter set, lists every utterance that passes (score 0, newest
+        first unless sorted oldest first).
+        """
         plan = self.plan(query)
         terms = [term.text for term in plan.terms]
         excluded_terms = [term.text for unit in plan.excluded for term in unit]
+        if not plan.terms and not plan.excluded and plan.covered and filters.any:
+            refs = [ref for ref in range(len(self._docs)) if self._passes(ref, filters)]
+            ranked = _order([(0.0, ref, []) for ref in refs], filters.sort if filters.sort != "relevance" else "newest", self._date)
+            shown = ranked if limit == 0 else ranked[:limit]
+            return SearchResult(query, terms, len(ranked), [self._hit(r, s, h) for s, r, h in shown], plan.problem, excluded_terms)
         if not plan.covered or not plan.terms:
             return SearchResult(query, terms, 0, [], plan.problem, excluded_terms)
         expansions = [self._expand(term) for term in plan.terms]
@@ -315,6 +333,8 @@ class Searcher:
         units = _group(plan.terms, range(len(plan.terms)))
         ranked: list[tuple[float, int, list[tuple[int, int]]]] = []
         for ref, score in scores.items():
+            if not self._passes(int(ref), filters):
+                continue
             text = self._docs[int(ref)].text
             if any(_unit_in_row([where.get(ref) for where in unit], text) is not None for unit in excluded):
                 continue
@@ -342,7 +362,7 @@ class Searcher:
                     )
                     score = score * (1 + ADJACENCY_BONUS * adjacent / (len(matched) - 1))
                 ranked.append((score, int(ref), _merge([span for _, _, runs in matched for span in runs])))
-        ranked.sort(key=lambda hit: (-hit[0], hit[1]))
+        ranked = _order(ranked, filters.sort, self._date)
         shown = ranked if limit == 0 else ranked[:limit]
         hits = [self._hit(ref, score, spans) for score, ref, spans in shown]
         return SearchResult(query, terms, len(ranked), hits, plan.problem, excluded_terms)
@@ -404,6 +424,14 @@ class Searcher:
                     found.update((flat[k], flat[k] + flat[k + 1]) for k in range(0, len(flat), 2))
         return {ref: sorted(found) for ref, found in spans.items()}
 
+    def _passes(self, ref: int, filters: Filters) -> bool:
+        doc = self._docs[ref]
+        meeting = self._meetings[doc.meeting]
+        return filters.keeps_meeting(meeting.body_slug, meeting.date) and filters.keeps_speaker(doc.speaker, doc.who)
+
+    def _date(self, ref: int) -> str:
+        return self._meetings[self._docs[ref].meeting].date
+
     def _hit(self, ref: int, score: float, highlights: list[tuple[int, int]]) -> SearchHit:
         doc = self._docs[ref]
         meeting = self._meetings[doc.meeting]
@@ -411,7 +439,7 @@ class Searcher:
             ref=str(ref), url=f"{meeting.url}#s{doc.number}", meeting_index=doc.meeting, number=doc.number,
             meeting=meeting.title, body=meeting.body, body_slug=meeting.body_slug, date=meeting.date,
             fiscal_year=meeting.fiscal_year, item=meeting.items[doc.item] if doc.item is not None else None,
-            speaker=doc.speaker, text=doc.text, score=score, highlights=highlights,
+            speaker=doc.speaker, text=doc.text, score=score, highlights=highlights, who=doc.who,
         )  # fmt: skip
 
 
@@ -456,8 +484,9 @@ def _documents(manifest: dict, load: Callable[[str], object]) -> tuple[list[Meet
     docs: list[DocumentEntry] = []
     for position, meeting in enumerate(manifest["meetings"]):
         meetings.append(MeetingEntry(**{key: meeting[key] for key in MEETING_KEYS}))
+        who = meeting.get("who") or [None] * len(meeting["speakers"])
         for number, speaker in enumerate(meeting["said"], 1):
-            docs.append(DocumentEntry(position, number, meeting["speakers"][speaker], None, ""))
+            docs.append(DocumentEntry(position, number, meeting["speakers"][speaker], None, "", who[speaker]))
     ref = 0
     for number, count in enumerate(manifest["texts"]):
         name = f"{TEXT_DIR}/{number}.json"
@@ -467,6 +496,22 @@ def _documents(manifest: dict, load: Callable[[str], object]) -> tuple[list[Meet
             docs[ref] = dataclasses.replace(docs[ref], item=item, text=text)
             ref += 1
     return meetings, docs
+
+
+def _order(ranked: list[tuple[float, int, list[tuple[int, int]]]], sort: str, date: Callable[[int], str]) -> list[tuple[float, int, list[tuple[int, int]]]]:
+    """`ranked` (score, ref, spans) best first, or by meeting date; ties in the order of the minutes."""
+    if sort == "relevance":
+        return sorted(ranked, key=lambda hit: (-hit[0], hit[1]))
+    by_ref = sorted(ranked, key=lambda hit: hit[1])
+    # Stable sorts: within one date, utterances keep their order in the archive.
+    return sorted(by_ref, key=lambda hit: date(hit[1])) if sort == "oldest" else _newest(by_ref, date)
+
+
+def _newest(by_ref: list[tuple[float, int, list[tuple[int, int]]]], date: Callable[[int], str]) -> list[tuple[float, int, list[tuple[int, int]]]]:
+    """Newest meeting first, each meeting's utterances in their order (a reversed sort would reverse those too)."""
+    dates = sorted({date(hit[1]) for hit in by_ref}, reverse=True)
+    rank = {day: position for position, day in enumerate(dates)}
+    return sorted(by_ref, key=lambda hit: rank[date(hit[1])])
 
 
 def _group(terms: list[QueryTerm], values: Iterable[T]) -> dict[int, list[T]]:

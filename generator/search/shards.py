@@ -166,13 +166,18 @@ def _meetings(index: SearchIndex) -> list[dict]:
     """
     said: list[list[int]] = [[] for _ in index.meetings]
     speakers: list[dict[str, int]] = [{} for _ in index.meetings]
+    who: list[dict[str, str | None]] = [{} for _ in index.meetings]
     for doc in index.documents:
         names = speakers[doc.meeting]
         said[doc.meeting].append(names.setdefault(doc.speaker, len(names)))
+        who[doc.meeting].setdefault(doc.speaker, doc.who)
     return [
         {
             **{key: getattr(meeting, key) for key in MEETING_KEYS},
             "speakers": list(speakers[position]), "said": said[position],
+            # The speaker filter's keys, only for meetings with a named speaker: a few bytes of the
+            # manifest every query loads (null: the label stands for the speaker).
+            **({"who": list(who[position].values())} if any(who[position].values()) else {}),
         }  # fmt: skip
         for position, meeting in enumerate(index.meetings)
     ]

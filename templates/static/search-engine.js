@@ -12,8 +12,10 @@
  *   MinutesSearch.withLoader(load) -> Searcher     (load(relative path, build version) -> Promise<parsed JSON>)
  *   searcher.prepare(text) -> Promise      (the manifest and the lexicon files for the characters of
  *                                           `text`: called while the reader types)
- *   searcher.search(query) -> Promise<{query, terms, total, problem, hits: [{ref, url, meeting_index,
- *       number, meeting, body, body_slug, date, fiscal_year, speaker, score, spans: [[start, end], ...]}]}>
+ *   searcher.search(query, filters) -> Promise<{query, terms, total, problem, hits: [{ref, url, meeting_index,
+ *       number, meeting, body, body_slug, date, fiscal_year, speaker, who, score, spans: [[start, end], ...]}]}>
+ *       (filters: {body, speaker, from, to, sort}, optional, as generator/search/filters.py reads them;
+ *       who: the named speaker's key, or null where the label stands for the speaker)
  *       (problem: null, or why the query syntax was wrong and plain words were searched instead)
  *   searcher.details(refs) -> Promise<[{ref, item, text}]>        (the text files of those refs only)
  *   searcher.matches(query) -> Promise<[{ref, score}]>            (lunr's scores recombined, unranked)
@@ -659,12 +661,67 @@
     return spansInRow(levels, gaps);
   }
 
-  Searcher.prototype.search = function (query) {
+  /*
+   * Filters as generator/search/filters.py reads them: {body, speaker, from, to, sort}, each
+   * optional ("" or missing keeps everything; from/to ISO dates, inclusive; sort relevance,
+   * newest or oldest).
+   */
+  function speakerKey(value) {
+    return String(value).normalize("NFKC").trim().split(/\s+/).join("");
+  }
+
+  function Filters(given) {
+    given = given || {};
+    this.body = String(given.body || "").trim();
+    this.speaker = String(given.speaker || "").trim();
+    this.from = String(given.from || "");
+    this.to = String(given.to || "");
+    this.sort = ["newest", "oldest"].indexOf(given.sort) >= 0 ? given.sort : "relevance";
+    this.any = !!(this.body || this.speaker || this.from || this.to);
+    this.speakerKey = this.speaker ? speakerKey(this.speaker) : "";
+  }
+
+  Searcher.prototype.passes = function (ref, filters) {
+    var position = entryFor(this.meetingStarts, ref);
+    var meeting = this.manifest.meetings[position];
+    if (filters.body && meeting.body_slug !== filters.body) return false;
+    if (filters.from && meeting.date < filters.from) return false;
+    if (filters.to && meeting.date > filters.to) return false;
+    if (!filters.speaker) return true;
+    var speaker = meeting.said[ref - this.meetingStarts[position]];
+    var who = meeting.who ? meeting.who[speaker] : null;
+    return filters.speakerKey === (who !== null ? who : speakerKey(meeting.speakers[speaker]));
+  };
+
+  /* `ranked` in the filters' order: by score, or by meeting date; ties in the order of the minutes. */
+  Searcher.prototype.order = function (ranked, sort) {
     var self = this;
+    if (sort === "relevance") return ranked.sort(function (a, b) { return b.score - a.score || a.ref - b.ref; });
+    var dateOf = function (ref) { return self.manifest.meetings[entryFor(self.meetingStarts, ref)].date; };
+    var sign = sort === "newest" ? -1 : 1;
+    return ranked.sort(function (a, b) {
+      var da = dateOf(a.ref), db = dateOf(b.ref);
+      return (da < db ? -sign : da > db ? sign : 0) || a.ref - b.ref;
+    });
+  };
+
+  Searcher.prototype.search = function (query, given) {
+    var self = this, filters = new Filters(given);
     var result = { query: String(query), terms: [], total: 0, hits: [], problem: null };
     return this.plan(query).then(function (plan) {
       result.terms = plan.terms.map(function (t) { return t.text; });
       result.problem = plan.problem;
+      if (!plan.terms.length && !plan.excluded.length && plan.covered && filters.any) {
+        // No words, a filter: every utterance that passes, newest first unless asked oldest first.
+        var listed = [];
+        for (var ref = 0; ref < self.manifest.documents; ref++) {
+          if (self.passes(ref, filters)) listed.push({ ref: ref, score: 0, spans: [] });
+        }
+        self.order(listed, filters.sort === "relevance" ? "newest" : filters.sort);
+        result.total = listed.length;
+        result.hits = listed.map(function (entry) { return self.hit(entry); });
+        return result;
+      }
       if (!plan.covered || !plan.terms.length) return result;
       return self.score(plan).then(function (scored) {
         var gapsByRef = new Map();
@@ -682,6 +739,7 @@
         });
         var ranked = [];
         scored.refs.forEach(function (score, ref) {
+          if (!self.passes(Number(ref), filters)) return;
           var gaps = gapsOf(ref);
           var at = function (found) { return found.get(ref); };
           if (excluded.some(function (unit) { return unitInRow(unit.map(at), gaps) !== null; })) return;
@@ -710,7 +768,7 @@
           var spans = [].concat.apply([], matched.map(function (clause) { return clause[2]; }));
           ranked.push({ ref: Number(ref), score: score, spans: merge(spans) });
         });
-        ranked.sort(function (a, b) { return b.score - a.score || a.ref - b.ref; });
+        self.order(ranked, filters.sort);
         result.total = ranked.length;
         result.hits = ranked.map(function (entry) { return self.hit(entry); });
         return result;
@@ -733,6 +791,7 @@
       date: meeting.date,
       fiscal_year: meeting.fiscal_year,
       speaker: meeting.speakers[meeting.said[offset]],
+      who: meeting.who ? meeting.who[meeting.said[offset]] : null,
       score: entry.score,
       spans: entry.spans
     };
@@ -776,5 +835,5 @@
     return new Searcher(load);
   }
 
-  return { open: open, withLoader: withLoader, highlights: highlights, fold: fold, planQuery: planQuery, parseQuery: parseQuery };
+  return { open: open, withLoader: withLoader, speakerKey: speakerKey, highlights: highlights, fold: fold, planQuery: planQuery, parseQuery: parseQuery };
 });

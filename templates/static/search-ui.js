@@ -25,7 +25,9 @@
   var SNIPPET_LENGTH = 140; // UTF-16 units of speech shown around the matches
   var SNIPPET_LEAD = 40; // of which before the first match shown
   var QUERY_SHOWN = 60; // a 1,000-character query is cut in the status line
-  var FILTERS = ["body", "year", "speaker"];
+  var FILTERS = ["body", "speaker", "from", "to"];
+  var PARAMS = ["q", "body", "speaker", "from", "to", "sort"];
+  var SAVED = "minutes-search:"; // sessionStorage key prefix: pages shown and scroll, per history entry
 
   var app = document.getElementById("search-app");
   if (!app) return;
@@ -36,7 +38,8 @@
   var more = document.getElementById("search-more");
   var controls = {
     body: document.getElementById("search-body"),
-    year: document.getElementById("search-year"),
+    from: document.getElementById("search-from"),
+    to: document.getElementById("search-to"),
     speaker: document.getElementById("search-speaker"),
     sort: document.getElementById("search-sort"),
   };
@@ -52,7 +55,7 @@
   var shown = 0; // meetings shown
 
   // The server renders the body and year options with their names; counts are added here.
-  [controls.body, controls.year].forEach(function (select) {
+  [controls.body].forEach(function (select) {
     Array.prototype.forEach.call(select.options, function (option) {
       option.setAttribute("data-label", option.textContent);
     });
@@ -63,19 +66,50 @@
     return {
       q: params.get("q") || "",
       body: params.get("body") || "",
-      year: params.get("year") || "",
       speaker: params.get("speaker") || "",
+      from: params.get("from") || "",
+      to: params.get("to") || "",
       sort: ["newest", "oldest"].indexOf(params.get("sort")) >= 0 ? params.get("sort") : "",
     };
   }
 
-  function writeUrl() {
+  function urlOf(values) {
     var params = new URLSearchParams();
-    ["q", "body", "year", "speaker", "sort"].forEach(function (key) {
-      if (state[key]) params.set(key, state[key]);
+    PARAMS.forEach(function (key) {
+      if (values[key]) params.set(key, values[key]);
     });
     var search = params.toString();
-    window.history.replaceState(null, "", window.location.pathname + (search ? "?" + search : ""));
+    return window.location.pathname + (search ? "?" + search : "");
+  }
+
+  // A new query or filter is a new history entry (Back returns to the one before); the pages
+  // shown and the scroll position are kept with the entry, so Back from a meeting restores them.
+  function writeUrl(push) {
+    var url = urlOf(state);
+    if (push && url !== window.location.pathname + window.location.search) {
+      saveView();
+      window.history.pushState({ shown: PAGE_SIZE, scroll: 0 }, "", url);
+    } else {
+      window.history.replaceState(Object.assign({}, window.history.state, { shown: shown }), "", url);
+    }
+  }
+
+  function saveView() {
+    var saved = { shown: shown, scroll: window.scrollY };
+    window.history.replaceState(Object.assign({}, window.history.state, saved), "", window.location.href);
+    try {
+      window.sessionStorage.setItem(SAVED + window.location.search, JSON.stringify(saved));
+    } catch (error) { /* private mode: history.state still holds it */ }
+  }
+
+  function savedView() {
+    var saved = window.history.state;
+    if (!saved || typeof saved.shown !== "number") {
+      try {
+        saved = JSON.parse(window.sessionStorage.getItem(SAVED + window.location.search) || "null");
+      } catch (error) { saved = null; }
+    }
+    return saved && typeof saved.shown === "number" ? saved : null;
   }
 
   function setState(name) {
@@ -94,17 +128,25 @@
 
   /* ---- filters ---- */
 
+  // The engine applies the dates and the sort; body and speaker are applied here with the
+  // engine's rules, so that each list can count what choosing another option would show.
+  function speakerKey(value) {
+    return String(value).normalize("NFKC").trim().split(/\s+/).join("");
+  }
+
+  function speakerOf(hit) {
+    return hit.who !== null && hit.who !== undefined ? hit.who : speakerKey(hit.speaker);
+  }
+
   function passes(hit, except) {
-    if (except !== "body" && state.body && hit.body_slug !== state.body) return false;
-    if (except !== "year" && state.year && String(hit.fiscal_year) !== state.year) return false;
-    if (except !== "speaker" && state.speaker && hit.speaker !== state.speaker) return false;
+    if (except !== "body" && state.body && hit.body_slug !== state.body.trim()) return false;
+    if (except !== "speaker" && state.speaker && speakerOf(hit) !== speakerKey(state.speaker)) return false;
     return true;
   }
 
   function facetValue(hit, name) {
     if (name === "body") return hit.body_slug;
-    if (name === "year") return String(hit.fiscal_year);
-    return hit.speaker;
+    return speakerOf(hit);
   }
 
   // Each filter counts the hits that the other filters let through, so its numbers say what
@@ -138,21 +180,42 @@
     }
   }
 
+  // A named speaker is one person across roles: 石破茂（内閣総理大臣・議員）; others by their label.
+  function speakerNames() {
+    var names = new Map();
+    (result ? result.hits : []).forEach(function (hit) {
+      var key = speakerOf(hit);
+      if (!names.has(key)) names.set(key, { name: hit.who ? hit.who : hit.speaker, roles: [] });
+      var role = hit.who ? roleOf(hit.speaker, hit.who) : "";
+      if (role && names.get(key).roles.indexOf(role) < 0) names.get(key).roles.push(role);
+    });
+    return names;
+  }
+
+  function roleOf(label, who) {
+    var role = speakerKey(label).replace(/[（(].*[）)]$/, "");
+    return role === who ? "" : role.replace(who, "");
+  }
+
   function updateSpeakerFacet() {
     var select = controls.speaker;
     var counts = facetCounts("speaker");
-    if (state.speaker && !counts.has(state.speaker)) counts.set(state.speaker, 0);
+    var names = speakerNames();
+    var chosen = state.speaker ? speakerKey(state.speaker) : "";
+    if (chosen && !counts.has(chosen)) counts.set(chosen, 0);
     var speakers = Array.from(counts.keys()).sort(function (a, b) {
       return counts.get(b) - counts.get(a) || (a < b ? -1 : a > b ? 1 : 0);
     });
     while (select.options.length > 1) select.remove(1);
     speakers.forEach(function (speaker) {
       var option = document.createElement("option");
+      var known = names.get(speaker);
       option.value = speaker;
-      option.textContent = speaker + "（" + counts.get(speaker) + "件）";
+      var roles = known && known.roles.length ? "（" + known.roles.join("・") + "）" : "";
+      option.textContent = (known ? known.name : state.speaker) + roles + " " + counts.get(speaker) + "件";
       select.appendChild(option);
     });
-    select.value = state.speaker;
+    select.value = chosen;
   }
 
   /* ---- order ---- */
@@ -172,7 +235,7 @@
       }
       group.hits.push(hit);
     });
-    if (state.sort) {
+    if (state.sort === "newest" || state.sort === "oldest") {
       var newest = state.sort === "newest";
       groups.sort(function (a, b) {
         if (a.date !== b.date) return (a.date < b.date) === newest ? 1 : -1;
@@ -271,12 +334,28 @@
 
   // A hit is its link at once (the worker knows the speaker and the anchor); the agenda item
   // and the snippet are filled in when its speech has arrived (fillHits).
+  // The hit links to its utterance with the query (?hl=), for the meeting page to mark the
+  // words; a named speaker's name links to their page.
+  function hitUrl(hit) {
+    var parts = localUrl(hit.url).split("#");
+    return parts[0] + (state.q ? "?hl=" + encodeURIComponent(state.q) : "") + (parts[1] ? "#" + parts[1] : "");
+  }
+
   function renderHit(hit) {
     var item = element("li", "hit");
+    var head = element("p", "hit-head");
+    var speaker;
+    if (hit.who) {
+      speaker = element("a", "hit-speaker", hit.speaker);
+      speaker.href = siteRoot + "speakers/" + encodeURIComponent(hit.who) + "/";
+    } else {
+      speaker = element("span", "hit-speaker", hit.speaker || "発言者不明");
+    }
+    head.appendChild(speaker);
+    item.appendChild(head);
     var link = element("a", "hit-link");
-    link.href = localUrl(hit.url);
-    var speaker = element("span", "hit-speaker", hit.speaker || "発言");
-    link.appendChild(speaker);
+    link.href = hitUrl(hit);
+    link.appendChild(element("span", "hit-number", "発言" + hit.number));
     item.appendChild(link);
     return item;
   }
@@ -396,7 +475,14 @@
 
   function describeHits(total, groups) {
     var all = result ? result.hits.length : 0;
-    var filtered = FILTERS.some(function (name) { return state[name]; });
+    // The engine's answer has the dates applied already; body and speaker are applied here.
+    var filtered = Boolean(state.body || state.speaker);
+    if (!state.q.trim()) {
+      // Filters only: every utterance that passes.
+      if (!total) return "絞り込みの条件に合う発言はありません。";
+      var listed = "絞り込みの条件に合う発言 " + total + "件（" + groups.length + "会議）";
+      return listed + (shown < groups.length ? "。" + shown + "会議目まで表示しています" : "") + "。";
+    }
     if (!total) {
       if (filtered && all) return quoted(state.q) + "の " + all + "件のうち、絞り込みの条件に合う発言はありません。";
       if (!/[\p{L}\p{N}]/u.test(state.q)) return quoted(state.q) + "には検索できる語がありません。文字や数字を含む語で検索してください。";
@@ -415,7 +501,8 @@
     list.setAttribute("data-total", String(view.hits.length));
     more.hidden = shown >= view.groups.length;
     more.textContent = "さらに" + Math.min(PAGE_SIZE, view.groups.length - shown) + "会議を表示";
-    say(state.q ? describe(view.hits.length, view.groups) : "検索語を入力してください。");
+    var asked = state.q.trim() || FILTERS.some(function (name) { return state[name]; });
+    say(asked ? describe(view.hits.length, view.groups) : "検索語を入力するか、絞り込みの条件を選んでください。");
   }
 
   // Shows the answer with the filters and sort of `state`; the list is done when the speeches
@@ -426,9 +513,10 @@
     view = { hits: hits, groups: arrange(hits) };
     shown = Math.min(Math.max(shown, PAGE_SIZE), view.groups.length);
     updateFixedFacet("body");
-    updateFixedFacet("year");
     updateSpeakerFacet();
     controls.sort.value = state.sort;
+    // The date boxes are not rewritten here: an answer arriving late must not undo what the
+    // reader is typing. They are set from the URL on load and on Back/Forward.
     list.removeAttribute("data-first-results");
     var filled = renderGroups(view.groups.slice(0, shown), true, function () {
       if (ticket === renderRun) list.setAttribute("data-first-results", "shown");
@@ -497,24 +585,56 @@
     setState("error");
   }
 
-  function run() {
+  // The dates typed (和暦 or 西暦) as ISO dates; a message, and no search, when one is no date.
+  function readDates() {
+    var bad = [];
+    ["from", "to"].forEach(function (name) {
+      var typed = controls[name].value.trim();
+      var iso = typed ? window.MinutesWareki.parse(typed) : "";
+      if (iso === null) bad.push("「" + typed + "」");
+      else state[name] = iso;
+    });
+    if (bad.length) {
+      say(bad.join("と") + "は日付として読めません。「令和4年2月14日」「R4.2.14」「2022-02-14」のように入力してください。");
+      controls[window.MinutesWareki.parse(controls.from.value) === null && controls.from.value.trim() ? "from" : "to"].focus();
+      return false;
+    }
+    if (state.from && state.to && state.from > state.to) {
+      say("開催日の「から」が「まで」より後になっています。日付を入れ替えてください。");
+      return false;
+    }
+    return true;
+  }
+
+  function run(restore) {
     var ticket = ++searchRun;
-    shown = PAGE_SIZE;
+    shown = restore ? Math.max(PAGE_SIZE, restore.shown) : PAGE_SIZE;
     result = null;
-    if (!state.q.trim()) {
+    if (!state.q.trim() && !FILTERS.some(function (name) { return state[name]; })) {
       update();
       return Promise.resolve();
     }
     setState("loading");
     say("検索しています…");
+    // Dates and sort go to the engine; body and speaker too when there are no words (else the
+    // engine would list the whole archive), and with words they are applied here (passes).
+    var filters = { from: state.from, to: state.to, sort: state.sort || "relevance" };
+    if (!state.q.trim()) {
+      filters.body = state.body;
+      filters.speaker = state.speaker;
+    }
     return Promise.resolve()
       .then(function () {
-        return openEngine().call("search", { query: state.q });
+        return openEngine().call("search", { query: state.q, filters: filters });
       })
       .then(function (answer) {
         if (ticket !== searchRun) return;
         result = answer;
         return update();
+      })
+      .then(function () {
+        // Back/Forward: the pages shown were rendered above; the scroll waits for their speeches.
+        if (restore && ticket === searchRun) window.scrollTo(0, restore.scroll || 0);
       })
       .catch(function (error) {
         if (ticket === searchRun) showError(error);
@@ -539,21 +659,56 @@
   form.addEventListener("submit", function (event) {
     event.preventDefault();
     state.q = input.value;
+    if (!readDates()) return;
+    writeUrl(true);
     run();
   });
 
-  FILTERS.concat(["sort"]).forEach(function (name) {
+  ["body", "speaker", "sort"].forEach(function (name) {
     controls[name].addEventListener("change", function () {
       state[name] = controls[name].value;
       shown = PAGE_SIZE;
+      if (name === "sort" || !state.q.trim()) {
+        // The engine orders the hits, and lists them when there are no words: ask it again.
+        writeUrl(true);
+        run();
+        return;
+      }
       if (list.getAttribute("data-state") === "loading" && !result) {
         writeUrl(); // the answer on its way will be shown with this filter
         return;
       }
+      writeUrl(true);
       setState("loading");
       update().catch(showError);
     });
   });
+
+  ["from", "to"].forEach(function (name) {
+    controls[name].addEventListener("change", function () {
+      if (!readDates()) return;
+      writeUrl(true);
+      run();
+    });
+  });
+
+  // Back and Forward: the entry's query, filters, pages shown and scroll come back.
+  window.addEventListener("popstate", function () {
+    state = readUrl();
+    input.value = state.q;
+    controls.sort.value = state.sort;
+    controls.from.value = state.from;
+    controls.to.value = state.to;
+    run(savedView() || { shown: PAGE_SIZE, scroll: 0 });
+  });
+
+  // Leaving for a hit (or reloading) keeps this entry's pages and scroll for the way back.
+  var scrolling = null;
+  window.addEventListener("scroll", function () {
+    clearTimeout(scrolling);
+    scrolling = setTimeout(saveView, 150);
+  });
+  window.addEventListener("pagehide", saveView);
 
   more.addEventListener("click", function () {
     var from = shown;
@@ -568,6 +723,7 @@
       })
       .catch(showError);
     updateCounts();
+    saveView();
     // Keyboard and screen-reader users continue at the first meeting they have not seen yet.
     var titles = list.querySelectorAll(".result-meeting a");
     if (titles[from]) titles[from].focus();
@@ -575,7 +731,11 @@
 
   input.value = state.q;
   controls.sort.value = state.sort;
+  controls.from.value = state.from;
+  controls.to.value = state.to;
+  if ("scrollRestoration" in window.history) window.history.scrollRestoration = "manual";
   // Opened without a query (a bookmark, the footer), the page is for typing one.
   if (!state.q) input.focus();
-  run();
+  // A bad date in a shared link is said, not searched with.
+  if (readDates()) run(savedView());
 })();

@@ -4,7 +4,7 @@
  *
  *   {type: "open", index}                   the URL of the site's search/ folder (no answer)
  *   {id, type: "prepare", text}             fetch what a query being typed will need
- *   {id, type: "search", query}             -> the engine's result (hits without texts)
+ *   {id, type: "search", query, filters}    -> the engine's result (hits without texts)
  *   {id, type: "details", hits: [{ref, spans}]}
  *                                           -> [{ref, item, text, highlights}] (highlights in UTF-16 units)
  *
@@ -20,7 +20,7 @@ var searcher = null;
 function answer(message) {
   if (!searcher) throw new Error("the search index was not opened");
   if (message.type === "prepare") return searcher.prepare(message.text);
-  if (message.type === "search") return searcher.search(message.query);
+  if (message.type === "search") return searcher.search(message.query, message.filters);
   if (message.type === "details") {
     return searcher.details(message.hits.map(function (hit) { return hit.ref; })).then(function (found) {
       return found.map(function (doc, i) {

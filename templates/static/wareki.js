@@ -29,5 +29,35 @@
     return western;
   }
 
-  root.MinutesWareki = { date: date };
+  var LETTERS = { R: "令和", H: "平成", S: "昭和", T: "大正", M: "明治" };
+
+  // What a reader types in a date box, as an ISO date: 令和4年2月14日, 令和元年5月1日, R4.2.14,
+  // 2022-02-14, 2022/2/14, 2022年2月14日, in full- or half-width digits; null when it is no date.
+  function parse(text) {
+    // The page prints a date back as 令和4年2月14日（2022年）: that reads as the date it shows.
+    var value = String(text || "").normalize("NFKC").replace(/\s+/g, "").replace(/\(\d{4}年\)$/, "");
+    var parts = /^(令和|平成|昭和|大正|明治|[RHSTMrhstm])(元|\d{1,2})[年.\/-](\d{1,2})[月.\/-](\d{1,2})日?$/.exec(value);
+    var y;
+    if (parts) {
+      var era = LETTERS[parts[1].toUpperCase()] || parts[1];
+      var start = ERAS.filter(function (entry) { return entry[0] === era; })[0][1];
+      y = Number(start.slice(0, 4)) + (parts[2] === "元" ? 1 : Number(parts[2])) - 1;
+    } else {
+      parts = /^()(\d{4})[年.\/-](\d{1,2})[月.\/-](\d{1,2})日?$/.exec(value);
+      if (!parts) return null;
+      y = Number(parts[2]);
+    }
+    var m = Number(parts[3]), d = Number(parts[4]);
+    var day = new Date(Date.UTC(y, m - 1, d));
+    if (day.getUTCFullYear() !== y || day.getUTCMonth() !== m - 1 || day.getUTCDate() !== d) return null;
+    var iso = String(y).padStart(4, "0") + "-" + String(m).padStart(2, "0") + "-" + String(d).padStart(2, "0");
+    if (parts[1]) {
+      // 平成32年 is no date: an era's years end where the next era begins.
+      var index = ERAS.map(function (entry) { return entry[0]; }).indexOf(LETTERS[parts[1].toUpperCase()] || parts[1]);
+      if (iso < ERAS[index][1] || (index > 0 && iso >= ERAS[index - 1][1])) return null;
+    }
+    return iso;
+  }
+
+  root.MinutesWareki = { date: date, parse: parse };
 })(typeof self !== "undefined" ? self : this);

@@ -95,3 +95,19 @@ def test_the_index_reaches_every_speaker_from_the_footer(open_page) -> None:
     page.get_by_role("link", name="三浦恵美子").click()
     page.wait_for_selector("h1:text('三浦恵美子')")
     assert "会派" in page.locator(".speaker-facts").inner_text() and "新政会" in page.locator(".speaker-facts").inner_text()
+
+
+def test_the_speaker_page_searches_every_utterance_of_that_person_newest_first(open_page) -> None:
+    """No keyword needed: the page's search link lists all their utterances, as many as the page counts."""
+    page = open_page(f"speakers/{NAMED}/")
+    assert "6件" in page.locator(".speaker-facts").inner_text()
+    page.get_by_role("link", name=f"{NAMED}の発言を新しい順に検索する").click()
+    page.wait_for_selector("#search-results[data-first-results='shown']")
+    assert "sort=newest" in page.url
+    assert page.locator("#search-results a.hit-link").count() == 6
+    # Spoken under two labels (議長, 委員長), all by this one person.
+    labels = set(page.locator("#search-results .hit-speaker").all_inner_texts())
+    assert len(labels) == 2 and all(f"（{NAMED}君）" in label for label in labels), labels
+    # Newest first: the hit links' meetings (gikai/YYYY-MM-DD/) never go forward in time.
+    dates = [href.split("/")[-2] for href in page.locator("#search-results a.hit-link").evaluate_all("a => a.map(x => x.pathname)")]
+    assert dates == sorted(dates, reverse=True) and dates[0] > dates[-1]

@@ -73,7 +73,19 @@ RANGE_SHOWS = """async () => {
     && document.querySelectorAll('[data-in-range]').length === 3
     && [...document.querySelectorAll('[data-in-range]')].every(e => getComputedStyle(e).backgroundColor === 'rgb(253, 246, 216)')
     && (document.querySelector('.copy-status') || {}).textContent === '引用をコピーしました'
-    && /令和4年2月14日（2022年）発言26〜28 <.*#s26-s28>$/.test(await navigator.clipboard.readText());
+    && /令和4年2月14日（2022年）発言26〜28 <.*\\?range=s26-s28#s26>$/.test(await navigator.clipboard.readText());
+}"""
+FILTERS_SHOWS = """() => document.querySelector('#search-speaker').value === '会長'
+  && document.querySelector('#search-sort').value === 'newest'
+  && Number(document.querySelector('#search-results').dataset.total) > 0
+  && [...document.querySelectorAll('#search-results .hit-speaker')].every(e => e.textContent === '会長')"""
+FIND_SHOWS = """() => document.querySelectorAll('mark.find-current').length > 0
+  && /件中1件目/.test(document.querySelector('#meeting-find-count').textContent)
+  && document.querySelector('.clear-search-terms').getBoundingClientRect().width > 0"""
+TOUCH_RANGE_SHOWS = """() => {
+  const bar = document.querySelector('.range-bar');
+  return Boolean(bar) && !bar.hidden && bar.querySelector('.range-label').textContent === '発言26〜28を選択中'
+    && document.querySelectorAll('[data-in-range]').length === 3;
 }"""
 SELECT_RANGE = (
     Action("click", "#s26 .permalink"),
@@ -118,14 +130,38 @@ SHOTS: list[Shot] = [
         )
         for width in (1280, 360)
     ),
-    # Placeholders for features on their way (the lead adds them after merging):
-    # Shot("search-filters-1280", "search/?speaker=…&from=2021-04-01&sort=newest", 1280,
-    #      clip=(".search-filters",), shows=…),                       # filters14: filters without a keyword
-    # Shot("speaker-page-1280", "speakers/<key>/", 1280, clip=("main",), shows=…),  # speakers14
-    # Shot("meeting-find-360", MEETING + "?hl=…", 360, clip=(".meeting-find",),
-    #      actions=(Action("fill", ".meeting-find input", "端末"),), shows=…),      # find14: hl marks + find box
-    # Shot("touch-range-360", MEETING, 360, clip=(".range-bar",),
-    #      actions=(Action("click", "<ここから>"), Action("click", "<ここまで>")), shows=…),  # ranges14
+    # docs/search.md: filters without a keyword (every utterance of 会長 in a date range, newest first).
+    Shot(
+        "search-filters-1280",
+        "search/?speaker=%E4%BC%9A%E9%95%B7&from=2022-01-01&to=2022-12-31&sort=newest",
+        1280,
+        clip=(".search-filters", "#search-status", "#search-results"),
+        shows=FILTERS_SHOWS,
+        actions=(Action("wait", SEARCH_DONE),),
+        ready="#search-q",
+        max_height=800,
+    ),
+    # docs/search.md: arriving from a hit marks the searched words; the find box walks through a word.
+    Shot(
+        "meeting-find-360",
+        MEETING + "?hl=%E7%AB%AF%E6%9C%AB",
+        360,
+        clip=(".meeting-find-tools", ".meeting-find"),
+        shows=FIND_SHOWS,
+        actions=(Action("fill", "#meeting-find-input", "端末"), Action("press", "#meeting-find-input", "Enter")),
+        ready="mark.search-term",
+    ),
+    # docs/theme.md: 「ここから」「ここまで」 tapped on a phone, then the range bar.
+    Shot(
+        "touch-range-360",
+        MEETING,
+        360,
+        clip=("#s26", ".range-bar"),
+        shows=TOUCH_RANGE_SHOWS,
+        actions=(Action("click", "#s26 .utterance-tools .pick-range"), Action("click", "#s28 .utterance-tools .pick-range"), Action("top", "#s26")),
+        ready=".utterance-tools",
+        height=680,
+    ),
 ]
 
 

@@ -263,25 +263,3 @@ def test_axe_finds_nothing_with_the_range_bar_shown(browser, static_server, bund
     finally:
         context.close()
     assert violations == [], f"{state} at {width} px: {violations}"
-
-
-def test_screenshot_of_a_chosen_range_on_a_phone(browser, url: str, tmp_path: Path) -> None:
-    """The picture in docs/theme.md; MINUTES_DOC_IMAGES=1 writes it to docs/images/ instead of tmp."""
-    import os
-
-    folder = REPO / "docs" / "images" if os.environ.get("MINUTES_DOC_IMAGES") else tmp_path
-    context = browser.new_context(viewport={"width": 360, "height": 640}, has_touch=True, is_mobile=True)
-    page = context.new_page()
-    try:
-        page.goto(url + "#s3")
-        page.tap("#s3 .pick-range")
-        page.locator("#s5 .pick-range").scroll_into_view_if_needed()
-        page.tap("#s5 .pick-range")
-        page.evaluate("() => document.activeElement.blur()")
-        page.evaluate("() => document.getElementById('s3').scrollIntoView()")
-        shot = folder / "range-bar-phone.png"
-        assert in_range(page) == expected(3, 5)
-        page.screenshot(path=str(shot), animations="disabled", caret="hide")
-    finally:
-        context.close()
-    assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

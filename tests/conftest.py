@@ -123,6 +123,16 @@ def static_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[callable
 
 
 @pytest.fixture(scope="session")
+def bundled_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The archive in content/ (one meeting of 248 utterances), built once for the whole run; read only."""
+    from generator.build import build_site
+
+    out = tmp_path_factory.mktemp("bundled") / "site"
+    build_site(REPO / "content", TEMPLATES, out)
+    return out
+
+
+@pytest.fixture(scope="session")
 def browser():
     """Debian's chromium driven by Playwright; the test fails if it is missing (CI installs it)."""
     from playwright.sync_api import sync_playwright

@@ -34,15 +34,6 @@ WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 WIDTHS = {"phone": 360, "desktop": 1280}
 
 
-@pytest.fixture(scope="module")
-def bundled_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The archive in content/, built once for every scan."""
-    assert AXE.is_file(), f"{AXE} missing: run 'npm ci' (make setup does)"
-    out = tmp_path_factory.mktemp("bundled") / "site"
-    build_site(REPO / "content", TEMPLATES, out)
-    return out
-
-
 @pytest.mark.parametrize("width", WIDTHS, ids=WIDTHS)
 @pytest.mark.parametrize("name", PAGES, ids=PAGES)
 def test_no_serious_or_critical_violation(browser, static_server, bundled_site, name, width):

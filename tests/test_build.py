@@ -16,19 +16,12 @@ from generator.build import build_site
 from generator.content import load_archive
 from generator.cli import main
 from generator.diagnostics import ContentError
-from tests.conftest import REPO, TEMPLATES, meeting
+from tests.conftest import TEMPLATES, meeting
 
 
 def files_of(folder: Path) -> dict[str, bytes]:
     """Every file below `folder` with its bytes, by relative path."""
     return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
-
-
-@pytest.fixture(scope="module")
-def bundled_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("bundled") / "site"
-    build_site(REPO / "content", TEMPLATES, out)
-    return out
 
 
 def test_bundled_archive_has_home_body_and_meeting_pages(bundled_site: Path) -> None:

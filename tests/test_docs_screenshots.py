@@ -15,8 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.build import build_site
-from tests.conftest import REPO, TEMPLATES
+from tests.conftest import REPO
 
 pytestmark = pytest.mark.browser
 
@@ -178,14 +177,6 @@ def referenced_screenshots() -> dict[str, list[str]]:
         for name in re.findall(r"\(screenshots/([\w.-]+)\.png\)", doc.read_text(encoding="utf-8")):
             found.setdefault(name, []).append(doc.name)
     return found
-
-
-@pytest.fixture(scope="module")
-def bundled_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The bundled archive in content/, built once for every shot."""
-    out = tmp_path_factory.mktemp("shots") / "site"
-    build_site(REPO / "content", TEMPLATES, out)
-    return out
 
 
 def take(browser, site_root: str, shot: Shot, folder: Path) -> bytes:

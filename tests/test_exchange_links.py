@@ -24,9 +24,8 @@ def record(count: int) -> str:
     return "\n".join(lines)
 
 
-@pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("exchange")
+def write_exchange_site(root: Path) -> Path:
+    """A meeting of 25 utterances and a corrected one once published elsewhere, built into root/site."""
     content = root / "content"
     files = {
         "_index.md": "---\ntitle: テスト会議録\norganization: テスト区\n---\n",
@@ -44,6 +43,11 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
         (content / rel).write_text(text, encoding="utf-8")
     build_site(content, TEMPLATES, root / "site")
     return root / "site"
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return write_exchange_site(tmp_path_factory.mktemp("exchange"))
 
 
 @pytest.fixture

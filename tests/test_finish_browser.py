@@ -46,14 +46,6 @@ window.__finish = {
 
 
 @pytest.fixture(scope="module")
-def bundled_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The archive in content/, built once."""
-    out = tmp_path_factory.mktemp("finish") / "site"
-    build_site(REPO / "content", TEMPLATES, out)
-    return out
-
-
-@pytest.fixture(scope="module")
 def search_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The search tests' archive: meetings with many hits and more than one page of meetings."""
     root = tmp_path_factory.mktemp("finish-search")

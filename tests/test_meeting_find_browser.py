@@ -7,8 +7,7 @@ from urllib.parse import quote
 
 import pytest
 
-from generator.build import build_site
-from tests.conftest import REPO, TEMPLATES
+from tests.conftest import REPO
 
 pytestmark = pytest.mark.browser
 
@@ -16,14 +15,6 @@ MEETING = "joho-kokai/2022-02-14/"
 WIDTHS = {"phone": 360, "desktop": 1280}
 AXE = REPO / "node_modules" / "axe-core" / "axe.min.js"
 MARKED = "() => [...document.querySelectorAll('mark.search-term')].map(m => m.textContent)"
-
-
-@pytest.fixture(scope="module")
-def bundled_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The archive in content/ (one meeting of 248 utterances), built once."""
-    out = tmp_path_factory.mktemp("bundled") / "site"
-    build_site(REPO / "content", TEMPLATES, out)
-    return out
 
 
 @pytest.fixture(params=WIDTHS, ids=WIDTHS)

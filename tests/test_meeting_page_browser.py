@@ -18,14 +18,6 @@ LANDMARKS = """() => [...document.querySelectorAll(
     + ' form[aria-label], form[aria-labelledby], [role=region], [role=search], [role=navigation]')].length"""
 
 
-@pytest.fixture(scope="module")
-def bundled_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The archive in content/ (one meeting of 248 utterances), built once."""
-    out = tmp_path_factory.mktemp("bundled") / "site"
-    build_site(REPO / "content", TEMPLATES, out)
-    return out
-
-
 @pytest.fixture(params=WIDTHS, ids=WIDTHS)
 def meeting_page(request, browser, static_server, bundled_site):
     """The bundled meeting open at 360 or 1280 px, its script run."""

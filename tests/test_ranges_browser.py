@@ -7,9 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from generator.build import build_site
-from tests.conftest import REPO, TEMPLATES, meeting
-from tests.test_exchange_links import COUNT, TITLE, record
+from tests.conftest import REPO
+from tests.test_exchange_links import COUNT, TITLE, write_exchange_site
 
 pytestmark = pytest.mark.browser
 
@@ -21,22 +20,7 @@ AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A meeting of 25 utterances, and a corrected one that was once published elsewhere."""
-    root = tmp_path_factory.mktemp("ranges")
-    content = root / "content"
-    files = {
-        "_index.md": "---\ntitle: テスト会議録\norganization: テスト区\n---\n",
-        "test/_index.md": "---\ntitle: テスト審議会\n---\n",
-        "test/2022-02-14.md": meeting(title=TITLE, body=record(COUNT)),
-        "test/2022-03-01.md": meeting(
-            date="2022-03-01", body=record(COUNT),
-            extra="renumbered: {s24: s24, s25: s24, s26: s25}\naliases: [test/2022-03-02]\n",
-        ),
-    }  # fmt: skip
-    for rel, text in files.items():
-        (content / rel).parent.mkdir(parents=True, exist_ok=True)
-        (content / rel).write_text(text, encoding="utf-8")
-    build_site(content, TEMPLATES, root / "site")
-    return root / "site"
+    return write_exchange_site(tmp_path_factory.mktemp("ranges"))
 
 
 @pytest.fixture
@@ -231,14 +215,6 @@ def test_print_this_range_prints_only_the_exchange(device, url: str) -> None:
     page.evaluate("() => window.dispatchEvent(new Event('afterprint'))")
     assert visible_ids(page) == expected(1, COUNT)  # an ordinary printout again
     assert page.locator(".print-link-url").inner_text() == url
-
-
-@pytest.fixture(scope="module")
-def bundled_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The archive in content/ (one meeting of 248 utterances), built once."""
-    out = tmp_path_factory.mktemp("bundled") / "site"
-    build_site(REPO / "content", TEMPLATES, out)
-    return out
 
 
 @pytest.mark.parametrize("width", WIDTHS.values(), ids=WIDTHS)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.conftest import SITE_INDEX, write_files
+from generator.build import build_site
+from tests.conftest import SITE_INDEX, TEMPLATES, write_files
 
 NAMED = "多田政拓"
 """The chair: a full name in brackets, in both bodies, in 2021 and 2023."""
@@ -70,3 +71,10 @@ def write_speaker_site(content: Path) -> Path:
             "somu/2023-03-01.md": _COMMITTEE,
         },
     )
+
+
+def build_speaker_site(root: Path) -> Path:
+    """The named-speaker archive written under root/content and built into root/site."""
+    out = root / "site"
+    build_site(write_speaker_site(root / "content"), TEMPLATES, out)
+    return out

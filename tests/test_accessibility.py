@@ -7,9 +7,8 @@ from urllib.parse import quote
 
 import pytest
 
-from generator.build import build_site
-from tests.conftest import REPO, TEMPLATES
-from tests.speaker_site import NAMED, TRICKY, write_speaker_site
+from tests.conftest import REPO
+from tests.speaker_site import NAMED, TRICKY, build_speaker_site
 
 pytestmark = pytest.mark.browser
 
@@ -61,10 +60,7 @@ def test_no_serious_or_critical_violation(browser, static_server, bundled_site, 
 @pytest.fixture(scope="module")
 def speaker_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """An archive whose minutes name their speakers, built once."""
-    root = tmp_path_factory.mktemp("speakers")
-    out = root / "site"
-    build_site(write_speaker_site(root / "content"), TEMPLATES, out)
-    return out
+    return build_speaker_site(tmp_path_factory.mktemp("speakers"))
 
 
 @pytest.mark.parametrize("width", WIDTHS, ids=WIDTHS)

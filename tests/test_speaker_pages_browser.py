@@ -7,9 +7,7 @@ from urllib.parse import quote
 
 import pytest
 
-from generator.build import build_site
-from tests.conftest import TEMPLATES
-from tests.speaker_site import NAMED, TRICKY, write_speaker_site
+from tests.speaker_site import NAMED, TRICKY, build_speaker_site
 
 pytestmark = pytest.mark.browser
 
@@ -19,10 +17,7 @@ WIDTHS = {"phone": 360, "desktop": 1280}
 @pytest.fixture(scope="module")
 def speaker_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The named-speaker archive, built once."""
-    root = tmp_path_factory.mktemp("speakers")
-    out = root / "site"
-    build_site(write_speaker_site(root / "content"), TEMPLATES, out)
-    return out
+    return build_speaker_site(tmp_path_factory.mktemp("speakers"))
 
 
 @pytest.fixture(params=WIDTHS, ids=WIDTHS)

@@ -9,6 +9,8 @@ every term is a shard of its own and every query and prefix crosses shards.
 
 from __future__ import annotations
 
+import dataclasses
+
 import json
 from pathlib import Path
 
@@ -68,7 +70,14 @@ def test_sharded_hits_come_in_the_order_of_the_unsharded_index(corpus: Path, tmp
         assert [hit["ref"] for hit in browser["hits"]] == [hit.ref for hit in expected.hits], query
         for theirs, mine in zip(browser["hits"], expected.hits, strict=True):
             assert abs(theirs["score"] - mine.score) <= 1e-9, (query, mine.url)
-        assert from_files.search(query, 0) == expected, query
+        # Python adds a shard's terms to its dot products in the order it read them, one index
+        # in first-use order: the same sums, the last bits of which may differ.
+        found = from_files.search(query, 0)
+        assert [hit.ref for hit in found.hits] == [hit.ref for hit in expected.hits], query
+        for theirs, mine in zip(found.hits, expected.hits, strict=True):
+            assert abs(theirs.score - mine.score) <= 1e-9, (query, mine.url)
+        assert [dataclasses.replace(hit, score=0) for hit in found.hits] == [dataclasses.replace(hit, score=0) for hit in expected.hits]
+        assert dataclasses.replace(found, hits=[]) == dataclasses.replace(expected, hits=[]), query
 
 
 @pytest.mark.corpus

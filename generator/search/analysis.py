@@ -25,7 +25,7 @@ from types import TracebackType
 from typing import Protocol
 
 from .folding import hiragana, is_kanji, non_word_mask
-from .lunr_writer import GAPS, POSITIONS
+from .lunr_writer import GAPS, LENGTH, POSITIONS
 from .tokenizer import JapaneseTokenizer, Token
 
 RUN_CHARS = 25_000
@@ -151,16 +151,16 @@ class Analyst:
         # tuple costs less than recording the word again.
         self._seen: set[tuple] = set()
 
-    def analyse(self, texts: list[str], first_ref: int = 0) -> Analysis:
+    def analyse(self, texts: list[str], keys: list[str] | None = None) -> Analysis:
         """The terms of every text in `texts`, and the word shapes new to this analyst.
 
-        The texts are the index's documents `first_ref`, `first_ref + 1`, … (their posting entries name them).
+        Their posting entries name the texts by `keys` (by default "0", "1", …).
         """
         misses = getattr(self.tokenizer, "misses", None)
         stats = TermStats()
         seen = self._seen
         entries = []
-        for ref, text in enumerate(texts, first_ref):
+        for ref, text in zip(keys if keys is not None else map(str, range(len(texts))), texts):
             tokens = self.tokenizer.tokenize(text)
             for token in tokens:
                 if token.units:
@@ -226,25 +226,29 @@ def _gap_before(mask: str, start: int) -> int:
     return count
 
 
-def posting_entries(text: str, positions: dict[str, list[int]], ref: int) -> dict[str, tuple[int, str]]:
+def posting_entries(text: str, positions: dict[str, list[int]], ref: int | str) -> dict[str, tuple[int, str]]:
     """Term → (how many places it has in `text`, the text's entry in the term's posting as JSON).
 
-    The entry is `"ref":metadata`, the metadata lunr's `{"g":[…],"p":[…]}`: `p` the places
+    The entry is `"ref":metadata` (`ref` is the key the site's files name the text by), the metadata lunr's `{"g":[…],"p":[…]}`: `p` the places
     (`document_terms`) and, only where some place follows punctuation or spaces, `g`: flat
     [place number, count, …], the count of those characters (at most MAX_GAP), with which the
     browser can tell whether two terms stand in a row without the text. Written here, in the
     worker processes, an entry is one string where the index would otherwise hold a dict, lists
     and their numbers for every term of every text, and encode them all one after the other at
     the end of the build; a posting is then its entries joined by commas.
+
+    Every entry also carries `l`, the text's BM25 field length (its places of all terms): the
+    reader of a shard weighs the postings with it (shards.py). It is not lunr metadata.
     """
     mask = non_word_mask(text)
     entries: dict[str, tuple[int, str]] = {}
+    length = f'"{LENGTH}":{sum(len(spans) for spans in positions.values()) // 2},'
     for term, spans in positions.items():
         if len(spans) == 2:  # most terms stand once in a speech
             start = spans[0]
             gap = _gap_before(mask, start) if start and mask[start - 1] == "1" else 0
             marks = f'"{GAPS}":[0,{gap}],' if gap else ""
-            entries[term] = (1, f'"{ref}":{{{marks}"{POSITIONS}":[{start},{spans[1]}]}}')
+            entries[term] = (1, f'"{ref}":{{{marks}{length}"{POSITIONS}":[{start},{spans[1]}]}}')
             continue
         gaps: list[int] = []
         for number in range(len(spans) // 2):
@@ -252,7 +256,7 @@ def posting_entries(text: str, positions: dict[str, list[int]], ref: int) -> dic
             if start and mask[start - 1] == "1":
                 gaps += (number, _gap_before(mask, start))
         marks = f'"{GAPS}":[{",".join(map(str, gaps))}],' if gaps else ""
-        entries[term] = (len(spans) // 2, f'"{ref}":{{{marks}"{POSITIONS}":[{",".join(map(str, spans))}]}}')
+        entries[term] = (len(spans) // 2, f'"{ref}":{{{marks}{length}"{POSITIONS}":[{",".join(map(str, spans))}]}}')
     return entries
 
 
@@ -269,11 +273,11 @@ def _start_worker(cache_dir: Path | None) -> None:
     _worker = Analyst(tokenizer)
 
 
-def _analyse_in_worker(texts: list[str], first_ref: int) -> bytes:
+def _analyse_in_worker(texts: list[str], keys: list[str]) -> bytes:
     assert _worker is not None, "the worker was not started"
     # Pickled here, unpickled only when the index reads it: results that arrive while the build
     # renders pages wait as bytes, a third of the memory of the dictionaries they hold.
-    return pickle.dumps(_worker.analyse(texts, first_ref), pickle.HIGHEST_PROTOCOL)
+    return pickle.dumps(_worker.analyse(texts, keys), pickle.HIGHEST_PROTOCOL)
 
 
 class Analyses:
@@ -284,13 +288,16 @@ class Analyses:
     (or call `close`) so that the workers stop even when the build fails.
     """
 
-    def __init__(self, texts: list[str], workers: int, cache_dir: Path | None = None, tokenizer: Tokenizer | None = None):
+    def __init__(
+        self, texts: list[str], keys: list[str], workers: int, cache_dir: Path | None = None, tokenizer: Tokenizer | None = None
+    ):
         self.workers = workers
         self.tokenized = 0
         """Texts Sudachi tokenized so far (the rest came from the cache)."""
         self._runs = runs(texts)
-        self._firsts = list(itertools.accumulate((len(run) for run in self._runs[:-1]), initial=0))
-        """The ref of each run's first text."""
+        firsts = itertools.accumulate((len(run) for run in self._runs), initial=0)
+        self._keys = [keys[first : first + len(run)] for first, run in zip(firsts, self._runs)]
+        """The keys of each run's texts."""
         self._tokenizer = tokenizer
         self._cache_dir = cache_dir
         self._pool: ProcessPoolExecutor | None = None
@@ -305,7 +312,7 @@ class Analyses:
             # and small, which keeps the workers' memory to their own.
             context = multiprocessing.get_context("spawn")
             self._pool = ProcessPoolExecutor(workers, context, _start_worker, (cache_dir,))
-            self._futures = [self._pool.submit(_analyse_in_worker, run, first) for run, first in zip(self._runs, self._firsts)]
+            self._futures = [self._pool.submit(_analyse_in_worker, run, keys) for run, keys in zip(self._runs, self._keys)]
 
     def __iter__(self) -> Iterator[Analysis]:
         if self._pool is not None:
@@ -321,8 +328,8 @@ class Analyses:
             return
         analyst, cache = self._local_analyst()
         try:
-            for run, first in zip(self._runs, self._firsts):
-                analysis = analyst.analyse(run, first)
+            for run, keys in zip(self._runs, self._keys):
+                analysis = analyst.analyse(run, keys)
                 self.tokenized += analysis.tokenized
                 yield analysis
                 del analysis

@@ -4,7 +4,9 @@
 a large archive) and makes one lunr document per utterance (no pipeline: the terms go in as they
 are), written as lunr.py would (lunr_writer.py): a `SearchIndex`, whose `lunr` is the lunr.js
 2.3.9 serialization of the whole index (and `parts` its pieces, from which the shards are cut). One field, `text`; refs are utterance
-numbers across the archive, "0", "1", … Every posting carries the metadata `p`: where the term
+numbers across the archive, "0", "1", …, and the site's files name an utterance by a key that does
+not move when other meetings come or go: `<meeting id>.<number>`, the id a short hash of the
+meeting's path (chunking.py). Every posting carries the metadata `p`: where the term
 stands in the speech, as a flat list `[start, length, start, length, …]` in code points
 (JavaScript must convert to UTF-16 units). The inverted index is in UTF-16 order, as lunr.js
 requires.
@@ -26,10 +28,13 @@ from ..models import AgendaItem, Archive
 from ..speakers import speaker_key
 from ..wareki import fiscal_year
 from .analysis import Analyses, TermStats, Tokenizer, worker_count
+from .chunking import unique_names
 from .lunr_writer import FIELD, POSITIONS, LunrParts, LunrWriter, utf16_order  # noqa: F401 - FIELD, POSITIONS and utf16_order are read from here too
 
 
 SEARCH_DIR = "search"
+MEETING_ID_DIGITS = 4
+"""Base-36 digits of a meeting id (more where two meetings' hashes share them)."""
 
 
 @dataclass(frozen=True)
@@ -43,6 +48,8 @@ class MeetingEntry:
     fiscal_year: int
     url: str
     items: list[str] = field(default_factory=list)
+    id: str = ""
+    """A short hash of the meeting's path: the search files name its utterances `<id>.<number>`."""
 
 
 @dataclass(frozen=True)
@@ -68,6 +75,8 @@ class SearchIndex:
     normalized: dict[str, str]
     units: dict[str, list[str]]
     readings: dict[str, str] = field(default_factory=dict)
+    lengths: list[int] = field(default_factory=list)
+    """By ref: how many term places each utterance has (BM25's field length)."""
 
     @property
     def lunr(self) -> dict:
@@ -127,8 +136,9 @@ class PendingSearchIndex:
     ):
         self.meetings, self.documents = _store(archive, base_path)
         texts = [document.text for document in self.documents]
+        self._keys = [document_key(self.meetings, document) for document in self.documents]
         workers = 0 if tokenizer is not None else worker_count(texts, jobs)
-        self._analyses = Analyses(texts, workers, cache_dir, tokenizer)
+        self._analyses = Analyses(texts, self._keys, workers, cache_dir, tokenizer)
 
     @property
     def workers(self) -> int:
@@ -145,10 +155,11 @@ class PendingSearchIndex:
         with collector_paused():
             writer = LunrWriter()
             stats = TermStats()
+            keys = iter(self._keys)
             for analysis in self._analyses:
                 stats.update(analysis.stats)
                 for entries in analysis.entries:
-                    writer.add(entries)
+                    writer.add(entries, next(keys))
                 del analysis
             self.close()
             return SearchIndex(
@@ -158,6 +169,7 @@ class PendingSearchIndex:
                 normalized=stats.normalized_map(),
                 units=stats.units_map(),
                 readings=stats.readings_map(writer.inverted),
+                lengths=writer.lengths,
             )
 
     def close(self) -> None:
@@ -171,10 +183,16 @@ class PendingSearchIndex:
         self.close()
 
 
+def document_key(meetings: list[MeetingEntry], document: DocumentEntry) -> str:
+    """The key the search files name an utterance by: `<meeting id>.<number>`."""
+    return f"{meetings[document.meeting].id}.{document.number}"
+
+
 def _store(archive: Archive, base_path: str) -> tuple[list[MeetingEntry], list[DocumentEntry]]:
     """The document store: every meeting, and every utterance in order (its position is its ref)."""
     meetings: list[MeetingEntry] = []
     documents: list[DocumentEntry] = []
+    ids = unique_names((meeting.path for meeting in archive.meetings), MEETING_ID_DIGITS)
     for body in archive.bodies:
         for meeting in body.meetings:
             items = [block for block in meeting.record if isinstance(block, AgendaItem)]
@@ -183,7 +201,7 @@ def _store(archive: Archive, base_path: str) -> tuple[list[MeetingEntry], list[D
                 MeetingEntry(
                     title=meeting.title, date=meeting.date.isoformat(), body=body.title,
                     body_slug=body.slug, fiscal_year=fiscal_year(meeting.date),
-                    url=f"{base_path}{meeting.path}/", items=[item.title for item in items],
+                    url=f"{base_path}{meeting.path}/", items=[item.title for item in items], id=ids[meeting.path],
                 )  # fmt: skip
             )
             for utterance in meeting.utterances:

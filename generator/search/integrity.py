@@ -13,11 +13,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 from ..i18n import _
-from .index import FIELD, POSITIONS
+from .lunr_writer import LENGTH, POSITIONS
 from .shards import FORMAT_VERSION, MEETING_KEYS
 
 _MEETING_TYPES: dict[str, type] = {
-    "title": str, "date": str, "body": str, "body_slug": str, "fiscal_year": int, "url": str, "items": list,
+    "title": str, "date": str, "body": str, "body_slug": str, "fiscal_year": int, "url": str, "items": list, "id": str,
 }  # fmt: skip
 assert tuple(_MEETING_TYPES) == MEETING_KEYS, "_MEETING_TYPES must follow MEETING_KEYS"
 
@@ -84,10 +84,12 @@ def check_manifest(manifest: object, name: str) -> dict:
         key
         for key, valid in (
             ("documents", _is_int(manifest.get("documents")) and manifest["documents"] >= 0),
+            ("length", _is_int(manifest.get("length")) and manifest["length"] >= 0),
             ("meetings", _all(manifest.get("meetings"), _is_meeting)),
             ("lexicon", _str_list(manifest.get("lexicon"))),
+            ("lexicon_files", _names(manifest.get("lexicon_files"), manifest.get("lexicon"))),
             ("shards", _str_list(manifest.get("shards"))),
-            ("texts", _all(manifest.get("texts"), lambda count: _is_int(count) and count >= 0)),
+            ("shard_files", _names(manifest.get("shard_files"), manifest.get("shards"))),
             ("longest", _is_int(manifest.get("longest")) and manifest["longest"] >= 0),
         )
         if not valid
@@ -95,9 +97,19 @@ def check_manifest(manifest: object, name: str) -> dict:
     if problems:
         raise DamagedIndexError(name, _("'{key}' is missing or not what a build writes").format(key=problems[0]))
     said = sum(len(meeting["said"]) for meeting in manifest["meetings"])
-    if not said == manifest["documents"] == sum(manifest["texts"]):
+    agree = all(sum(meeting["texts"]) == len(meeting["said"]) for meeting in manifest["meetings"])
+    if not (agree and said == manifest["documents"]) or len({meeting["id"] for meeting in manifest["meetings"]}) < len(manifest["meetings"]):
         raise DamagedIndexError(name, _("its counts of utterances do not agree"))
     return manifest
+
+
+def _is_name(name: object) -> bool:
+    """A file or meeting name as chunking.unique_names makes it: never a path."""
+    return isinstance(name, str) and 0 < len(name) <= 64 and name.isascii() and all(c.isalnum() or c == "-" for c in name)
+
+
+def _names(names: object, firsts: object) -> bool:
+    return _all(names, _is_name) and isinstance(firsts, list) and len(names) == len(firsts)  # type: ignore[arg-type]
 
 
 def _is_meeting(meeting: object) -> bool:
@@ -107,6 +119,10 @@ def _is_meeting(meeting: object) -> bool:
         return False
     speakers = meeting.get("speakers")
     if not _str_list(meeting["items"]) or not _str_list(speakers):
+        return False
+    if not _is_name(meeting["id"]):
+        return False
+    if not _all(meeting.get("texts"), lambda count: _is_int(count) and count > 0):
         return False
     return _all(meeting.get("said"), lambda position: _is_int(position) and 0 <= position < len(speakers))
 
@@ -134,41 +150,20 @@ def check_texts(texts: object, name: str, count: int, items: Callable[[int], int
     raise DamagedIndexError(name, _("not the text file the manifest describes"))
 
 
-def check_shard(shard: object, name: str, documents: int) -> dict:
-    """A shard (a lunr index of some terms) whose postings and vectors are shaped as shards.py writes them."""
-    if isinstance(shard, dict) and _all(shard.get("invertedIndex"), lambda entry: _is_posting(entry, documents)):
-        if _all(shard.get("fieldVectors"), lambda entry: _is_vector(entry, documents)):
-            return shard
+def check_shard(shard: object, name: str, refs: dict[str, int]) -> list[list]:
+    """A shard ([[term, {key: metadata}], …]) shaped as shards.py writes it, naming only utterances of `refs` (key → ref)."""
+    if _all(shard, lambda entry: _is_posting(entry, refs)):
+        return shard  # type: ignore[return-value]
     raise DamagedIndexError(name, _("not a shard of this index"))
 
 
-def _is_ref(ref: object, documents: int) -> bool:
-    return isinstance(ref, str) and ref.isascii() and ref.isdigit() and len(ref) < 12 and int(ref) < documents
-
-
-def _is_posting(entry: object, documents: int) -> bool:
+def _is_posting(entry: object, refs: dict[str, int]) -> bool:
     if not (isinstance(entry, list) and len(entry) == 2 and isinstance(entry[0], str) and isinstance(entry[1], dict)):
         return False
-    posting = entry[1]
-    places = posting.get(FIELD)
-    if not _is_int(posting.get("_index")) or not isinstance(places, dict):
-        return False
-    for ref, metadata in places.items():
-        if not (_is_ref(ref, documents) and isinstance(metadata, dict)):
+    for key, metadata in entry[1].items():
+        if not (key in refs and isinstance(metadata, dict)):
             return False
         flat = metadata.get(POSITIONS)
-        if not (_all(flat, _is_int) and len(flat) % 2 == 0):
+        if not (_all(flat, _is_int) and len(flat) % 2 == 0 and flat and _is_int(metadata.get(LENGTH)) and metadata[LENGTH] > 0):
             return False
     return True
-
-
-def _is_vector(entry: object, documents: int) -> bool:
-    if not (isinstance(entry, list) and len(entry) == 2 and isinstance(entry[0], str)):
-        return False
-    field, _slash, ref = entry[0].partition("/")
-    elements = entry[1]
-    return (
-        field == FIELD and _is_ref(ref, documents) and isinstance(elements, list) and len(elements) % 2 == 0
-        and all(_is_int(index) for index in elements[0::2])
-        and all(isinstance(weight, int | float) and not isinstance(weight, bool) for weight in elements[1::2])
-    )  # fmt: skip

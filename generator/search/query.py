@@ -49,6 +49,7 @@ from .folding import fold, has_word_char, is_word_char, split_spaces, strip_non_
 from .index import FIELD, POSITIONS, SEARCH_DIR, DocumentEntry, MeetingEntry, SearchIndex, collector_paused, utf16_order
 from .integrity import check_lexicon, check_manifest, check_shard, check_texts, reader
 from .lexicon import Lexicon, word_map
+from .lunr_writer import LENGTH, idf, length_norm, weight
 from .shards import LEXICON_DIR, MANIFEST_FILE, MEETING_KEYS, SHARDS_DIR, TEXT_DIR
 from .filters import Filters
 from .syntax import Unit, parse_query
@@ -288,14 +289,14 @@ class Searcher:
             manifest = check_manifest(load(MANIFEST_FILE), MANIFEST_FILE)
             terms: list[str] = []
             words: dict[str, list[str]] = {}
-            for number in range(len(manifest["lexicon"])):
-                name = f"{LEXICON_DIR}/{number}.json"
+            for file in manifest["lexicon_files"]:
+                name = f"{LEXICON_DIR}/{file}.json"
                 more_terms, more_words = check_lexicon(load(name), name)
                 terms += more_terms
                 words.update(more_words)
             meetings, docs = _documents(manifest, load)
             searcher = cls({}, {}, meetings, docs, Lexicon(terms, words, manifest["longest"]))
-            searcher._shards = _Shards(load, manifest["shards"], searcher._postings, searcher._vectors, len(docs))
+            searcher._shards = _Shards(load, manifest, searcher._postings, searcher._vectors)
             return searcher
 
     @property
@@ -444,22 +445,27 @@ class Searcher:
 
 
 class _Shards:
-    """The shards of a search folder, read into a Searcher's postings and vectors as terms need them."""
+    """The shards of a search folder, read into a Searcher's postings and vectors as terms need them.
 
-    def __init__(
-        self,
-        load: Callable[[str], object],
-        starts: list[str],
-        postings: dict[str, dict],
-        vectors: dict[str, dict[int, float]],
-        documents: int,
-    ) -> None:
+    A shard holds postings only; each document's BM25 weights are computed here from the
+    manifest's counts and lengths as lunr.py's builder would have stored them (see shards.py).
+    """
+
+    def __init__(self, load: Callable[[str], object], manifest: dict, postings: dict[str, dict], vectors: dict[str, dict[int, float]]) -> None:
         self._load = load
-        self._documents = documents
-        self._starts = [utf16_order(term) for term in starts]
+        self._starts = [utf16_order(term) for term in manifest["shards"]]
+        self._names = manifest["shard_files"]
         self._postings = postings
         self._vectors = vectors
         self._loaded: set[int] = set()
+        self._refs: dict[str, str] = {}
+        """Key (`<meeting id>.<number>`) → ref."""
+        for meeting in manifest["meetings"]:
+            for number in range(1, len(meeting["said"]) + 1):
+                self._refs[f"{meeting['id']}.{number}"] = str(len(self._refs))
+        self._documents = manifest["documents"]
+        # As lunr_writer.average_length: the integer sum, divided once.
+        self._average = manifest["length"] / self._documents if self._documents else 0.0
 
     def load(self, terms: Iterable[str]) -> None:
         """Read the shard of each of `terms` that has not been read yet."""
@@ -471,11 +477,22 @@ class _Shards:
                 continue
             self._loaded.add(number)
             with collector_paused():
-                name = f"{SHARDS_DIR}/{number}.json"
-                shard = check_shard(self._load(name), name, self._documents)
-                self._postings.update(shard["invertedIndex"])
-                for ref, elements in shard["fieldVectors"]:
-                    self._vectors.setdefault(ref, {}).update(zip(elements[0::2], elements[1::2]))
+                name = f"{SHARDS_DIR}/{self._names[number]}.json"
+                self._read(check_shard(self._load(name), name, self._refs))
+
+    def _read(self, shard: list[list]) -> None:
+        """Add a shard's postings, its terms numbered after those read before, and its documents' weights."""
+        refs, average = self._refs, self._average
+        for word, documents in shard:
+            index = len(self._postings)
+            term_idf = idf(self._documents, len(documents))
+            posting = {}
+            for key, metadata in documents.items():
+                ref = refs[key]
+                norm = length_norm(metadata.pop(LENGTH), average)
+                posting[ref] = metadata
+                self._vectors.setdefault(f"{FIELD}/{ref}", {})[index] = weight(term_idf, len(metadata[POSITIONS]) // 2, norm)
+            self._postings[word] = {"_index": index, FIELD: posting}
 
 
 def _documents(manifest: dict, load: Callable[[str], object]) -> tuple[list[MeetingEntry], list[DocumentEntry]]:
@@ -483,18 +500,15 @@ def _documents(manifest: dict, load: Callable[[str], object]) -> tuple[list[Meet
     meetings: list[MeetingEntry] = []
     docs: list[DocumentEntry] = []
     for position, meeting in enumerate(manifest["meetings"]):
-        meetings.append(MeetingEntry(**{key: meeting[key] for key in MEETING_KEYS}))
+        entry = MeetingEntry(**{key: meeting[key] for key in MEETING_KEYS})
+        meetings.append(entry)
         who = meeting.get("who") or [None] * len(meeting["speakers"])
-        for number, speaker in enumerate(meeting["said"], 1):
-            docs.append(DocumentEntry(position, number, meeting["speakers"][speaker], None, "", who[speaker]))
-    ref = 0
-    for number, count in enumerate(manifest["texts"]):
-        name = f"{TEXT_DIR}/{number}.json"
-        first = ref
-        texts = check_texts(load(name), name, count, lambda k: len(meetings[docs[first + k].meeting].items))
-        for item, text in texts:
-            docs[ref] = dataclasses.replace(docs[ref], item=item, text=text)
-            ref += 1
+        said = iter(enumerate(meeting["said"], 1))
+        for file, count in enumerate(meeting["texts"]):
+            name = f"{TEXT_DIR}/{meeting['id']}-{file}.json"
+            for item, text in check_texts(load(name), name, count, lambda k: len(entry.items)):
+                number, speaker = next(said)
+                docs.append(DocumentEntry(position, number, meeting["speakers"][speaker], item, text, who[speaker]))
     return meetings, docs
 
 

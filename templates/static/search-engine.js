@@ -44,6 +44,9 @@
   var GAPS = "g";
   var ADJACENCY_BONUS = 0.5;
   var MANIFEST = "manifest.json";
+  // lunr's BM25 parameters, as generator/search/lunr_writer.py's K1 and B.
+  var K1 = 1.2;
+  var B = 0.75;
 
   function fold(text) {
     return text.normalize("NFKC").toLowerCase();
@@ -116,6 +119,24 @@
     this.starts = firstChars; // the first character of each lexicon file
     this.longest = longest;
     this.files = new Map(); // file name -> {terms, set, words}
+  }
+
+  /* lunr's inverse document frequency, as lunr_writer.idf. */
+  function idf(documents, holding) {
+    return Math.log(1 + Math.abs((documents - holding + 0.5) / (holding + 0.5)));
+  }
+
+  /* A document's BM25 length normalisation, as lunr_writer.length_norm. */
+  function lengthNorm(length, average) {
+    return length ? K1 * (1 - B + B * (length / average)) : 0;
+  }
+
+  /*
+   * A term's weight in a document's field vector, rounded as lunr_writer.weight rounds it:
+   * toFixed rounds the exact binary value, as Python's round(x, 3) does.
+   */
+  function weight(termIdf, frequency, norm) {
+    return Number((termIdf * ((K1 + 1) * frequency) / (norm + frequency)).toFixed(3));
   }
 
   Lexicon.prototype.add = function (number, data) {
@@ -457,10 +478,41 @@
     return spans.map(function (span) { return [units[span[0]], units[span[1]]]; });
   }
 
-  /* A loaded shard: its lunr index, and its terms in UTF-16 order for prefixes. */
-  function Shard(data) {
-    this.terms = data.invertedIndex.map(function (entry) { return entry[0]; });
-    this.index = lunr.Index.load(data);
+  /*
+   * A loaded shard: its lunr index, and its terms in UTF-16 order for prefixes. The file holds
+   * postings only ([[term, {key: metadata}], ...], keys `<meeting id>.<number>`, each entry with
+   * its utterance's length `l`): the index is made here as lunr's builder would have made it,
+   * each document's weights from the manifest's counts and the lengths (shards.py), its refs the
+   * utterances' places in the archive.
+   */
+  function Shard(data, documents) {
+    var vectors = new Map(), inverted = [];
+    data.forEach(function (entry, index) {
+      var keys = Object.keys(entry[1]), posting = {};
+      var termIdf = idf(documents.count, keys.length);
+      keys.forEach(function (key) {
+        var ref = documents.refs.get(key), found = entry[1][key];
+        // lunr's metadata without the length, which is not a list of places.
+        var metadata = posting[ref] = {};
+        metadata[POSITIONS] = found[POSITIONS];
+        if (found[GAPS]) metadata[GAPS] = found[GAPS];
+        var elements = vectors.get(ref);
+        if (!elements) vectors.set(ref, elements = []);
+        elements.push(index, weight(termIdf, found[POSITIONS].length / 2, lengthNorm(found.l, documents.average)));
+      });
+      var field = {};
+      field[FIELD] = posting;
+      field._index = index;
+      inverted.push([entry[0], field]);
+    });
+    this.terms = data.map(function (entry) { return entry[0]; });
+    this.index = lunr.Index.load({
+      version: lunr.version,
+      fields: [FIELD],
+      fieldVectors: Array.from(vectors, function (vector) { return [FIELD + "/" + vector[0], vector[1]]; }),
+      invertedIndex: inverted,
+      pipeline: []
+    });
   }
 
   /* The shard's terms that a query term matches: itself, or every term it begins. */
@@ -497,20 +549,33 @@
       if (!self.manifest) {
         self.manifest = manifest;
         self.lexicon = new Lexicon(manifest.lexicon, manifest.longest);
-        // The first ref of each meeting and of each text file: entryFor finds a ref's in these
-        // (an empty meeting has the next one's first ref).
+        // The first ref of each meeting: entryFor finds a ref's in these (an empty meeting has
+        // the next one's first ref).
         self.meetingStarts = starts(manifest.meetings.map(function (meeting) { return meeting.said.length; }));
-        self.textStarts = starts(manifest.texts);
       }
       return self;
     });
+  };
+
+  /*
+   * What weighting a shard's postings needs (Shard): the number of utterances, each one's ref by
+   * its key, and their average length; made once, when the first shard is read.
+   */
+  Searcher.prototype.documents = function () {
+    if (this.documentModel) return this.documentModel;
+    var refs = new Map(), count = 0;
+    this.manifest.meetings.forEach(function (meeting) {
+      for (var number = 1; number <= meeting.said.length; number++) refs.set(meeting.id + "." + number, String(count++));
+    });
+    // As lunr_writer.average_length: the integer sum, divided once.
+    return this.documentModel = { count: count, refs: refs, average: count ? this.manifest.length / count : 0 };
   };
 
   Searcher.prototype.prepare = function (text) {
     var self = this;
     return this.start().then(function () {
       return Promise.all(self.lexicon.filesFor(fold(String(text))).map(function (number) {
-        return self.file("lexicon/" + number + ".json").then(function (data) {
+        return self.file("lexicon/" + self.manifest.lexicon_files[number] + ".json").then(function (data) {
           if (!self.lexicon.files.has(number)) self.lexicon.add(number, data);
         });
       }));
@@ -526,8 +591,9 @@
   Searcher.prototype.shardsOf = function (term) {
     var starts = this.manifest.shards;
     if (!starts.length) return []; // an archive without utterances
-    var at = Math.max(0, entryFor(starts, term.text)), names = ["shards/" + at + ".json"];
-    while (term.prefix && ++at < starts.length && starts[at].startsWith(term.text)) names.push("shards/" + at + ".json");
+    var files = this.manifest.shard_files;
+    var at = Math.max(0, entryFor(starts, term.text)), names = ["shards/" + files[at] + ".json"];
+    while (term.prefix && ++at < starts.length && starts[at].startsWith(term.text)) names.push("shards/" + files[at] + ".json");
     return names;
   };
 
@@ -547,7 +613,7 @@
       self.shardsOf(term).forEach(function (name) { if (names.indexOf(name) < 0) names.push(name); });
     });
     return Promise.all(names.map(function (name) {
-      return self.file(name, function (data) { return new Shard(data); });
+      return self.file(name, function (data) { return new Shard(data, self.documents()); });
     })).then(function (shards) {
       var found = terms.map(function () { return []; });
       var dots = new Map(), clauses = new Map(), squares = 0;
@@ -797,15 +863,17 @@
     };
   };
 
-  /* The text and agenda item of each ref, from the text files that hold them. */
+  /* The text and agenda item of each ref, from the text files that hold them (each of consecutive utterances of one meeting). */
   Searcher.prototype.details = function (refs) {
     var self = this;
     return this.start().then(function () {
       return Promise.all(refs.map(function (ref) {
-        var at = entryFor(self.textStarts, Number(ref));
-        return self.file("text/" + at + ".json").then(function (chunk) {
-          var doc = chunk[Number(ref) - self.textStarts[at]];
-          var meeting = self.manifest.meetings[entryFor(self.meetingStarts, Number(ref))];
+        var position = entryFor(self.meetingStarts, Number(ref));
+        var meeting = self.manifest.meetings[position];
+        var offset = Number(ref) - self.meetingStarts[position], file = 0;
+        while (offset >= meeting.texts[file]) offset -= meeting.texts[file++];
+        return self.file("text/" + meeting.id + "-" + file + ".json").then(function (chunk) {
+          var doc = chunk[offset];
           return { ref: String(ref), item: doc[0] === null ? null : meeting.items[doc[0]], text: doc[1] };
         });
       }));

@@ -88,8 +88,6 @@ def check_manifest(manifest: object, name: str) -> dict:
             ("meetings", _all(manifest.get("meetings"), _is_meeting)),
             ("lexicon", _str_list(manifest.get("lexicon"))),
             ("lexicon_files", _names(manifest.get("lexicon_files"), manifest.get("lexicon"))),
-            ("shards", _str_list(manifest.get("shards"))),
-            ("shard_files", _names(manifest.get("shard_files"), manifest.get("shards"))),
             ("longest", _is_int(manifest.get("longest")) and manifest["longest"] >= 0),
         )
         if not valid
@@ -127,13 +125,17 @@ def _is_meeting(meeting: object) -> bool:
     return _all(meeting.get("said"), lambda position: _is_int(position) and 0 <= position < len(speakers))
 
 
-def check_lexicon(lexicon: object, name: str) -> tuple[list[str], dict[str, list[str]]]:
-    """The terms and the word map of a lexicon file; DamagedIndexError when it is not one."""
+def check_lexicon(lexicon: object, name: str) -> tuple[list[str], dict[str, list[str]], list[tuple[str, str]]]:
+    """The terms, the word map and the shards ((a term the shard holds, its name)) of a lexicon file; DamagedIndexError when it is not one."""
     if isinstance(lexicon, dict) and _str_list(lexicon.get("terms")):
-        words = lexicon.get("words")
-        if isinstance(words, dict) and all(map(_str_list, words.values())):
-            return lexicon["terms"], words
+        terms, words, shards = lexicon["terms"], lexicon.get("words"), lexicon.get("shards")
+        if isinstance(words, dict) and all(map(_str_list, words.values())) and _all(shards, lambda entry: _is_shard_start(entry, len(terms))):
+            return terms, words, [(terms[position], file) for position, file in shards]
     raise DamagedIndexError(name, _("not a lexicon file"))
+
+
+def _is_shard_start(entry: object, terms: int) -> bool:
+    return isinstance(entry, list) and len(entry) == 2 and _is_int(entry[0]) and 0 <= entry[0] < terms and _is_name(entry[1])
 
 
 def check_texts(texts: object, name: str, count: int, items: Callable[[int], int]) -> list[list]:

@@ -289,14 +289,16 @@ class Searcher:
             manifest = check_manifest(load(MANIFEST_FILE), MANIFEST_FILE)
             terms: list[str] = []
             words: dict[str, list[str]] = {}
+            shards: list[tuple[str, str]] = []
             for file in manifest["lexicon_files"]:
                 name = f"{LEXICON_DIR}/{file}.json"
-                more_terms, more_words = check_lexicon(load(name), name)
+                more_terms, more_words, more_shards = check_lexicon(load(name), name)
                 terms += more_terms
                 words.update(more_words)
+                shards += more_shards
             meetings, docs = _documents(manifest, load)
             searcher = cls({}, {}, meetings, docs, Lexicon(terms, words, manifest["longest"]))
-            searcher._shards = _Shards(load, manifest, searcher._postings, searcher._vectors)
+            searcher._shards = _Shards(load, manifest, shards, searcher._postings, searcher._vectors)
             return searcher
 
     @property
@@ -451,13 +453,16 @@ class _Shards:
     manifest's counts and lengths as lunr.py's builder would have stored them (see shards.py).
     """
 
-    def __init__(self, load: Callable[[str], object], manifest: dict, postings: dict[str, dict], vectors: dict[str, dict[int, float]]) -> None:
+    def __init__(
+        self, load: Callable[[str], object], manifest: dict, shards: list[tuple[str, str]], postings: dict[str, dict], vectors: dict[str, dict[int, float]]
+    ) -> None:
+        """`shards`: in UTF-16 order of their terms, (a term, the name of the shard that holds it and those after it)."""
         self._load = load
-        self._starts = [utf16_order(term) for term in manifest["shards"]]
-        self._names = manifest["shard_files"]
+        self._starts = [utf16_order(term) for term, _ in shards]
+        self._names = [name for _, name in shards]
         self._postings = postings
         self._vectors = vectors
-        self._loaded: set[int] = set()
+        self._loaded: set[str] = set()
         self._refs: dict[str, str] = {}
         """Key (`<meeting id>.<number>`) → ref."""
         for meeting in manifest["meetings"]:
@@ -472,12 +477,12 @@ class _Shards:
         if not self._starts:
             return  # an archive without utterances
         for term in terms:
-            number = max(0, bisect.bisect_right(self._starts, utf16_order(term)) - 1)
-            if number in self._loaded:
+            file = self._names[max(0, bisect.bisect_right(self._starts, utf16_order(term)) - 1)]
+            if file in self._loaded:
                 continue
-            self._loaded.add(number)
+            self._loaded.add(file)
             with collector_paused():
-                name = f"{SHARDS_DIR}/{self._names[number]}.json"
+                name = f"{SHARDS_DIR}/{file}.json"
                 self._read(check_shard(self._load(name), name, self._refs))
 
     def _read(self, shard: list[list]) -> None:

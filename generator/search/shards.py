@@ -9,8 +9,11 @@ lunr.js would load all of it before the first answer. Here the index built for t
   who said each utterance, each utterance's BM25 field length, how many utterances each of its
   text files holds), and the other files: the first character and the name of each lexicon
   file, the first term and the name of each shard.
-- `lexicon/<name>.json`: the vocabulary, by first character: `{"terms": [...], "words": {key: [...]}}`.
-  `terms` are the index terms that start with one of the file's characters, in UTF-16 order;
+- `lexicon/<name>.json`: the vocabulary, by first character: `{"terms": [...], "words": {key: [...]},
+  "shards": [[position, name], ...]}`. `terms` are the index terms that start with one of the
+  file's characters, in UTF-16 order; `shards` the shard that holds the first of them and each
+  shard that starts among them, by the position of its first term there (the manifest would
+  otherwise carry every shard's first term and name, on every query);
   `words` maps a term or a reading (めぐろ) to the index terms it stands for, where that is not the
   term itself (こども → [子供], 大震災 → [大, 震災], めぐろ → [目黒]). Segmenting a query needs the
   files of its characters only.
@@ -71,9 +74,9 @@ class ShardSizes:
     split, so a file can be larger than its target; text files are closed once they reach it.
     """
 
-    lexicon: int = 8_000
-    shard: int = 32_000
-    text: int = 8_000
+    lexicon: int = 4_000
+    shard: int = 16_000
+    text: int = 4_000
 
 
 def _json(value: object) -> bytes:
@@ -177,8 +180,8 @@ def _meetings(index: SearchIndex, texts: list[list[int]]) -> list[dict]:
     ]
 
 
-def _lexicon_files(index: SearchIndex, target: int, out: _Files) -> tuple[list[str], list[str]]:
-    """Add the lexicon files; returns the first character of each, in UTF-16 order, and their names."""
+def _lexicon_files(index: SearchIndex, target: int, shards: list[tuple[str, str]], out: _Files) -> tuple[list[str], list[str]]:
+    """Add the lexicon files, with where `shards` ((first term, name), in order) start; returns the first character of each, in UTF-16 order, and their names."""
     terms = [term for term, _ in index.parts.inverted]
     words = word_map(set(terms), index.normalized, index.units, index.readings)
     by_char: dict[str, tuple[list[str], dict[str, list[str]]]] = {}
@@ -190,12 +193,24 @@ def _lexicon_files(index: SearchIndex, target: int, out: _Files) -> tuple[list[s
     runs = list(content_runs(((char, char, len(_json(by_char[char]))) for char in chars), target))
     firsts = [run[0] for run in runs]
     names = unique_names(firsts, NAME_DIGITS)
+    starts = iter(shards)
+    following = next(starts, None)
+    current: str | None = None
     for run in runs:
-        content = {"terms": [], "words": {}}
+        content: dict = {"terms": [], "words": {}}
         for char in run:
             char_terms, char_words = by_char[char]
             content["terms"].extend(char_terms)
             content["words"].update(char_words)
+        located = [[0, current]] if current is not None and content["terms"] else []
+        for position, term in enumerate(content["terms"]):
+            if following is not None and following[0] == term:
+                current = following[1]
+                if position == 0:
+                    located = []
+                located.append([position, current])
+                following = next(starts, None)
+        content["shards"] = located
         out.add(LEXICON_DIR, names[run[0]], content)
     return firsts, [names[first] for first in firsts]
 
@@ -258,7 +273,7 @@ def write_search_files(index: SearchIndex, folder: Path, sizes: ShardSizes = Sha
     try:
         save = _save_into(folder)
         out = _Files(save)
-        lexicon, lexicon_names = _lexicon_files(index, sizes.lexicon, out)
+        lexicon, lexicon_names = _lexicon_files(index, sizes.lexicon, list(zip(firsts, names)), out)
         texts = _text_files(index, sizes.text, out)
         for name, shard in zip(names[:split], shards[:split]):
             out.add_bytes(SHARDS_DIR, name, _shard(shard))
@@ -271,8 +286,6 @@ def write_search_files(index: SearchIndex, folder: Path, sizes: ShardSizes = Sha
             "meetings": _meetings(index, texts),
             "lexicon": lexicon,
             "lexicon_files": lexicon_names,
-            "shards": firsts,
-            "shard_files": names,
             "longest": _longest(index),
             "version": out.version(),
         }

@@ -140,7 +140,11 @@
   }
 
   Lexicon.prototype.add = function (number, data) {
-    this.files.set(number, { terms: data.terms, set: new Set(data.terms), words: data.words });
+    this.files.set(number, {
+      terms: data.terms, set: new Set(data.terms), words: data.words,
+      // The shards of the file's terms: [position of a term, name of the shard that holds it and those after it].
+      shards: data.shards, shardStarts: data.shards.map(function (entry) { return entry[0]; })
+    });
   };
 
   /* The numbers of the files a query text needs: those of its characters and of the same in hiragana. */
@@ -587,13 +591,20 @@
     return this.prepare(query).then(function () { return planQuery(String(query), self.lexicon); });
   };
 
-  /* The shards a query term can be found in: one, or for a prefix every shard its terms reach. */
+  /*
+   * The shards a query term can be found in: one, or for a prefix every shard its terms reach;
+   * the lexicon file of its first character says (Searcher.score loads it first).
+   */
   Searcher.prototype.shardsOf = function (term) {
-    var starts = this.manifest.shards;
-    if (!starts.length) return []; // an archive without utterances
-    var files = this.manifest.shard_files;
-    var at = Math.max(0, entryFor(starts, term.text)), names = ["shards/" + files[at] + ".json"];
-    while (term.prefix && ++at < starts.length && starts[at].startsWith(term.text)) names.push("shards/" + files[at] + ".json");
+    var file = this.lexicon.fileOf(term.text);
+    if (!file || !file.shards.length) return [];
+    var at = lowerBound(file.terms, term.text);
+    var shard = Math.max(0, entryFor(file.shardStarts, at)), names = ["shards/" + file.shards[shard][1] + ".json"];
+    if (term.prefix) {
+      var end = at;
+      while (end < file.terms.length && file.terms[end].startsWith(term.text)) end++;
+      while (++shard < file.shards.length && file.shards[shard][0] < end) names.push("shards/" + file.shards[shard][1] + ".json");
+    }
     return names;
   };
 
@@ -608,13 +619,16 @@
   Searcher.prototype.score = function (plan) {
     var self = this, terms = plan.terms;
     var excludedTerms = [].concat.apply([], plan.excluded);
-    var names = [];
-    terms.concat(excludedTerms).forEach(function (term) {
-      self.shardsOf(term).forEach(function (name) { if (names.indexOf(name) < 0) names.push(name); });
-    });
-    return Promise.all(names.map(function (name) {
-      return self.file(name, function (data) { return new Shard(data, self.documents()); });
-    })).then(function (shards) {
+    var firsts = terms.concat(excludedTerms).map(function (term) { return firstChar(term.text); }).join("");
+    return this.prepare(firsts).then(function () {
+      var names = [];
+      terms.concat(excludedTerms).forEach(function (term) {
+        self.shardsOf(term).forEach(function (name) { if (names.indexOf(name) < 0) names.push(name); });
+      });
+      return Promise.all(names.map(function (name) {
+        return self.file(name, function (data) { return new Shard(data, self.documents()); });
+      }));
+    }).then(function (shards) {
       var found = terms.map(function () { return []; });
       var dots = new Map(), clauses = new Map(), squares = 0;
       shards.forEach(function (shard) {

@@ -132,12 +132,13 @@ class TermStats:
 
 @dataclass
 class Analysis:
-    """What a run of texts gives the index: each text's terms, and the word shapes first seen."""
+    """What a run of whole meetings' texts gives the index: each text's terms, and each meeting's word shapes."""
 
     entries: list[dict[str, tuple[int, str]]]
     """Per text, in order: its posting entries (see `posting_entries`), for `LunrWriter.add`."""
-    stats: TermStats
-    """Word shapes this process had not sent before (the index unites them all)."""
+    stats: list[TermStats]
+    """Per meeting of the run: the word shapes of its texts (the index unites them all, and an
+    incremental build takes a meeting's away when it changes)."""
     tokenized: int
     """How many of the texts Sudachi tokenized; the others came from the token cache."""
 
@@ -147,45 +148,56 @@ class Analyst:
 
     def __init__(self, tokenizer: Tokenizer):
         self.tokenizer = tokenizer
-        # Token shapes already recorded: most tokens are words seen before, and checking one
-        # tuple costs less than recording the word again.
-        self._seen: set[tuple] = set()
 
-    def analyse(self, texts: list[str], keys: list[str] | None = None) -> Analysis:
-        """The terms of every text in `texts`, and the word shapes new to this analyst.
+    def analyse(self, texts: list[str], keys: list[str] | None = None, sizes: list[int] | None = None) -> Analysis:
+        """The terms of every text in `texts`, and the word shapes of each meeting.
 
-        Their posting entries name the texts by `keys` (by default "0", "1", …).
+        Their posting entries name the texts by `keys` (by default "0", "1", …); `sizes` are the
+        numbers of texts of each meeting, in order (by default, one meeting of them all).
         """
         misses = getattr(self.tokenizer, "misses", None)
-        stats = TermStats()
-        seen = self._seen
+        keys = keys if keys is not None else [str(number) for number in range(len(texts))]
+        meetings: list[TermStats] = []
         entries = []
-        for ref, text in zip(keys if keys is not None else map(str, range(len(texts))), texts):
-            tokens = self.tokenizer.tokenize(text)
-            for token in tokens:
-                if token.units:
-                    shape: tuple = (token.surface, token.normalized, token.reading, *((u.surface, u.normalized, u.reading) for u in token.units))
-                else:
-                    shape = (token.surface, token.normalized, token.reading)
-                if shape not in seen:
-                    seen.add(shape)
-                    stats.add(token)
-            entries.append(posting_entries(text, document_terms(tokens), ref))
+        first = 0
+        for count in sizes if sizes is not None else [len(texts)]:
+            stats = TermStats()
+            # Token shapes already recorded for this meeting: most tokens are words seen before,
+            # and checking one tuple costs less than recording the word again.
+            seen: set[tuple] = set()
+            for ref, text in zip(keys[first : first + count], texts[first : first + count]):
+                tokens = self.tokenizer.tokenize(text)
+                for token in tokens:
+                    if token.units:
+                        shape: tuple = (token.surface, token.normalized, token.reading, *((u.surface, u.normalized, u.reading) for u in token.units))
+                    else:
+                        shape = (token.surface, token.normalized, token.reading)
+                    if shape not in seen:
+                        seen.add(shape)
+                        stats.add(token)
+                entries.append(posting_entries(text, document_terms(tokens), ref))
+            meetings.append(stats)
+            first += count
         flush = getattr(self.tokenizer, "flush", None)
         if flush is not None:
             flush()
         tokenized = len(texts) if misses is None else self.tokenizer.misses - misses
-        return Analysis(entries, stats, tokenized)
+        return Analysis(entries, meetings, tokenized)
 
 
-def runs(texts: list[str], run_chars: int = RUN_CHARS) -> list[list[str]]:
-    """`texts` cut into consecutive runs of about `run_chars` characters (at least one text each)."""
-    cut: list[list[str]] = []
-    run: list[str] = []
+def runs(sizes: list[int], texts: list[str], run_chars: int = RUN_CHARS) -> list[list[int]]:
+    """The meetings (of `sizes` texts each, `texts` in order) cut into runs of whole meetings of about `run_chars` characters.
+
+    Returns the sizes of each run's meetings.
+    """
+    cut: list[list[int]] = []
+    run: list[int] = []
     size = 0
-    for text in texts:
-        run.append(text)
-        size += len(text)
+    first = 0
+    for count in sizes:
+        run.append(count)
+        size += sum(map(len, texts[first : first + count]))
+        first += count
         if size >= run_chars:
             cut.append(run)
             run, size = [], 0
@@ -273,11 +285,11 @@ def _start_worker(cache_dir: Path | None) -> None:
     _worker = Analyst(tokenizer)
 
 
-def _analyse_in_worker(texts: list[str], keys: list[str]) -> bytes:
+def _analyse_in_worker(texts: list[str], keys: list[str], sizes: list[int]) -> bytes:
     assert _worker is not None, "the worker was not started"
     # Pickled here, unpickled only when the index reads it: results that arrive while the build
     # renders pages wait as bytes, a third of the memory of the dictionaries they hold.
-    return pickle.dumps(_worker.analyse(texts, keys), pickle.HIGHEST_PROTOCOL)
+    return pickle.dumps(_worker.analyse(texts, keys, sizes), pickle.HIGHEST_PROTOCOL)
 
 
 class Analyses:
@@ -289,14 +301,22 @@ class Analyses:
     """
 
     def __init__(
-        self, texts: list[str], keys: list[str], workers: int, cache_dir: Path | None = None, tokenizer: Tokenizer | None = None
+        self,
+        texts: list[str],
+        keys: list[str],
+        sizes: list[int],
+        workers: int,
+        cache_dir: Path | None = None,
+        tokenizer: Tokenizer | None = None,
     ):
         self.workers = workers
         self.tokenized = 0
         """Texts Sudachi tokenized so far (the rest came from the cache)."""
-        self._runs = runs(texts)
-        firsts = itertools.accumulate((len(run) for run in self._runs), initial=0)
-        self._keys = [keys[first : first + len(run)] for first, run in zip(firsts, self._runs)]
+        self._sizes = runs(sizes, texts)
+        """Per run: how many texts each of its meetings has."""
+        firsts = list(itertools.accumulate((sum(run) for run in self._sizes), initial=0))
+        self._runs = [texts[first : first + sum(run)] for first, run in zip(firsts, self._sizes)]
+        self._keys = [keys[first : first + sum(run)] for first, run in zip(firsts, self._sizes)]
         """The keys of each run's texts."""
         self._tokenizer = tokenizer
         self._cache_dir = cache_dir
@@ -312,7 +332,9 @@ class Analyses:
             # and small, which keeps the workers' memory to their own.
             context = multiprocessing.get_context("spawn")
             self._pool = ProcessPoolExecutor(workers, context, _start_worker, (cache_dir,))
-            self._futures = [self._pool.submit(_analyse_in_worker, run, keys) for run, keys in zip(self._runs, self._keys)]
+            self._futures = [
+                self._pool.submit(_analyse_in_worker, run, keys, sizes) for run, keys, sizes in zip(self._runs, self._keys, self._sizes)
+            ]
 
     def __iter__(self) -> Iterator[Analysis]:
         if self._pool is not None:
@@ -328,8 +350,8 @@ class Analyses:
             return
         analyst, cache = self._local_analyst()
         try:
-            for run, keys in zip(self._runs, self._keys):
-                analysis = analyst.analyse(run, keys)
+            for run, keys, sizes in zip(self._runs, self._keys, self._sizes):
+                analysis = analyst.analyse(run, keys, sizes)
                 self.tokenized += analysis.tokenized
                 yield analysis
                 del analysis

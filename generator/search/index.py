@@ -19,6 +19,8 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import itertools
+import pickle
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,10 +31,14 @@ from ..speakers import speaker_key
 from ..wareki import fiscal_year
 from .analysis import Analyses, TermStats, Tokenizer, worker_count
 from .chunking import unique_names
+from .incremental import IndexState, MeetingState, load_state, meeting_digest, save_state
+from .incremental import version as incremental_version
 from .lunr_writer import FIELD, POSITIONS, LunrParts, LunrWriter, utf16_order  # noqa: F401 - FIELD, POSITIONS and utf16_order are read from here too
 
 
 SEARCH_DIR = "search"
+INCREMENTAL_MIN_CHANGES = 8
+"""An archive of any size may change this many meetings and still be updated rather than rebuilt."""
 MEETING_ID_DIGITS = 4
 """Base-36 digits of a meeting id (more where two meetings' hashes share them)."""
 
@@ -67,20 +73,25 @@ class DocumentEntry:
 
 @dataclass
 class SearchIndex:
-    """A built search index: the lunr index (in the parts the shards are cut from), the document store and the term maps."""
+    """A built search index: its postings, the document store and the term maps (and, from scratch, the lunr index)."""
 
-    parts: LunrParts
+    postings: list[tuple[str, str, int]]
+    """(term, its posting entries joined by commas in archive order, how many utterances hold it), in UTF-16 order."""
     meetings: list[MeetingEntry]
     documents: list[DocumentEntry]
     normalized: dict[str, str]
     units: dict[str, list[str]]
     readings: dict[str, str] = field(default_factory=dict)
-    lengths: list[int] = field(default_factory=list)
-    """By ref: how many term places each utterance has (BM25's field length)."""
+    length: int = 0
+    """Every utterance's BM25 field length (its term places), summed."""
+    parts: LunrParts | None = None
+    """The lunr index the postings come from, when it was built from scratch and asked for (build_search_index)."""
 
     @property
     def lunr(self) -> dict:
         """The whole index as one lunr.js 2.3.9 serialization (made on each call: the site ships shards)."""
+        if self.parts is None:
+            raise ValueError("this index was not built with its lunr index (build_search_index keeps it)")
         return self.parts.serialization()
 
 
@@ -113,7 +124,7 @@ def build_search_index(
     `base_path + meeting.path + "/#sN"`. `tokenizer` defaults to a new JapaneseTokenizer; `jobs`
     and `cache_dir` are as for `PendingSearchIndex`.
     """
-    with PendingSearchIndex(archive, base_path, tokenizer, jobs, cache_dir) as pending:
+    with PendingSearchIndex(archive, base_path, tokenizer, jobs, cache_dir, keep_lunr=True) as pending:
         return pending.result()
 
 
@@ -122,8 +133,11 @@ class PendingSearchIndex:
 
     `jobs` is the number of worker processes (1: none, tokenize here; None: one per core when
     the archive is large enough); with `cache_dir`, tokens are read from and added to the token
-    cache there. A given `tokenizer` is used in this process, without workers. The index is the
-    same whatever `jobs` is. Use it with `with` so that the workers stop whatever happens.
+    cache there, and the index is kept there for the next build (incremental.py), which then
+    analyses only the meetings that came or changed. A given `tokenizer` is used in this
+    process, without workers. The index is the same whatever `jobs` is, and whatever the cache
+    holds. Use it with `with` so that the workers stop whatever happens. `keep_lunr` keeps the
+    lunr index of a build from scratch in the result's `parts` (tests compare with it).
     """
 
     def __init__(
@@ -133,12 +147,45 @@ class PendingSearchIndex:
         tokenizer: Tokenizer | None = None,
         jobs: int | None = 1,
         cache_dir: Path | None = None,
+        keep_lunr: bool = False,
     ):
         self.meetings, self.documents = _store(archive, base_path)
+        self._paths = [meeting.path for body in archive.bodies for meeting in body.meetings]
+        self._cache_dir = cache_dir
+        self._keep_lunr = keep_lunr
         texts = [document.text for document in self.documents]
         self._keys = [document_key(self.meetings, document) for document in self.documents]
-        workers = 0 if tokenizer is not None else worker_count(texts, jobs)
-        self._analyses = Analyses(texts, self._keys, workers, cache_dir, tokenizer)
+        self._sizes = [0] * len(self.meetings)
+        for document in self.documents:
+            self._sizes[document.meeting] += 1
+        firsts = list(itertools.accumulate(self._sizes, initial=0))
+        self._digests = [meeting_digest(meeting.id, texts[firsts[k] : firsts[k + 1]]) for k, meeting in enumerate(self.meetings)]
+        self._state = self._reusable_state() if cache_dir is not None else None
+        self._changed = list(range(len(self.meetings)))
+        """The meetings analysed: all, or those that came or changed since the kept index."""
+        if self._state is not None:
+            self._changed = [k for k, path in enumerate(self._paths) if self._kept_digest(path) != self._digests[k]]
+        chosen = [(texts[firsts[k] : firsts[k + 1]], self._keys[firsts[k] : firsts[k + 1]]) for k in self._changed]
+        run_texts = [text for meeting_texts, _ in chosen for text in meeting_texts]
+        run_keys = [key for _, meeting_keys in chosen for key in meeting_keys]
+        workers = 0 if tokenizer is not None else worker_count(run_texts, jobs)
+        self._analyses = Analyses(run_texts, run_keys, [self._sizes[k] for k in self._changed], workers, cache_dir, tokenizer)
+
+    def _kept_digest(self, path: str) -> bytes | None:
+        kept = self._state.meetings.get(path) if self._state is not None else None
+        return kept.digest if kept is not None else None
+
+    def _reusable_state(self) -> IndexState | None:
+        """The index kept by the last build, when updating it is worth it (a few meetings changed)."""
+        assert self._cache_dir is not None
+        state = load_state(self._cache_dir, incremental_version())
+        if state is None:
+            return None
+        current = dict(zip(self._paths, self._digests))
+        changes = sum(1 for path, meeting in state.meetings.items() if current.get(path) != meeting.digest)
+        changes += sum(1 for path in current if path not in state.meetings)
+        # Cutting a meeting out reads every posting: past a tenth of the archive, start afresh.
+        return state if changes <= max(INCREMENTAL_MIN_CHANGES, len(current) // 10) else None
 
     @property
     def workers(self) -> int:
@@ -150,27 +197,115 @@ class PendingSearchIndex:
         """How many utterances Sudachi tokenized (the others came from the cache)."""
         return self._analyses.tokenized
 
+    @property
+    def analysed(self) -> int:
+        """How many meetings were analysed (the others' postings came from the kept index)."""
+        return len(self._changed)
+
+    @property
+    def incremental(self) -> bool:
+        """Whether the index is the kept one updated (else it is built from scratch)."""
+        return self._state is not None
+
     def result(self) -> SearchIndex:
         """The index, once every text is analysed; the workers are stopped."""
         with collector_paused():
-            writer = LunrWriter()
-            stats = TermStats()
-            keys = iter(self._keys)
-            for analysis in self._analyses:
-                stats.update(analysis.stats)
-                for entries in analysis.entries:
-                    writer.add(entries, next(keys))
-                del analysis
+            index = self._updated() if self._state is not None else self._from_scratch()
             self.close()
-            return SearchIndex(
-                parts=writer.parts(),
-                meetings=self.meetings,
-                documents=self.documents,
-                normalized=stats.normalized_map(),
-                units=stats.units_map(),
-                readings=stats.readings_map(writer.inverted),
-                lengths=writer.lengths,
-            )
+            return index
+
+    def _from_scratch(self) -> SearchIndex:
+        writer = LunrWriter()
+        stats = TermStats()
+        kept = IndexState(incremental_version()) if self._cache_dir is not None else None
+        keys = iter(self._keys)
+        meeting = 0
+        for analysis in self._analyses:
+            for meeting_stats in analysis.stats:
+                stats.update(meeting_stats)
+                if kept is not None:
+                    path, entry = self._paths[meeting], self.meetings[meeting]
+                    kept.add_meeting(path, MeetingState(entry.id, self._digests[meeting], 0, pickle.dumps(meeting_stats, pickle.HIGHEST_PROTOCOL)), meeting_stats)
+                meeting += 1
+            for entries in analysis.entries:
+                writer.add(entries, next(keys))
+            del analysis
+        parts: LunrParts | None = writer.parts()
+        assert parts is not None
+        postings = []
+        for term, posting in parts.inverted:
+            entries = posting[FIELD]
+            postings.append((term, ",".join(entries), len(entries)))
+            if not self._keep_lunr:
+                posting[FIELD] = None  # joined now: let the entries go while the next are joined
+        readings = stats.readings_map(writer.inverted)
+        lengths = writer.lengths
+        if not self._keep_lunr:
+            parts = None
+            writer.inverted.clear()
+        if kept is not None:
+            first = 0
+            for position, size in enumerate(self._sizes):
+                kept.meetings[self._paths[position]].length = sum(lengths[first : first + size])
+                first += size
+            kept.postings = {term: text for term, text, _ in postings}
+            kept.counts = {term: count for term, _, count in postings}
+            save_state(self._cache_dir, kept)  # type: ignore[arg-type]
+        return SearchIndex(
+            postings=postings,
+            meetings=self.meetings,
+            documents=self.documents,
+            normalized=stats.normalized_map(),
+            units=stats.units_map(),
+            readings=readings,
+            length=sum(lengths),
+            parts=parts,
+        )
+
+    def _updated(self) -> SearchIndex:
+        state = self._state
+        assert state is not None and self._cache_dir is not None
+        current = dict(zip(self._paths, self._digests))
+        for path in [path for path, meeting in state.meetings.items() if current.get(path) != meeting.digest]:
+            state.remove_meeting(path)
+        ranks = {meeting.id: position for position, meeting in enumerate(self.meetings)}
+        changed = iter(self._changed)
+        position = next(changed, None)
+        left = self._sizes[position] if position is not None else 0
+        segments: dict[str, list[str]] = {}
+        length = 0
+        for analysis in self._analyses:
+            stats = iter(analysis.stats)
+            for entries in analysis.entries:
+                while position is not None and not left:  # meetings without utterances
+                    position, left, length, segments = self._insert(state, position, next(stats), segments, length, ranks, changed)
+                for term, (frequency, entry) in entries.items():
+                    segments.setdefault(term, []).append(entry)
+                    length += frequency
+                left -= 1
+            while position is not None and not left:
+                position, left, length, segments = self._insert(state, position, next(stats), segments, length, ranks, changed)
+        postings = [(term, state.postings[term], state.counts[term]) for term in sorted(state.postings, key=utf16_order)]
+        save_state(self._cache_dir, state)
+        stats = state.stats()
+        return SearchIndex(
+            postings=postings,
+            meetings=self.meetings,
+            documents=self.documents,
+            normalized=stats.normalized_map(),
+            units=stats.units_map(),
+            readings=stats.readings_map(state.postings),
+            length=state.length,
+        )
+
+    def _insert(self, state: IndexState, position: int, stats: TermStats, segments: dict[str, list[str]], length: int, ranks: dict[str, int], changed: Iterator[int]):  # noqa: ANN202
+        """Put one analysed meeting's entries into the kept postings; returns the next meeting to fill, its size and empty accumulators."""
+        meeting = self.meetings[position]
+        for term, entries in segments.items():
+            state.insert(term, ",".join(entries), len(entries), position, ranks)
+        state.add_meeting(self._paths[position], MeetingState(meeting.id, self._digests[position], length, pickle.dumps(stats, pickle.HIGHEST_PROTOCOL)), stats)
+        following = next(changed, None)
+        return following, (self._sizes[following] if following is not None else 0), 0, {}
 
     def close(self) -> None:
         """Stop the worker processes."""

@@ -330,7 +330,7 @@ class Searcher:
         exclusions = [[self._expand(term) for term in unit] for unit in plan.excluded]
         if self._shards is not None:
             self._shards.load([word for words in expansions + sum(exclusions, []) for word in words])
-        scores = self._lunr_scores(expansions, self._candidates(plan, expansions))
+        scores = self._lunr_scores(plan, expansions, self._candidates(plan, expansions))
         located = [self._spans(words, scores) for words in expansions]
         excluded = [[self._spans(words, scores) for words in unit] for unit in exclusions]
         units = _group(plan.terms, range(len(plan.terms)))
@@ -388,13 +388,17 @@ class Searcher:
             return self.lexicon.with_prefix(term.text)
         return [term.text] if self.lexicon.is_term(term.text) else []
 
-    def _lunr_scores(self, expansions: Sequence[list[str]], refs: Iterable[str]) -> dict[str, float]:
+    def _lunr_scores(self, plan: QueryPlan, expansions: Sequence[list[str]], refs: Iterable[str]) -> dict[str, float]:
         """ref → score of each of `refs`, as lunr.js 2.3.9 `idx.query` gives it with a clause per term.
 
         The query vector holds the clause boost (1) at the index of every expanded term, summed
         when a term repeats; a document's score is its field vector's dot product with that
-        vector, in term index order, divided by the query vector's magnitude.
+        vector, in term index order, divided by the query vector's magnitude. Over shards, each
+        shard is one such index and the scores recombine as search-engine.js recombines them
+        (`_sharded_scores`).
         """
+        if self._shards is not None:
+            return self._sharded_scores(plan, expansions, refs)
         query_vector: dict[int, int] = {}
         for words in expansions:
             for word in words:
@@ -412,6 +416,48 @@ class Searcher:
                     dot += query_vector[index] * weights[index]
             scores[ref] = dot / magnitude if magnitude else 0
         return scores
+
+    def _sharded_scores(self, plan: QueryPlan, expansions: Sequence[list[str]], refs: Iterable[str]) -> dict[str, float]:
+        """The scores search-engine.js gives over shards, operation for operation.
+
+        Each shard's lunr.js query gives score_s = dot_s / |q_s| over its own terms; the engine
+        adds score_s·|q_s| shard by shard, in the order it asked for the shards (the shards of
+        each query term in turn), and divides by √Σ|q_s|². A term's index within a shard follows
+        the shard's term order, as do the indexes this searcher gives the terms it reads.
+        """
+        assert self._shards is not None
+        shards: dict[str, dict[int, int]] = {}
+        for term, words in zip(plan.terms, expansions):
+            for shard in [self._shards.shard_of(word) for word in words] or [self._shards.shard_of(term.text)]:
+                shards.setdefault(shard, {})
+            for word in words:
+                vector = shards[self._shards.shard_of(word)]
+                index = self._postings[word]["_index"]
+                vector[index] = vector.get(index, 0) + 1
+        refs = list(refs)
+        dots: dict[str, float] = dict.fromkeys(refs, 0.0)
+        squares = 0.0
+        for vector in shards.values():
+            if not vector:
+                continue
+            indexes = sorted(vector)
+            shard_squares = 0.0
+            for index in indexes:
+                shard_squares += vector[index] * vector[index]
+            squares += shard_squares
+            magnitude = math.sqrt(shard_squares)
+            for ref in refs:
+                weights = self._vectors[f"{FIELD}/{ref}"]
+                dot = 0.0
+                held = False
+                for index in indexes:
+                    if index in weights:
+                        dot += vector[index] * weights[index]
+                        held = True
+                if held:
+                    dots[ref] += (dot / magnitude) * magnitude
+        norm = math.sqrt(squares)
+        return {ref: dot / norm if norm else 0 for ref, dot in dots.items()}
 
     def _spans(self, words: list[str], refs: Container[str]) -> dict[str, list[tuple[int, int]]]:
         """Where any of `words` stands in each document of `refs`: ref → sorted (start, end).
@@ -472,12 +518,18 @@ class _Shards:
         # As lunr_writer.average_length: the integer sum, divided once.
         self._average = manifest["length"] / self._documents if self._documents else 0.0
 
+    def shard_of(self, term: str) -> str:
+        """The name of the shard that holds `term`, or would if the index had it ("" without shards)."""
+        if not self._starts:
+            return ""
+        return self._names[max(0, bisect.bisect_right(self._starts, utf16_order(term)) - 1)]
+
     def load(self, terms: Iterable[str]) -> None:
         """Read the shard of each of `terms` that has not been read yet."""
         if not self._starts:
             return  # an archive without utterances
         for term in terms:
-            file = self._names[max(0, bisect.bisect_right(self._starts, utf16_order(term)) - 1)]
+            file = self.shard_of(term)
             if file in self._loaded:
                 continue
             self._loaded.add(file)

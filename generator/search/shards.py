@@ -50,7 +50,7 @@ from typing import TypeVar
 from ..forking import ForkedCall, can_fork
 from .analysis import available_cores
 from .chunking import content_runs, unique_names
-from .index import FIELD, DocumentEntry, SearchIndex, utf16_order
+from .index import DocumentEntry, SearchIndex, utf16_order
 from .lexicon import word_map
 
 T = TypeVar("T")
@@ -83,15 +83,9 @@ def _json(value: object) -> bytes:
     return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
 
 
-def _posting_json(term: str, posting: dict) -> bytes:
+def _posting_json(term: str, entries: str) -> bytes:
     """A term and its posting as a shard holds it: its documents' entries are JSON text already (analysis.posting_entries)."""
-    return b"[" + _json(term) + b",{" + ",".join(posting[FIELD]).encode() + b"}]"
-
-
-def _posting_size(posting: dict) -> int:
-    """About the bytes of a posting in its shard, counted without writing it: the entries are ASCII."""
-    documents = posting[FIELD]
-    return sum(map(len, documents)) + len(documents) + 8
+    return b"[" + _json(term) + b",{" + entries.encode() + b"}]"
 
 
 def _runs(items: Iterable[tuple[T, int]], target: int) -> Iterator[list[T]]:
@@ -150,7 +144,7 @@ def _digest(data: bytes) -> bytes:
 
 
 def _longest(index: SearchIndex) -> int:
-    terms = (term for term, _ in index.parts.inverted)
+    terms = (term for term, _, _ in index.postings)
     return max((len(word) for word in (*terms, *index.readings)), default=0)
 
 
@@ -182,7 +176,7 @@ def _meetings(index: SearchIndex, texts: list[list[int]]) -> list[dict]:
 
 def _lexicon_files(index: SearchIndex, target: int, shards: list[tuple[str, str]], out: _Files) -> tuple[list[str], list[str]]:
     """Add the lexicon files, with where `shards` ((first term, name), in order) start; returns the first character of each, in UTF-16 order, and their names."""
-    terms = [term for term, _ in index.parts.inverted]
+    terms = [term for term, _, _ in index.postings]
     words = word_map(set(terms), index.normalized, index.units, index.readings)
     by_char: dict[str, tuple[list[str], dict[str, list[str]]]] = {}
     for term in terms:
@@ -215,20 +209,21 @@ def _lexicon_files(index: SearchIndex, target: int, shards: list[tuple[str, str]
     return firsts, [names[first] for first in firsts]
 
 
-def _plan_shards(index: SearchIndex, target: int) -> tuple[list[list[tuple[str, dict]]], list[int]]:
-    """The shards: runs of consecutive terms (term, posting), about `target` bytes of postings each; and their sizes."""
-    sized = [((term, posting), _posting_size(posting)) for term, posting in index.parts.inverted]
-    runs = list(content_runs(((item, item[0], size) for item, size in sized), target))
-    sizes = iter(size for _, size in sized)
-    return runs, [sum(next(sizes) for _ in run) for run in runs]
+def _plan_shards(index: SearchIndex, target: int) -> tuple[list[list[tuple[str, str, int]]], list[int]]:
+    """The shards: runs of consecutive terms (term, entries, count), about `target` bytes of postings each; and their sizes.
+
+    A posting's size is its entries' length (they are ASCII) and a few bytes around them.
+    """
+    runs = list(content_runs(((posting, posting[0], len(posting[1]) + 8) for posting in index.postings), target))
+    return runs, [sum(len(entries) + 8 for _, entries, _ in run) for run in runs]
 
 
-def _shard(terms: list[tuple[str, dict]]) -> bytes:
+def _shard(terms: list[tuple[str, str, int]]) -> bytes:
     """One shard: its terms and their postings, written from each posting's entries."""
-    return b"[" + b",".join(_posting_json(term, posting) for term, posting in terms) + b"]"
+    return b"[" + b",".join(_posting_json(term, entries) for term, entries, _ in terms) + b"]"
 
 
-def _write_shards(folder: Path, shards: list[list[tuple[str, dict]]], names: list[str]) -> list[bytes]:
+def _write_shards(folder: Path, shards: list[list[tuple[str, str, int]]], names: list[str]) -> list[bytes]:
     """Write `shards` as `shards/<name>.json` into `folder`; returns their `_digest`s (in a helper process)."""
     digests = []
     save = _save_into(folder)
@@ -282,7 +277,7 @@ def write_search_files(index: SearchIndex, folder: Path, sizes: ShardSizes = Sha
         manifest = {
             "format": FORMAT_VERSION,
             "documents": len(index.documents),
-            "length": sum(index.lengths),
+            "length": index.length,
             "meetings": _meetings(index, texts),
             "lexicon": lexicon,
             "lexicon_files": lexicon_names,

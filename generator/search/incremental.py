@@ -1,0 +1,191 @@
+"""What a build keeps of the search index for the next one, so that a changed meeting re-indexes only itself.
+
+The shards hold postings without weights (shards.py), so a posting changes only where a
+meeting that holds the term comes, goes or changes. A build with a cache folder keeps, in
+`<cache>/search-index.pickle`:
+
+- every term's posting as the shards write it: its entries joined by commas, in archive order,
+  and how many utterances hold it;
+- per meeting (by path): its id, a digest of its id and texts, its utterances' total length,
+  and the word shapes of its texts (pickled), whose union makes the lexicon's word maps;
+- how many meetings have each word shape.
+
+The next build compares each meeting's digest with the kept one. A meeting that went or
+changed has its entries cut out of the postings (they are contiguous and named
+`"<id>.<number>"`) and its shapes counted out; a meeting that came or changed is analysed alone
+and its entries put in at the place of its meeting in archive order, found by bisecting the
+posting. The result is the index a cold build of the same content makes, byte for byte
+(tests/test_incremental_index.py); whatever cannot be read or was kept by other code is
+ignored and the index is built from scratch.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import analysis, chunking, folding, lunr_writer, tokenizer
+from .analysis import TermStats
+
+STATE_FILE = "search-index.pickle"
+FORMAT = 1
+
+
+@dataclass
+class MeetingState:
+    """What the state keeps of one meeting."""
+
+    id: str
+    digest: bytes
+    """Of its id and its utterances' texts: its posting entries depend on nothing else."""
+    length: int
+    """Its utterances' BM25 field lengths, summed."""
+    stats: bytes
+    """Its texts' word shapes, a pickled TermStats (read only when the meeting goes or changes)."""
+
+
+@dataclass
+class IndexState:
+    """The search index of a build, kept for the next build (see the module's docstring)."""
+
+    version: str
+    meetings: dict[str, MeetingState] = field(default_factory=dict)
+    postings: dict[str, str] = field(default_factory=dict)
+    """Term → its entries joined by commas, in archive order."""
+    counts: dict[str, int] = field(default_factory=dict)
+    """Term → how many utterances hold it."""
+    words: Counter = field(default_factory=Counter)
+    """Word shape (TermStats.words) → how many meetings have it."""
+    splits: Counter = field(default_factory=Counter)
+    """Split (TermStats.splits) → how many meetings have it."""
+
+    def stats(self) -> TermStats:
+        """The union of the meetings' word shapes."""
+        return TermStats(words=set(self.words), splits=set(self.splits))
+
+    @property
+    def length(self) -> int:
+        """Every utterance's length, summed."""
+        return sum(meeting.length for meeting in self.meetings.values())
+
+    def add_meeting(self, path: str, meeting: MeetingState, stats: TermStats) -> None:
+        """Count in a meeting's shapes and keep what is kept of it (its postings are added apart)."""
+        self.meetings[path] = meeting
+        self.words.update(stats.words)
+        self.splits.update(stats.splits)
+
+    def remove_meeting(self, path: str) -> None:
+        """Cut a meeting's entries out of the postings and count its shapes out."""
+        meeting = self.meetings.pop(path)
+        stats: TermStats = pickle.loads(meeting.stats)
+        for counter, shapes in ((self.words, stats.words), (self.splits, stats.splits)):
+            counter.subtract(shapes)
+            for shape in shapes:
+                if counter[shape] <= 0:
+                    del counter[shape]
+        marker = f'"{meeting.id}.'
+        postings, counts = self.postings, self.counts
+        for term, text in list(postings.items()):
+            start = text.find(marker)
+            if start < 0:
+                continue
+            # A meeting's entries stand together; each ends at its metadata's only closing brace.
+            end = text.index("}", text.rfind(marker)) + 1
+            remaining = counts[term] - text.count(marker, start, end)
+            if not remaining:
+                del postings[term], counts[term]
+                continue
+            postings[term] = text[end + 1 :] if start == 0 else text[: start - 1] + text[end:]
+            counts[term] = remaining
+
+    def insert(self, term: str, segment: str, count: int, rank: int, ranks: dict[str, int]) -> None:
+        """Put a meeting's entries for `term` (`count` of them, joined) at the place of its rank in archive order."""
+        text = self.postings.get(term)
+        if text is None:
+            self.postings[term] = segment
+            self.counts[term] = count
+            return
+        at = _insertion_point(text, rank, ranks)
+        if at == len(text):
+            self.postings[term] = f"{text},{segment}"
+        else:
+            self.postings[term] = f"{text[:at]}{segment},{text[at:]}"
+        self.counts[term] += count
+
+
+def _entry_at_or_after(text: str, offset: int) -> int:
+    """The first entry of a joined posting that starts at or after `offset` (len(text) if none).
+
+    Entries are `"key":{metadata}` with no brace inside the metadata, so `},"` is always the
+    end of one entry and the start of the next.
+    """
+    if offset == 0:
+        return 0
+    found = text.find('},"', max(offset - 2, 0))
+    return found + 2 if found >= 0 else len(text)
+
+
+def _rank_at(text: str, start: int, ranks: dict[str, int]) -> int:
+    return ranks[text[start + 1 : text.index(".", start)]]
+
+
+def _insertion_point(text: str, rank: int, ranks: dict[str, int]) -> int:
+    """The start of the first entry of a meeting after `rank` in archive order, by bisection (len(text) if none)."""
+    # Entries before `low` rank lower; `high` is an entry that ranks higher, or the end.
+    low, high = 0, len(text)
+    while low < high:
+        start = _entry_at_or_after(text, (low + high) // 2)
+        if start >= high:  # no entry starts in the upper half: look at the first one from `low`
+            start = _entry_at_or_after(text, low)
+            if start >= high:
+                return high
+        if _rank_at(text, start, ranks) > rank:
+            high = start
+        else:
+            low = start + 1
+    return high
+
+
+def version() -> str:
+    """A hash of everything that decides the kept postings: the token cache's fingerprint and this code."""
+    from ..token_cache import fingerprint
+
+    digest = hashlib.blake2b(fingerprint().encode(), digest_size=8)
+    for module in (analysis, chunking, folding, lunr_writer, tokenizer):
+        digest.update(Path(module.__file__).read_bytes())
+    digest.update(Path(__file__).read_bytes() + f";{FORMAT}".encode())
+    return digest.hexdigest()
+
+
+def meeting_digest(meeting_id: str, texts: Iterable[str]) -> bytes:
+    """A digest of what a meeting's posting entries depend on: its id and its texts."""
+    digest = hashlib.blake2b(meeting_id.encode(), digest_size=16)
+    for text in texts:
+        digest.update(b"\0" + text.encode("utf-8"))
+    return digest.digest()
+
+
+def load_state(cache_dir: Path, expected: str) -> IndexState | None:
+    """The state kept in `cache_dir`, or None when there is none, it cannot be read, or other code kept it."""
+    try:
+        with open(cache_dir / STATE_FILE, "rb") as file:
+            state = pickle.load(file)
+    except Exception:  # noqa: BLE001 - a damaged or foreign file is only a cache miss
+        return None
+    if not isinstance(state, IndexState) or state.version != expected:
+        return None
+    return state
+
+
+def save_state(cache_dir: Path, state: IndexState) -> None:
+    """Keep `state` in `cache_dir`, replacing the previous one whole (never half-written)."""
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    partial = cache_dir / f"{STATE_FILE}.{os.getpid()}.partial"
+    with open(partial, "wb") as file:
+        pickle.dump(state, file, protocol=pickle.HIGHEST_PROTOCOL)
+    os.replace(partial, cache_dir / STATE_FILE)

@@ -25,7 +25,7 @@ from hypothesis import strategies as st
 from generator.cli import main
 from generator.models import Body
 from generator.search.index import SEARCH_DIR, build_search_index
-from generator.search.shards import ShardSizes, write_search_files
+from generator.search.shards import FORMAT_VERSION, ShardSizes, write_search_files
 from tests.conftest import meeting
 from tests.search_corpus import SMALL_SPEECHES, archive, make_meeting
 
@@ -79,46 +79,66 @@ def _manifest(pristine: dict[str, bytes], **changes: object) -> bytes:
     return json.dumps(data, ensure_ascii=False).encode()
 
 
-def _shard_naming_utterance(pristine: dict[str, bytes], ref: str) -> bytes:
-    """Shard 0 with its first posting's first utterance renamed to `ref` (15 utterances: 0-14)."""
-    shard = json.loads(pristine["shards/0.json"])
-    places = shard["invertedIndex"][0][1]["text"]
+def _file(pristine: dict[str, bytes], kind: str) -> str:
+    """The path in search/ of the first file of `kind` ("manifest", "shard", "lexicon", "text"), as the manifest names it."""
+    manifest = json.loads(pristine["manifest.json"])
+    return {
+        "manifest": "manifest.json",
+        "shard": f"shards/{manifest['shard_files'][0]}.json",
+        "lexicon": f"lexicon/{manifest['lexicon_files'][0]}.json",
+        "text": f"text/{manifest['meetings'][0]['id']}-0.json",
+    }[kind]
+
+
+def _shard_naming_utterance(pristine: dict[str, bytes], name: str, key: str) -> bytes:
+    """The shard `name` with its first posting's first utterance renamed to `key`."""
+    shard = json.loads(pristine[name])
+    places = shard[0][1]
     first = next(iter(places))
-    places[ref] = places.pop(first)
+    places[key] = places.pop(first)
     return json.dumps(shard).encode()
 
 
-DAMAGE: dict[str, tuple[str, Callable[[dict[str, bytes]], bytes | None], str]] = {
-    # case: (file, its new bytes (None: removed), the reason given)
-    "empty manifest": ("manifest.json", lambda p: b"", "not valid JSON"),
-    "truncated manifest": ("manifest.json", lambda p: p["manifest.json"][:100], "not valid JSON"),
-    "garbage manifest": ("manifest.json", lambda p: b"\x89PNG\r\n\x1a\n\x00\x00", "not UTF-8 text"),
-    "manifest of a list": ("manifest.json", lambda p: b"[1, 2, 3]", "not a search manifest"),
-    "unknown format": ("manifest.json", lambda p: _manifest(p, format=2), "format 2 is not the format this version reads (1)"),
-    "format missing": ("manifest.json", lambda p: _manifest(p, format=None), "format null is not the format this version reads (1)"),
-    "meetings of another shape": ("manifest.json", lambda p: _manifest(p, meetings=[{"title": 1}]), "'meetings' is missing or not what a build writes"),
-    "counts that disagree": ("manifest.json", lambda p: _manifest(p, documents=16), "its counts of utterances do not agree"),
-    "deeply nested manifest": ("manifest.json", lambda p: b"[" * 100_000, "not valid JSON"),
-    "empty shard": ("shards/0.json", lambda p: b"", "not valid JSON"),
-    "truncated shard": ("shards/0.json", lambda p: p["shards/0.json"][:-40], "not valid JSON"),
-    "shard of another index": ("shards/0.json", lambda p: b'{"invertedIndex": [["x", {"_index": "0"}]]}', "not a shard of this index"),
-    "shard naming an utterance beyond the index": ("shards/0.json", lambda p: _shard_naming_utterance(p, "15"), "not a shard of this index"),
-    "missing shard": ("shards/0.json", lambda p: None, "the file is missing"),
-    "empty lexicon": ("lexicon/0.json", lambda p: b"", "not valid JSON"),
-    "garbage lexicon": ("lexicon/0.json", lambda p: bytes(range(256)), "not UTF-8 text"),
-    "lexicon of another shape": ("lexicon/0.json", lambda p: b'{"terms": [1], "words": {}}', "not a lexicon file"),
-    "empty text file": ("text/0.json", lambda p: b"", "not valid JSON"),
-    "truncated text file": ("text/0.json", lambda p: p["text/0.json"][:7], "not valid JSON"),
-    "text file of other length": ("text/0.json", lambda p: b'[[null, "a"]]', "not the text file the manifest describes"),
-    "text of an agenda item the meeting lacks": ("text/0.json", lambda p: json.dumps([[0, t] for _, t in json.loads(p["text/0.json"])]).encode(), "not the text file the manifest describes"),
+def _beyond(pristine: dict[str, bytes]) -> str:
+    """The key of an utterance after the last one of the index (15 utterances: <id>.1 to <id>.15)."""
+    (meeting,) = json.loads(pristine["manifest.json"])["meetings"]
+    return f"{meeting['id']}.{len(meeting['said']) + 1}"
+
+
+OLD_FORMAT = FORMAT_VERSION - 1
+DAMAGE: dict[str, tuple[str, Callable[[dict[str, bytes], str], bytes | None], str]] = {
+    # case: (kind of file, its new bytes from the files and its path (None: removed), the reason given)
+    "empty manifest": ("manifest", lambda p, n: b"", "not valid JSON"),
+    "truncated manifest": ("manifest", lambda p, n: p[n].decode()[:100].encode(), "not valid JSON"),
+    "garbage manifest": ("manifest", lambda p, n: b"\x89PNG\r\n\x1a\n\x00\x00", "not UTF-8 text"),
+    "manifest of a list": ("manifest", lambda p, n: b"[1, 2, 3]", "not a search manifest"),
+    "older format": ("manifest", lambda p, n: _manifest(p, format=OLD_FORMAT), f"format {OLD_FORMAT} is not the format this version reads ({FORMAT_VERSION})"),
+    "format missing": ("manifest", lambda p, n: _manifest(p, format=None), f"format null is not the format this version reads ({FORMAT_VERSION})"),
+    "meetings of another shape": ("manifest", lambda p, n: _manifest(p, meetings=[{"title": 1}]), "'meetings' is missing or not what a build writes"),
+    "a file name that is a path": ("manifest", lambda p, n: _manifest(p, shard_files=["../../x"] * 2), "'shard_files' is missing or not what a build writes"),
+    "counts that disagree": ("manifest", lambda p, n: _manifest(p, documents=16), "its counts of utterances do not agree"),
+    "deeply nested manifest": ("manifest", lambda p, n: b"[" * 100_000, "not valid JSON"),
+    "empty shard": ("shard", lambda p, n: b"", "not valid JSON"),
+    "truncated shard": ("shard", lambda p, n: p[n][:-40], "not valid JSON"),
+    "shard of the older format": ("shard", lambda p, n: b'{"invertedIndex": [["x", {"_index": "0"}]]}', "not a shard of this index"),
+    "shard naming an utterance beyond the index": ("shard", lambda p, n: _shard_naming_utterance(p, n, _beyond(p)), "not a shard of this index"),
+    "missing shard": ("shard", lambda p, n: None, "the file is missing"),
+    "empty lexicon": ("lexicon", lambda p, n: b"", "not valid JSON"),
+    "garbage lexicon": ("lexicon", lambda p, n: bytes(range(256)), "not UTF-8 text"),
+    "lexicon of another shape": ("lexicon", lambda p, n: b'{"terms": [1], "words": {}}', "not a lexicon file"),
+    "empty text file": ("text", lambda p, n: b"", "not valid JSON"),
+    "truncated text file": ("text", lambda p, n: p[n][:7], "not valid JSON"),
+    "text file of other length": ("text", lambda p, n: b'[[null, "a"]]', "not the text file the manifest describes"),
+    "text of an agenda item the meeting lacks": ("text", lambda p, n: json.dumps([[0, t] for _, t in json.loads(p[n])]).encode(), "not the text file the manifest describes"),
 }
 
 
 @pytest.mark.parametrize("case", list(DAMAGE))
 def test_a_damaged_index_is_named_with_the_advice_to_rebuild(case: str, pristine: dict[str, bytes], tmp_path: Path) -> None:
-    name, damage, reason = DAMAGE[case]
+    kind, damage, reason = DAMAGE[case]
+    name = _file(pristine, kind)
     files = dict(pristine)
-    damaged = damage(pristine)
+    damaged = damage(pristine, name)
     if damaged is None:
         del files[name]
     else:
@@ -136,11 +156,11 @@ def test_a_damaged_index_is_named_with_the_advice_to_rebuild(case: str, pristine
 
 def test_files_that_do_not_agree_are_reported_as_such(pristine: dict[str, bytes], tmp_path: Path) -> None:
     files = dict(pristine)
-    # 京都 stands in utterance 7; the shard of its term no longer holds that utterance's vector.
-    shard = json.loads(files["shards/1.json"])
-    assert "京都" in [term for term, _ in shard["invertedIndex"]]
-    shard["fieldVectors"] = [entry for entry in shard["fieldVectors"] if entry[0] != "text/7"]
-    files["shards/1.json"] = json.dumps(shard).encode()
+    # The lexicon knows 京都; the shard of its term, as the manifest names it, no longer holds its posting.
+    manifest = json.loads(files["manifest.json"])
+    (name,) = [name for name in (f"shards/{file}.json" for file in manifest["shard_files"]) if "京都" in [term for term, _ in json.loads(files[name])]]
+    shard = json.loads(files[name])
+    files[name] = json.dumps([entry for entry in shard if entry[0] != "京都"]).encode()
     result = search(_site_with(tmp_path / "site", files), "京都")
     expected = f"{(tmp_path / 'site' / SEARCH_DIR).as_posix()}: error: the search index is damaged (its files do not agree with each other: KeyError); {REBUILD}\n"
     assert (result.exit_code, result.output) == (1, expected)
@@ -226,7 +246,7 @@ def _get(value: object, path: tuple) -> object:
     return value
 
 
-DAMAGE_LINE = re.compile(rf".*/{SEARCH_DIR}(/[a-z]+(/[0-9]+)?\.json)?: error: the search index is damaged \(.+\); {re.escape(REBUILD)}\n")
+DAMAGE_LINE = re.compile(rf".*/{SEARCH_DIR}(/[a-z]+(/[0-9a-z-]+)?\.json)?: error: the search index is damaged \(.+\); {re.escape(REBUILD)}\n")
 
 
 def _answers_or_reports_damage(root: Path, files: dict[str, bytes], query: str) -> None:

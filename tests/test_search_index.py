@@ -1,22 +1,24 @@
-"""The search index files a build writes: lunr.js loads them, hits link and display right."""
+"""The search index files a build writes: lunr.js loads them, hits link and display right, and
+they are cut and named from their content, so that a new meeting leaves the others' files alone."""
 
 from __future__ import annotations
 
 import datetime as dt
 import json
-import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from generator.models import AgendaItem, Body
-from generator.search.index import build_search_index, utf16_order, write_search_index
+from generator.models import AgendaItem, Archive, Body
+from generator.search.index import FIELD, SearchIndex, build_search_index, utf16_order, write_search_index
 from generator.search.shards import (
-    LEXICON_DIR, MANIFEST_FILE, SHARDS_DIR, TEXT_DIR, ShardSizes, _posting_json, _posting_size, write_search_files,
+    LEXICON_DIR, MANIFEST_FILE, SHARDS_DIR, TEXT_DIR, ShardSizes, write_search_files,
 )  # fmt: skip
-from tests.search_corpus import REPO, archive, make_meeting, run_engine
+from tests.search_corpus import REPO, SMALL_SPEECHES, archive, make_meeting, run_engine, sample_index
 
 SPEECHES = [
     ("会長", "ただいまより審議会を開催いたします。"),
@@ -35,26 +37,6 @@ def small_archive():
     for utterance in meeting.utterances[1:]:
         utterance.item_id = "item-1"
     return archive(Body(slug="joho-kokai", title="情報公開・個人情報保護審議会", meetings=[meeting]))
-
-
-def load_in_lunr_js(search_dir: Path) -> list[int]:
-    """Load every shard with lunr.js 2.3.9 in Node; returns each one's number of documents."""
-    node = shutil.which("node")
-    assert node, "node is missing"
-    script = (
-        "const lunr = require(process.argv[1]);"
-        "const fs = require('fs');"
-        "const counts = process.argv.slice(2).map((file) =>"
-        "  Object.keys(lunr.Index.load(JSON.parse(fs.readFileSync(file, 'utf8'))).fieldVectors).length);"
-        "console.log(JSON.stringify(counts));"
-    )
-    shards = sorted((search_dir / SHARDS_DIR).glob("*.json"), key=lambda path: int(path.stem))
-    completed = subprocess.run(
-        [node, "-e", script, str(REPO / "node_modules" / "lunr"), *map(str, shards)],
-        capture_output=True, text=True,
-    )  # fmt: skip
-    assert completed.returncode == 0, completed.stderr
-    return json.loads(completed.stdout)
 
 
 @pytest.fixture(scope="module")
@@ -76,73 +58,106 @@ def read(site: Path, name: str) -> dict:
     return json.loads((site / "search" / name).read_text(encoding="utf-8"))
 
 
-def numbered(site: Path, folder: str) -> list:
-    """The files of `site/search/<folder>/`, parsed, in the order of their numbers."""
-    return [read(site, f"{folder}/{number}.json") for number in range(len(list((site / "search" / folder).iterdir())))]
+def named(site: Path, folder: str) -> list:
+    """The files of `site/search/<folder>/` ("shards" or "lexicon"), parsed, in the order the manifest lists them."""
+    manifest = read(site, MANIFEST_FILE)
+    names = manifest["shard_files" if folder == SHARDS_DIR else "lexicon_files"]
+    assert len(names) == len(list((site / "search" / folder).iterdir())), "a file the manifest does not name"
+    return [read(site, f"{folder}/{name}.json") for name in names]
 
 
 def postings(site: Path) -> dict[str, dict]:
-    return {term: posting for shard in numbered(site, SHARDS_DIR) for term, posting in shard["invertedIndex"]}
+    return {term: posting for shard in named(site, SHARDS_DIR) for term, posting in shard}
+
+
+def key(site: Path, number: int) -> str:
+    """How the shards name the utterance `number` (1, 2, …) of the small archive's meeting."""
+    (meeting,) = read(site, MANIFEST_FILE)["meetings"]
+    return f"{meeting['id']}.{number}"
 
 
 @pytest.mark.parametrize("layout", ["site", "sharded"])
 def test_lunr_js_loads_every_shard_of_an_index_with_astral_and_compatibility_kanji(
     layout: str, request: pytest.FixtureRequest
 ) -> None:
+    """The browser engine makes a lunr.js index of every shard and finds each term's utterances there.
+
+    In the code point order lunr.py writes, lunr.js would throw "Out of order word insertion" on
+    the astral and compatibility kanji; asking for every term loads every shard.
+    """
     site = request.getfixturevalue(layout)
-    counts = load_in_lunr_js(site / "search")
-    assert len(counts) == len(read(site, MANIFEST_FILE)["shards"])
-    # Every shard holds documents; all of them together, each of the four utterances.
-    assert all(counts) and sum(counts) >= 4
-    if layout == "site":
-        assert counts == [4]
+    found = postings(site)
+    assert {"𠮟", "﨑"} <= set(found)
+    terms = list(found)
+    answers = run_engine(site, terms)
+    refs = {key(site, number): str(number - 1) for number in range(1, len(SPEECHES) + 1)}
+    hit: set[str] = set()
+    for term, answer in zip(terms, answers, strict=True):
+        assert answer.get("error") is None, (term, answer.get("error"))
+        got = {h["ref"] for h in answer["hits"]}
+        assert {refs[k] for k in found[term]} <= got, term
+        hit |= got
+    assert hit == set(refs.values())
+    if layout == "sharded":
+        assert len(read(site, MANIFEST_FILE)["shard_files"]) == len(terms)
 
 
 def test_terms_are_in_utf16_order_within_and_across_shards(sharded: Path) -> None:
-    terms = [term for shard in numbered(sharded, SHARDS_DIR) for term, _ in shard["invertedIndex"]]
+    terms = [term for shard in named(sharded, SHARDS_DIR) for term, _ in shard]
     assert {"𠮟", "﨑"} <= set(terms)
     assert terms == sorted(terms, key=utf16_order)
     assert terms != sorted(terms), "the sample must hold terms whose two orders differ"
     starts = read(sharded, MANIFEST_FILE)["shards"]
-    assert starts == [shard["invertedIndex"][0][0] for shard in numbered(sharded, SHARDS_DIR)]
+    assert starts == [shard[0][0] for shard in named(sharded, SHARDS_DIR)]
 
 
 def test_the_manifest_and_text_files_hold_what_a_hit_shows(site: Path) -> None:
     manifest = read(site, MANIFEST_FILE)
     (meeting,) = manifest["meetings"]
-    assert meeting == {
+    assert {name: value for name, value in meeting.items() if name not in ("id", "texts")} == {
         "title": "令和３年度第７回 審議会", "date": "2022-02-14", "body": "情報公開・個人情報保護審議会",
         "body_slug": "joho-kokai", "fiscal_year": 2021, "url": "/minutes/joho-kokai/2022-02-14/",
         "items": ["１ 諮問事項"], "speakers": ["会長", "区側", "委員"], "said": [0, 1, 2, 1],
     }  # fmt: skip
-    texts = [doc for chunk in numbered(site, TEXT_DIR) for doc in chunk]
+    # The meeting's text files are named by its id and numbered: the manifest counts their utterances.
+    assert sorted(path.name for path in (site / "search" / TEXT_DIR).iterdir()) == [
+        f"{meeting['id']}-{number}.json" for number in range(len(meeting["texts"]))
+    ]
+    chunks = [read(site, f"{TEXT_DIR}/{meeting['id']}-{number}.json") for number in range(len(meeting["texts"]))]
+    assert [len(chunk) for chunk in chunks] == meeting["texts"]
+    texts = [doc for chunk in chunks for doc in chunk]
     assert texts == [[None, SPEECHES[0][1]], [0, SPEECHES[1][1]], [0, SPEECHES[2][1]], [0, SPEECHES[3][1]]]
-    assert sum(manifest["texts"]) == manifest["documents"] == 4
+    assert sum(meeting["texts"]) == manifest["documents"] == 4
+    # The total length is what BM25's average needs: the sum of the lengths the postings carry.
+    lengths = {utterance: entry["l"] for posting in postings(site).values() for utterance, entry in posting.items()}
+    assert len(lengths) == 4 and manifest["length"] == sum(lengths.values())
 
 
 def test_postings_record_where_each_term_stands(site: Path) -> None:
     found = postings(site)
     text = SPEECHES[2][1]
-    start, length = found["𠮟"]["text"]["2"]["p"]
+    third = key(site, 3)
+    start, length = found["𠮟"][third]["p"]
     assert text[start : start + length] == "𠮟"
     # The normalized form stands where the word is written: 子供 at こども.
-    start, length = found["子供"]["text"]["2"]["p"]
+    start, length = found["子供"][third]["p"]
     assert text[start : start + length] == "こども"
     # Sub-units of a compound stand inside it.
-    start, length = found["震災"]["text"]["2"]["p"]
+    start, length = found["震災"][third]["p"]
     assert text[start - 4 : start + length] == "東日本大震災"
 
 
 def test_postings_count_the_punctuation_before_a_term(site: Path) -> None:
     """ｉＰａｄ follows 「、」: the browser learns that 端末 and ｉＰａｄ stand in a row without the text."""
     found = postings(site)
-    assert found["ipad"]["text"]["1"]["g"] == [0, 1]
-    assert "g" not in found["スクール"]["text"]["1"]
+    second = key(site, 2)
+    assert found["ipad"][second]["g"] == [0, 1]
+    assert "g" not in found["スクール"][second]
 
 
 def test_the_lexicon_leads_a_typed_word_to_the_indexed_terms(site: Path) -> None:
     words: dict[str, list[str]] = {}
-    for lexicon in numbered(site, LEXICON_DIR):
+    for lexicon in named(site, LEXICON_DIR):
         words.update(lexicon["words"])
     assert words["こども"] == ["子供"]
     assert words["giga"] == ["ギガ"]
@@ -220,8 +235,148 @@ def test_a_forked_helper_writes_the_same_search_files(tmp_path: Path) -> None:
     assert helped == alone
 
 
-def test_shards_are_cut_by_the_size_of_their_postings() -> None:
-    """The shard cut counts each posting's bytes without writing it: the count must be exact."""
-    index = build_search_index(small_archive(), "/minutes/")
-    for _, posting in index.parts.inverted:
-        assert _posting_size(posting) == len(_posting_json(posting))
+# Where the files are cut -------------------------------------------------------------------
+
+SMALL_SIZES = ShardSizes(lexicon=200, shard=300, text=200)
+"""Small files, so that three short meetings make dozens of them."""
+ADDED = [("委員", "図書館を改修します。")]
+"""The speech of a meeting added before the others: new terms (図書館, 改修) and common ones (を, ます)."""
+
+
+def meetings_archive(added: bool = False) -> Archive:
+    """Two meetings of one body, and with `added` a third whose path sorts before theirs."""
+    meetings = [
+        make_meeting("shingikai", "2022-02-14", "第2回 審議会", dt.date(2022, 2, 14), SPEECHES),
+        make_meeting("shingikai", "2022-03-14", "第3回 審議会", dt.date(2022, 3, 14), SMALL_SPEECHES),
+    ]
+    if added:
+        meetings.insert(0, make_meeting("shingikai", "2021-04-01", "第1回 審議会", dt.date(2021, 4, 1), ADDED))
+    return archive(Body(slug="shingikai", title="審議会", meetings=meetings))
+
+
+def written(index: SearchIndex, folder: Path, sizes: ShardSizes) -> dict[str, bytes]:
+    """The search files of `index` written with `sizes` into `folder`: relative path → bytes."""
+    write_search_files(index, folder, sizes, jobs=1)
+    return {path.relative_to(folder).as_posix(): path.read_bytes() for path in sorted(folder.rglob("*.json"))}
+
+
+def parsed(found: dict[str, bytes], kind: str) -> list[tuple[str, Any]]:
+    """The files of `kind` ("shards" or "lexicon") in `found`, in the manifest's order: (path, parsed JSON)."""
+    manifest = json.loads(found[MANIFEST_FILE])
+    names = manifest["shard_files" if kind == SHARDS_DIR else "lexicon_files"]
+    assert len(names) == len([path for path in found if path.startswith(kind + "/")]), "a file the manifest does not name"
+    return [(f"{kind}/{name}.json", json.loads(found[f"{kind}/{name}.json"])) for name in names]
+
+
+def compact(value: object) -> int:
+    """The bytes of `value` as the search files write JSON."""
+    return len(json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
+
+
+@pytest.mark.parametrize("sizes", [ShardSizes(), SMALL_SIZES, ShardSizes(shard=1)], ids=["default", "small", "one term a shard"])
+def test_each_term_is_in_one_shard_with_its_whole_posting(sizes: ShardSizes, tmp_path: Path) -> None:
+    index = build_search_index(meetings_archive(), "/")
+    shards = parsed(written(index, tmp_path, sizes), SHARDS_DIR)
+    in_files = [(term, posting) for _, shard in shards for term, posting in shard]
+    expected = [(term, json.loads("{" + ",".join(posting[FIELD]) + "}")) for term, posting in index.parts.inverted]
+    assert in_files == expected
+    if sizes == SMALL_SIZES:
+        assert 10 < len(shards) < len(expected)
+
+
+def test_a_term_at_least_as_big_as_the_target_sits_alone_in_its_shard(tmp_path: Path) -> None:
+    target = SMALL_SIZES.shard
+    shards = parsed(written(build_search_index(meetings_archive(), "/"), tmp_path, SMALL_SIZES), SHARDS_DIR)
+    big = [term for _, shard in shards for term, posting in shard if compact(posting) >= target]
+    assert big and any(len(shard) > 1 for _, shard in shards), "the sample must hold big and small terms"
+    for _, shard in shards:
+        if len(shard) > 1:
+            assert not [term for term, posting in shard if compact(posting) >= target], shard
+
+
+def test_a_meetings_text_files_close_once_they_reach_their_target(tmp_path: Path) -> None:
+    """Text files hold consecutive utterances of one meeting, about `text` bytes each (a speech is never split)."""
+    found = written(build_search_index(meetings_archive(), "/"), tmp_path, SMALL_SIZES)
+    target = SMALL_SIZES.text
+    for meeting in json.loads(found[MANIFEST_FILE])["meetings"]:
+        chunks = [json.loads(found[f"{TEXT_DIR}/{meeting['id']}-{number}.json"]) for number in range(len(meeting["texts"]))]
+        assert [len(chunk) for chunk in chunks] == meeting["texts"]
+        sizes = [[len(text.encode("utf-8")) + 8 for _, text in chunk] for chunk in chunks]
+        # Every file but the last reaches the target, and would not without its last speech.
+        assert all(sum(chunk) >= target > sum(chunk[:-1]) for chunk in sizes[:-1])
+        assert 0 < sum(sizes[-1]) and sum(sizes[-1][:-1]) < target
+    assert any(len(meeting["texts"]) > 1 for meeting in json.loads(found[MANIFEST_FILE])["meetings"])
+
+
+@pytest.mark.corpus
+def test_shard_and_lexicon_files_average_about_their_target_size(corpus: Path, tmp_path: Path) -> None:
+    """On some 1,900 utterances the files hold their target size on average, whatever their content."""
+    sizes = ShardSizes()
+    found = written(sample_index(), tmp_path, sizes)
+    for kind, target in ((SHARDS_DIR, sizes.shard), (LEXICON_DIR, sizes.lexicon)):
+        lengths = [len(found[path]) for path, _ in parsed(found, kind)]
+        assert len(lengths) >= 40, kind
+        assert 0.75 <= sum(lengths) / len(lengths) / target <= 1.33, (kind, sum(lengths) / len(lengths))
+    # Shards of several terms too: a term's posting is never split, so big terms make big shards of their own.
+    several = [len(found[path]) for path, shard in parsed(found, SHARDS_DIR) if len(shard) > 1]
+    assert 0.75 <= sum(several) / len(several) / sizes.shard <= 1.33
+
+
+def first_characters(found: dict[str, bytes]) -> dict[str, tuple[list, dict]]:
+    """The vocabulary of the lexicon files by first character: its terms and its words."""
+    chars: dict[str, tuple[list, dict]] = {}
+    for _, lexicon in parsed(found, LEXICON_DIR):
+        for term in lexicon["terms"]:
+            chars.setdefault(term[0], ([], {}))[0].append(term)
+        for word, leads in lexicon["words"].items():
+            chars.setdefault(word[0], ([], {}))[1][word] = leads
+    return chars
+
+
+def test_a_meeting_added_first_leaves_the_files_without_its_terms_as_they_were(tmp_path: Path) -> None:
+    """A new meeting sorts before all others: the shard, lexicon and text files of other terms and meetings keep their bytes and names.
+
+    Only a file that holds one of its terms (or a word leading to one) may change, or a file right
+    next to such a term: a boundary can appear at a changed term, cutting short the file before
+    it, and depends on the term before it too. Its own text files are new.
+    """
+    before = written(build_search_index(meetings_archive(), "/"), tmp_path / "before", SMALL_SIZES)
+    after = written(build_search_index(meetings_archive(added=True), "/"), tmp_path / "after", SMALL_SIZES)
+    manifest = json.loads(after[MANIFEST_FILE])
+    added = manifest["meetings"][0]
+    assert added["title"] == "第1回 審議会"
+    own = {term for _, shard in parsed(after, SHARDS_DIR) for term, posting in shard if any(k.startswith(added["id"] + ".") for k in posting)}
+    assert {"図書館", "改修", "を"} <= own
+
+    # Text files: the other meetings' are untouched; the added meeting has its own.
+    texts = {path for path in after if path.startswith(TEXT_DIR + "/")}
+    mine = {f"{TEXT_DIR}/{added['id']}-{number}.json" for number in range(len(added["texts"]))}
+    assert mine <= texts
+    assert {path: after[path] for path in texts - mine} == {path: data for path, data in before.items() if path.startswith(TEXT_DIR + "/")}
+
+    def kept(kind: str, items: Callable[[Any], list[str]], touched: set[str]) -> int:
+        """Check that every file of `kind` after the addition that none of `touched` concerns is as before; returns how many."""
+        files = [(path, items(content)) for path, content in parsed(after, kind)]
+        count = 0
+        for number, (path, held) in enumerate(files):
+            before_it = files[number - 1][1][-1:] if number else []
+            after_it = files[number + 1][1][:1] if number + 1 < len(files) else []
+            if not touched & {*before_it, *held, *after_it}:
+                assert before.get(path) == after[path], path
+                count += 1
+        return count
+
+    # Shards hold terms.
+    shards = len(parsed(after, SHARDS_DIR))
+    unchanged = kept(SHARDS_DIR, lambda shard: [term for term, _ in shard], own)
+    assert unchanged >= shards // 3, (unchanged, shards)
+
+    # Lexicon files hold first characters: those whose terms or words changed begin one of the
+    # added meeting's terms or a word that leads to one (a reading: としょかん → 図書館).
+    old, new = first_characters(before), first_characters(after)
+    changed = {char for char in old.keys() | new.keys() if old.get(char) != new.get(char)}
+    leading = {word for _, words in new.values() for word, leads in words.items() if set(leads) & own}
+    assert changed and changed <= {term[0] for term in own} | {word[0] for word in leading}
+    lexicon = len(parsed(after, LEXICON_DIR))
+    unchanged = kept(LEXICON_DIR, lambda file: sorted({word[0] for word in (*file["terms"], *file["words"])}, key=utf16_order), changed)
+    assert unchanged >= lexicon // 3, (unchanged, lexicon)

@@ -152,9 +152,12 @@ def test_the_help_names_the_defaults() -> None:
 def test_the_search_index_is_rebuilt_while_the_previous_one_is_served(make_site, serve) -> None:
     content = make_site({MEETING: meeting(body="○会長　予算について説明します。\n")})
     server = serve(content, search=True)
-    # One meeting of one short speech: the first text file holds it.
-    index_url = server.url + "search/text/0.json"
-    wait_until(lambda: get(index_url)[0] == 200, timeout=60, what="the first search index")
+    wait_until(lambda: get(server.url + "search/manifest.json")[0] == 200, timeout=60, what="the first search index")
+    # One meeting of one short speech: its first text file holds it, named by the meeting's id,
+    # which comes from its path and stays when the speech is edited.
+    (indexed,) = json.loads(get(server.url + "search/manifest.json")[1])["meetings"]
+    index_url = server.url + f"search/text/{indexed['id']}-0.json"
+    assert get(index_url)[0] == 200
     (content / MEETING).write_text(meeting(body="○会長　図書館の改修について説明します。\n"), encoding="utf-8")
     wait_until(lambda: "図書館" in get(server.url + "test/2022-02-14/")[1], what="the page")
     seen = []

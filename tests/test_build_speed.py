@@ -76,14 +76,14 @@ def test_a_second_build_takes_unchanged_speeches_from_the_cache(content: Path, t
 def test_workers_read_and_fill_the_cache(tmp_path: Path) -> None:
     texts = [f"{text}（{n}）" for n in range(3) for text in SPEECHES]
     keys = [f"m{n}.{number}" for n in range(3) for number in range(1, len(SPEECHES) + 1)]
-    with Analyses(texts, keys, 2, tmp_path) as analyses:
+    with Analyses(texts, keys, [len(SPEECHES)] * 3, 2, tmp_path) as analyses:
         cold = list(analyses)
     assert analyses.tokenized == len(texts)
     counting = CountingTokenizer()
     with TokenCache(tmp_path, counting) as cache:
         assert [cache.tokenize(text) for text in texts] == [JapaneseTokenizer().tokenize(text) for text in texts]
     assert counting.texts == []
-    with Analyses(texts, keys, 2, tmp_path) as analyses:
+    with Analyses(texts, keys, [len(SPEECHES)] * 3, 2, tmp_path) as analyses:
         warm = list(analyses)
     assert analyses.tokenized == 0
     assert [a.entries for a in warm] == [a.entries for a in cold]

@@ -25,6 +25,7 @@ from hypothesis import strategies as st
 from generator.cli import main
 from generator.models import Body
 from generator.search.index import SEARCH_DIR, build_search_index
+from generator.search.incremental import STATE_FILE
 from generator.search.shards import FORMAT_VERSION, ShardSizes, write_search_files
 from tests.conftest import meeting
 from tests.search_corpus import SMALL_SPEECHES, archive, make_meeting
@@ -82,9 +83,10 @@ def _manifest(pristine: dict[str, bytes], **changes: object) -> bytes:
 def _file(pristine: dict[str, bytes], kind: str) -> str:
     """The path in search/ of the first file of `kind` ("manifest", "shard", "lexicon", "text"), as the manifest names it."""
     manifest = json.loads(pristine["manifest.json"])
+    lexicon = json.loads(pristine[f"lexicon/{manifest['lexicon_files'][0]}.json"])
     return {
         "manifest": "manifest.json",
-        "shard": f"shards/{manifest['shard_files'][0]}.json",
+        "shard": f"shards/{lexicon['shards'][0][1]}.json",
         "lexicon": f"lexicon/{manifest['lexicon_files'][0]}.json",
         "text": f"text/{manifest['meetings'][0]['id']}-0.json",
     }[kind]
@@ -115,7 +117,7 @@ DAMAGE: dict[str, tuple[str, Callable[[dict[str, bytes], str], bytes | None], st
     "older format": ("manifest", lambda p, n: _manifest(p, format=OLD_FORMAT), f"format {OLD_FORMAT} is not the format this version reads ({FORMAT_VERSION})"),
     "format missing": ("manifest", lambda p, n: _manifest(p, format=None), f"format null is not the format this version reads ({FORMAT_VERSION})"),
     "meetings of another shape": ("manifest", lambda p, n: _manifest(p, meetings=[{"title": 1}]), "'meetings' is missing or not what a build writes"),
-    "a file name that is a path": ("manifest", lambda p, n: _manifest(p, shard_files=["../../x"] * 2), "'shard_files' is missing or not what a build writes"),
+    "a file name that is a path": ("manifest", lambda p, n: _manifest(p, lexicon_files=["../../x"] * len(json.loads(p["manifest.json"])["lexicon"])), "'lexicon_files' is missing or not what a build writes"),
     "counts that disagree": ("manifest", lambda p, n: _manifest(p, documents=16), "its counts of utterances do not agree"),
     "deeply nested manifest": ("manifest", lambda p, n: b"[" * 100_000, "not valid JSON"),
     "empty shard": ("shard", lambda p, n: b"", "not valid JSON"),
@@ -158,7 +160,8 @@ def test_files_that_do_not_agree_are_reported_as_such(pristine: dict[str, bytes]
     files = dict(pristine)
     # The lexicon knows 京都; the shard of its term, as the manifest names it, no longer holds its posting.
     manifest = json.loads(files["manifest.json"])
-    (name,) = [name for name in (f"shards/{file}.json" for file in manifest["shard_files"]) if "京都" in [term for term, _ in json.loads(files[name])]]
+    shards = {name for file in manifest["lexicon_files"] for _, name in json.loads(files[f"lexicon/{file}.json"])["shards"]}
+    (name,) = [name for name in (f"shards/{file}.json" for file in shards) if "京都" in [term for term, _ in json.loads(files[name])]]
     shard = json.loads(files[name])
     files[name] = json.dumps([entry for entry in shard if entry[0] != "京都"]).encode()
     result = search(_site_with(tmp_path / "site", files), "京都")
@@ -330,6 +333,8 @@ def test_a_damaged_token_cache_is_discarded_and_the_build_succeeds(case: str, ma
     db.close()
     damage, reason = CACHE_DAMAGE[case]
     damage(cache_file)
+    # Without the index a build keeps (incremental.py), every text's tokens are read from the cache.
+    (cache / STATE_FILE).unlink()
     index_before = (tmp_path / "site" / SEARCH_DIR / "manifest.json").read_bytes()
     second = _build(content, tmp_path / "site", cache)
     assert second.exit_code == 0, second.output
@@ -338,6 +343,7 @@ def test_a_damaged_token_cache_is_discarded_and_the_build_succeeds(case: str, ma
     assert second.output.count("token cache is damaged") == 1
     assert (tmp_path / "site" / SEARCH_DIR / "manifest.json").read_bytes() == index_before
     # The cache was started afresh: the next build takes every text from it, without a warning.
+    (cache / STATE_FILE).unlink()
     third = _build(content, tmp_path / "site", cache)
     assert third.exit_code == 0 and "token cache is damaged" not in third.output
     assert "0 utterances tokenized" in third.output

@@ -61,9 +61,19 @@ def read(site: Path, name: str) -> dict:
 def named(site: Path, folder: str) -> list:
     """The files of `site/search/<folder>/` ("shards" or "lexicon"), parsed, in the order the manifest lists them."""
     manifest = read(site, MANIFEST_FILE)
-    names = manifest["shard_files" if folder == SHARDS_DIR else "lexicon_files"]
+    names = manifest["lexicon_files"]
+    if folder == SHARDS_DIR:
+        names = shard_names([read(site, f"{LEXICON_DIR}/{name}.json") for name in names])
     assert len(names) == len(list((site / "search" / folder).iterdir())), "a file the manifest does not name"
     return [read(site, f"{folder}/{name}.json") for name in names]
+
+
+def shard_names(lexicon: list[dict]) -> list[str]:
+    """The shards' names in term order, as the lexicon files (in their order) say where each starts."""
+    names: list[str] = []
+    for content in lexicon:
+        names.extend(name for _, name in content["shards"] if not names or names[-1] != name)
+    return names
 
 
 def postings(site: Path) -> dict[str, dict]:
@@ -99,7 +109,7 @@ def test_lunr_js_loads_every_shard_of_an_index_with_astral_and_compatibility_kan
         hit |= got
     assert hit == set(refs.values())
     if layout == "sharded":
-        assert len(read(site, MANIFEST_FILE)["shard_files"]) == len(terms)
+        assert len(named(site, SHARDS_DIR)) == len(terms)
 
 
 def test_terms_are_in_utf16_order_within_and_across_shards(sharded: Path) -> None:
@@ -107,8 +117,12 @@ def test_terms_are_in_utf16_order_within_and_across_shards(sharded: Path) -> Non
     assert {"𠮟", "﨑"} <= set(terms)
     assert terms == sorted(terms, key=utf16_order)
     assert terms != sorted(terms), "the sample must hold terms whose two orders differ"
-    starts = read(sharded, MANIFEST_FILE)["shards"]
-    assert starts == [shard[0][0] for shard in named(sharded, SHARDS_DIR)]
+    # Each lexicon file says which shard holds its first term and where each later shard starts.
+    by_term = {term: name for shard, name in zip(named(sharded, SHARDS_DIR), shard_names(named(sharded, LEXICON_DIR))) for term, _ in shard}
+    for lexicon in named(sharded, LEXICON_DIR):
+        assert lexicon["shards"][0][0] == 0
+        for (start, name), following in zip(lexicon["shards"], lexicon["shards"][1:] + [[len(lexicon["terms"]), None]]):
+            assert {by_term[term] for term in lexicon["terms"][start : following[0]]} == {name}
 
 
 def test_the_manifest_and_text_files_hold_what_a_hit_shows(site: Path) -> None:
@@ -196,7 +210,7 @@ def test_a_given_tokenizer_is_used_for_every_utterance(tmp_path: Path, site: Pat
 def test_an_archive_without_utterances_gets_an_empty_index(tmp_path: Path) -> None:
     write_search_index(build_search_index(archive(), "/"), tmp_path)
     manifest = read(tmp_path, MANIFEST_FILE)
-    assert (manifest["meetings"], manifest["shards"], manifest["documents"]) == ([], [], 0)
+    assert (manifest["meetings"], manifest["lexicon_files"], manifest["documents"]) == ([], [], 0)
     (answer,) = run_engine(tmp_path, ["予算"])
     assert (answer.get("error"), answer["total"]) == (None, 0)
 
@@ -263,7 +277,9 @@ def written(index: SearchIndex, folder: Path, sizes: ShardSizes) -> dict[str, by
 def parsed(found: dict[str, bytes], kind: str) -> list[tuple[str, Any]]:
     """The files of `kind` ("shards" or "lexicon") in `found`, in the manifest's order: (path, parsed JSON)."""
     manifest = json.loads(found[MANIFEST_FILE])
-    names = manifest["shard_files" if kind == SHARDS_DIR else "lexicon_files"]
+    names = manifest["lexicon_files"]
+    if kind == SHARDS_DIR:
+        names = shard_names([json.loads(found[f"{LEXICON_DIR}/{name}.json"]) for name in names])
     assert len(names) == len([path for path in found if path.startswith(kind + "/")]), "a file the manifest does not name"
     return [(f"{kind}/{name}.json", json.loads(found[f"{kind}/{name}.json"])) for name in names]
 

@@ -144,14 +144,15 @@ def build_site(
     `jobs` worker processes tokenize the utterances for the search index (1: none, this process
     does; None: one per core for a large archive) while this process renders the pages, and a
     forked process writes half of the search files unless `jobs` is 1; with
-    `cache_dir`, tokens are kept there by content hash, so the next build tokenizes only new text.
+    `cache_dir`, tokens are kept there by content hash, so the next build tokenizes only new text,
+    and what each meeting file read as, so that it parses only files changed since.
     """
     started = time.perf_counter()
     check_output_folder(out_dir, content_dir, templates_dir)
     # A large archive is millions of small acyclic objects (meetings, tokens, postings): the
     # cycle collector would walk them again and again for nothing (half of a build's time).
     with collector_paused():
-        archive, diagnostics = load_archive(content_dir)
+        archive, diagnostics = load_archive(content_dir, cache_dir)
         if archive is None or has_errors(diagnostics):
             raise ContentError(diagnostics)
         urls = SiteUrls.from_base_url(base_url or archive.config.base_url)

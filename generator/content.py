@@ -10,6 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
+from .content_cache import ContentMemo, MemoEntry, content_memo
 from .diagnostics import Diagnostic, error, has_errors, warning
 from .i18n import _
 from .models import Archive, Body, Meeting
@@ -53,6 +54,12 @@ def read_text(path: Path, shown: str, diagnostics: list[Diagnostic], content_dir
 
     Only a regular file is opened (a FIFO would block); with `content_dir`, only one inside it.
     """
+    data = read_bytes(path, shown, diagnostics, content_dir)
+    return None if data is None else decode_text(data, shown, diagnostics)
+
+
+def read_bytes(path: Path, shown: str, diagnostics: list[Diagnostic], content_dir: Path | None = None) -> bytes | None:
+    """The file's bytes, or None with an error when it must not or cannot be read (see `read_text`)."""
     problem = entry_problem(path, content_dir) if content_dir is not None else None
     if problem is None and content_dir is not None and content_dir.resolve() not in path.resolve().parents:
         problem = "symbolic link leads outside the content folder: not read (copy the file in instead)"
@@ -65,6 +72,11 @@ def read_text(path: Path, shown: str, diagnostics: list[Diagnostic], content_dir
     if problem is not None:
         diagnostics.append(error(shown, 1, problem))
         return None
+    return data
+
+
+def decode_text(data: bytes, shown: str, diagnostics: list[Diagnostic]) -> str | None:
+    """A file's bytes as text with `\\n` line ends, or None with an error when they are not UTF-8 or hold a control character."""
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -81,13 +93,18 @@ def read_text(path: Path, shown: str, diagnostics: list[Diagnostic], content_dir
     return text
 
 
-def load_archive(content_dir: Path) -> tuple[Archive | None, list[Diagnostic]]:
-    """Read every file under `content_dir`; the archive is None when any error was found."""
+def load_archive(content_dir: Path, cache_dir: Path | None = None) -> tuple[Archive | None, list[Diagnostic]]:
+    """Read every file under `content_dir`; the archive is None when any error was found.
+
+    With `cache_dir`, what each meeting file read as is kept under it (see content_cache), so a
+    file unchanged since is not parsed again; the archive and diagnostics are the same either way.
+    """
     diagnostics: list[Diagnostic] = []
     if not content_dir.is_dir():
         return None, [error(content_dir.as_posix(), 1, _("content folder does not exist"))]
     config = _read_index(content_dir, content_dir, read_site_settings, _("the archive needs one with a 'title'"), diagnostics)
 
+    memo = content_memo(cache_dir)
     bodies: list[Body] = []
     for entry in _entries(content_dir, content_dir.as_posix(), diagnostics):
         shown = _shown(content_dir, entry)
@@ -95,11 +112,13 @@ def load_archive(content_dir: Path) -> tuple[Archive | None, list[Diagnostic]]:
         if problem is not None:
             diagnostics.append(error(shown, 1, problem))
         elif entry.is_dir():
-            body = _load_body(content_dir, entry, diagnostics)
+            body = _load_body(content_dir, entry, diagnostics, memo)
             if body is not None:
                 bodies.append(body)
         else:
             diagnostics.append(warning(shown, 1, _("not published: meetings belong in a body folder such as content/<body>/<YYYY-MM-DD>.md")))
+    if memo is not None:
+        memo.prune()
     _check_urls(content_dir, bodies, diagnostics)
     diagnostics.sort(key=lambda d: (d.path, d.line))
     if config is None or has_errors(diagnostics):
@@ -170,7 +189,7 @@ def _read_index(
     return settings
 
 
-def _load_body(content_dir: Path, folder: Path, diagnostics: list[Diagnostic]) -> Body | None:
+def _load_body(content_dir: Path, folder: Path, diagnostics: list[Diagnostic], memo: ContentMemo | None = None) -> Body | None:
     """Read a body folder: its `_index.md` and every meeting file in it."""
     shown = _shown(content_dir, folder)
     if not SLUG.fullmatch(folder.name):
@@ -188,10 +207,10 @@ def _load_body(content_dir: Path, folder: Path, diagnostics: list[Diagnostic]) -
         if path.is_dir() or path.suffix not in (".md", ".markdown"):
             diagnostics.append(warning(file_shown, 1, _("not published: only Markdown files (.md) directly in a body folder are meetings")))
             continue
-        text = read_text(path, file_shown, diagnostics)
-        if text is None:
+        data = read_bytes(path, file_shown, diagnostics)
+        if data is None:
             continue
-        meeting, problems = read_meeting_text(text, path.relative_to(content_dir).as_posix(), file_shown)
+        meeting, problems = _read_meeting_file(data, path.relative_to(content_dir).as_posix(), file_shown, memo)
         diagnostics += problems
         if meeting is not None:
             check_file_name(path, meeting, file_shown, diagnostics)
@@ -203,6 +222,23 @@ def _load_body(content_dir: Path, folder: Path, diagnostics: list[Diagnostic]) -
         slug=folder.name, title=settings.title, description=settings.description, meetings=meetings, group=settings.group,
         organization=settings.organization, house=settings.house,
     )
+
+
+def _read_meeting_file(data: bytes, rel_path: str, shown: str, memo: ContentMemo | None) -> MemoEntry:
+    """What a meeting file's bytes read as, and the problems found in them alone; from `memo` when it has them."""
+    key = memo.key(rel_path, shown, data) if memo is not None else b""
+    entry = memo.get(key) if memo is not None else None
+    if entry is not None:
+        return entry
+    problems: list[Diagnostic] = []
+    meeting = None
+    text = decode_text(data, shown, problems)
+    if text is not None:
+        meeting, found = read_meeting_text(text, rel_path, shown)
+        problems += found
+    if memo is not None:
+        memo.put(key, (meeting, problems))
+    return meeting, problems
 
 
 def check_file_name(path: Path, meeting: Meeting, shown: str, diagnostics: list[Diagnostic]) -> None:

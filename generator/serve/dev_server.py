@@ -48,7 +48,7 @@ class ServeOptions:
     host: str = "127.0.0.1"
     port: int = 8000
     cache_dir: Path | None = Path(".cache")
-    """Where the search job keeps its token cache (None: no cache)."""
+    """Where the search job keeps its token cache and loading its memo of meeting files (None: no cache)."""
     search: bool = True
     """Build the search index in the background (tests of other parts switch it off)."""
     quiet: float = QUIET_SECONDS
@@ -66,7 +66,7 @@ class DevServer:
             output=options.out_dir.resolve(),
         )
         self.queue = ChangeQueue(quiet=options.quiet)
-        self.site = LiveSite(options.content_dir, options.templates_dir, options.base_url, echo)
+        self.site = LiveSite(options.content_dir, options.templates_dir, options.base_url, echo, options.cache_dir)
         self.hub: SnapshotHub | None = None
         self.server: PreviewServer | None = None
         self.jobs: dict[JobKind, ArchiveJobs] = {}

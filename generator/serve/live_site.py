@@ -94,8 +94,13 @@ def _keep_equal(old: dict[str, bytes], new: dict[str, bytes]) -> dict[str, bytes
 class LiveSite:
     """Content, pages and assets of a site under preview, updated change by change."""
 
-    def __init__(self, content_dir: Path, templates_dir: Path, base_url: str | None = None, echo: Callable[[str], None] = print):
+    def __init__(
+        self, content_dir: Path, templates_dir: Path, base_url: str | None = None, echo: Callable[[str], None] = print,
+        cache_dir: Path | None = None,
+    ):
         self.content_dir = content_dir
+        self.cache_dir = cache_dir
+        """The build cache: a whole reload parses only the meeting files changed since it was filled."""
         self.templates_dir = templates_dir
         self.base_url = base_url
         self.echo = echo
@@ -135,7 +140,7 @@ class LiveSite:
 
     def load_all(self) -> None:
         """Read the whole content folder, as `minutes build` does."""
-        archive, diagnostics = load_archive(self.content_dir)
+        archive, diagnostics = load_archive(self.content_dir, self.cache_dir)
         self.diagnostics = diagnostics
         self.work.all_pages = True
         self.work.listings = True

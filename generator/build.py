@@ -18,6 +18,7 @@ from .feeds import write_feeds
 from .models import Archive, Body, Meeting, group_bodies, speakers_in_order
 from .opendata import write_open_data
 from .output import OutputTree, check_output_folder, discard, staging_folder, swap_into_place
+from .output_reuse import OutputRecord, code_version, forget_record, load_record, meeting_key, save_record, site_key, theme_digest
 from .pages import Page, SiteUrls
 from .permalinks import MANIFEST_NAME, Manifest, redirect_pages
 from .render import make_environment, render_page
@@ -157,13 +158,16 @@ def build_site(
         urls = SiteUrls.from_base_url(base_url or archive.config.base_url)
         pages = plan_pages(archive)
         lunr_js = find_lunr_js()
+        previous = load_record(cache_dir, out_dir)
+        keys = meeting_keys(archive, templates_dir, urls) if cache_dir is not None else {}
+        unchanged = {path for path, key in keys.items() if previous.meetings.get(path) == key}
         staging = staging_folder(out_dir)
         try:
             with PendingSearchIndex(archive, urls.base_path, jobs=jobs, cache_dir=cache_dir) as search:
-                tree = OutputTree(staging)
-                write_pages(archive, templates_dir, urls, pages, tree, progress)
+                tree = OutputTree(staging, out_dir if out_dir.is_dir() else None, previous.files, keep_record=cache_dir is not None)
+                write_pages(archive, templates_dir, urls, pages, tree, progress, unchanged)
                 copy_static(templates_dir, tree)
-                diagnostics = diagnostics + write_aggregates(archive, urls, pages, tree, content_dir)
+                diagnostics = diagnostics + write_aggregates(archive, urls, pages, tree, content_dir, unchanged)
                 tree.copy_file(lunr_js, ASSETS_URL + LUNR_JS.name)
                 search_index = search.result()
                 # The workers have ended: RUSAGE_CHILDREN now covers them (in a test run, also
@@ -173,7 +177,10 @@ def build_site(
             # Let the index go while the collector is still off: on its return the collector
             # would walk its millions of objects once more (seconds on a large archive).
             del search_index
+            # The record describes the site being replaced until the new one is in place.
+            forget_record(cache_dir, out_dir)
             swap_into_place(staging, out_dir)
+            save_record(cache_dir, out_dir, OutputRecord(tree.record, keys))
         except BaseException:
             discard(staging)
             raise
@@ -197,12 +204,21 @@ def write_pages(
     pages: list[Page],
     tree: OutputTree,
     progress: Progress | None = None,
+    unchanged: frozenset[str] | set[str] = frozenset(),
 ) -> None:
-    """Render `pages` into `tree`."""
+    """Render `pages` into `tree`; the page of a meeting in `unchanged` is linked from the last build when it can be."""
     env = make_environment(templates_dir)
     context = site_context(archive)
     for page in progress(pages) if progress else pages:
+        if page.template == "meeting.html" and page.context["meeting"].path in unchanged and tree.reuse(page.output_path):
+            continue
         tree.write_text(page.output_path, render_page(env, page, urls, context))
+
+
+def meeting_keys(archive: Archive, templates_dir: Path, urls: SiteUrls) -> dict[str, str]:
+    """Each meeting's path and the digest of every input of its own files (output_reuse.meeting_key)."""
+    site = site_key(code_version(), theme_digest(templates_dir), archive.config, urls)
+    return {meeting.path: meeting_key(site, body, meeting) for body in archive.bodies for meeting in body.meetings}
 
 
 def site_context(archive: Archive) -> dict[str, object]:
@@ -211,13 +227,21 @@ def site_context(archive: Archive) -> dict[str, object]:
             "speaker_href": speaker_href}
 
 
-def write_aggregates(archive: Archive, urls: SiteUrls, pages: list[Page], tree: OutputTree, content_dir: Path) -> list[Diagnostic]:
+def write_aggregates(
+    archive: Archive,
+    urls: SiteUrls,
+    pages: list[Page],
+    tree: OutputTree,
+    content_dir: Path,
+    unchanged: frozenset[str] | set[str] = frozenset(),
+) -> list[Diagnostic]:
     """Write the files made from the whole archive besides pages and the search index.
 
     Open data, feeds, the sitemap and the permalink manifest; `minutes serve` rewrites them after
-    every content change, so whatever is added here reaches the preview too.
+    every content change, so whatever is added here reaches the preview too. The open data of a
+    meeting in `unchanged` is linked from the last build when it can be.
     """
-    write_open_data(archive, urls, tree)
+    write_open_data(archive, urls, tree, unchanged)
     listed = [p.url for p in pages if not p.absolute_links and p.template != "redirect.html"]
     problems = write_feeds(archive, urls, tree, listed, (content_dir / INDEX).as_posix())
     tree.write_text(MANIFEST_NAME, Manifest.of_archive(archive).to_json())

@@ -146,6 +146,21 @@ class OutputTree:
         old = self.previous.get(rel_path)
         return old.digest if old is not None else None
 
+    def previous_bytes(self, rel_path: str) -> bytes | None:
+        """The bytes of `rel_path` in the previous site, when it is still the file the last build recorded."""
+        old = self.previous.get(rel_path)
+        if old is None:
+            return None
+        assert self.previous_site is not None
+        try:
+            with open(self.previous_site / rel_path, "rb") as source:
+                if not old.matches(os.fstat(source.fileno())):
+                    return None
+                data = source.read()
+        except OSError:
+            return None
+        return data if content_digest(data) == old.digest else None
+
     def adopt(self, rel_path: str) -> None:
         """Record a file something else wrote below the root (a helper process), reading its bytes for the digest."""
         self.written.add(rel_path)

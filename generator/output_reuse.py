@@ -70,8 +70,9 @@ class OutputRecord:
     """What one build wrote into a site: its files, and the key of each meeting's own files."""
 
     files: dict[str, FileRecord] = field(default_factory=dict)
-    meetings: dict[str, str] = field(default_factory=dict)
-    """Meeting path → `meeting_key` of the inputs its page and open data were made from."""
+    keys: dict[str, str] = field(default_factory=dict)
+    """What a group of files was made from: a meeting's path → the `meeting_key` of its page and
+    open data; a page's output path → the `derived_key` of a page made from several meetings."""
 
 
 def record_path(cache_dir: Path, out_dir: Path) -> Path:
@@ -89,13 +90,13 @@ def load_record(cache_dir: Path | None, out_dir: Path) -> OutputRecord:
         if data.get("format") != FORMAT or data.get("out") != os.path.abspath(out_dir):
             return OutputRecord()
         files = {rel: FileRecord(*values) for rel, values in data["files"].items()}
-        meetings = dict(data["meetings"])
-        if not all(isinstance(key, str) for key in meetings.values()):
+        keys = dict(data["keys"])
+        if not all(isinstance(key, str) for key in keys.values()):
             return OutputRecord()
         for rel, record in files.items():
             if not isinstance(rel, str) or not all(isinstance(getattr(record, f.name), t) for f, t in zip(fields(FileRecord), (str, int, int, int, int, int))):
                 return OutputRecord()
-        return OutputRecord(files, meetings)
+        return OutputRecord(files, keys)
     except (OSError, ValueError, TypeError, KeyError, AttributeError):
         return OutputRecord()
 
@@ -131,7 +132,7 @@ def save_record(cache_dir: Path | None, out_dir: Path, record: OutputRecord) -> 
         "format": FORMAT,
         "out": os.path.abspath(out_dir),
         "files": {rel: [r.digest, r.size, r.mtime_ns, r.ino, r.dev, r.ctime_ns] for rel, r in files.items()},
-        "meetings": dict(sorted(record.meetings.items())),
+        "keys": dict(sorted(record.keys.items())),
     }
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -190,7 +191,22 @@ def meeting_key(site: bytes, body: Body, meeting: Meeting) -> str:
     site-wide settings decide its bytes.
     """
     digest = hashlib.blake2b(site, digest_size=20)
-    body_fields = tuple((f.name, getattr(body, f.name)) for f in fields(body) if f.name != "meetings")
-    digest.update(pickle.dumps(body_fields, protocol=5))
+    digest.update(pickle.dumps(body_fields(body), protocol=5))
     digest.update(pickle.dumps(meeting, protocol=5))
+    return digest.hexdigest()
+
+
+def body_fields(body: Body) -> tuple:
+    """A body's own settings (title, description, …), without its meetings."""
+    return tuple((f.name, getattr(body, f.name)) for f in fields(body) if f.name != "meetings")
+
+
+def derived_key(site: bytes, *parts: object) -> str:
+    """A digest of the inputs of a page made from several meetings: the site's key and `parts`.
+
+    `parts` hold the `meeting_key`s of every meeting the page shows, and whatever else it
+    reads (its template's name, a body's settings, a speaker's name).
+    """
+    digest = hashlib.blake2b(site, digest_size=20)
+    digest.update(pickle.dumps(parts, protocol=5))
     return digest.hexdigest()

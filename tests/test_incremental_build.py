@@ -11,7 +11,10 @@ from pathlib import Path
 
 import pytest
 
+from generator import build as build_module
 from generator.build import build_site
+from generator.content import load_archive
+from generator.speaker_pages import collect_speakers
 from generator.diagnostics import ContentError
 from generator.output_reuse import RECORD_DIR
 from tests.conftest import CORPUS, REPO, TEMPLATES
@@ -134,13 +137,11 @@ def test_a_warm_build_after_a_change_is_the_cold_build_and_leaves_the_old_site_a
     assert unchanged_page.stat().st_ino == inode
 
 
-def test_an_unchanged_meeting_is_not_rendered_again(content: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_only_the_pages_that_show_an_edited_meeting_are_rendered_again(content: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     site, cache = tmp_path / "site", tmp_path / "cache"
     build(content, site, cache)
     edit_utterance(content, TEMPLATES)
     rendered: list[str] = []
-    from generator import build as build_module
-
     real = build_module.render_page
 
     def counting(env, page, urls, context):  # noqa: ANN001, ANN202 - the same signature as render_page
@@ -149,9 +150,15 @@ def test_an_unchanged_meeting_is_not_rendered_again(content: Path, tmp_path: Pat
 
     monkeypatch.setattr(build_module, "render_page", counting)
     build(content, site, cache)
-    edited = sorted((content / "kokkai").glob("2*.md"))[1].stem
-    meeting_pages = [url for url in rendered if url.startswith(("kokkai/2", "joho-kokai/2"))]
-    assert meeting_pages == [f"kokkai/{edited}/"]
+    edited = "kokkai/" + sorted((content / "kokkai").glob("2*.md"))[1].stem
+    archive, _ = load_archive(content)
+    speakers = collect_speakers(archive)
+    assert any(a.meeting.path == edited for s in speakers for a in s.appearances)
+    assert any(all(a.meeting.path != edited for a in s.appearances) for s in speakers)
+    expected_speakers = {s.url for s in speakers if any(a.meeting.path == edited for a in s.appearances)}
+    assert {url for url in rendered if url.startswith("speakers/") and url != "speakers/"} == expected_speakers
+    meeting_and_body_pages = {url for url in rendered if url.startswith(("kokkai/", "joho-kokai/"))}
+    assert meeting_and_body_pages == {f"{edited}/", "kokkai/"}
 
 
 def test_a_build_that_fails_on_content_errors_leaves_the_site_untouched(content: Path, tmp_path: Path) -> None:

@@ -18,8 +18,9 @@ from .feeds import write_feeds
 from .models import Archive, Body, Meeting, group_bodies, speakers_in_order
 from .opendata import write_open_data
 from .output import OutputTree, check_output_folder, discard, staging_folder, swap_into_place
+from .output_reuse import OutputRecord, body_fields, code_version, derived_key, forget_record, load_record, meeting_key, save_record, site_key, theme_digest
 from .pages import Page, SiteUrls
-from .permalinks import MANIFEST_NAME, Manifest, redirect_pages
+from .permalinks import MANIFEST_NAME, Manifest, ManifestError, redirect_pages, speech_digest
 from .render import make_environment, render_page
 from .search.index import PendingSearchIndex, collector_paused, write_search_index
 from .speaker_pages import speaker_href, speaker_pages
@@ -158,13 +159,16 @@ def build_site(
         urls = SiteUrls.from_base_url(base_url or archive.config.base_url)
         pages = plan_pages(archive)
         lunr_js = find_lunr_js()
+        previous = load_record(cache_dir, out_dir)
+        keys = output_keys(archive, pages, templates_dir, urls) if cache_dir is not None else {}
+        unchanged = {name for name, key in keys.items() if previous.keys.get(name) == key}
         staging = staging_folder(out_dir)
         try:
             with PendingSearchIndex(archive, urls.base_path, jobs=jobs, cache_dir=cache_dir) as search:
-                tree = OutputTree(staging)
-                write_pages(archive, templates_dir, urls, pages, tree, progress)
+                tree = OutputTree(staging, out_dir if out_dir.is_dir() else None, previous.files, keep_record=cache_dir is not None)
+                write_pages(archive, templates_dir, urls, pages, tree, progress, unchanged)
                 copy_static(templates_dir, tree)
-                diagnostics = diagnostics + write_aggregates(archive, urls, pages, tree, content_dir)
+                diagnostics = diagnostics + write_aggregates(archive, urls, pages, tree, content_dir, unchanged)
                 tree.copy_file(lunr_js, ASSETS_URL + LUNR_JS.name)
                 search_index = search.result()
                 # The workers have ended: RUSAGE_CHILDREN now covers them (in a test run, also
@@ -174,7 +178,10 @@ def build_site(
             # Let the index go while the collector is still off: on its return the collector
             # would walk its millions of objects once more (seconds on a large archive).
             del search_index
+            # The record describes the site being replaced until the new one is in place.
+            forget_record(cache_dir, out_dir)
             swap_into_place(staging, out_dir)
+            save_record(cache_dir, out_dir, OutputRecord(tree.record, keys))
         except BaseException:
             discard(staging)
             raise
@@ -198,12 +205,45 @@ def write_pages(
     pages: list[Page],
     tree: OutputTree,
     progress: Progress | None = None,
+    unchanged: frozenset[str] | set[str] = frozenset(),
 ) -> None:
-    """Render `pages` into `tree`."""
+    """Render `pages` into `tree`; a page `unchanged` names is linked from the last build when it can be.
+
+    `unchanged` holds meeting paths (for meeting pages) and output paths (for other pages) whose
+    inputs are those of the last build (`output_keys`).
+    """
     env = make_environment(templates_dir)
     context = site_context(archive)
     for page in progress(pages) if progress else pages:
+        if _key_name(page) in unchanged and tree.reuse(page.output_path):
+            continue
         tree.write_text(page.output_path, render_page(env, page, urls, context))
+
+
+def _key_name(page: Page) -> str:
+    """What `output_keys` names the inputs of `page` by: a meeting page by its meeting's path."""
+    return page.context["meeting"].path if page.template == "meeting.html" else page.output_path
+
+
+def output_keys(archive: Archive, pages: list[Page], templates_dir: Path, urls: SiteUrls) -> dict[str, str]:
+    """The digest of every input of each meeting's own files and of each page made from meetings alone.
+
+    A meeting's page and open data by its path (output_reuse.meeting_key); a body's page and a
+    speaker's page by their output path, from the keys of the meetings they list. Pages that
+    read the whole archive (home, indexes, search) have no key: they are rendered every build.
+    """
+    site = site_key(code_version(), theme_digest(templates_dir), archive.config, urls)
+    keys = {meeting.path: meeting_key(site, body, meeting) for body in archive.bodies for meeting in body.meetings}
+    for page in pages:
+        if page.template == "body.html":
+            body = page.context["body"]
+            keys[page.output_path] = derived_key(site, page.template, page.url, body_fields(body), [keys[m.path] for m in body.meetings])
+        elif page.template == "speaker.html":
+            speaker = page.context["speaker"]
+            keys[page.output_path] = derived_key(
+                site, page.template, page.url, speaker.key, speaker.name, [keys[a.meeting.path] for a in speaker.appearances]
+            )
+    return keys
 
 
 def site_context(archive: Archive) -> dict[str, object]:
@@ -212,17 +252,42 @@ def site_context(archive: Archive) -> dict[str, object]:
             "speaker_href": speaker_href}
 
 
-def write_aggregates(archive: Archive, urls: SiteUrls, pages: list[Page], tree: OutputTree, content_dir: Path) -> list[Diagnostic]:
+def write_aggregates(
+    archive: Archive,
+    urls: SiteUrls,
+    pages: list[Page],
+    tree: OutputTree,
+    content_dir: Path,
+    unchanged: frozenset[str] | set[str] = frozenset(),
+) -> list[Diagnostic]:
     """Write the files made from the whole archive besides pages and the search index.
 
     Open data, feeds, the sitemap and the permalink manifest; `minutes serve` rewrites them after
-    every content change, so whatever is added here reaches the preview too.
+    every content change, so whatever is added here reaches the preview too. The open data of a
+    meeting in `unchanged` is linked from the last build when it can be.
     """
-    write_open_data(archive, urls, tree)
+    write_open_data(archive, urls, tree, unchanged)
     listed = [p.url for p in pages if not p.absolute_links and p.template != "redirect.html"]
     problems = write_feeds(archive, urls, tree, listed, (content_dir / INDEX).as_posix())
-    tree.write_text(MANIFEST_NAME, Manifest.of_archive(archive).to_json())
+    tree.write_text(MANIFEST_NAME, permalink_manifest(archive, tree, unchanged).to_json())
     return problems
+
+
+def permalink_manifest(archive: Archive, tree: OutputTree, unchanged: frozenset[str] | set[str]) -> Manifest:
+    """The permalink manifest of `archive`; the speech digests of `unchanged` meetings come from the last site's manifest."""
+    known: dict[str, dict[str, str]] = {}
+    if unchanged:
+        data = tree.previous_bytes(MANIFEST_NAME)
+        try:
+            known = Manifest.from_json(data.decode("utf-8"), MANIFEST_NAME).anchors if data is not None else {}
+        except (ManifestError, UnicodeDecodeError):
+            known = {}
+    return Manifest(
+        {
+            m.path: known[m.path] if m.path in unchanged and m.path in known else {u.anchor: speech_digest(u) for u in m.utterances}
+            for m in archive.meetings
+        }
+    )
 
 
 def copy_static(templates_dir: Path, tree: OutputTree) -> None:

@@ -288,18 +288,51 @@ def plain(value: object) -> object:
     return value
 
 
-def write_open_data(archive: Archive, urls: SiteUrls, tree: OutputTree) -> list[dict]:
-    """Write meeting.json beside every meeting page, data/utterances.csv and data/meetings.json; returns the records, plain."""
+_RECORDS_OPEN = ' "meetingRecord": [\n'
+_RECORDS_CLOSE = "\n ]\n}\n"
+
+
+def _record_text(whole: str) -> str:
+    """The one record of a meeting.json as it stands in an answer's `meetingRecord` list (indented for that depth)."""
+    return whole.split(_RECORDS_OPEN, 1)[1][: -len(_RECORDS_CLOSE)]
+
+
+def answer_json(texts: list[str], start: int, total: int) -> str:
+    """`_json(answer(records, start, total))` made from the records' texts in meeting.json, not serialized again.
+
+    JSON's indented layout puts a record at the same depth in both files, so its text is the same.
+    """
+    head = _json(answer(texts, start, total) | {"meetingRecord": []})
+    if not texts:
+        return head
+    return head.split(' "meetingRecord": []', 1)[0] + _RECORDS_OPEN + ",\n".join(texts) + _RECORDS_CLOSE
+
+
+def write_open_data(
+    archive: Archive, urls: SiteUrls, tree: OutputTree, unchanged: frozenset[str] | set[str] = frozenset()
+) -> None:
+    """Write meeting.json beside every meeting page, data/utterances.csv and data/meetings.json.
+
+    The meeting.json of a meeting in `unchanged` is linked from the last build when it can be,
+    and its record read back from it instead of being made again.
+    """
     records = []
+    texts = []
     for body in archive.bodies:
         for meeting in body.meetings:
-            record = plain(meeting_record(meeting, body, archive.config, urls))
-            tree.write_text(f"{meeting.path}/{MEETING_JSON}", _json(answer([record], 1, 1)))
+            rel_path = f"{meeting.path}/{MEETING_JSON}"
+            if meeting.path in unchanged and tree.reuse(rel_path):
+                text = _record_text((tree.root / rel_path).read_text(encoding="utf-8"))
+                record = json.loads(text)
+            else:
+                record = plain(meeting_record(meeting, body, archive.config, urls))
+                whole = _json(answer([record], 1, 1))
+                text = _record_text(whole)
+                tree.write_text(rel_path, whole)
             records.append(record)
+            texts.append(text)
     # A BOM, so that Excel, which many offices open CSV files with, reads the Japanese as UTF-8.
     tree.write_bytes(UTTERANCES_CSV, utterances_csv(records).encode("utf-8-sig"))
     # Paged as the API pages: each file says where the next starts (nextRecordPosition).
     for start in range(1, max(len(records), 1) + 1, MEETINGS_PER_PAGE):
-        page = records[start - 1 : start - 1 + MEETINGS_PER_PAGE]
-        tree.write_text(bulk_path(start), _json(answer(page, start, len(records))))
-    return records
+        tree.write_text(bulk_path(start), answer_json(texts[start - 1 : start - 1 + MEETINGS_PER_PAGE], start, len(records)))

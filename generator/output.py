@@ -8,6 +8,7 @@ import tempfile
 from pathlib import Path
 
 from .i18n import _
+from .output_reuse import FileRecord, content_digest
 
 
 SITE_MARKER = ".minutes-site"
@@ -68,11 +69,32 @@ class DuplicateOutputError(RuntimeError):
 
 
 class OutputTree:
-    """A staging folder that accepts each output path once (like Pelican's writer)."""
+    """A staging folder that accepts each output path once (like Pelican's writer).
 
-    def __init__(self, root: Path):
+    Given the site the last build wrote (`previous_site`) and its record (`previous`), a file
+    whose bytes are the ones recorded is hard-linked from that site instead of written, and
+    `reuse` links a file the caller knows to be unchanged without making its bytes. A linked
+    file shares its inode with the live site, so nothing here ever opens an existing file for
+    writing: a file is always written to a new inode, the old name unlinked first.
+    With `keep_record`, what was written is collected in `record` for the next build.
+    """
+
+    def __init__(
+        self,
+        root: Path,
+        previous_site: Path | None = None,
+        previous: dict[str, FileRecord] | None = None,
+        keep_record: bool = False,
+    ):
         self.root = root
         self.written: set[str] = set()
+        self.previous_site = previous_site
+        self.previous = previous if previous_site is not None and previous is not None else {}
+        self.keep_record = keep_record
+        self.record: dict[str, FileRecord] = {}
+        self.linked = 0
+        """How many files were linked from the previous site instead of written."""
+        self.bytes_written = 0
 
     def _claim(self, rel_path: str) -> Path:
         if rel_path in self.written:
@@ -84,15 +106,103 @@ class OutputTree:
 
     def write_text(self, rel_path: str, text: str) -> None:
         """Write `text` as UTF-8 with LF line ends to `rel_path` below the root."""
-        self._claim(rel_path).write_text(text, encoding="utf-8", newline="\n")
+        self.write_bytes(rel_path, text.encode("utf-8"))
 
     def write_bytes(self, rel_path: str, data: bytes) -> None:
-        """Write `data` to `rel_path` below the root."""
-        self._claim(rel_path).write_bytes(data)
+        """Write `data` to `rel_path` below the root, or link the previous site's file when it holds these bytes."""
+        target = self._claim(rel_path)
+        if not self.keep_record and not self.previous:
+            self._write_new(target, data, None)
+            return
+        digest = content_digest(data)
+        old = self.previous.get(rel_path)
+        if old is not None and old.digest == digest and self._link(rel_path, target, old):
+            return
+        self._write_new(target, data, digest)
+        if self.keep_record:
+            self.record[rel_path] = FileRecord.of(digest, os.stat(target))
 
     def copy_file(self, source: Path, rel_path: str) -> None:
         """Copy `source` to `rel_path`, contents only: no timestamps, so builds stay identical."""
-        self._claim(rel_path).write_bytes(source.read_bytes())
+        self.write_bytes(rel_path, source.read_bytes())
+
+    def reuse(self, rel_path: str) -> bool:
+        """Link `rel_path` from the previous site when the last build recorded it and it is unchanged there.
+
+        For a writer that knows the file's bytes would be the same without making them. False
+        (nothing claimed) when the file cannot be reused: the caller then writes it.
+        """
+        old = self.previous.get(rel_path)
+        if old is None or rel_path in self.written:
+            return False
+        target = self._claim(rel_path)
+        if self._link(rel_path, target, old):
+            return True
+        self.written.discard(rel_path)
+        return False
+
+    def previous_digest(self, rel_path: str) -> str | None:
+        """The digest of `rel_path`'s bytes as the last build wrote them, if recorded."""
+        old = self.previous.get(rel_path)
+        return old.digest if old is not None else None
+
+    def previous_bytes(self, rel_path: str) -> bytes | None:
+        """The bytes of `rel_path` in the previous site, when it is still the file the last build recorded."""
+        old = self.previous.get(rel_path)
+        if old is None:
+            return None
+        assert self.previous_site is not None
+        try:
+            with open(self.previous_site / rel_path, "rb") as source:
+                if not old.matches(os.fstat(source.fileno())):
+                    return None
+                data = source.read()
+        except OSError:
+            return None
+        return data if content_digest(data) == old.digest else None
+
+    def adopt(self, rel_path: str) -> None:
+        """Record a file something else wrote below the root (a helper process), reading its bytes for the digest."""
+        self.written.add(rel_path)
+        if self.keep_record:
+            target = self.root / rel_path
+            self.record[rel_path] = FileRecord.of(content_digest(target.read_bytes()), os.stat(target))
+
+    def _link(self, rel_path: str, target: Path, old: FileRecord) -> bool:
+        """Hard-link the previous site's `rel_path` to `target` if it is still the file `old` records."""
+        assert self.previous_site is not None
+        source = self.previous_site / rel_path
+        try:
+            if not old.matches(os.lstat(source)):
+                return False
+            _unlink_if_present(target)
+            os.link(source, target, follow_symlinks=False)
+            # A file replaced between the check and the link is not the recorded one after all.
+            linked = os.lstat(target)
+            if (linked.st_ino, linked.st_dev) != (old.ino, old.dev):
+                target.unlink()
+                return False
+        except OSError:
+            # Another file system, a file system without hard links, too many links: write instead.
+            return False
+        self.linked += 1
+        if self.keep_record:
+            self.record[rel_path] = old
+        return True
+
+    def _write_new(self, target: Path, data: bytes, digest: str | None) -> None:
+        # Never through an existing name: it may be a link to the live site's file.
+        _unlink_if_present(target)
+        with open(target, "xb") as out:
+            out.write(data)
+        self.bytes_written += len(data)
+
+
+def _unlink_if_present(path: Path) -> None:
+    try:
+        os.unlink(path)
+    except FileNotFoundError:
+        pass
 
 
 def staging_folder(out_dir: Path) -> Path:

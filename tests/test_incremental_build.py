@@ -1,0 +1,216 @@
+"""Warm builds: unchanged files are linked from the last site, unchanged meetings are not rendered
+again, and whatever changed, the site is byte for byte the one a cold build makes."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from generator import build as build_module
+from generator.build import build_site
+from generator.content import load_archive
+from generator.speaker_pages import collect_speakers
+from generator.diagnostics import ContentError
+from generator.output_reuse import RECORD_DIR
+from tests.conftest import CORPUS, REPO, TEMPLATES
+
+BASE_URL = "https://example.org/minutes/"
+KOKKAI_MEETINGS = 4
+SPEECHES = 20
+
+
+def kokkai_slice(content: Path) -> None:
+    """Write the first meetings of a Diet API file of the corpus as a body of Markdown minutes."""
+    data = json.loads((CORPUS / "kokkai" / "kokkai-2024-10.json").read_text(encoding="utf-8"))
+    body = content / "kokkai"
+    body.mkdir()
+    (body / "_index.md").write_text("---\ntitle: 国会\n---\n", encoding="utf-8")
+    for record in data["meetingRecord"][:KOKKAI_MEETINGS]:
+        speeches = [s["speech"].replace("\r\n", "") for s in record["speechRecord"][1 : SPEECHES + 1]]
+        title = f"{record['nameOfHouse']} {record['nameOfMeeting']} {record['issue']}"
+        text = f"---\ntitle: {title}\ndate: {record['date']}\n---\n\n" + "\n\n".join(speeches) + "\n"
+        name = f"{record['date']}-{record['issueID'][-12:-8]}.md"
+        (body / name).write_text(text, encoding="utf-8")
+
+
+@pytest.fixture
+def content(tmp_path: Path) -> Path:
+    """The bundled archive and a slice of the corpus's Diet minutes."""
+    if not CORPUS.is_dir():
+        pytest.skip(f"corpus not found at {CORPUS}: these tests read ../shared/corpus")
+    folder = tmp_path / "content"
+    shutil.copytree(REPO / "content", folder)
+    kokkai_slice(folder)
+    return folder
+
+
+def build(content: Path, out: Path, cache: Path | None, templates: Path = TEMPLATES) -> None:
+    build_site(content, templates, out, base_url=BASE_URL, jobs=1, cache_dir=cache)
+
+
+def site_files(site: Path) -> dict[str, bytes]:
+    return {p.relative_to(site).as_posix(): p.read_bytes() for p in sorted(site.rglob("*")) if p.is_file()}
+
+
+class Witness:
+    """Every file of a site held open by its inode (a link would change the files' ctime), and its bytes now."""
+
+    def __init__(self, site: Path):
+        self.handles = {p.relative_to(site).as_posix(): p.open("rb") for p in sorted(site.rglob("*")) if p.is_file()}
+        self.before = {rel: handle.read() for rel, handle in self.handles.items()}
+
+    def now(self) -> dict[str, bytes]:
+        """The bytes each held file has now."""
+        now = {}
+        for rel, handle in self.handles.items():
+            handle.seek(0)
+            now[rel] = handle.read()
+            handle.close()
+        return now
+
+
+def add_meeting(content: Path, templates: Path) -> None:
+    (content / "joho-kokai" / "2022-03-14.md").write_text(
+        "---\ntitle: 第2回 情報公開・個人情報保護審議会\ndate: 2022-03-14\n---\n\n○会長　開会します。\n\n○委員（目黒花子）　質問します。\n",
+        encoding="utf-8",
+    )
+
+
+def edit_utterance(content: Path, templates: Path) -> None:
+    meeting = sorted((content / "kokkai").glob("2*.md"))[1]
+    text = meeting.read_text(encoding="utf-8")
+    lines = text.split("\n")
+    number = next(i for i, line in enumerate(lines) if line.startswith("○") and "。" in line)
+    lines[number] = lines[number].replace("。", "。（訂正）", 1)
+    meeting.write_text("\n".join(lines), encoding="utf-8")
+
+
+def remove_meeting(content: Path, templates: Path) -> None:
+    sorted((content / "kokkai").glob("2*.md"))[0].unlink()
+
+
+def retitle_body(content: Path, templates: Path) -> None:
+    (content / "kokkai" / "_index.md").write_text("---\ntitle: 国会（衆議院）\n---\n", encoding="utf-8")
+
+
+def change_template(content: Path, templates: Path) -> None:
+    page = templates / "meeting.html"
+    page.write_text(page.read_text(encoding="utf-8").replace("ページの先頭へ", "このページの先頭へ"), encoding="utf-8")
+
+
+CHANGES: dict[str, Callable[[Path, Path], None]] = {
+    "add a meeting": add_meeting,
+    "edit one utterance": edit_utterance,
+    "remove a meeting": remove_meeting,
+    "retitle a body": retitle_body,
+    "change a template": change_template,
+}
+
+
+@pytest.mark.parametrize("change", CHANGES, ids=list(CHANGES))
+def test_a_warm_build_after_a_change_is_the_cold_build_and_leaves_the_old_site_alone(change: str, content: Path, tmp_path: Path) -> None:
+    templates = tmp_path / "templates"
+    templates.mkdir()
+    shutil.copy(TEMPLATES / "meeting.html", templates / "meeting.html")
+    site, cache = tmp_path / "site", tmp_path / "cache"
+    build(content, site, cache, templates)
+    unchanged_page = site / "joho-kokai" / "2022-02-14" / "meeting.json"
+    inode = unchanged_page.stat().st_ino
+    old = Witness(site)
+
+    CHANGES[change](content, templates)
+    build(content, site, cache, templates)
+    build(content, tmp_path / "cold", tmp_path / "cold-cache", templates)
+
+    warm = site_files(site)
+    assert warm.keys() == site_files(tmp_path / "cold").keys()
+    assert warm == site_files(tmp_path / "cold")
+    assert warm != old.before, "the change must show in the site"
+    # The old site's files, held by their inodes, still have the bytes they had before the build.
+    assert old.now() == old.before
+    # An unchanged meeting's open data is the old file, linked, not written again.
+    assert unchanged_page.stat().st_ino == inode
+
+
+def test_only_the_pages_that_show_an_edited_meeting_are_rendered_again(content: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    site, cache = tmp_path / "site", tmp_path / "cache"
+    build(content, site, cache)
+    edit_utterance(content, TEMPLATES)
+    rendered: list[str] = []
+    real = build_module.render_page
+
+    def counting(env, page, urls, context):  # noqa: ANN001, ANN202 - the same signature as render_page
+        rendered.append(page.url)
+        return real(env, page, urls, context)
+
+    monkeypatch.setattr(build_module, "render_page", counting)
+    build(content, site, cache)
+    edited = "kokkai/" + sorted((content / "kokkai").glob("2*.md"))[1].stem
+    archive, _ = load_archive(content)
+    speakers = collect_speakers(archive)
+    assert any(a.meeting.path == edited for s in speakers for a in s.appearances)
+    assert any(all(a.meeting.path != edited for a in s.appearances) for s in speakers)
+    expected_speakers = {s.url for s in speakers if any(a.meeting.path == edited for a in s.appearances)}
+    assert {url for url in rendered if url.startswith("speakers/") and url != "speakers/"} == expected_speakers
+    meeting_and_body_pages = {url for url in rendered if url.startswith(("kokkai/", "joho-kokai/"))}
+    assert meeting_and_body_pages == {f"{edited}/", "kokkai/"}
+
+
+def test_a_build_that_fails_on_content_errors_leaves_the_site_untouched(content: Path, tmp_path: Path) -> None:
+    site, cache = tmp_path / "site", tmp_path / "cache"
+    build(content, site, cache)
+    before = {p: (p.stat().st_ino, p.read_bytes()) for p in site.rglob("*") if p.is_file()}
+    edit_utterance(content, TEMPLATES)
+    (content / "kokkai" / "2024-13-40.md").write_text("---\ntitle: 壊れた会議\ndate: 2024-13-40\n---\n\n○議長　開会します。\n", encoding="utf-8")
+    with pytest.raises(ContentError):
+        build(content, site, cache)
+    assert {p: (p.stat().st_ino, p.read_bytes()) for p in site.rglob("*") if p.is_file()} == before
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".site")] == []
+
+
+def test_a_file_edited_by_hand_in_the_site_is_written_again(content: Path, tmp_path: Path) -> None:
+    site, cache = tmp_path / "site", tmp_path / "cache"
+    build(content, site, cache)
+    cold = site_files(site)
+    page = site / "joho-kokai" / "2022-02-14" / "index.html"
+    feed = site / "feed.xml"
+    with page.open("ab") as out:
+        out.write(b"<!-- edited by hand -->")
+    # Same size and the old mtime: only the inode's contents changed (the record's inode check is all
+    # that could tell), so a file put back with another inode is not trusted either.
+    stat = feed.stat()
+    feed.unlink()
+    feed.write_bytes(cold["feed.xml"].replace(b"<", b"[", 1))
+    os.utime(feed, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+
+    build(content, site, cache)
+    assert site_files(site) == cold
+
+
+def test_an_unreadable_record_is_a_cold_build(content: Path, tmp_path: Path) -> None:
+    site, cache = tmp_path / "site", tmp_path / "cache"
+    build(content, site, cache)
+    cold = site_files(site)
+    for record in (cache / RECORD_DIR).iterdir():
+        record.write_text('{"format": 1, "out": "', encoding="utf-8")
+    edit_utterance(content, TEMPLATES)
+    build(content, site, cache)
+    build(content, tmp_path / "cold", None)
+    assert site_files(site) == site_files(tmp_path / "cold") != cold
+
+
+def test_the_bulk_files_are_the_json_of_every_record(content: Path, tmp_path: Path) -> None:
+    """data/meetings.json is put together from the meetings' own files: it must read as the records they hold."""
+    site = tmp_path / "site"
+    build(content, site, None)
+    bulk = json.loads((site / "data" / "meetings.json").read_text(encoding="utf-8"))
+    own = [json.loads(p.read_text(encoding="utf-8"))["meetingRecord"][0] for p in sorted(site.glob("*/*/meeting.json"))]
+    assert sorted(bulk["meetingRecord"], key=lambda r: r["meetingPath"]) == sorted(own, key=lambda r: r["meetingPath"])
+    assert (bulk["numberOfRecords"], bulk["numberOfReturn"], bulk["nextRecordPosition"]) == (len(own), len(own), None)
+    text = (site / "data" / "meetings.json").read_text(encoding="utf-8")
+    assert text == json.dumps(bulk, ensure_ascii=False, indent=1) + "\n"

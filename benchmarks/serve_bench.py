@@ -131,8 +131,10 @@ def search_finds(site: Path, word: str, meeting_path: str) -> bool:
     """Whether `minutes search`'s code, on the site in `site`, returns an utterance of the meeting at `meeting_path` for `word`."""
     try:
         hits = Searcher.open(site).search(word, limit=0).hits
-    except (OSError, DamagedIndexError):
-        return False  # caught while the output folder's index was being replaced: not current yet
+    except (OSError, DamagedIndexError, KeyError):
+        # Read while the server was replacing the output folder's index, file by file: a
+        # manifest or lexicon of the new index with a shard of the old one. Not current yet.
+        return False
     return any(hit.url.split("#", 1)[0].endswith(f"/{meeting_path}/") for hit in hits)
 
 

@@ -420,8 +420,8 @@ def parse_sizes(text: str) -> list[int]:
     return sorted(sizes)
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Run the benchmark on the content sets and growth sizes named on the command line; print the tables."""
+def parser() -> argparse.ArgumentParser:
+    """The benchmark's options (benchmarks/run.py hands it those it knows)."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sets", default=",".join(SETS), help="content sets, comma-separated: bundled, corpus ('' for none)")
     parser.add_argument("--sizes", default=",".join(map(str, SIZES)), help="growth subsets of the corpus, in meetings ('' for none)")
@@ -430,15 +430,24 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=1, help="builds and indexings per set, the median shown (default 1)")
     parser.add_argument("--timeout", type=float, default=600, help="seconds allowed for each build and each Pagefind indexing")
     parser.add_argument("--page-timeout", type=float, default=PAGE_TIMEOUT_S, help="seconds allowed for each page load in Chromium")
-    args = parser.parse_args(argv)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the benchmark with the options on the command line."""
+    return run_benchmark(parser().parse_args(argv))
+
+
+def run_benchmark(args: argparse.Namespace) -> int:
+    """Run the benchmark on the content sets and growth sizes of `args`; print the tables."""
     names = [name.strip() for name in args.sets.split(",") if name.strip()]
     unknown = set(names) - set(SETS)
     if unknown:
-        parser.error(f"unknown content set(s): {', '.join(sorted(unknown))}")
+        parser().error(f"unknown content set(s): {', '.join(sorted(unknown))}")
     try:
         sizes = parse_sizes(args.sizes)
     except ValueError as exc:
-        parser.error(f"--sizes: {exc}")
+        parser().error(f"--sizes: {exc}")
     timed = TIMED_QUERIES[: max(1, min(args.timed, len(TIMED_QUERIES)))]
     options = RunOptions(timed, args.timeout, args.page_timeout, max(1, args.repeat))
 

@@ -1,4 +1,4 @@
-"""The benchmark's own arithmetic: which meetings a growth subset holds, medians, tables, peaks.
+"""The benchmarks' own arithmetic: growth subsets, medians, tables, peaks, the warm builds' changes.
 
 Nothing here builds a site or times anything: the figures themselves are never asserted.
 """
@@ -10,11 +10,23 @@ from pathlib import Path
 
 import pytest
 
+import os
+
 from benchmarks.cold_build import reported_peak
 from benchmarks.process import run_measured
+from benchmarks.run import split_options
 from benchmarks.search_bench import parse_sizes
 from benchmarks.subsets import choose, meeting_files, write_subset
 from benchmarks.tables import median, ratio, text_table
+from benchmarks.warm_build import (
+    EDIT,
+    add_meeting,
+    differing_files,
+    edit_meeting,
+    edit_one_utterance,
+    edited_meeting,
+    held_back_meeting,
+)
 
 MEETINGS = [f"body-{b}/2020-01-{d:02d}.md" for b in "abc" for d in range(1, 21)]
 
@@ -87,6 +99,87 @@ def test_a_child_process_peak_is_its_own_not_the_largest_so_far_nor_its_parents(
     del parent
     assert large.returncode == small.returncode == 0
     assert large.peak_rss > 200 * 2**20 > 100 * 2**20 > small.peak_rss
+
+
+MEETING = "---\ntitle: 本会議\ndate: {date}\n---\n\n\\○議事日程\n\n○議長（甲君）　開会します。\n○乙君　質問します。\n○丙君　答えます。\n"
+
+
+def write_content(root: Path, meetings: dict[str, str]) -> Path:
+    for name, date in meetings.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(MEETING.format(date=date), encoding="utf-8")
+    return root
+
+
+def test_the_meeting_held_back_is_the_newest_diet_sitting_of_a_body_that_keeps_others(tmp_path: Path) -> None:
+    content = write_content(tmp_path, {
+        "kokkai-1/2024-11-28.md": "2024-11-28", "kokkai-1/2024-11-29.md": "2024-11-29",
+        "kokkai-2/2024-12-01.md": "2024-12-01",  # newest, but alone in its body
+        "kokkai-3/2024-11-29.md": "2024-11-29", "kokkai-3/2024-01-01.md": "2024-01-01",
+        "tokyo/2025-01-01.md": "2025-01-01",
+    })  # fmt: skip
+    assert held_back_meeting(content) == "kokkai-3/2024-11-29.md"
+
+
+def test_an_edit_adds_a_sentence_to_the_middle_utterance_only() -> None:
+    edited = edit_one_utterance(MEETING.format(date="2024-01-01"))
+    assert edited.count(EDIT) == 1
+    assert f"○乙君　質問します。{EDIT}\n" in edited
+    assert edited.replace(EDIT, "") == MEETING.format(date="2024-01-01")
+    with pytest.raises(ValueError):
+        edit_one_utterance("---\ntitle: x\n---\n\\○議事日程\n")
+
+
+def test_the_edited_meeting_is_the_median_sized_one_with_an_utterance(tmp_path: Path) -> None:
+    content = write_content(tmp_path, {"a/2024-01-01.md": "2024-01-01", "a/2024-01-02.md": "2024-01-02", "b/2024-01-03.md": "2024-01-03"})
+    (content / "a" / "2024-01-02.md").write_text(MEETING.format(date="2024-01-02") * 3, encoding="utf-8")
+    (content / "b" / "2024-01-03.md").write_text(MEETING.format(date="2024-01-03") * 2, encoding="utf-8")
+    (content / "b" / "2024-02-01.md").write_text("---\ntitle: x\ndate: 2024-02-01\n---\n" + "長い前文。" * 500, encoding="utf-8")
+    (content / "c").mkdir()
+    (content / "c" / "2024-03-01.md").write_text(MEETING.format(date="2024-03-01") * 9, encoding="utf-8")
+    # With utterances, by size: a/2024-01-01, b/2024-01-03, a/2024-01-02 (c/2024-03-01 is held back).
+    assert edited_meeting(content, exclude="c/2024-03-01.md") == "b/2024-01-03.md"
+
+
+def test_each_change_is_undone_to_the_same_bytes_and_times(tmp_path: Path) -> None:
+    content = write_content(tmp_path / "content", {"a/2024-01-01.md": "2024-01-01"})
+    kept = tmp_path / "kept.md"
+    kept.write_text(MEETING.format(date="2024-02-01"), encoding="utf-8")
+    original = tmp_path / "original.md"
+    original.write_bytes((content / "a" / "2024-01-01.md").read_bytes())
+    os.utime(content / "a" / "2024-01-01.md", ns=(10**18, 10**18))
+    os.utime(original, ns=(10**18, 10**18))
+    os.utime(content / "a", ns=(10**18, 10**18))
+
+    def state() -> dict[str, tuple[bytes, int]]:
+        return {p.relative_to(content).as_posix(): (p.read_bytes() if p.is_file() else b"", p.stat().st_mtime_ns) for p in content.rglob("*")}
+
+    before = state()
+    for change, changed in ((add_meeting("a/2024-02-01.md", kept), "a/2024-02-01.md"), (edit_meeting("a/2024-01-01.md", original), "a/2024-01-01.md")):
+        change.apply(content)
+        assert state()[changed] != before.get(changed)
+        change.undo(content)
+        assert state() == before
+
+
+def test_sites_differ_in_files_missing_on_either_side_and_in_any_byte(tmp_path: Path) -> None:
+    for side, files in (("a", {"index.html": "x", "s/1.json": "{}", "only-a.txt": ""}), ("b", {"index.html": "x", "s/1.json": "{ }", "c/only-b.txt": ""})):
+        for name, text in files.items():
+            (tmp_path / side / name).parent.mkdir(parents=True, exist_ok=True)
+            (tmp_path / side / name).write_text(text, encoding="utf-8")
+    assert differing_files(tmp_path / "a", tmp_path / "b") == ["c/only-b.txt", "only-a.txt", "s/1.json"]
+    assert differing_files(tmp_path / "a", tmp_path / "a") == []
+
+
+def test_make_bench_hands_each_benchmark_the_options_it_knows_and_refuses_the_rest() -> None:
+    argv = ["--sets", "bundled", "--no-quality", "--runs", "1", "--saves", "2", "--timeout", "30"]
+    parsed, unknown = split_options(argv, ["search", "warm", "serve"])
+    assert unknown == []
+    assert (parsed["search"].sets, parsed["search"].no_quality, parsed["search"].timeout) == ("bundled", True, 30)
+    assert (parsed["warm"].runs, parsed["warm"].timeout) == (1, 30)
+    assert parsed["serve"].saves == 2
+    assert split_options(["--runs", "1", "--bogus", "--saves=2"], ["warm", "serve"])[1] == ["--bogus"]
+    assert split_options(["--saves", "2"], ["warm"])[1] == ["--saves"]
 
 
 def test_bytes_fetched_by_a_web_worker_count_toward_the_first_results(browser, tmp_path: Path) -> None:

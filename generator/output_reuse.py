@@ -17,6 +17,7 @@ writes everything, as without a cache.
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import os
 import pickle
@@ -191,9 +192,24 @@ def meeting_key(site: bytes, body: Body, meeting: Meeting) -> str:
     site-wide settings decide its bytes.
     """
     digest = hashlib.blake2b(site, digest_size=20)
-    digest.update(pickle.dumps(body_fields(body), protocol=5))
-    digest.update(pickle.dumps(meeting, protocol=5))
+    digest.update(_value_bytes(body_fields(body)))
+    digest.update(_value_bytes(meeting))
     return digest.hexdigest()
+
+
+def _value_bytes(value: object) -> bytes:
+    """`value` pickled by value alone: the same bytes for equal values, however their objects are shared.
+
+    A pickle's memo writes a second reference to one object as a back-reference, so a meeting
+    read from the content memo (content_cache.py), whose strings are shared differently from a
+    freshly parsed one, would pickle to other bytes and every page would be rendered again.
+    Fast mode keeps no memo; the values here hold no cycles.
+    """
+    buffer = io.BytesIO()
+    pickler = pickle.Pickler(buffer, protocol=5)
+    pickler.fast = True
+    pickler.dump(value)
+    return buffer.getvalue()
 
 
 def body_fields(body: Body) -> tuple:
@@ -208,5 +224,5 @@ def derived_key(site: bytes, *parts: object) -> str:
     reads (its template's name, a body's settings, a speaker's name).
     """
     digest = hashlib.blake2b(site, digest_size=20)
-    digest.update(pickle.dumps(parts, protocol=5))
+    digest.update(_value_bytes(parts))
     return digest.hexdigest()

@@ -174,7 +174,7 @@ def build_site(
                 # The workers have ended: RUSAGE_CHILDREN now covers them (in a test run, also
                 # any child process before them, which can only make the figure larger).
                 with_workers, worker = max_rss(resource.RUSAGE_SELF), max_rss(resource.RUSAGE_CHILDREN)
-            shard_writer = write_search_index(search_index, staging, jobs=jobs)
+            shard_writer = write_search_index(search_index, staging, jobs=jobs, tree=tree)
             # Let the index go while the collector is still off: on its return the collector
             # would walk its millions of objects once more (seconds on a large archive).
             del search_index

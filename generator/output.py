@@ -161,12 +161,16 @@ class OutputTree:
             return None
         return data if content_digest(data) == old.digest else None
 
-    def adopt(self, rel_path: str) -> None:
-        """Record a file something else wrote below the root (a helper process), reading its bytes for the digest."""
-        self.written.add(rel_path)
-        if self.keep_record:
-            target = self.root / rel_path
-            self.record[rel_path] = FileRecord.of(content_digest(target.read_bytes()), os.stat(target))
+    def absorb(self, records: dict[str, FileRecord | None], linked: int, bytes_written: int) -> None:
+        """Count in the files a forked copy of this tree wrote below the root (a helper process), with its record of them."""
+        for rel_path, record in records.items():
+            if rel_path in self.written:
+                raise DuplicateOutputError(f"{rel_path} would be written twice")
+            self.written.add(rel_path)
+            if record is not None:
+                self.record[rel_path] = record
+        self.linked += linked
+        self.bytes_written += bytes_written
 
     def _link(self, rel_path: str, target: Path, old: FileRecord) -> bool:
         """Hard-link the previous site's `rel_path` to `target` if it is still the file `old` records."""

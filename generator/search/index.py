@@ -27,6 +27,7 @@ from pathlib import Path
 from types import TracebackType
 
 from ..models import AgendaItem, Archive
+from ..output import OutputTree
 from ..speakers import speaker_key
 from ..wareki import fiscal_year
 from .analysis import Analyses, TermStats, Tokenizer, worker_count
@@ -352,12 +353,13 @@ def _store(archive: Archive, base_path: str) -> tuple[list[MeetingEntry], list[D
     return meetings, documents
 
 
-def write_search_index(index: SearchIndex, out_dir: Path, jobs: int | None = None) -> int:
+def write_search_index(index: SearchIndex, out_dir: Path, jobs: int | None = None, tree: OutputTree | None = None) -> int:
     """Write the search files of `index` into `out_dir/search/` (see shards.py for what they are).
 
-    `jobs` as for `shards.write_search_files`; returns the memory its helper process held alone, in bytes.
+    `jobs` and `tree` (the build's output, rooted at `out_dir`) as for `shards.write_search_files`;
+    returns the memory its helper process held alone, in bytes.
     """
     from .shards import write_search_files  # shards.py reads this module's models: import it late
 
     with collector_paused():
-        return write_search_files(index, out_dir / SEARCH_DIR, jobs=jobs)
+        return write_search_files(index, out_dir / SEARCH_DIR, jobs=jobs, tree=tree)

@@ -48,6 +48,8 @@ from pathlib import Path
 from typing import TypeVar
 
 from ..forking import ForkedCall, can_fork
+from ..output import OutputTree
+from ..output_reuse import FileRecord
 from .analysis import available_cores
 from .chunking import content_runs, unique_names
 from .index import DocumentEntry, SearchIndex, utf16_order
@@ -223,15 +225,29 @@ def _shard(terms: list[tuple[str, str, int]]) -> bytes:
     return b"[" + b",".join(_posting_json(term, entries) for term, entries, _ in terms) + b"]"
 
 
-def _write_shards(folder: Path, shards: list[list[tuple[str, str, int]]], names: list[str]) -> list[bytes]:
-    """Write `shards` as `shards/<name>.json` into `folder`; returns their `_digest`s (in a helper process)."""
+@dataclass(frozen=True)
+class _Written:
+    """What a helper process wrote into its copy of the output tree, for the parent to count in."""
+
+    digests: list[bytes]
+    """Each shard's `_digest`, in order."""
+    records: dict[str, FileRecord | None]
+    linked: int
+    bytes_written: int
+
+
+def _write_shards(tree: OutputTree, prefix: str, shards: list[list[tuple[str, str, int]]], names: list[str]) -> _Written:
+    """Write `shards` as `<prefix>shards/<name>.json` into `tree` (in a forked helper process, its copy of the tree)."""
     digests = []
-    save = _save_into(folder)
+    paths = []
+    linked, written = tree.linked, tree.bytes_written
     for name, shard in zip(names, shards):
         data = _shard(shard)
         digests.append(_digest(data))
-        save(_file_name(SHARDS_DIR, name), data)
-    return digests
+        paths.append(prefix + _file_name(SHARDS_DIR, name))
+        tree.write_bytes(paths[-1], data)
+    records = {path: tree.record.get(path) for path in paths}
+    return _Written(digests, records, tree.linked - linked, tree.bytes_written - written)
 
 
 def _text_files(index: SearchIndex, target: int, out: _Files) -> list[list[int]]:
@@ -249,14 +265,21 @@ def _text_files(index: SearchIndex, target: int, out: _Files) -> list[list[int]]
     return counts
 
 
-def write_search_files(index: SearchIndex, folder: Path, sizes: ShardSizes = ShardSizes(), jobs: int | None = None) -> int:
+def write_search_files(
+    index: SearchIndex, folder: Path, sizes: ShardSizes = ShardSizes(), jobs: int | None = None, tree: OutputTree | None = None
+) -> int:
     """Write the search files of `index` into `folder` (the site's `search/`), creating it.
 
-    With `jobs` 2 or more, or by default for a large index on a machine of several cores, a
+    Given the build's output `tree` (whose root holds `folder`), the files go through it, so a
+    file the last build wrote with the same bytes is linked from the live site, not written. With `jobs` 2 or more, or by default for a large index on a machine of several cores, a
     forked helper process (forking.py) writes the second half of the shards while this one
     writes the rest; the files are the same either way. Returns the helper's own memory in bytes
     (0 without a helper).
     """
+    if tree is None:
+        tree, prefix = OutputTree(folder), ""
+    else:
+        prefix = folder.relative_to(tree.root).as_posix() + "/"
     for subfolder in (LEXICON_DIR, SHARDS_DIR, TEXT_DIR):
         (folder / subfolder).mkdir(parents=True, exist_ok=True)
     shards, shard_sizes = _plan_shards(index, sizes.shard)
@@ -264,16 +287,21 @@ def write_search_files(index: SearchIndex, folder: Path, sizes: ShardSizes = Sha
     named = unique_names(firsts, NAME_DIGITS)
     names = [named[first] for first in firsts]
     split = _helper_split(shard_sizes, jobs)
-    helper = ForkedCall(_write_shards, folder, shards[split:], names[split:]) if split < len(shards) else None
+    helper = ForkedCall(_write_shards, tree, prefix, shards[split:], names[split:]) if split < len(shards) else None
     try:
-        save = _save_into(folder)
+
+        def save(name: str, data: bytes) -> None:
+            tree.write_bytes(prefix + name, data)
+
         out = _Files(save)
         lexicon, lexicon_names = _lexicon_files(index, sizes.lexicon, list(zip(firsts, names)), out)
         texts = _text_files(index, sizes.text, out)
         for name, shard in zip(names[:split], shards[:split]):
             out.add_bytes(SHARDS_DIR, name, _shard(shard))
         if helper is not None:
-            out.add_written(SHARDS_DIR, names[split:], helper.result())
+            written = helper.result()
+            out.add_written(SHARDS_DIR, names[split:], written.digests)
+            tree.absorb(written.records, written.linked, written.bytes_written)
         manifest = {
             "format": FORMAT_VERSION,
             "documents": len(index.documents),
@@ -311,16 +339,3 @@ def _helper_split(sizes: list[int], jobs: int | None) -> int:
             return number
         written += size
     return len(sizes)
-
-
-def _save_into(folder: Path) -> Callable[[str, bytes], None]:
-    """`save(relative path, bytes)` into `folder`.
-
-    Each file is written as soon as it is made: a writer thread would wait for the interpreter
-    lock behind the thread that makes the files, and fall seconds behind on a large archive.
-    """
-
-    def save(name: str, data: bytes) -> None:
-        (folder / name).write_bytes(data)
-
-    return save

@@ -15,7 +15,6 @@ ends, so under a steady stream of edits an output is never more than one job beh
 
 from __future__ import annotations
 
-import contextlib
 import enum
 import os
 import pickle
@@ -31,10 +30,13 @@ from pathlib import Path
 from ..diagnostics import Diagnostic
 from ..i18n import _
 from ..models import Archive, Body, Meeting, SiteConfig
+from ..output_reuse import FileRecord
 from ..pages import SiteUrls
 
 PAYLOAD = "archive.pickle"
 WARNINGS = "warnings.pickle"
+RECORD = "record.pickle"
+"""A search job's record of the files it wrote (output_reuse.FileRecord), for the next job to link them."""
 OUTPUT = "site"
 PACKAGE_ROOT = Path(__file__).resolve().parent.parent.parent
 
@@ -160,6 +162,9 @@ class ArchiveJobs:
         env = dict(os.environ)
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(PACKAGE_ROOT), env.get("PYTHONPATH")]))
         command = [sys.executable, "-m", __name__, self.kind.value, str(folder), str(self.cache_dir or "")]
+        if self._published:
+            # The files now served: a search job links those that keep their bytes.
+            command.append(str(self._published[-1]))
         process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
         running = _Running(process, folder, version, time.perf_counter())
         with self._lock:
@@ -213,17 +218,34 @@ class ArchiveJobs:
             self._waiter.join()
 
 
-def _search(copy: ArchiveCopy, out_dir: Path, cache_dir: Path | None) -> list[Diagnostic]:
-    """Build and write the search index; unchanged utterances take their tokens from the cache."""
-    from ..search.index import build_search_index, write_search_index
-    from ..token_cache import TokenCache
+def _search(copy: ArchiveCopy, folder: Path, cache_dir: Path | None, previous: Path | None) -> list[Diagnostic]:
+    """Build and write the search index into `folder`'s output, as `minutes build` does.
+
+    With a cache folder, the index the last job or build kept there is updated for the meetings
+    that changed (search/incremental.py), and the files of the `previous` job's folder that keep
+    their bytes are linked, not written: an edit costs about the meetings it touches.
+    """
+    from ..output import OutputTree
+    from ..search.index import PendingSearchIndex, collector_paused, write_search_index
 
     archive = copy.archive()
-    # Without a cache folder the index gets build_search_index's own tokenizer (tokens is None).
-    with TokenCache(cache_dir) if cache_dir is not None else contextlib.nullcontext() as tokens:
-        index = build_search_index(archive, copy.urls.base_path, tokenizer=tokens)
-    write_search_index(index, out_dir)
+    with collector_paused(), PendingSearchIndex(archive, copy.urls.base_path, jobs=None, cache_dir=cache_dir) as pending:
+        index = pending.result()
+    records = _read_record(previous) if previous is not None else {}
+    out_dir = folder / OUTPUT
+    tree = OutputTree(out_dir, previous / OUTPUT if records else None, records, keep_record=True)
+    write_search_index(index, out_dir, jobs=1, tree=tree)
+    (folder / RECORD).write_bytes(pickle.dumps(tree.record, protocol=pickle.HIGHEST_PROTOCOL))
     return []
+
+
+def _read_record(folder: Path) -> dict[str, FileRecord]:
+    """What the job of `folder` wrote, as its OutputTree recorded it; empty when it cannot be read."""
+    try:
+        records = pickle.loads((folder / RECORD).read_bytes())
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, ValueError):
+        return {}
+    return records if isinstance(records, dict) else {}
 
 
 def _aggregates(copy: ArchiveCopy, out_dir: Path) -> list[Diagnostic]:
@@ -237,16 +259,17 @@ def _aggregates(copy: ArchiveCopy, out_dir: Path) -> list[Diagnostic]:
 
 
 def main(argv: list[str]) -> int:
-    """A job process: `python -m generator.serve.jobs <search|aggregates> <folder> <cache folder or "">`."""
+    """A job process: `python -m generator.serve.jobs <search|aggregates> <folder> <cache folder or ""> [<previous job's folder>]`."""
     kind, folder = JobKind(argv[1]), Path(argv[2])
     cache_dir = Path(argv[3]) if len(argv) > 3 and argv[3] else None
+    previous = Path(argv[4]) if len(argv) > 4 and argv[4] else None
     try:
         os.nice(10)  # the server and the next rebuild come first
     except OSError:
         pass
     copy: ArchiveCopy = pickle.loads((folder / PAYLOAD).read_bytes())
     if kind is JobKind.SEARCH:
-        warnings = _search(copy, folder / OUTPUT, cache_dir)
+        warnings = _search(copy, folder, cache_dir, previous)
     else:
         warnings = _aggregates(copy, folder / OUTPUT)
     (folder / WARNINGS).write_bytes(pickle.dumps(warnings))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import stat
 import tempfile
 from pathlib import Path
 
@@ -147,16 +148,13 @@ class OutputTree:
         return old.digest if old is not None else None
 
     def previous_bytes(self, rel_path: str) -> bytes | None:
-        """The bytes of `rel_path` in the previous site, when it is still the file the last build recorded."""
+        """The bytes of `rel_path` in the previous site, when they are still the ones the last build recorded."""
         old = self.previous.get(rel_path)
         if old is None:
             return None
         assert self.previous_site is not None
         try:
-            with open(self.previous_site / rel_path, "rb") as source:
-                if not old.matches(os.fstat(source.fileno())):
-                    return None
-                data = source.read()
+            data = (self.previous_site / rel_path).read_bytes()
         except OSError:
             return None
         return data if content_digest(data) == old.digest else None
@@ -173,17 +171,22 @@ class OutputTree:
         self.bytes_written += bytes_written
 
     def _link(self, rel_path: str, target: Path, old: FileRecord) -> bool:
-        """Hard-link the previous site's `rel_path` to `target` if it is still the file `old` records."""
+        """Hard-link the previous site's `rel_path` to `target` if it is still the file `old` records, or holds its bytes."""
         assert self.previous_site is not None
         source = self.previous_site / rel_path
         try:
-            if not old.matches(os.lstat(source)):
+            status = os.lstat(source)
+            # A site copied or restored (`cp -r`, a CI cache) has new inodes and times: its files
+            # are reused when their bytes are still the recorded ones.
+            if not old.matches(status) and not (
+                stat.S_ISREG(status.st_mode) and status.st_size == old.size and content_digest(source.read_bytes()) == old.digest
+            ):
                 return False
             _unlink_if_present(target)
             os.link(source, target, follow_symlinks=False)
-            # A file replaced between the check and the link is not the recorded one after all.
+            # A file replaced between the check and the link is not the one checked after all.
             linked = os.lstat(target)
-            if (linked.st_ino, linked.st_dev) != (old.ino, old.dev):
+            if (linked.st_ino, linked.st_dev) != (status.st_ino, status.st_dev):
                 target.unlink()
                 return False
         except OSError:

@@ -192,6 +192,21 @@ def test_a_file_edited_by_hand_in_the_site_is_written_again(content: Path, tmp_p
     assert site_files(site) == cold
 
 
+def test_a_site_restored_from_a_copy_is_reused_where_its_bytes_are_the_recorded_ones(content: Path, tmp_path: Path) -> None:
+    """A CI cache or `cp -r` gives every file a new inode and ctime: the bytes decide, not the inode."""
+    site, cache = tmp_path / "site", tmp_path / "cache"
+    build(content, site, cache)
+    site.rename(tmp_path / "moved")
+    shutil.copytree(tmp_path / "moved", site)
+    unchanged_page = site / "joho-kokai" / "2022-02-14" / "meeting.json"
+    inode = unchanged_page.stat().st_ino
+    edit_utterance(content, TEMPLATES)
+    build(content, site, cache)
+    build(content, tmp_path / "cold", None)
+    assert site_files(site) == site_files(tmp_path / "cold")
+    assert unchanged_page.stat().st_ino == inode
+
+
 def test_an_unreadable_record_is_a_cold_build(content: Path, tmp_path: Path) -> None:
     site, cache = tmp_path / "site", tmp_path / "cache"
     build(content, site, cache)

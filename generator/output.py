@@ -6,10 +6,15 @@ import os
 import shutil
 import stat
 import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Generic, TypeVar
 
 from .i18n import _
 from .output_reuse import FileRecord, content_digest
+
+T = TypeVar("T")
 
 
 SITE_MARKER = ".minutes-site"
@@ -96,13 +101,22 @@ class OutputTree:
         self.linked = 0
         """How many files were linked from the previous site instead of written."""
         self.bytes_written = 0
+        self._root = os.fspath(root)
+        self._previous_root = os.fspath(previous_site) if previous_site is not None else ""
+        self._folders: set[str] = set()
+        """Folders below the root made so far (a site has thousands of files in a few hundred folders)."""
 
-    def _claim(self, rel_path: str) -> Path:
+    def _claim(self, rel_path: str) -> str:
+        # Paths as strings: a build writes thousands of files, and pathlib's objects cost more
+        # than the system calls they lead to.
         if rel_path in self.written:
             raise DuplicateOutputError(f"{rel_path} would be written twice")
         self.written.add(rel_path)
-        target = self.root / rel_path
-        target.parent.mkdir(parents=True, exist_ok=True)
+        target = os.path.join(self._root, rel_path)
+        folder = rel_path.rpartition("/")[0]
+        if folder not in self._folders:
+            os.makedirs(os.path.dirname(target), exist_ok=True)
+            self._folders.add(folder)
         return target
 
     def write_text(self, rel_path: str, text: str) -> None:
@@ -159,35 +173,39 @@ class OutputTree:
             return None
         return data if content_digest(data) == old.digest else None
 
-    def absorb(self, records: dict[str, FileRecord | None], linked: int, bytes_written: int) -> None:
-        """Count in the files a forked copy of this tree wrote below the root (a helper process), with its record of them."""
-        for rel_path, record in records.items():
+    def absorb(self, work: TreeWork[T]) -> T:
+        """Count in the files a forked copy of this tree wrote below the root (`in_tree_copy`); returns the work's value."""
+        for rel_path, record in work.records.items():
             if rel_path in self.written:
                 raise DuplicateOutputError(f"{rel_path} would be written twice")
             self.written.add(rel_path)
             if record is not None:
                 self.record[rel_path] = record
-        self.linked += linked
-        self.bytes_written += bytes_written
+        self.linked += work.linked
+        self.bytes_written += work.bytes_written
+        return work.value
 
-    def _link(self, rel_path: str, target: Path, old: FileRecord) -> bool:
+    def _link(self, rel_path: str, target: str, old: FileRecord) -> bool:
         """Hard-link the previous site's `rel_path` to `target` if it is still the file `old` records, or holds its bytes."""
         assert self.previous_site is not None
-        source = self.previous_site / rel_path
+        source = os.path.join(self._previous_root, rel_path)
         try:
             status = os.lstat(source)
             # A site copied or restored (`cp -r`, a CI cache) has new inodes and times: its files
             # are reused when their bytes are still the recorded ones.
             if not old.matches(status) and not (
-                stat.S_ISREG(status.st_mode) and status.st_size == old.size and content_digest(source.read_bytes()) == old.digest
+                stat.S_ISREG(status.st_mode) and status.st_size == old.size and content_digest(_read(source)) == old.digest
             ):
                 return False
-            _unlink_if_present(target)
-            os.link(source, target, follow_symlinks=False)
+            try:
+                os.link(source, target, follow_symlinks=False)
+            except FileExistsError:
+                _unlink_if_present(target)
+                os.link(source, target, follow_symlinks=False)
             # A file replaced between the check and the link is not the one checked after all.
             linked = os.lstat(target)
             if (linked.st_ino, linked.st_dev) != (status.st_ino, status.st_dev):
-                target.unlink()
+                os.unlink(target)
                 return False
         except OSError:
             # Another file system, a file system without hard links, too many links: write instead.
@@ -197,15 +215,46 @@ class OutputTree:
             self.record[rel_path] = old
         return True
 
-    def _write_new(self, target: Path, data: bytes, digest: str | None) -> None:
+    def _write_new(self, target: str, data: bytes, digest: str | None) -> None:
         # Never through an existing name: it may be a link to the live site's file.
-        _unlink_if_present(target)
-        with open(target, "xb") as out:
+        try:
+            out = open(target, "xb")
+        except FileExistsError:
+            _unlink_if_present(target)
+            out = open(target, "xb")
+        with out:
             out.write(data)
         self.bytes_written += len(data)
 
 
-def _unlink_if_present(path: Path) -> None:
+@dataclass(frozen=True)
+class TreeWork(Generic[T]):
+    """What a function wrote into a forked copy of an output tree, for the tree itself to count in (`absorb`)."""
+
+    value: T
+    records: dict[str, FileRecord | None]
+    """Each path written, with its record (None when the tree keeps none)."""
+    linked: int
+    bytes_written: int
+
+
+def in_tree_copy(tree: OutputTree, function: Callable[..., T], *args: object) -> TreeWork[T]:
+    """Run `function(*args)`, which writes into `tree`, and gather what it wrote: for a forked helper process (forking.py).
+
+    The helper's `tree` is its own copy: the parent learns of the files through `tree.absorb`.
+    """
+    before, linked, written = set(tree.written), tree.linked, tree.bytes_written
+    value = function(*args)
+    records = {path: tree.record.get(path) for path in tree.written - before}
+    return TreeWork(value, records, tree.linked - linked, tree.bytes_written - written)
+
+
+def _read(path: str) -> bytes:
+    with open(path, "rb") as source:
+        return source.read()
+
+
+def _unlink_if_present(path: str | Path) -> None:
     try:
         os.unlink(path)
     except FileNotFoundError:

@@ -229,3 +229,19 @@ def test_the_bulk_files_are_the_json_of_every_record(content: Path, tmp_path: Pa
     assert (bulk["numberOfRecords"], bulk["numberOfReturn"], bulk["nextRecordPosition"]) == (len(own), len(own), None)
     text = (site / "data" / "meetings.json").read_text(encoding="utf-8")
     assert text == json.dumps(bulk, ensure_ascii=False, indent=1) + "\n"
+
+
+def test_helper_processes_write_the_same_site_and_the_record_knows_their_files(content: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """With helpers allowed (jobs=None), forked processes write the open data and part of the
+    search files; what they wrote is linked by the next build as what this process wrote."""
+    monkeypatch.setattr(build_module, "AGGREGATES_HELPER_MIN_UTTERANCES", 0)
+    site, cache = tmp_path / "site", tmp_path / "cache"
+    first = build_site(content, TEMPLATES, site, base_url=BASE_URL, jobs=None, cache_dir=cache)
+    assert first.memory.aggregates_writer > 0, "the open data was not written by a helper"
+    unchanged_data = site / "joho-kokai" / "2022-02-14" / "meeting.json"
+    inode = unchanged_data.stat().st_ino
+    edit_utterance(content, TEMPLATES)
+    build_site(content, TEMPLATES, site, base_url=BASE_URL, jobs=None, cache_dir=cache)
+    build(content, tmp_path / "cold", None)
+    assert site_files(site) == site_files(tmp_path / "cold")
+    assert unchanged_data.stat().st_ino == inode

@@ -48,8 +48,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from ..forking import ForkedCall, can_fork
-from ..output import OutputTree
-from ..output_reuse import FileRecord
+from ..output import OutputTree, in_tree_copy
 from .analysis import available_cores
 from .chunking import content_runs, unique_names
 from .index import DocumentEntry, SearchIndex, utf16_order
@@ -225,29 +224,14 @@ def _shard(terms: list[tuple[str, str, int]]) -> bytes:
     return b"[" + b",".join(_posting_json(term, entries) for term, entries, _ in terms) + b"]"
 
 
-@dataclass(frozen=True)
-class _Written:
-    """What a helper process wrote into its copy of the output tree, for the parent to count in."""
-
-    digests: list[bytes]
-    """Each shard's `_digest`, in order."""
-    records: dict[str, FileRecord | None]
-    linked: int
-    bytes_written: int
-
-
-def _write_shards(tree: OutputTree, prefix: str, shards: list[list[tuple[str, str, int]]], names: list[str]) -> _Written:
-    """Write `shards` as `<prefix>shards/<name>.json` into `tree` (in a forked helper process, its copy of the tree)."""
+def _write_shards(tree: OutputTree, prefix: str, shards: list[list[tuple[str, str, int]]], names: list[str]) -> list[bytes]:
+    """Write `shards` as `<prefix>shards/<name>.json` into `tree`; returns their `_digest`s (in a forked helper, `in_tree_copy`)."""
     digests = []
-    paths = []
-    linked, written = tree.linked, tree.bytes_written
     for name, shard in zip(names, shards):
         data = _shard(shard)
         digests.append(_digest(data))
-        paths.append(prefix + _file_name(SHARDS_DIR, name))
-        tree.write_bytes(paths[-1], data)
-    records = {path: tree.record.get(path) for path in paths}
-    return _Written(digests, records, tree.linked - linked, tree.bytes_written - written)
+        tree.write_bytes(prefix + _file_name(SHARDS_DIR, name), data)
+    return digests
 
 
 def _text_files(index: SearchIndex, target: int, out: _Files) -> list[list[int]]:
@@ -287,7 +271,7 @@ def write_search_files(
     named = unique_names(firsts, NAME_DIGITS)
     names = [named[first] for first in firsts]
     split = _helper_split(shard_sizes, jobs)
-    helper = ForkedCall(_write_shards, tree, prefix, shards[split:], names[split:]) if split < len(shards) else None
+    helper = ForkedCall(in_tree_copy, tree, _write_shards, tree, prefix, shards[split:], names[split:]) if split < len(shards) else None
     try:
 
         def save(name: str, data: bytes) -> None:
@@ -299,9 +283,7 @@ def write_search_files(
         for name, shard in zip(names[:split], shards[:split]):
             out.add_bytes(SHARDS_DIR, name, _shard(shard))
         if helper is not None:
-            written = helper.result()
-            out.add_written(SHARDS_DIR, names[split:], written.digests)
-            tree.absorb(written.records, written.linked, written.bytes_written)
+            out.add_written(SHARDS_DIR, names[split:], tree.absorb(helper.result()))
         manifest = {
             "format": FORMAT_VERSION,
             "documents": len(index.documents),

@@ -17,7 +17,8 @@ from .diagnostics import ContentError, Diagnostic, has_errors
 from .feeds import write_feeds
 from .models import Archive, Body, Meeting, group_bodies, speakers_in_order
 from .opendata import write_open_data
-from .output import OutputTree, check_output_folder, discard, staging_folder, swap_into_place
+from .forking import ForkedCall, can_fork
+from .output import OutputTree, TreeWork, check_output_folder, discard, staging_folder, in_tree_copy, swap_into_place
 from .output_reuse import OutputRecord, body_fields, code_version, derived_key, forget_record, load_record, meeting_key, save_record, site_key, theme_digest
 from .pages import Page, SiteUrls
 from .permalinks import MANIFEST_NAME, Manifest, ManifestError, redirect_pages, speech_digest
@@ -34,6 +35,10 @@ class MissingAssetError(RuntimeError):
     """A file the site needs from the installed package is missing (a broken installation)."""
 
 
+AGGREGATES_HELPER_MIN_UTTERANCES = 2_000
+"""Below this many utterances the open data is written in a few tens of milliseconds: a forked helper would cost more."""
+
+
 @dataclass(frozen=True)
 class PeakMemory:
     """The most memory a build held at once: this process, and its worker processes while they ran."""
@@ -47,15 +52,17 @@ class PeakMemory:
     workers: int
     shard_writer: int = 0
     """Bytes: the memory the forked process that wrote half of the shards held alone (0 without one)."""
+    aggregates_writer: int = 0
+    """Bytes: the memory the forked process that wrote the open data and feeds held alone (0 without one)."""
 
     @property
     def total(self) -> int:
         """Bytes: at most this much was held at once, this process and every helper process together.
 
         While the workers ran, this process held at most its peak until then; after, itself and
-        the shard writer, which shares the rest of its memory with this process.
+        the forked writers, which share the rest of their memory with this process.
         """
-        return max(self.process + self.shard_writer, self.process_with_workers + self.workers * self.worker)
+        return max(self.process + self.shard_writer + self.aggregates_writer, self.process_with_workers + self.workers * self.worker)
 
     def __str__(self) -> str:
         text = _("peak memory {size}").format(size=_megabytes(self.total))
@@ -64,6 +71,8 @@ class PeakMemory:
             helpers.append(_("each of {workers} workers at most {size}").format(workers=self.workers, size=_megabytes(self.worker)))
         if self.shard_writer:
             helpers.append(_("the shard writer {size} of its own").format(size=_megabytes(self.shard_writer)))
+        if self.aggregates_writer:
+            helpers.append(_("the open data writer {size} of its own").format(size=_megabytes(self.aggregates_writer)))
         if helpers:
             text += _(" (this process {size}, {helpers})").format(size=_megabytes(self.process), helpers=", ".join(helpers))
         return text
@@ -163,18 +172,28 @@ def build_site(
         keys = output_keys(archive, pages, templates_dir, urls) if cache_dir is not None else {}
         unchanged = {name for name, key in keys.items() if previous.keys.get(name) == key}
         staging = staging_folder(out_dir)
+        aggregates: ForkedCall[TreeWork[list[Diagnostic]]] | None = None
+        aggregates_writer = 0
         try:
             with PendingSearchIndex(archive, urls.base_path, jobs=jobs, cache_dir=cache_dir) as search:
                 tree = OutputTree(staging, out_dir if out_dir.is_dir() else None, previous.files, keep_record=cache_dir is not None)
                 write_pages(archive, templates_dir, urls, pages, tree, progress, unchanged)
                 copy_static(templates_dir, tree)
-                diagnostics = diagnostics + write_aggregates(archive, urls, pages, tree, content_dir, unchanged)
                 tree.copy_file(lunr_js, ASSETS_URL + LUNR_JS.name)
+                # With no tokenizing workers (a warm build), a forked helper writes the open data
+                # and feeds on the second core while this process finishes the search index.
+                if jobs != 1 and not search.workers and len(search.documents) >= AGGREGATES_HELPER_MIN_UTTERANCES and can_fork():
+                    aggregates = ForkedCall(in_tree_copy, tree, write_aggregates, archive, urls, pages, tree, content_dir, unchanged)
+                else:
+                    diagnostics = diagnostics + write_aggregates(archive, urls, pages, tree, content_dir, unchanged)
                 search_index = search.result()
                 # The workers have ended: RUSAGE_CHILDREN now covers them (in a test run, also
                 # any child process before them, which can only make the figure larger).
                 with_workers, worker = max_rss(resource.RUSAGE_SELF), max_rss(resource.RUSAGE_CHILDREN)
             shard_writer = write_search_index(search_index, staging, jobs=jobs, tree=tree)
+            if aggregates is not None:
+                diagnostics = diagnostics + tree.absorb(aggregates.result())
+                aggregates_writer = aggregates.private_memory
             # Let the index go while the collector is still off: on its return the collector
             # would walk its millions of objects once more (seconds on a large archive).
             del search_index
@@ -183,6 +202,8 @@ def build_site(
             swap_into_place(staging, out_dir)
             save_record(cache_dir, out_dir, OutputRecord(tree.record, keys))
         except BaseException:
+            if aggregates is not None:
+                aggregates.cancel()
             discard(staging)
             raise
     return BuildSummary(
@@ -193,7 +214,7 @@ def build_site(
         warnings=diagnostics,
         tokenized=search.tokenized,
         memory=PeakMemory(
-            max_rss(resource.RUSAGE_SELF), with_workers, worker if search.workers else 0, search.workers, shard_writer
+            max_rss(resource.RUSAGE_SELF), with_workers, worker if search.workers else 0, search.workers, shard_writer, aggregates_writer
         ),
     )
 

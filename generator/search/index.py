@@ -267,7 +267,8 @@ class PendingSearchIndex:
         state = self._state
         assert state is not None and self._cache_dir is not None
         current = dict(zip(self._paths, self._digests))
-        for path in [path for path, meeting in state.meetings.items() if current.get(path) != meeting.digest]:
+        gone = [path for path, meeting in state.meetings.items() if current.get(path) != meeting.digest]
+        for path in gone:
             state.remove_meeting(path)
         ranks = {meeting.id: position for position, meeting in enumerate(self.meetings)}
         changed = iter(self._changed)
@@ -287,7 +288,8 @@ class PendingSearchIndex:
             while position is not None and not left:
                 position, left, length, segments = self._insert(state, position, next(stats), segments, length, ranks, changed)
         postings = [(term, state.postings[term], state.counts[term]) for term in sorted(state.postings, key=utf16_order)]
-        save_state(self._cache_dir, state)
+        if gone or self._changed:  # else the kept index is this one already
+            save_state(self._cache_dir, state)
         stats = state.stats()
         return SearchIndex(
             postings=postings,

@@ -23,8 +23,9 @@ How. Everything happens under `benchmarks/out/warm-build/`, never in the reposit
    its own) writes `reference/site`; then the change is undone. For (a) the reference is the cold
    site in `warm/site` itself.
 4. Each timed run starts from the same warm state: `warm/cache` and `warm/site` are copied to
-   `work/` (a real copy: the token cache is a SQLite file the build changes in place), the change
-   is made, `minutes build --cache-dir work/cache --out work/site` is timed (benchmarks/process.py:
+   `work/` (a real copy: the token cache is a SQLite file the build changes in place) and an
+   untimed build of the unchanged content settles them there (the build's record of a site is
+   kept per output folder, so a copy elsewhere would be rendered again), the change is made, `minutes build --cache-dir work/cache --out work/site` is timed (benchmarks/process.py:
    wall clock and peak memory, the build's own peak when its summary line reports one), every file
    of `work/site` is compared with the reference site, and the change is undone, restoring the
    edited file's bytes and modification time and its folder's modification time. The build
@@ -317,6 +318,9 @@ def measure(corpus: ContentSet, runs: int, timeout_s: float, log) -> WarmFigures
             _fresh(work)
             shutil.copytree(warm_cache, work / "cache")
             shutil.copytree(warm_site, work / "site")
+            # The build keeps its record of a site by the site's folder: an untimed build of the
+            # unchanged content in work/ makes work/site the site the last build left there.
+            build(content, work / "site", work / "cache", timeout_s)
             change.apply(content)
             try:
                 scenario.runs.append(build(content, work / "site", work / "cache", timeout_s, reference))

@@ -51,7 +51,7 @@ class PeakMemory:
     """Bytes: the peak resident set of the largest worker process (0 without workers)."""
     workers: int
     shard_writer: int = 0
-    """Bytes: the memory the forked process that wrote half of the shards held alone (0 without one)."""
+    """Bytes: the memory the forked process that wrote part of the shards held alone (0 without one)."""
     aggregates_writer: int = 0
     """Bytes: the memory the forked process that wrote the open data and feeds held alone (0 without one)."""
 
@@ -153,7 +153,8 @@ def build_site(
 
     `jobs` worker processes tokenize the utterances for the search index (1: none, this process
     does; None: one per core for a large archive) while this process renders the pages, and a
-    forked process writes half of the search files unless `jobs` is 1; with
+    forked process writes part of the shards unless `jobs` is 1 (and, on a warm build of a large
+    archive, another the open data and feeds); with
     `cache_dir`, tokens are kept there by content hash, so the next build tokenizes only new text,
     and what each meeting file read as, so that it parses only files changed since.
     """

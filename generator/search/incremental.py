@@ -158,6 +158,8 @@ def version() -> str:
     digest = hashlib.blake2b(fingerprint().encode(), digest_size=8)
     for module in (analysis, chunking, folding, lunr_writer, tokenizer):
         digest.update(Path(module.__file__).read_bytes())
+    # index.py names the entries and updates the kept index (it imports this module: read by path).
+    digest.update(Path(__file__).with_name("index.py").read_bytes())
     digest.update(Path(__file__).read_bytes() + f";{FORMAT}".encode())
     return digest.hexdigest()
 

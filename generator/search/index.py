@@ -135,7 +135,8 @@ class PendingSearchIndex:
     `jobs` is the number of worker processes (1: none, tokenize here; None: one per core when
     the archive is large enough); with `cache_dir`, tokens are read from and added to the token
     cache there, and the index is kept there for the next build (incremental.py), which then
-    analyses only the meetings that came or changed. A given `tokenizer` is used in this
+    analyses only the meetings that came or changed (when they are few: past
+    max(INCREMENTAL_MIN_CHANGES, a tenth of the archive) it starts afresh). A given `tokenizer` is used in this
     process, without workers. The index is the same whatever `jobs` is, and whatever the cache
     holds. Use it with `with` so that the workers stop whatever happens. `keep_lunr` keeps the
     lunr index of a build from scratch in the result's `parts` (tests compare with it).

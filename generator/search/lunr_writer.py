@@ -24,9 +24,9 @@ FIELD = "text"
 POSITIONS = "p"
 """The metadata key of term positions in every posting."""
 GAPS = "g"
+"""The metadata key of the punctuation before term places, where there is some (analysis.posting_entries)."""
 LENGTH = "l"
 """The key of the document's BM25 field length in every posting entry of the site's shards; not lunr metadata."""
-"""The metadata key of the punctuation before term places, where there is some (analysis.posting_entries)."""
 K1 = 1.2
 """lunr's BM25 term-frequency saturation (lunr.py `Builder._k1`, lunr.js `k1`)."""
 B = 0.75

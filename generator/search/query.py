@@ -22,7 +22,7 @@
    word boundaries (分 + 散… inside 十一分散会).
 4. A document must hold, for every clause, every term of one of its alternatives; documents are
    scored as lunr.js 2.3.9's `Index.query` scores them with one clause per term of every
-   alternative (BM25 weights from the index, cosine with the query vector), reimplemented here.
+   alternative (BM25 weights computed from the postings and the manifest's counts, cosine with the query vector), reimplemented here.
    Excluded terms are looked up but never scored.
 5. Within one unit, the terms must stand in a row in the speech (each one starting where the
    previous one ends, or after at most `MAX_GAP` punctuation or space characters): 大震災 must

@@ -5,10 +5,9 @@ lunr.js would load all of it before the first answer. Here the index built for t
 (index.py) is cut into files of four kinds:
 
 - `manifest.json`: what every query needs, small: the build's `version`, the number of
-  utterances, the meetings (title, date, body, URL, agenda items, id, their speakers' names and
-  who said each utterance, each utterance's BM25 field length, how many utterances each of its
-  text files holds), and the other files: the first character and the name of each lexicon
-  file, the first term and the name of each shard.
+  utterances and their total BM25 field length, the meetings (title, date, body, URL, agenda
+  items, id, their speakers' names and who said each utterance, how many utterances each of its
+  text files holds), and the first character and the name of each lexicon file.
 - `lexicon/<name>.json`: the vocabulary, by first character: `{"terms": [...], "words": {key: [...]},
   "shards": [[position, name], ...]}`. `terms` are the index terms that start with one of the
   file's characters, in UTF-16 order; `shards` the shard that holds the first of them and each
@@ -32,8 +31,9 @@ lunr.js would load all of it before the first answer. Here the index built for t
 - `text/<meeting id>-<k>.json`: `[[item, text], …]` for consecutive utterances of one meeting:
   what a hit shows, fetched only for the hits on screen.
 
-Files are cut and named from their content only (chunking.py), so a new meeting changes its own
-text files, the shards and lexicon files of its terms, and the manifest; nothing else. The
+Lexicon files and shards are cut and named from their content only (chunking.py), text files
+are numbered within their meeting, so a new meeting changes its own text files, the shards and
+lexicon files of its terms (a boundary next to a changed term can move), and the manifest. The
 browser asks for every file but the manifest with the version (a hash of them all), so it never
 mixes files of two builds. Sizes are chosen by measurement (docs/search.md).
 """
@@ -255,9 +255,10 @@ def write_search_files(
     """Write the search files of `index` into `folder` (the site's `search/`), creating it.
 
     Given the build's output `tree` (whose root holds `folder`), the files go through it, so a
-    file the last build wrote with the same bytes is linked from the live site, not written. With `jobs` 2 or more, or by default for a large index on a machine of several cores, a
-    forked helper process (forking.py) writes the second half of the shards while this one
-    writes the rest; the files are the same either way. Returns the helper's own memory in bytes
+    file the last build wrote with the same bytes is linked from the live site, not written.
+    With `jobs` 2 or more, or by default for an index of at least HELPER_MIN_BYTES of postings on
+    a machine of several cores, a forked helper process (forking.py) writes the last shards
+    (HELPER_SHARE of their bytes) while this one writes the rest; the files are the same either way. Returns the helper's own memory in bytes
     (0 without a helper).
     """
     if tree is None:

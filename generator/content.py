@@ -237,6 +237,8 @@ def _read_meeting_file(data: bytes, rel_path: str, shown: str, memo: ContentMemo
         meeting, found = read_meeting_text(text, rel_path, shown)
         problems += found
     if memo is not None:
+        if meeting is not None:
+            meeting.read_key = key.hex()
         memo.put(key, (meeting, problems))
     return meeting, problems
 

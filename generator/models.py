@@ -134,6 +134,10 @@ class Meeting:
     """The preamble as plain text, escapes removed, one paragraph a line (for the open data)."""
     preamble_line: int = 1
     record: list[RecordBlock] = field(default_factory=list)
+    read_key: str = field(default="", compare=False, repr=False)
+    """The content memo's digest of what the meeting was read from (its file's bytes and path, the
+    language, the code: content_cache.py), when the build keeps a cache; equal keys mean equal
+    meetings, so a warm build keys the meeting's output by it (output_reuse.meeting_key)."""
 
     @property
     def path(self) -> str:

@@ -103,6 +103,19 @@ def test_an_edited_file_is_read_again_and_only_it(make_site, tmp_path: Path, mon
     assert len(memo_files(tmp_path / "cache")) == 3  # the edited file's old memo is gone
 
 
+def test_a_meeting_carries_the_key_of_what_it_was_read_from(make_site, tmp_path: Path) -> None:
+    """A warm build keys a meeting's pages by it: the same for a fresh parse and the memo, another after an edit."""
+    site = make_site(GOOD)
+    fresh, _ = load_archive(site, tmp_path / "cache")
+    memo, _ = load_archive(site, tmp_path / "cache")
+    assert [m.read_key for m in memo.meetings] == [m.read_key for m in fresh.meetings]
+    assert all(m.read_key for m in fresh.meetings) and len({m.read_key for m in fresh.meetings}) == len(fresh.meetings)
+    assert [m.read_key for m in load_archive(site)[0].meetings] == ["" for _ in fresh.meetings]  # no cache, no key
+    (site / "test" / "2022-03-01.md").write_text(meeting(date="2022-03-01", body="○会長　休憩します。\n"), encoding="utf-8")
+    edited, _ = load_archive(site, tmp_path / "cache")
+    assert [m.read_key == f.read_key for m, f in zip(edited.meetings, fresh.meetings)] == [True, False, True]
+
+
 def test_a_removed_file_disappears_and_so_does_its_memo(make_site, tmp_path: Path) -> None:
     site = make_site(GOOD)
     load_archive(site, tmp_path / "cache")

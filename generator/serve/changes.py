@@ -36,7 +36,7 @@ MEETING_SUFFIXES = (".md", ".markdown")
 # JetBrains' safe-write copies); they come and go within a burst and are never content.
 _TEMP_SUFFIXES = (".swp", ".swx", ".swo", ".tmp", ".bak", "~", "___jb_tmp___", "___jb_old___")
 _TEMP_NAMES = frozenset({"4913"})
-_LISTING_EXCLUDED = frozenset({"record", "preamble", "preamble_line"})
+_LISTING_EXCLUDED = frozenset({"record", "preamble", "preamble_line", "read_key"})
 """Meeting fields a page other than the meeting's own never shows (see the module docstring)."""
 
 

@@ -78,14 +78,21 @@ class OutputMirror:
             del written[rel_path]
             _remove_empty_folders(target.parent, self.out_dir)
         for rel_path, entry in files.items():
-            if written.get(rel_path) is not entry:
-                try:
-                    _write_entry(self.out_dir / rel_path, entry)
-                except OSError as exc:
-                    failures.append(WriteFailure(rel_path, _reason(exc)))
-                    written[rel_path] = _UNWRITTEN
-                else:
-                    written[rel_path] = entry
+            previous = written.get(rel_path)
+            if previous is entry:
+                continue
+            if isinstance(entry, Path) and isinstance(previous, Path) and _same_file(previous, entry):
+                # A search job links the files it did not change from the job before: the
+                # thousands of unchanged index files are not copied again.
+                written[rel_path] = entry
+                continue
+            try:
+                _write_entry(self.out_dir / rel_path, entry)
+            except OSError as exc:
+                failures.append(WriteFailure(rel_path, _reason(exc)))
+                written[rel_path] = _UNWRITTEN
+            else:
+                written[rel_path] = entry
         self._written = written
         return failures
 
@@ -115,6 +122,14 @@ class OutputMirror:
             raise
         self._written = written
         return failures
+
+
+def _same_file(old: Path, new: Path) -> bool:
+    """Whether two job files are one file (one inode): its bytes, then, are what was written before."""
+    try:
+        return os.path.samefile(old, new)
+    except OSError:
+        return False
 
 
 def _reason(exc: OSError) -> str:

@@ -240,12 +240,28 @@ def _search(copy: ArchiveCopy, folder: Path, cache_dir: Path | None, previous: P
 
 
 def _read_record(folder: Path) -> dict[str, FileRecord]:
-    """What the job of `folder` wrote, as its OutputTree recorded it; empty when it cannot be read."""
+    """What the job of `folder` wrote, as its OutputTree recorded it, for the files still as written; empty when it cannot be read.
+
+    A file's ctime moves whenever a job links it or a folder that shares it is removed, so it is
+    taken afresh here: job folders are written by jobs only, and a file with its recorded inode,
+    size and mtime is the one written.
+    """
     try:
         records = pickle.loads((folder / RECORD).read_bytes())
     except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, ValueError):
         return {}
-    return records if isinstance(records, dict) else {}
+    if not isinstance(records, dict):
+        return {}
+    current = {}
+    root = os.fspath(folder / OUTPUT)
+    for rel_path, record in records.items():
+        try:
+            status = os.lstat(os.path.join(root, rel_path))
+        except OSError:
+            continue
+        if (status.st_ino, status.st_dev, status.st_size, status.st_mtime_ns) == (record.ino, record.dev, record.size, record.mtime_ns):
+            current[rel_path] = FileRecord.of(record.digest, status)
+    return current
 
 
 def _aggregates(copy: ArchiveCopy, out_dir: Path) -> list[Diagnostic]:

@@ -1,0 +1,58 @@
+"""The search job of `minutes serve`: it writes what `minutes build` writes, and links what the job before wrote."""
+
+from __future__ import annotations
+
+import os
+import pickle
+import shutil
+from pathlib import Path
+
+import pytest
+
+from generator import output
+from generator.build import build_site
+from generator.content import load_archive
+from generator.pages import SiteUrls
+from generator.serve import jobs
+from tests.conftest import REPO, TEMPLATES
+
+
+def job_folder(tmp_path: Path, name: str, content: Path) -> Path:
+    """A job's folder with the archive of `content` as the server hands it over."""
+    archive, _ = load_archive(content)
+    assert archive is not None
+    folder = tmp_path / name
+    folder.mkdir()
+    copy = jobs.ArchivePickles().copy(archive, SiteUrls.from_base_url(None), content)
+    (folder / jobs.PAYLOAD).write_bytes(pickle.dumps(copy))
+    return folder
+
+
+def search_files(site: Path) -> dict[str, bytes]:
+    return {p.relative_to(site).as_posix(): p.read_bytes() for p in sorted((site / "search").rglob("*.json"))}
+
+
+def test_a_search_job_after_an_edit_links_the_unchanged_files_and_writes_what_a_build_writes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    content = tmp_path / "content"
+    shutil.copytree(REPO / "content", content)
+    cache = tmp_path / "cache"
+    first = job_folder(tmp_path, "search-1", content)
+    assert jobs.main(["jobs", "search", str(first), str(cache)]) == 0
+    # A folder sharing the files goes (the server removes old job folders): their ctimes move.
+    shutil.copytree(first, tmp_path / "kept", copy_function=os.link)
+    shutil.rmtree(tmp_path / "kept")
+    meeting = next((content / "joho-kokai").glob("2*.md"))
+    meeting.write_text(meeting.read_text(encoding="utf-8").replace("。", "。追記します。", 1), encoding="utf-8")
+    second = job_folder(tmp_path, "search-2", content)
+    # The job before's files are known by their record: none is read again to be trusted.
+    verified: list[str] = []
+    monkeypatch.setattr(output, "_read", lambda path: verified.append(path) or Path(path).read_bytes())
+    assert jobs.main(["jobs", "search", str(second), str(cache), str(first)]) == 0
+
+    build_site(content, TEMPLATES, tmp_path / "built", jobs=1)
+    written = second / jobs.OUTPUT
+    assert search_files(written) == search_files(tmp_path / "built")
+    shared = [p for p in (written / "search").rglob("*.json") if p.stat().st_nlink > 1]
+    assert shared, "no file was linked from the job before"
+    assert (written / "search" / "manifest.json").stat().st_nlink == 1
+    assert verified == []

@@ -123,19 +123,20 @@ class OutputTree:
         """Write `text` as UTF-8 with LF line ends to `rel_path` below the root."""
         self.write_bytes(rel_path, text.encode("utf-8"))
 
-    def write_bytes(self, rel_path: str, data: bytes) -> None:
-        """Write `data` to `rel_path` below the root, or link the previous site's file when it holds these bytes."""
+    def write_bytes(self, rel_path: str, data: bytes) -> str:
+        """Write `data` to `rel_path` below the root, or link the previous site's file when it holds these bytes.
+
+        Returns the bytes' `content_digest`.
+        """
         target = self._claim(rel_path)
-        if not self.keep_record and not self.previous:
-            self._write_new(target, data, None)
-            return
         digest = content_digest(data)
         old = self.previous.get(rel_path)
         if old is not None and old.digest == digest and self._link(rel_path, target, old):
-            return
-        self._write_new(target, data, digest)
+            return digest
+        self._write_new(target, data)
         if self.keep_record:
             self.record[rel_path] = FileRecord.of(digest, os.stat(target))
+        return digest
 
     def copy_file(self, source: Path, rel_path: str) -> None:
         """Copy `source` to `rel_path`, contents only: no timestamps, so builds stay identical."""
@@ -215,7 +216,7 @@ class OutputTree:
             self.record[rel_path] = old
         return True
 
-    def _write_new(self, target: str, data: bytes, digest: str | None) -> None:
+    def _write_new(self, target: str, data: bytes) -> None:
         # Never through an existing name: it may be a link to the live site's file.
         try:
             out = open(target, "xb")

@@ -107,12 +107,12 @@ def _runs(items: Iterable[tuple[T, int]], target: int) -> Iterator[list[T]]:
 
 
 class _Files:
-    """The files of the search folder as they are made: each is handed to `save(relative path, bytes)`.
+    """The files of the search folder as they are made: each is handed to `save(relative path, bytes)`, which returns its digest.
 
     The version hashes every file's path and content, in the order they are added.
     """
 
-    def __init__(self, save: Callable[[str, bytes], None]) -> None:
+    def __init__(self, save: Callable[[str, bytes], str]) -> None:
         self._save = save
         self._digest = hashlib.blake2b(digest_size=8)
 
@@ -123,13 +123,12 @@ class _Files:
     def add_bytes(self, folder: str, name: str, data: bytes) -> None:
         """Add `<folder>/<name>.json`, already serialized."""
         path = _file_name(folder, name)
-        self._digest.update(path.encode() + b"\0" + _digest(data))
-        self._save(path, data)
+        self._digest.update(path.encode() + b"\0" + self._save(path, data).encode())
 
-    def add_written(self, folder: str, names: list[str], digests: list[bytes]) -> None:
-        """Count in files of `folder` written elsewhere (by `_write_shards`), by their `_digest`."""
+    def add_written(self, folder: str, names: list[str], digests: list[str]) -> None:
+        """Count in files of `folder` written elsewhere (by `_write_shards`), by their content digests."""
         for name, digest in zip(names, digests):
-            self._digest.update(_file_name(folder, name).encode() + b"\0" + digest)
+            self._digest.update(_file_name(folder, name).encode() + b"\0" + digest.encode())
 
     def version(self) -> str:
         """A hash of every file added: a build of different content gets a new version."""
@@ -138,10 +137,6 @@ class _Files:
 
 def _file_name(folder: str, name: str) -> str:
     return f"{folder}/{name}.json"
-
-
-def _digest(data: bytes) -> bytes:
-    return hashlib.blake2b(data, digest_size=16).digest()
 
 
 def _longest(index: SearchIndex) -> int:
@@ -225,13 +220,8 @@ def _shard(terms: list[tuple[str, str, int]]) -> bytes:
 
 
 def _write_shards(tree: OutputTree, prefix: str, shards: list[list[tuple[str, str, int]]], names: list[str]) -> list[bytes]:
-    """Write `shards` as `<prefix>shards/<name>.json` into `tree`; returns their `_digest`s (in a forked helper, `in_tree_copy`)."""
-    digests = []
-    for name, shard in zip(names, shards):
-        data = _shard(shard)
-        digests.append(_digest(data))
-        tree.write_bytes(prefix + _file_name(SHARDS_DIR, name), data)
-    return digests
+    """Write `shards` as `<prefix>shards/<name>.json` into `tree`; returns their content digests (in a forked helper, `in_tree_copy`)."""
+    return [tree.write_bytes(prefix + _file_name(SHARDS_DIR, name), _shard(shard)) for name, shard in zip(names, shards)]
 
 
 def _text_files(index: SearchIndex, target: int, out: _Files) -> list[list[int]]:
@@ -275,8 +265,8 @@ def write_search_files(
     helper = ForkedCall(in_tree_copy, tree, _write_shards, tree, prefix, shards[split:], names[split:]) if split < len(shards) else None
     try:
 
-        def save(name: str, data: bytes) -> None:
-            tree.write_bytes(prefix + name, data)
+        def save(name: str, data: bytes) -> str:
+            return tree.write_bytes(prefix + name, data)
 
         out = _Files(save)
         lexicon, lexicon_names = _lexicon_files(index, sizes.lexicon, list(zip(firsts, names)), out)

@@ -178,7 +178,7 @@ def build_site(
         try:
             with PendingSearchIndex(archive, urls.base_path, jobs=jobs, cache_dir=cache_dir) as search:
                 tree = OutputTree(staging, out_dir if out_dir.is_dir() else None, previous.files, keep_record=cache_dir is not None)
-                write_pages(archive, templates_dir, urls, pages, tree, progress, unchanged)
+                write_pages(archive, templates_dir, urls, pages, tree, progress, unchanged, cache_dir)
                 copy_static(templates_dir, tree)
                 tree.copy_file(lunr_js, ASSETS_URL + LUNR_JS.name)
                 # With no tokenizing workers (a warm build), a forked helper writes the open data
@@ -228,13 +228,15 @@ def write_pages(
     tree: OutputTree,
     progress: Progress | None = None,
     unchanged: frozenset[str] | set[str] = frozenset(),
+    cache_dir: Path | None = None,
 ) -> None:
     """Render `pages` into `tree`; a page `unchanged` names is linked from the last build when it can be.
 
     `unchanged` holds meeting paths (for meeting pages) and output paths (for other pages) whose
-    inputs are those of the last build (`output_keys`).
+    inputs are those of the last build (`output_keys`); with `cache_dir`, compiled templates are
+    kept there.
     """
-    env = make_environment(templates_dir)
+    env = make_environment(templates_dir, cache_dir)
     context = site_context(archive)
     for page in progress(pages) if progress else pages:
         if _key_name(page) in unchanged and tree.reuse(page.output_path):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 from pathlib import Path
 from urllib.parse import quote
 
@@ -10,6 +11,7 @@ import jinja2
 from markupsafe import Markup
 
 from .minutes_markdown import make_parser
+from .output_reuse import code_version
 from .pages import Page, SiteUrls
 from .theme import theme_dirs
 from .wareki import fiscal_year, fiscal_year_label, wareki_date, year_label
@@ -33,9 +35,31 @@ def markdown(text: str) -> Markup:
     return Markup(_MARKDOWN.render(text))
 
 
-def make_environment(templates_dir: Path) -> jinja2.Environment:
-    """The Jinja environment for `templates_dir` over the default theme: a misspelt variable fails the build."""
+TEMPLATE_CACHE = "templates"
+"""The build cache's subfolder of compiled templates."""
+
+
+def make_environment(templates_dir: Path, cache_dir: Path | None = None) -> jinja2.Environment:
+    """The Jinja environment for `templates_dir` over the default theme: a misspelt variable fails the build.
+
+    With `cache_dir`, compiled templates are kept in its `templates/` folder, so that a warm build
+    does not compile them again. Jinja finds each by its name and its source's checksum and
+    stamps its own version and Python's on the file, but not the environment's settings (this
+    function's): the folder is one per version of this code, the others are removed.
+    """
+    bytecode = None
+    if cache_dir is not None:
+        folder = cache_dir / TEMPLATE_CACHE / code_version()
+        try:
+            for other in (cache_dir / TEMPLATE_CACHE).glob("*"):
+                if other.name != folder.name:
+                    shutil.rmtree(other, ignore_errors=True)
+            folder.mkdir(parents=True, exist_ok=True)
+            bytecode = jinja2.FileSystemBytecodeCache(str(folder))
+        except OSError:
+            bytecode = None  # a cache that cannot be made only costs time
     env = jinja2.Environment(
+        bytecode_cache=bytecode,
         # A template the site's folder lacks comes from the default theme (MkDocs' custom_dir).
         loader=jinja2.FileSystemLoader(theme_dirs(templates_dir)),
         autoescape=True,

@@ -9,6 +9,7 @@ import shutil
 from collections.abc import Callable
 from pathlib import Path
 
+import jinja2
 import pytest
 
 from generator import build as build_module
@@ -245,3 +246,22 @@ def test_helper_processes_write_the_same_site_and_the_record_knows_their_files(c
     build(content, tmp_path / "cold", None)
     assert site_files(site) == site_files(tmp_path / "cold")
     assert unchanged_data.stat().st_ino == inode
+
+
+def test_a_warm_build_does_not_compile_the_templates_again(content: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    site, cache = tmp_path / "site", tmp_path / "cache"
+    build(content, site, cache)
+    compiled: list[str | None] = []
+    real = jinja2.Environment.compile
+
+    def counting(self, source, name=None, filename=None, raw=False, defer_init=False):  # noqa: ANN001, ANN202 - Jinja's signature
+        compiled.append(name)
+        return real(self, source, name, filename, raw, defer_init)
+
+    monkeypatch.setattr(jinja2.Environment, "compile", counting)
+    edit_utterance(content, TEMPLATES)
+    build(content, site, cache)
+    assert compiled == []
+    build(content, tmp_path / "cold", None)
+    assert site_files(site) == site_files(tmp_path / "cold")
+    assert compiled, "without a cache the templates are compiled"

@@ -116,7 +116,7 @@ def reader_never_raises(text: str) -> None:
 
 
 @functools.lru_cache(maxsize=None)
-def _cached_environment(templates_dir: Path):  # type: ignore[no-untyped-def]
+def _cached_environment(templates_dir: Path, cache_dir: Path | None = None):  # type: ignore[no-untyped-def]
     return make_environment(templates_dir)
 
 

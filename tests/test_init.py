@@ -63,7 +63,7 @@ def test_workflow_checks_guards_permalinks_caches_tokens_and_deploys(tmp_path: P
     assert "minutes check\n" in runs + "\n"
     assert "minutes check --against previous-permalinks.json" in runs and "permalinks.json" in runs
     (cache,) = [step for step in steps if step.get("uses", "").startswith("actions/cache@")]
-    assert cache["with"]["path"] == ".cache"
+    assert cache["with"]["path"].split() == [".cache", "site"]
     assert uses.index(cache["uses"]) < [i for i, step in enumerate(steps) if "minutes build" in step.get("run", "")][0]
     assert any(use.startswith("actions/upload-pages-artifact@") for use in uses)
     assert workflow["jobs"]["deploy"]["steps"][0]["uses"].startswith("actions/deploy-pages@")

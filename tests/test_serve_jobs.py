@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 import pickle
 import shutil
+import signal
+import threading
 from pathlib import Path
 
 import pytest
@@ -56,3 +58,43 @@ def test_a_search_job_after_an_edit_links_the_unchanged_files_and_writes_what_a_
     assert shared, "no file was linked from the job before"
     assert (written / "search" / "manifest.json").stat().st_nlink == 1
     assert verified == []
+
+
+def test_one_worker_runs_job_after_job_and_one_that_died_is_started_again(tmp_path: Path) -> None:
+    content = tmp_path / "content"
+    shutil.copytree(REPO / "content", content)
+    finished = threading.Event()
+    messages: list[str] = []
+    search = jobs.ArchiveJobs(jobs.JobKind.SEARCH, tmp_path / "work", jobs.ArchivePickles(), tmp_path / "cache", messages.append, finished.set)
+    urls = SiteUrls.from_base_url(None)
+
+    def job(version: int) -> jobs.FinishedJob:
+        archive, _ = load_archive(content)
+        finished.clear()
+        search.request(archive, urls, content, version)
+        assert finished.wait(120), "the job did not finish"
+        done = search.take_finished()
+        assert done is not None, messages
+        return done
+
+    try:
+        job(1)
+        pid = search.worker_pid
+        assert pid is not None
+        meeting = next((content / "joho-kokai").glob("2*.md"))
+        meeting.write_text(meeting.read_text(encoding="utf-8").replace("。", "。追記します。", 1), encoding="utf-8")
+        second = job(2)
+        assert search.worker_pid == pid, "each job started a process of its own"
+        build_site(content, TEMPLATES, tmp_path / "built", jobs=1)
+        served = {rel: path.read_bytes() for rel, path in second.files.items() if rel.endswith(".json")}
+        assert served == search_files(tmp_path / "built")
+
+        os.kill(pid, signal.SIGKILL)
+        meeting.write_text(meeting.read_text(encoding="utf-8").replace("追記します。", "", 1), encoding="utf-8")
+        third = job(3)
+        assert search.worker_pid not in (None, pid)
+        assert {rel: path.read_bytes() for rel, path in third.files.items() if rel.endswith(".json")} != served
+        assert messages == []
+    finally:
+        search.stop()
+    assert search.worker_pid is None

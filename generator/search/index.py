@@ -140,6 +140,11 @@ class PendingSearchIndex:
     process, without workers. The index is the same whatever `jobs` is, and whatever the cache
     holds. Use it with `with` so that the workers stop whatever happens. `keep_lunr` keeps the
     lunr index of a build from scratch in the result's `parts` (tests compare with it).
+
+    A process that makes index after index (the `minutes serve` search worker) passes the
+    `kept` index of its last `result()` instead of reading the cache's again, and `save=False`
+    to write it to the cache itself, after its answer: `result()` updates `kept` in place, so
+    after a failure it must be dropped.
     """
 
     def __init__(
@@ -150,6 +155,8 @@ class PendingSearchIndex:
         jobs: int | None = 1,
         cache_dir: Path | None = None,
         keep_lunr: bool = False,
+        kept: IndexState | None = None,
+        save: bool = True,
     ):
         self.meetings, self.documents = _store(archive, base_path)
         self._paths = [meeting.path for body in archive.bodies for meeting in body.meetings]
@@ -162,7 +169,10 @@ class PendingSearchIndex:
             self._sizes[document.meeting] += 1
         firsts = list(itertools.accumulate(self._sizes, initial=0))
         self._digests = [meeting_digest(meeting.id, texts[firsts[k] : firsts[k + 1]]) for k, meeting in enumerate(self.meetings)]
-        self._state = self._reusable_state() if cache_dir is not None else None
+        self._save = save
+        self.kept: IndexState | None = None
+        """The index to keep for the next build, once `result()` made it (with `cache_dir`)."""
+        self._state = self._reusable_state(kept) if cache_dir is not None else None
         self._changed = list(range(len(self.meetings)))
         """The meetings analysed: all, or those that came or changed since the kept index."""
         if self._state is not None:
@@ -177,10 +187,10 @@ class PendingSearchIndex:
         kept = self._state.meetings.get(path) if self._state is not None else None
         return kept.digest if kept is not None else None
 
-    def _reusable_state(self) -> IndexState | None:
-        """The index kept by the last build, when updating it is worth it (a few meetings changed)."""
+    def _reusable_state(self, kept: IndexState | None) -> IndexState | None:
+        """The index kept by the last build (`kept`, else the cache's), when updating it is worth it (a few meetings changed)."""
         assert self._cache_dir is not None
-        state = load_state(self._cache_dir, incremental_version())
+        state = kept if kept is not None and kept.version == incremental_version() else load_state(self._cache_dir, incremental_version())
         if state is None:
             return None
         current = dict(zip(self._paths, self._digests))
@@ -252,7 +262,9 @@ class PendingSearchIndex:
                 first += size
             kept.postings = {term: text for term, text, _ in postings}
             kept.counts = {term: count for term, _, count in postings}
-            save_state(self._cache_dir, kept)  # type: ignore[arg-type]
+            self.kept = kept
+            if self._save:
+                save_state(self._cache_dir, kept)  # type: ignore[arg-type]
         return SearchIndex(
             postings=postings,
             meetings=self.meetings,
@@ -289,7 +301,8 @@ class PendingSearchIndex:
             while position is not None and not left:
                 position, left, length, segments = self._insert(state, position, next(stats), segments, length, ranks, changed)
         postings = [(term, state.postings[term], state.counts[term]) for term in sorted(state.postings, key=utf16_order)]
-        if gone or self._changed:  # else the kept index is this one already
+        self.kept = state
+        if self._save and (gone or self._changed):  # else the kept index is this one already
             save_state(self._cache_dir, state)
         stats = state.stats()
         return SearchIndex(

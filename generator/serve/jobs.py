@@ -2,9 +2,14 @@
 
 Two outputs depend on every meeting and take seconds to minutes: the search index (idf and
 document lengths; tokenizing is the slow part) and the aggregates (open data, feeds, sitemap,
-permalink manifest). Each is rebuilt by `python -m generator.serve.jobs <kind> …` from a copy of
-the archive as it was when the job started. In their own processes (at a lower priority) they
-neither hold up the server's threads nor the next rebuild, and they can be stopped at once.
+permalink manifest). Each is rebuilt by a worker process of its kind (`python -m
+generator.serve.jobs worker <kind> …`) from a copy of the archive as it was when the job started.
+In their own processes (at a lower priority) they neither hold up the server's threads nor the
+next rebuild, and they can be stopped at once (a stopped worker is started again for the next
+job). A worker lives from job to job, so that a job after a save costs about what the save
+changed: no interpreter to start, the meetings it unpickled before kept, and for search the
+index of its last job kept in memory and updated (search/incremental.py), saved to the cache
+after its answer.
 They write with the build's own functions (`write_search_index`, `write_aggregates`), so the
 preview serves the files `minutes build` writes. A job's files are published only when it has
 finished; until then the previous ones are served.
@@ -23,15 +28,20 @@ import subprocess
 import sys
 import threading
 import time
+import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..diagnostics import Diagnostic
 from ..i18n import _
 from ..models import Archive, Body, Meeting, SiteConfig
 from ..output_reuse import FileRecord
 from ..pages import SiteUrls
+
+if TYPE_CHECKING:
+    from ..search.incremental import IndexState
 
 PAYLOAD = "archive.pickle"
 WARNINGS = "warnings.pickle"
@@ -57,15 +67,29 @@ class ArchiveCopy:
     urls: SiteUrls
     content_dir: Path
 
-    def archive(self) -> Archive:
-        """The archive again, in the job's process."""
-        return Archive(
+    def archive(self, known: dict[bytes, Meeting] | None = None) -> Archive:
+        """The archive again, in the job's process; a meeting whose pickle is in `known` is taken from there.
+
+        `known` is then updated to the meetings of this archive (a worker keeps it from job to job).
+        """
+        seen: dict[bytes, Meeting] = {}
+
+        def meeting(data: bytes) -> Meeting:
+            found = known.get(data) if known is not None else None
+            seen[data] = found if found is not None else pickle.loads(data)
+            return seen[data]
+
+        archive = Archive(
             config=self.config,
             bodies=[
-                Body(slug=slug, title=title, description=description, group=group, meetings=[pickle.loads(m) for m in meetings])
+                Body(slug=slug, title=title, description=description, group=group, meetings=[meeting(m) for m in meetings])
                 for slug, title, description, group, meetings in self.bodies
             ],
         )
+        if known is not None:
+            known.clear()
+            known.update(seen)
+        return archive
 
 
 class ArchivePickles:
@@ -105,10 +129,14 @@ class FinishedJob:
 
 @dataclass
 class _Running:
-    process: subprocess.Popen[bytes]
+    worker: subprocess.Popen[bytes]
     folder: Path
     content_version: int
     started: float
+
+
+OK_ANSWER = b"ok"
+"""A worker's answer when a job's files are complete; any other line is `error <reason>`."""
 
 
 @dataclass
@@ -133,6 +161,7 @@ class ArchiveJobs:
     _published: list[Path] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _stopped: bool = False
+    _worker: subprocess.Popen[bytes] | None = None
 
     def request(self, archive: Archive, urls: SiteUrls, content_dir: Path, content_version: int) -> None:
         """Ask for the output of `archive` at `content_version`; it starts when no job is running."""
@@ -159,26 +188,67 @@ class ArchiveJobs:
         folder.mkdir(parents=True)
         payload = self.pickles.copy(archive, urls, content_dir)
         (folder / PAYLOAD).write_bytes(pickle.dumps(payload, protocol=pickle.HIGHEST_PROTOCOL))
-        env = dict(os.environ)
-        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(PACKAGE_ROOT), env.get("PYTHONPATH")]))
-        command = [sys.executable, "-m", __name__, self.kind.value, str(folder), str(self.cache_dir or "")]
-        if self._published:
-            # The files now served: a search job links those that keep their bytes.
-            command.append(str(self._published[-1]))
-        process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
-        running = _Running(process, folder, version, time.perf_counter())
+        # The files now served: a search job links those that keep their bytes.
+        previous = str(self._published[-1]) if self._published else ""
+        started = time.perf_counter()
+        worker = self._started_worker()
+        try:
+            assert worker.stdin is not None
+            worker.stdin.write(f"{folder}\t{previous}\n".encode("utf-8", "surrogateescape"))
+            worker.stdin.flush()
+        except OSError:
+            pass  # the worker died: its waiting thread reports it
+        running = _Running(worker, folder, version, started)
         with self._lock:
             self._running = running
         self._started_version = version
         self._waiter = threading.Thread(target=self._wait, args=(running,), name=f"minutes-{self.kind.value}-job")
         self._waiter.start()
 
+    def _started_worker(self) -> subprocess.Popen[bytes]:
+        """The worker process, started anew when there is none or it ended."""
+        if self._worker is not None and self._worker.poll() is None:
+            return self._worker
+        self._close_worker()
+        env = dict(os.environ)
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(PACKAGE_ROOT), env.get("PYTHONPATH")]))
+        command = [sys.executable, "-m", __name__, "worker", self.kind.value, str(self.cache_dir or "")]
+        # Its traceback goes to a file: a pipe nobody reads between jobs would fill and block it.
+        with open(self._log, "wb") as log:
+            self._worker = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log, env=env)
+        return self._worker
+
+    @property
+    def worker_pid(self) -> int | None:
+        """The worker process's id while it runs."""
+        worker = self._worker
+        return worker.pid if worker is not None and worker.poll() is None else None
+
+    @property
+    def _log(self) -> Path:
+        return self.work_dir / f"{self.kind.value}-worker.log"
+
+    def _close_worker(self) -> None:
+        worker, self._worker = self._worker, None
+        if worker is None:
+            return
+        if worker.poll() is None:
+            worker.kill()
+        worker.wait()
+        for stream in (worker.stdin, worker.stdout):
+            if stream is not None:
+                stream.close()
+
     def _wait(self, job: _Running) -> None:
-        _output, errors = job.process.communicate()
+        assert job.worker.stdout is not None
+        try:
+            answer = job.worker.stdout.readline().rstrip(b"\n")
+        except (OSError, ValueError):
+            answer = b""
         seconds = time.perf_counter() - job.started
         with self._lock:
             self._running = None
-            if job.process.returncode == 0:
+            if answer == OK_ANSWER:
                 output = job.folder / OUTPUT
                 files = {p.relative_to(output).as_posix(): p for p in sorted(output.rglob("*")) if p.is_file()}
                 warnings = pickle.loads((job.folder / WARNINGS).read_bytes())
@@ -186,8 +256,7 @@ class ArchiveJobs:
             else:
                 shutil.rmtree(job.folder, ignore_errors=True)
                 if not self._stopped:
-                    lines = errors.decode("utf-8", "replace").strip().splitlines()
-                    reason = lines[-1] if lines else _("exit status {code}").format(code=job.process.returncode)
+                    reason = answer.decode("utf-8", "replace").removeprefix("error ").strip() or self._end_of_worker()
                     self.echo(
                         _("{what} failed after {seconds:.1f} s, the previous files are still served: {reason}").format(
                             what=self.kind.value, seconds=seconds, reason=reason
@@ -207,36 +276,48 @@ class ArchiveJobs:
             shutil.rmtree(self._published.pop(0), ignore_errors=True)
         return finished
 
+    def _end_of_worker(self) -> str:
+        """Why the worker gave no answer: the last line it wrote, or its exit status."""
+        worker = self._worker
+        code = worker.wait() if worker is not None else None
+        try:
+            lines = self._log.read_bytes().decode("utf-8", "replace").strip().splitlines()
+        except OSError:
+            lines = []
+        return lines[-1] if lines else _("exit status {code}").format(code=code)
+
     def stop(self) -> None:
-        """Stop a running job and wait for its thread."""
+        """Stop a running job and the worker, and wait for the job's thread."""
         self._stopped = True
-        with self._lock:
-            job = self._running
-        if job is not None:
-            job.process.kill()
+        worker = self._worker
+        if worker is not None and worker.poll() is None:
+            worker.kill()
         if self._waiter is not None:
             self._waiter.join()
+        self._close_worker()
 
 
-def _search(copy: ArchiveCopy, folder: Path, cache_dir: Path | None, previous: Path | None) -> list[Diagnostic]:
-    """Build and write the search index into `folder`'s output, as `minutes build` does.
+def _search(
+    archive: Archive, urls: SiteUrls, folder: Path, cache_dir: Path | None, previous: Path | None, kept: IndexState | None = None
+) -> IndexState | None:
+    """Build and write the search index into `folder`'s output, as `minutes build` does; returns the index to keep.
 
-    With a cache folder, the index the last job or build kept there is updated for the meetings
-    that changed (search/incremental.py), and the files of the `previous` job's folder that keep
-    their bytes are linked, not written: an edit costs about the meetings it touches.
+    With a cache folder, the index kept by the last job (`kept`, in a worker) or in the cache is
+    updated for the meetings that changed (search/incremental.py), and the files of the
+    `previous` job's folder that keep their bytes are linked, not written: an edit costs about
+    the meetings it touches. The index to keep is not saved here (`save_state`).
     """
     from ..output import OutputTree
     from ..search.index import PendingSearchIndex, collector_paused, write_search_index
 
-    archive = copy.archive()
-    with collector_paused(), PendingSearchIndex(archive, copy.urls.base_path, jobs=None, cache_dir=cache_dir) as pending:
+    with collector_paused(), PendingSearchIndex(archive, urls.base_path, jobs=None, cache_dir=cache_dir, kept=kept, save=False) as pending:
         index = pending.result()
     records = _read_record(previous) if previous is not None else {}
     out_dir = folder / OUTPUT
     tree = OutputTree(out_dir, previous / OUTPUT if records else None, records, keep_record=True)
     write_search_index(index, out_dir, jobs=1, tree=tree)
     (folder / RECORD).write_bytes(pickle.dumps(tree.record, protocol=pickle.HIGHEST_PROTOCOL))
-    return []
+    return pending.kept
 
 
 def _read_record(folder: Path) -> dict[str, FileRecord]:
@@ -264,31 +345,90 @@ def _read_record(folder: Path) -> dict[str, FileRecord]:
     return current
 
 
-def _aggregates(copy: ArchiveCopy, out_dir: Path) -> list[Diagnostic]:
+def _aggregates(archive: Archive, copy: ArchiveCopy, out_dir: Path) -> list[Diagnostic]:
     """Write open data, feeds, sitemap and manifest as `minutes build` does."""
     from ..build import plan_pages, write_aggregates
     from ..output import OutputTree
 
-    archive = copy.archive()
     out_dir.mkdir(parents=True, exist_ok=True)
     return write_aggregates(archive, copy.urls, plan_pages(archive), OutputTree(out_dir), copy.content_dir)
 
 
+class _Worker:
+    """One job after another in a worker process, keeping what the next one can use."""
+
+    def __init__(self, kind: JobKind, cache_dir: Path | None):
+        self.kind = kind
+        self.cache_dir = cache_dir
+        self.meetings: dict[bytes, Meeting] = {}
+        """The meetings of the last job's archive, by their pickles."""
+        self.kept: IndexState | None = None
+        """The search index of the last job, updated in place by the next one."""
+
+    def run(self, folder: Path, previous: Path | None) -> None:
+        """Write the job's output and warnings into `folder`; on any error, forget what was kept."""
+        try:
+            copy: ArchiveCopy = pickle.loads((folder / PAYLOAD).read_bytes())
+            archive = copy.archive(self.meetings)
+            warnings: list[Diagnostic] = []
+            if self.kind is JobKind.SEARCH:
+                self.kept = _search(archive, copy.urls, folder, self.cache_dir, previous, self.kept)
+            else:
+                warnings = _aggregates(archive, copy, folder / OUTPUT)
+            (folder / WARNINGS).write_bytes(pickle.dumps(warnings))
+        except BaseException:
+            # An index cut short halfway through an update is no index to update again.
+            self.meetings, self.kept = {}, None
+            raise
+
+    def save(self) -> None:
+        """Keep the search index in the cache for the next worker or build (after the answer: nobody waits for it)."""
+        if self.kept is not None and self.cache_dir is not None:
+            from ..search.incremental import save_state
+
+            save_state(self.cache_dir, self.kept)
+
+
+def _serve_jobs(kind: JobKind, cache_dir: Path | None) -> int:
+    """A worker: for each line `<folder>\t<previous job's folder or "">` on stdin, run the job and answer on stdout."""
+    worker = _Worker(kind, cache_dir)
+    answers = sys.stdout.buffer
+    for line in sys.stdin.buffer:
+        folder, _, previous = line.rstrip(b"\n").decode("utf-8", "surrogateescape").partition("\t")
+        try:
+            worker.run(Path(folder), Path(previous) if previous else None)
+        except Exception as exc:  # noqa: BLE001 - the server reports it and keeps the previous files
+            traceback.print_exc()
+            sys.stderr.flush()
+            reason = " ".join(f"{type(exc).__name__}: {exc}".split())
+            answers.write(b"error " + reason.encode("utf-8", "replace") + b"\n")
+            answers.flush()
+            continue
+        answers.write(OK_ANSWER + b"\n")
+        answers.flush()
+        worker.save()
+    return 0
+
+
 def main(argv: list[str]) -> int:
-    """A job process: `python -m generator.serve.jobs <search|aggregates> <folder> <cache folder or ""> [<previous job's folder>]`."""
-    kind, folder = JobKind(argv[1]), Path(argv[2])
-    cache_dir = Path(argv[3]) if len(argv) > 3 and argv[3] else None
-    previous = Path(argv[4]) if len(argv) > 4 and argv[4] else None
+    """A job process.
+
+    `python -m generator.serve.jobs worker <search|aggregates> <cache folder or "">` runs jobs as
+    the server asks (`_serve_jobs`); `python -m generator.serve.jobs <search|aggregates> <folder>
+    <cache folder or ""> [<previous job's folder>]` runs one job and ends.
+    """
     try:
         os.nice(10)  # the server and the next rebuild come first
     except OSError:
         pass
-    copy: ArchiveCopy = pickle.loads((folder / PAYLOAD).read_bytes())
-    if kind is JobKind.SEARCH:
-        warnings = _search(copy, folder, cache_dir, previous)
-    else:
-        warnings = _aggregates(copy, folder / OUTPUT)
-    (folder / WARNINGS).write_bytes(pickle.dumps(warnings))
+    if argv[1] == "worker":
+        return _serve_jobs(JobKind(argv[2]), Path(argv[3]) if len(argv) > 3 and argv[3] else None)
+    kind, folder = JobKind(argv[1]), Path(argv[2])
+    cache_dir = Path(argv[3]) if len(argv) > 3 and argv[3] else None
+    previous = Path(argv[4]) if len(argv) > 4 and argv[4] else None
+    worker = _Worker(kind, cache_dir)
+    worker.run(folder, previous)
+    worker.save()
     return 0
 
 

@@ -28,6 +28,7 @@ def test_a_file_the_next_job_linked_is_left_as_written_and_a_changed_one_is_repl
     assert mirror.sync(second) == []
     assert (out / "search" / "a.json").stat().st_ino == kept
     assert (out / "search" / "b.json").stat().st_ino != changed
+    assert (out / "search" / "b.json").stat().st_ino == second["search/b.json"].stat().st_ino, "a job's new file is linked in, not copied"
     assert {p.name: p.read_bytes() for p in (out / "search").iterdir()} == {"a.json": b"[1]", "b.json": b"[3]"}
     # A job file that is another inode with other bytes is written, whatever its name.
     third = {"search/a.json": job_file(tmp_path / "job3", "a.json", b"[4]"), "search/b.json": second["search/b.json"]}

@@ -21,6 +21,8 @@ from .snapshot import Entry
 
 def _write_entry(target: Path, entry: Entry) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(entry, Path) and _link_entry(target, entry):
+        return
     handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
     try:
         with os.fdopen(handle, "wb") as stream:
@@ -34,6 +36,23 @@ def _write_entry(target: Path, entry: Entry) -> None:
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+def _link_entry(target: Path, entry: Path) -> bool:
+    """Put a job's file in place as a hard link (through a temporary name and a rename); False when it cannot be linked.
+
+    The open data of a large archive is tens of megabytes: copying it after every job held up
+    the next rebuild. Job files are never written again in place, so sharing them is safe.
+    """
+    temporary = target.with_name(f".{target.name}.{os.getpid()}.link")
+    try:
+        temporary.unlink(missing_ok=True)
+        os.link(entry, temporary)
+        os.replace(temporary, target)
+    except OSError:
+        temporary.unlink(missing_ok=True)
+        return False
+    return True
 
 
 @dataclass(frozen=True)

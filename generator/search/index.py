@@ -25,6 +25,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
+from typing import TYPE_CHECKING
 
 from ..models import AgendaItem, Archive
 from ..output import OutputTree
@@ -35,6 +36,9 @@ from .chunking import unique_names
 from .incremental import IndexState, MeetingState, load_state, meeting_digest, save_state
 from .incremental import version as incremental_version
 from .lunr_writer import FIELD, POSITIONS, LunrParts, LunrWriter, utf16_order  # noqa: F401 - FIELD, POSITIONS and utf16_order are read from here too
+
+if TYPE_CHECKING:
+    from .shards import FilesMemo
 
 
 SEARCH_DIR = "search"
@@ -369,13 +373,15 @@ def _store(archive: Archive, base_path: str) -> tuple[list[MeetingEntry], list[D
     return meetings, documents
 
 
-def write_search_index(index: SearchIndex, out_dir: Path, jobs: int | None = None, tree: OutputTree | None = None) -> int:
+def write_search_index(
+    index: SearchIndex, out_dir: Path, jobs: int | None = None, tree: OutputTree | None = None, memo: FilesMemo | None = None
+) -> int:
     """Write the search files of `index` into `out_dir/search/` (see shards.py for what they are).
 
-    `jobs` and `tree` (the build's output, rooted at `out_dir`) as for `shards.write_search_files`;
-    returns the memory its helper process held alone, in bytes.
+    `jobs`, `tree` (the build's output, rooted at `out_dir`) and `memo` as for
+    `shards.write_search_files`; returns the memory its helper process held alone, in bytes.
     """
     from .shards import write_search_files  # shards.py reads this module's models: import it late
 
     with collector_paused():
-        return write_search_files(index, out_dir / SEARCH_DIR, jobs=jobs, tree=tree)
+        return write_search_files(index, out_dir / SEARCH_DIR, jobs=jobs, tree=tree, memo=memo)

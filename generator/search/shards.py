@@ -43,7 +43,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
 
@@ -106,15 +106,50 @@ def _runs(items: Iterable[tuple[T, int]], target: int) -> Iterator[list[T]]:
         yield run
 
 
+@dataclass
+class FilesMemo:
+    """What the search files of a process's last `write_search_files` were made from, for its next call.
+
+    A long-lived process (the `minutes serve` search worker) writes index after index from data
+    it keeps: a shard or text file made from the very same postings or speeches as last time has
+    the same bytes, so it is linked from the last output instead of being serialized again.
+    """
+
+    sources: dict[str, tuple[object, str]] = field(default_factory=dict)
+    """Relative path → (what the file was made from, its content digest)."""
+
+
 class _Files:
     """The files of the search folder as they are made: each is handed to `save(relative path, bytes)`, which returns its digest.
 
-    The version hashes every file's path and content, in the order they are added.
+    The version hashes every file's path and content, in the order they are added. With a
+    `memo`, a file made from what the memo holds for it is handed to `reuse(relative path)`
+    first with the digest it had, and made only if that fails.
     """
 
-    def __init__(self, save: Callable[[str, bytes], str]) -> None:
+    def __init__(self, save: Callable[[str, bytes], str], reuse: Callable[[str, str], bool] | None = None, memo: FilesMemo | None = None) -> None:
         self._save = save
+        self._reuse = reuse
         self._digest = hashlib.blake2b(digest_size=8)
+        self._memo = memo
+        self._sources: dict[str, tuple[object, str]] = {}
+
+    def add_from(self, folder: str, name: str, source: object, make: Callable[[], bytes]) -> None:
+        """Add `<folder>/<name>.json`, made by `make()` from `source` (compared with the memo's)."""
+        path = _file_name(folder, name)
+        known = self._memo.sources.get(path) if self._memo is not None else None
+        if known is not None and self._reuse is not None and known[0] == source and self._reuse(path, known[1]):
+            digest = known[1]
+        else:
+            digest = self._save(path, make())
+        self._digest.update(path.encode() + b"\0" + digest.encode())
+        if self._memo is not None:
+            self._sources[path] = (source, digest)
+
+    def close_memo(self) -> None:
+        """Hand what this call made to the memo, for the next."""
+        if self._memo is not None:
+            self._memo.sources = self._sources
 
     def add(self, folder: str, name: str, value: object) -> None:
         """Add `<folder>/<name>.json`."""
@@ -234,13 +269,19 @@ def _text_files(index: SearchIndex, target: int, out: _Files) -> list[list[int]]
         sized = ((doc, len(doc.text.encode("utf-8")) + 8) for doc in documents)
         runs = list(_runs(sized, target))
         for number, run in enumerate(runs):
-            out.add(TEXT_DIR, f"{meeting.id}-{number}", [[doc.item, doc.text] for doc in run])
+            items = [[doc.item, doc.text] for doc in run]
+            out.add_from(TEXT_DIR, f"{meeting.id}-{number}", items, lambda items=items: _json(items))
         counts.append([len(run) for run in runs])
     return counts
 
 
 def write_search_files(
-    index: SearchIndex, folder: Path, sizes: ShardSizes = ShardSizes(), jobs: int | None = None, tree: OutputTree | None = None
+    index: SearchIndex,
+    folder: Path,
+    sizes: ShardSizes = ShardSizes(),
+    jobs: int | None = None,
+    tree: OutputTree | None = None,
+    memo: FilesMemo | None = None,
 ) -> int:
     """Write the search files of `index` into `folder` (the site's `search/`), creating it.
 
@@ -248,8 +289,10 @@ def write_search_files(
     file the last build wrote with the same bytes is linked from the live site, not written.
     With `jobs` 2 or more, or by default for an index of at least HELPER_MIN_BYTES of postings on
     a machine of several cores, a forked helper process (forking.py) writes the last shards
-    (HELPER_SHARE of their bytes) while this one writes the rest; the files are the same either way. Returns the helper's own memory in bytes
-    (0 without a helper).
+    (HELPER_SHARE of their bytes) while this one writes the rest; the files are the same either
+    way. A `memo` of the last call (`FilesMemo`) spares making the shards and text files this
+    process writes again when they are made from the same data. Returns the helper's own memory
+    in bytes (0 without a helper).
     """
     if tree is None:
         tree, prefix = OutputTree(folder), ""
@@ -268,11 +311,15 @@ def write_search_files(
         def save(name: str, data: bytes) -> str:
             return tree.write_bytes(prefix + name, data)
 
-        out = _Files(save)
+        def reuse(name: str, digest: str) -> bool:
+            # The last output may be another call's than the memo's: only its file of these bytes will do.
+            return tree.previous_digest(prefix + name) == digest and tree.reuse(prefix + name)
+
+        out = _Files(save, reuse, memo)
         lexicon, lexicon_names = _lexicon_files(index, sizes.lexicon, list(zip(firsts, names)), out)
         texts = _text_files(index, sizes.text, out)
         for name, shard in zip(names[:split], shards[:split]):
-            out.add_bytes(SHARDS_DIR, name, _shard(shard))
+            out.add_from(SHARDS_DIR, name, shard, lambda shard=shard: _shard(shard))
         if helper is not None:
             out.add_written(SHARDS_DIR, names[split:], tree.absorb(helper.result()))
         manifest = {
@@ -286,6 +333,7 @@ def write_search_files(
             "version": out.version(),
         }
         save(MANIFEST_FILE, _json(manifest))
+        out.close_memo()
     except BaseException:
         if helper is not None:
             helper.cancel()

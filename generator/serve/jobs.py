@@ -42,6 +42,7 @@ from ..pages import SiteUrls
 
 if TYPE_CHECKING:
     from ..search.incremental import IndexState
+    from ..search.shards import FilesMemo
 
 PAYLOAD = "archive.pickle"
 WARNINGS = "warnings.pickle"
@@ -298,14 +299,21 @@ class ArchiveJobs:
 
 
 def _search(
-    archive: Archive, urls: SiteUrls, folder: Path, cache_dir: Path | None, previous: Path | None, kept: IndexState | None = None
+    archive: Archive,
+    urls: SiteUrls,
+    folder: Path,
+    cache_dir: Path | None,
+    previous: Path | None,
+    kept: IndexState | None = None,
+    memo: FilesMemo | None = None,
 ) -> IndexState | None:
     """Build and write the search index into `folder`'s output, as `minutes build` does; returns the index to keep.
 
     With a cache folder, the index kept by the last job (`kept`, in a worker) or in the cache is
     updated for the meetings that changed (search/incremental.py), and the files of the
     `previous` job's folder that keep their bytes are linked, not written: an edit costs about
-    the meetings it touches. The index to keep is not saved here (`save_state`).
+    the meetings it touches; a worker's `memo` of its last job's files spares making those
+    again. The index to keep is not saved here (`save_state`).
     """
     from ..output import OutputTree
     from ..search.index import PendingSearchIndex, collector_paused, write_search_index
@@ -315,8 +323,10 @@ def _search(
     records = _read_record(previous) if previous is not None else {}
     out_dir = folder / OUTPUT
     tree = OutputTree(out_dir, previous / OUTPUT if records else None, records, keep_record=True)
-    write_search_index(index, out_dir, jobs=1, tree=tree)
-    (folder / RECORD).write_bytes(pickle.dumps(tree.record, protocol=pickle.HIGHEST_PROTOCOL))
+    write_search_index(index, out_dir, jobs=1, tree=tree, memo=memo)
+    # As plain tuples: pickling thousands of dataclasses took a tenth of a job.
+    fields = {rel: (r.digest, r.size, r.mtime_ns, r.ino, r.dev, r.ctime_ns) for rel, r in tree.record.items()}
+    (folder / RECORD).write_bytes(pickle.dumps(fields, protocol=pickle.HIGHEST_PROTOCOL))
     return pending.kept
 
 
@@ -335,7 +345,11 @@ def _read_record(folder: Path) -> dict[str, FileRecord]:
         return {}
     current = {}
     root = os.fspath(folder / OUTPUT)
-    for rel_path, record in records.items():
+    for rel_path, fields in records.items():
+        try:
+            record = FileRecord(*fields)
+        except TypeError:
+            return {}
         try:
             status = os.lstat(os.path.join(root, rel_path))
         except OSError:
@@ -364,6 +378,8 @@ class _Worker:
         """The meetings of the last job's archive, by their pickles."""
         self.kept: IndexState | None = None
         """The search index of the last job, updated in place by the next one."""
+        self.files: FilesMemo | None = None
+        """What the last job's search files were made from."""
 
     def run(self, folder: Path, previous: Path | None) -> None:
         """Write the job's output and warnings into `folder`; on any error, forget what was kept."""
@@ -372,13 +388,16 @@ class _Worker:
             archive = copy.archive(self.meetings)
             warnings: list[Diagnostic] = []
             if self.kind is JobKind.SEARCH:
-                self.kept = _search(archive, copy.urls, folder, self.cache_dir, previous, self.kept)
+                from ..search.shards import FilesMemo
+
+                self.files = self.files or FilesMemo()
+                self.kept = _search(archive, copy.urls, folder, self.cache_dir, previous, self.kept, self.files)
             else:
                 warnings = _aggregates(archive, copy, folder / OUTPUT)
             (folder / WARNINGS).write_bytes(pickle.dumps(warnings))
         except BaseException:
             # An index cut short halfway through an update is no index to update again.
-            self.meetings, self.kept = {}, None
+            self.meetings, self.kept, self.files = {}, None, None
             raise
 
     def save(self) -> None:

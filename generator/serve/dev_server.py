@@ -134,7 +134,8 @@ class DevServer:
         if self._sync_output():
             self.hub.publish(self._snapshot())
         pickles = ArchivePickles()
-        kinds = [JobKind.AGGREGATES] + ([JobKind.SEARCH] if self.options.search else [])
+        # Search first: after a save it is what the author waits for (its job starts first).
+        kinds = ([JobKind.SEARCH] if self.options.search else []) + [JobKind.AGGREGATES]
         for kind in kinds:
             self.jobs[kind] = ArchiveJobs(kind, work, pickles, self.options.cache_dir, self.echo, self.queue.wake)
         for target, name in ((self.server.serve_forever, "minutes-http"), (self._loop, "minutes-rebuild")):

@@ -436,8 +436,10 @@ def main(argv: list[str]) -> int:
     the server asks (`_serve_jobs`); `python -m generator.serve.jobs <search|aggregates> <folder>
     <cache folder or ""> [<previous job's folder>]` runs one job and ends.
     """
+    kind_name = argv[2] if argv[1] == "worker" else argv[1]
     try:
-        os.nice(10)  # the server and the next rebuild come first
+        # The server and the next rebuild come first, then search, then the open data.
+        os.nice(10 if kind_name == JobKind.SEARCH.value else 15)
     except OSError:
         pass
     if argv[1] == "worker":

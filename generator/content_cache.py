@@ -17,9 +17,9 @@ import hashlib
 import os
 import pickle
 import sys
-from importlib import metadata
 from pathlib import Path
 
+from .code_version import code_digest
 from .diagnostics import Diagnostic
 from .i18n import language
 from .models import Meeting
@@ -29,7 +29,6 @@ FOLDER = "content"
 SUFFIX = ".pickle"
 FORMAT = 1
 """The layout of a memo file; part of the code version."""
-PACKAGE_DIR = Path(__file__).resolve().parent
 LIBRARIES = ("markdown-it-py", "mdit-py-plugins", "PyYAML")
 """The third-party packages whose behaviour decides what a meeting file reads as."""
 
@@ -40,19 +39,7 @@ MemoEntry = tuple[Meeting | None, list[Diagnostic]]
 @functools.cache
 def code_version() -> str:
     """A short hash of everything besides a file's bytes that decides what it reads as: the code and its libraries."""
-    digest = hashlib.blake2b(digest_size=16)
-    # The whole package, not a guess at the modules reading uses: any change to minutes
-    # itself starts a new memo, and a stale parse can never be served.
-    sources = sorted(p for p in PACKAGE_DIR.rglob("*") if p.suffix in (".py", ".po") and "__pycache__" not in p.parts)
-    for path in sources:
-        digest.update(path.relative_to(PACKAGE_DIR).as_posix().encode() + b"\0")
-        digest.update(path.read_bytes())
-    for package in LIBRARIES:
-        try:
-            version = metadata.version(package)
-        except metadata.PackageNotFoundError:
-            version = "-"
-        digest.update(f"{package}={version};".encode())
+    digest = hashlib.blake2b(code_digest(LIBRARIES).encode(), digest_size=16)
     digest.update(f"python={sys.version_info[0]}.{sys.version_info[1]};pickle=5;format={FORMAT}".encode())
     return digest.hexdigest()
 

@@ -23,11 +23,9 @@ import os
 import pickle
 import stat
 from dataclasses import dataclass, field, fields
-from importlib import metadata
 from pathlib import Path
 
-import generator
-
+from .code_version import code_digest
 from .models import Body, Meeting, SiteConfig
 from .pages import SiteUrls
 from .theme import theme_dirs
@@ -144,8 +142,8 @@ def save_record(cache_dir: Path | None, out_dir: Path, record: OutputRecord) -> 
         pass
 
 
-_CODE_VERSION: str | None = None
 _LIBRARIES = ("jinja2", "markupsafe", "markdown-it-py")
+"""The third-party packages whose behaviour shapes the pages and open data besides the meetings."""
 
 
 def code_version() -> str:
@@ -154,20 +152,7 @@ def code_version() -> str:
     Any change to the code makes every meeting key new: a record written by another version of
     `minutes` never lets an old page stand.
     """
-    global _CODE_VERSION
-    if _CODE_VERSION is None:
-        digest = hashlib.blake2b(digest_size=16)
-        package = Path(generator.__file__).parent
-        for source in sorted(package.rglob("*.py")):
-            digest.update(source.relative_to(package).as_posix().encode() + b"\0" + source.read_bytes() + b"\0")
-        for library in _LIBRARIES:
-            try:
-                version = metadata.version(library)
-            except metadata.PackageNotFoundError:
-                version = "none"
-            digest.update(f"{library}={version};".encode())
-        _CODE_VERSION = digest.hexdigest()
-    return _CODE_VERSION
+    return code_digest(_LIBRARIES)
 
 
 def theme_digest(templates_dir: Path) -> str:

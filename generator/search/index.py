@@ -269,16 +269,7 @@ class PendingSearchIndex:
             self.kept = kept
             if self._save:
                 save_state(self._cache_dir, kept)  # type: ignore[arg-type]
-        return SearchIndex(
-            postings=postings,
-            meetings=self.meetings,
-            documents=self.documents,
-            normalized=stats.normalized_map(),
-            units=stats.units_map(),
-            readings=readings,
-            length=sum(lengths),
-            parts=parts,
-        )
+        return self._index(postings, stats, readings, sum(lengths), parts)
 
     def _updated(self) -> SearchIndex:
         state = self._state
@@ -309,14 +300,18 @@ class PendingSearchIndex:
         if self._save and (gone or self._changed):  # else the kept index is this one already
             save_state(self._cache_dir, state)
         stats = state.stats()
+        return self._index(postings, stats, stats.readings_map(state.postings), state.length)
+
+    def _index(self, postings: list[tuple[str, str, int]], stats: TermStats, readings: dict[str, str], length: int, parts: LunrParts | None = None) -> SearchIndex:
         return SearchIndex(
             postings=postings,
             meetings=self.meetings,
             documents=self.documents,
             normalized=stats.normalized_map(),
             units=stats.units_map(),
-            readings=stats.readings_map(state.postings),
-            length=state.length,
+            readings=readings,
+            length=length,
+            parts=parts,
         )
 
     def _insert(self, state: IndexState, position: int, stats: TermStats, segments: dict[str, list[str]], length: int, ranks: dict[str, int], changed: Iterator[int]):  # noqa: ANN202

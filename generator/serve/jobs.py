@@ -425,7 +425,7 @@ def _serve_jobs(kind: JobKind, cache_dir: Path | None) -> int:
     worker = _Worker(kind, cache_dir)
     answers = sys.stdout.buffer
     for line in sys.stdin.buffer:
-        folder, _, previous = line.rstrip(b"\n").decode("utf-8", "surrogateescape").partition("\t")
+        folder, _tab, previous = line.rstrip(b"\n").decode("utf-8", "surrogateescape").partition("\t")
         try:
             worker.run(Path(folder), Path(previous) if previous else None)
         except Exception as exc:  # noqa: BLE001 - the server reports it and keeps the previous files

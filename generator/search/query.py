@@ -37,7 +37,6 @@
 from __future__ import annotations
 
 import bisect
-import dataclasses
 import math
 from collections.abc import Callable, Container, Iterable, Sequence
 from dataclasses import dataclass, field

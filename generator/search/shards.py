@@ -153,12 +153,8 @@ class _Files:
 
     def add(self, folder: str, name: str, value: object) -> None:
         """Add `<folder>/<name>.json`."""
-        self.add_bytes(folder, name, _json(value))
-
-    def add_bytes(self, folder: str, name: str, data: bytes) -> None:
-        """Add `<folder>/<name>.json`, already serialized."""
         path = _file_name(folder, name)
-        self._digest.update(path.encode() + b"\0" + self._save(path, data).encode())
+        self._digest.update(path.encode() + b"\0" + self._save(path, _json(value)).encode())
 
     def add_written(self, folder: str, names: list[str], digests: list[str]) -> None:
         """Count in files of `folder` written elsewhere (by `_write_shards`), by their content digests."""

@@ -13,7 +13,7 @@ subsets of the corpus (100, 200, 400 and 600 meetings; see subsets.py):
    kernel's peak RSS of the build process (process.py); Pagefind's is the kernel's figure.
 3. index size, raw and gzipped (each file gzipped at level 6, summed). Ours: every file under
    site/search/ (whatever the search engine writes there, and the search page) plus the code the
-   search page loads, assets/lunr.js and assets/search*.js. Pagefind's: its whole pagefind/
+   search page loads, assets/lunr.min.js and assets/search*.js. Pagefind's: its whole pagefind/
    folder (its index, fragments, wasm and JS).
 4. for each timed query (all eight of TIMED_QUERIES by default), in headless Chromium, each load
    in a fresh browser context (cold cache): the time until the first results are shown, and the
@@ -100,7 +100,7 @@ SETS = ("bundled", "corpus")
 SIZES = (100, 200, 400, 600)
 TIMED_QUERIES = ["GIGAスクール", "子ども", "東日本大震災 復興", "京都", "オリンピック", "ｉＰａｄ", "LGWAN-ASP", "築地"]
 """Queries whose first result is timed, in this order (the first --timed of them)."""
-OUR_CODE = ["assets/lunr.js", "assets/search*.js"]
+OUR_CODE = ["assets/lunr.min.js", "assets/search*.js"]
 """The search code our page loads, counted with the index as Pagefind's folder holds its own code."""
 OUR_DONE = '#search-results[data-first-results="shown"]'
 """Our first results: the first five meetings with their snippets, as Pagefind's UI shows five results."""

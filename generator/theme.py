@@ -13,8 +13,8 @@ from pathlib import Path
 PACKAGE_DIR = Path(__file__).resolve().parent
 STATIC_DIR = "static"
 ASSETS_URL = "assets/"
-LUNR_JS = PACKAGE_DIR / "vendor" / "lunr" / "lunr.js"
-"""lunr.js 2.3.9 as the npm package ships it (MIT, its LICENSE beside it); a test keeps it byte-identical."""
+LUNR_JS = PACKAGE_DIR / "vendor" / "lunr" / "lunr.min.js"
+"""lunr.js 2.3.9, the minified build the npm package ships (`lunr.min.js`, MIT, its LICENSE beside it): a third of lunr.js's bytes on every first query; a test keeps it byte-identical."""
 _INSTALLED_THEME = PACKAGE_DIR / "default_theme"
 _CHECKOUT_THEME = PACKAGE_DIR.parent / "templates"
 

@@ -46,15 +46,15 @@ def test_a_file_site_cannot_take_is_shown_and_written_once_fixed(make_site, serv
     content = make_site({MEETING: meeting(body="○会長　最初の版です。\n")})
     server = serve(content)
     out = server.options.out_dir
-    (content / MEETING).write_text(meeting(body="○会長　別名を付けた版です。\n", extra="aliases: [assets/lunr.js]\n"), encoding="utf-8")
+    (content / MEETING).write_text(meeting(body="○会長　別名を付けた版です。\n", extra="aliases: [assets/lunr.min.js]\n"), encoding="utf-8")
     # `check` and `build` refuse an alias onto a file the site itself writes; serve shows the same error.
     html = wait_until(lambda: _overlay(server.url), what="the overlay")
-    assert "assets/lunr.js" in html and "would write a redirect over the site" in html  # type: ignore[operator]
+    assert "assets/lunr.min.js" in html and "would write a redirect over the site" in html  # type: ignore[operator]
     page = out / "test" / "2022-02-14" / "index.html"
     (content / MEETING).write_text(meeting(body="○会長　直した版です。\n"), encoding="utf-8")
     wait_until(lambda: not _overlay(server.url), what="the overlay to go")
     wait_until(lambda: "直した版です。" in page.read_text("utf-8"), what="site/ written again")
-    assert (out / "assets" / "lunr.js").is_file()
+    assert (out / "assets" / "lunr.min.js").is_file()
 
 
 def test_two_hundred_parallel_requests_are_all_answered_by_a_bounded_pool(make_site, serve) -> None:

@@ -30,10 +30,10 @@ def test_search_page_offers_every_body_and_a_date_range(make_site, tmp_path: Pat
     assert "<noscript>" in page and "JavaScript" in page
     for name in ("search-worker.js", "search-ui.js", "search.css"):
         assert f'"../assets/{name}"' in page
-    # The worker loads lunr.js and the engine from beside itself.
-    for name in ("lunr.js", "search-engine.js"):
+    # The worker loads lunr.js (the minified build) and the engine from beside itself.
+    for name in ("lunr.min.js", "search-engine.js"):
         assert (tmp_path / "site" / "assets" / name).is_file()
-    assert (tmp_path / "site" / "assets" / "lunr.js").read_bytes() == (REPO / "node_modules/lunr/lunr.js").read_bytes()
+    assert (tmp_path / "site" / "assets" / "lunr.min.js").read_bytes() == (REPO / "node_modules/lunr/lunr.min.js").read_bytes()
     assert (tmp_path / "site" / "search" / "manifest.json").is_file()
 
 
@@ -56,7 +56,7 @@ def test_lunr_js_comes_from_the_package_without_node_modules(make_site, tmp_path
     content = make_site(FILES)
     monkeypatch.chdir(tmp_path)  # no node_modules/ here, as in a site made by an installed `minutes`
     build_site(content, TEMPLATES, tmp_path / "site")
-    assert (tmp_path / "site" / "assets" / "lunr.js").read_bytes() == LUNR_JS.read_bytes()
+    assert (tmp_path / "site" / "assets" / "lunr.min.js").read_bytes() == LUNR_JS.read_bytes()
 
 
 def test_a_broken_installation_without_lunr_js_fails_the_build_and_keeps_the_site(
@@ -67,7 +67,7 @@ def test_a_broken_installation_without_lunr_js_fails_the_build_and_keeps_the_sit
     out.mkdir()
     (out / "keep.txt").write_text("old site", encoding="utf-8")
     (out / SITE_MARKER).write_text("", encoding="utf-8")
-    monkeypatch.setattr(build, "LUNR_JS", tmp_path / "lost" / "lunr.js")
-    with pytest.raises(MissingAssetError, match=r"lunr\.js not found: the search page needs it; reinstall"):
+    monkeypatch.setattr(build, "LUNR_JS", tmp_path / "lost" / "lunr.min.js")
+    with pytest.raises(MissingAssetError, match=r"lunr\.min\.js not found: the search page needs it; reinstall"):
         build_site(content, TEMPLATES, out)
     assert sorted(p.name for p in out.iterdir()) == [SITE_MARKER, "keep.txt"]

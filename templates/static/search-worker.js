@@ -13,7 +13,7 @@
 /* global importScripts, MinutesSearch */
 "use strict";
 
-importScripts("lunr.js", "search-engine.js");
+importScripts("lunr.min.js", "search-engine.js");
 
 var searcher = null;
 

@@ -20,8 +20,17 @@ async function answer(asked) {
     const result = await searcher.search(query, typeof asked === "string" ? undefined : asked.filters);
     // How the query was read, for the parity test to compare with generator/search/syntax.py.
     result.parsed = MinutesSearch.parseQuery(query);
-    const details = await searcher.details(result.hits.map((hit) => hit.ref));
+    const refs = result.hits.map((hit) => hit.ref);
+    const details = await searcher.details(refs);
+    // Who said each hit, as the speaker filter's list gets it (speakers.json); the text files
+    // name the same speaker for the hits shown, or the runner reports the disagreement.
+    const spoken = await searcher.speakers(refs);
     result.hits.forEach((hit, i) => {
+      if (details[i].speaker !== spoken[i].speaker || details[i].who !== spoken[i].who) {
+        throw new Error(`speakers.json and the text file disagree on ${hit.url}`);
+      }
+      hit.speaker = spoken[i].speaker;
+      hit.who = spoken[i].who;
       hit.item = details[i].item;
       hit.highlights = MinutesSearch.highlights(details[i].text, hit.spans);
       // The speech is long and the Python side has it already: keep its length only.

@@ -104,7 +104,7 @@ def _shard_naming_utterance(pristine: dict[str, bytes], name: str, key: str) -> 
 def _beyond(pristine: dict[str, bytes]) -> str:
     """The key of an utterance after the last one of the index (15 utterances: <id>.1 to <id>.15)."""
     (meeting,) = json.loads(pristine["manifest.json"])["meetings"]
-    return f"{meeting['id']}.{len(meeting['said']) + 1}"
+    return f"{meeting['id']}.{sum(meeting['texts']) + 1}"
 
 
 OLD_FORMAT = FORMAT_VERSION - 1
@@ -130,8 +130,10 @@ DAMAGE: dict[str, tuple[str, Callable[[dict[str, bytes], str], bytes | None], st
     "lexicon of another shape": ("lexicon", lambda p, n: b'{"terms": [1], "words": {}}', "not a lexicon file"),
     "empty text file": ("text", lambda p, n: b"", "not valid JSON"),
     "truncated text file": ("text", lambda p, n: p[n][:7], "not valid JSON"),
-    "text file of other length": ("text", lambda p, n: b'[[null, "a"]]', "not the text file the manifest describes"),
-    "text of an agenda item the meeting lacks": ("text", lambda p, n: json.dumps([[0, t] for _, t in json.loads(p[n])]).encode(), "not the text file the manifest describes"),
+    "text file of other length": ("text", lambda p, n: b'[[null, "a", "b", null]]', "not the text file the manifest describes"),
+    "text of an agenda item the meeting lacks": ("text", lambda p, n: json.dumps([[0, *rest] for _, *rest in json.loads(p[n])]).encode(), "not the text file the manifest describes"),
+    "text file of the older format": ("text", lambda p, n: json.dumps([[item, text] for item, text, *_ in json.loads(p[n])]).encode(), "not the text file the manifest describes"),
+    "text file without its speakers": ("text", lambda p, n: json.dumps([[item, text, None, None] for item, text, *_ in json.loads(p[n])]).encode(), "not the text file the manifest describes"),
 }
 
 

@@ -196,6 +196,8 @@ def test_filters_and_sort_change_the_results_and_the_url(page, static_server, fi
     assert _query(page.url)["from"] == ["2021-04-01"]
     assert sorted(g["date"] for g in _groups(page)) == ["2021-06-01", "2022-02-14"]
 
+    # The speaker list fills when the reader turns to it.
+    page.get_by_label("発言者").focus()
     page.get_by_label("発言者").select_option("委員")
     assert _query(page.url)["speaker"] == ["委員"]
     assert [s for g in _groups(page) for s in g["speakers"]] == ["委員"]
@@ -379,6 +381,30 @@ def test_typing_fetches_the_vocabulary_before_the_query_is_sent(page, static_ser
     page.wait_for_selector(DONE, state="attached")
     assert any("/search/shards/" in path for path in fetched), fetched
     assert page.locator(HIT_LINKS).count() > 0
+
+
+def test_who_said_every_hit_is_fetched_only_for_the_speaker_filter(page, static_server, fixture_site):
+    """A plain query fetches no speakers.json, yet every hit shown names its speaker; the list fills when the reader turns to it."""
+    base = static_server(fixture_site)
+    fetched: list[str] = []
+    page.context.on("request", lambda request: fetched.append(urlsplit(request.url).path))
+    _search(page, base, "GIGAスクール")
+    assert not any(path.endswith("/search/speakers.json") for path in fetched), fetched
+    heads = page.locator("#search-results > li > ol .hit-speaker").all_inner_texts()
+    assert len(heads) == page.locator("#search-results > li > ol .hit-link").count() and sorted(heads) == ["区側", "区側", "区側", "委員", "教育長"]
+    speaker = page.get_by_label("発言者")
+    assert speaker.locator("option").all_inner_texts() == ["すべての発言者"]
+    speaker.hover()
+    page.wait_for_function("document.querySelectorAll('#search-speaker option').length > 1")
+    assert any(path.endswith("/search/speakers.json") for path in fetched), fetched
+    # Each person with the number of hits they said; choosing one narrows the list to them.
+    options = speaker.locator("option").all_inner_texts()
+    assert options[0] == "すべての発言者" and options[1:] == ["区側 3件", "委員 1件", "教育長 1件"]
+    speaker.select_option("区側")
+    page.wait_for_function("new URLSearchParams(location.search).get('speaker') === '区側'")
+    page.wait_for_selector(DONE, state="attached")
+    assert set(page.locator("#search-results .hit-speaker").all_inner_texts()) == {"区側"}
+    assert page.locator("#search-results").get_attribute("data-total") == "3"
 
 
 SYNTAX_QUERIES = [

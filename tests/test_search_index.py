@@ -16,7 +16,7 @@ import pytest
 from generator.models import AgendaItem, Archive, Body
 from generator.search.index import FIELD, SearchIndex, build_search_index, utf16_order, write_search_index
 from generator.search.shards import (
-    LEXICON_DIR, MANIFEST_FILE, SHARDS_DIR, TEXT_DIR, ShardSizes, write_search_files,
+    LEXICON_DIR, MANIFEST_FILE, SHARDS_DIR, SPEAKERS_FILE, TEXT_DIR, ShardSizes, write_search_files,
 )  # fmt: skip
 from tests.search_corpus import REPO, SMALL_SPEECHES, archive, make_meeting, run_engine, sample_index
 
@@ -131,7 +131,7 @@ def test_the_manifest_and_text_files_hold_what_a_hit_shows(site: Path) -> None:
     assert {name: value for name, value in meeting.items() if name not in ("id", "texts")} == {
         "title": "令和３年度第７回 審議会", "date": "2022-02-14", "body": "情報公開・個人情報保護審議会",
         "body_slug": "joho-kokai", "fiscal_year": 2021, "url": "/minutes/joho-kokai/2022-02-14/",
-        "items": ["１ 諮問事項"], "speakers": ["会長", "区側", "委員"], "said": [0, 1, 2, 1],
+        "items": ["１ 諮問事項"],
     }  # fmt: skip
     # The meeting's text files are named by its id and numbered: the manifest counts their utterances.
     assert sorted(path.name for path in (site / "search" / TEXT_DIR).iterdir()) == [
@@ -140,7 +140,10 @@ def test_the_manifest_and_text_files_hold_what_a_hit_shows(site: Path) -> None:
     chunks = [read(site, f"{TEXT_DIR}/{meeting['id']}-{number}.json") for number in range(len(meeting["texts"]))]
     assert [len(chunk) for chunk in chunks] == meeting["texts"]
     texts = [doc for chunk in chunks for doc in chunk]
-    assert texts == [[None, SPEECHES[0][1]], [0, SPEECHES[1][1]], [0, SPEECHES[2][1]], [0, SPEECHES[3][1]]]
+    # Each names its speaker (and no named person: these labels stand for themselves).
+    assert texts == [[None, SPEECHES[0][1], "会長", None], [0, SPEECHES[1][1], "区側", None], [0, SPEECHES[2][1], "委員", None], [0, SPEECHES[3][1], "区側", None]]
+    # Who said every utterance is in a file of its own, which only the speaker filter fetches.
+    assert read(site, SPEAKERS_FILE) == [{"speakers": ["会長", "区側", "委員"], "said": [0, 1, 2, 1]}]
     assert sum(meeting["texts"]) == manifest["documents"] == 4
     # The total length is what BM25's average needs: the sum of the lengths the postings carry.
     lengths = {utterance: entry["l"] for posting in postings(site).values() for utterance, entry in posting.items()}
@@ -317,7 +320,7 @@ def test_a_meetings_text_files_close_once_they_reach_their_target(tmp_path: Path
     for meeting in json.loads(found[MANIFEST_FILE])["meetings"]:
         chunks = [json.loads(found[f"{TEXT_DIR}/{meeting['id']}-{number}.json"]) for number in range(len(meeting["texts"]))]
         assert [len(chunk) for chunk in chunks] == meeting["texts"]
-        sizes = [[len(text.encode("utf-8")) + 8 for _, text in chunk] for chunk in chunks]
+        sizes = [[len(text.encode("utf-8")) + 8 for _, text, *_ in chunk] for chunk in chunks]
         # Every file but the last reaches the target, and would not without its last speech.
         assert all(sum(chunk) >= target > sum(chunk[:-1]) for chunk in sizes[:-1])
         assert 0 < sum(sizes[-1]) and sum(sizes[-1][:-1]) < target

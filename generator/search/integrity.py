@@ -94,9 +94,8 @@ def check_manifest(manifest: object, name: str) -> dict:
     ]
     if problems:
         raise DamagedIndexError(name, _("'{key}' is missing or not what a build writes").format(key=problems[0]))
-    said = sum(len(meeting["said"]) for meeting in manifest["meetings"])
-    agree = all(sum(meeting["texts"]) == len(meeting["said"]) for meeting in manifest["meetings"])
-    if not (agree and said == manifest["documents"]) or len({meeting["id"] for meeting in manifest["meetings"]}) < len(manifest["meetings"]):
+    said = sum(sum(meeting["texts"]) for meeting in manifest["meetings"])
+    if said != manifest["documents"] or len({meeting["id"] for meeting in manifest["meetings"]}) < len(manifest["meetings"]):
         raise DamagedIndexError(name, _("its counts of utterances do not agree"))
     return manifest
 
@@ -115,14 +114,9 @@ def _is_meeting(meeting: object) -> bool:
         return False
     if not all(_is_int(meeting.get(key)) if kind is int else isinstance(meeting.get(key), kind) for key, kind in _MEETING_TYPES.items()):
         return False
-    speakers = meeting.get("speakers")
-    if not _str_list(meeting["items"]) or not _str_list(speakers):
+    if not _str_list(meeting["items"]) or not _is_name(meeting["id"]):
         return False
-    if not _is_name(meeting["id"]):
-        return False
-    if not _all(meeting.get("texts"), lambda count: _is_int(count) and count > 0):
-        return False
-    return _all(meeting.get("said"), lambda position: _is_int(position) and 0 <= position < len(speakers))
+    return _all(meeting.get("texts"), lambda count: _is_int(count) and count > 0)
 
 
 def check_lexicon(lexicon: object, name: str) -> tuple[list[str], dict[str, list[str]], list[tuple[str, str]]]:
@@ -139,10 +133,12 @@ def _is_shard_start(entry: object, terms: int) -> bool:
 
 
 def check_texts(texts: object, name: str, count: int, items: Callable[[int], int]) -> list[list]:
-    """The `count` [item, text] pairs of a text file; `items(k)` is how many agenda items the k-th one's meeting has."""
+    """The `count` [item, text, speaker, who] entries of a text file; `items(k)` is how many agenda items the k-th one's meeting has."""
     if isinstance(texts, list) and len(texts) == count:
         for position, entry in enumerate(texts):
-            if not (isinstance(entry, list) and len(entry) == 2 and isinstance(entry[1], str)):
+            if not (isinstance(entry, list) and len(entry) == 4 and all(isinstance(value, str) for value in entry[1:3])):
+                break
+            if entry[3] is not None and not isinstance(entry[3], str):
                 break
             item = entry[0]
             if item is not None and not (_is_int(item) and 0 <= item < items(position)):

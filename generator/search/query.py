@@ -511,7 +511,7 @@ class _Shards:
         self._refs: dict[str, str] = {}
         """Key (`<meeting id>.<number>`) → ref."""
         for meeting in manifest["meetings"]:
-            for number in range(1, len(meeting["said"]) + 1):
+            for number in range(1, sum(meeting["texts"]) + 1):
                 self._refs[f"{meeting['id']}.{number}"] = str(len(self._refs))
         self._documents = manifest["documents"]
         # As lunr_writer.average_length: the integer sum, divided once.
@@ -558,13 +558,12 @@ def _documents(manifest: dict, load: Callable[[str], object]) -> tuple[list[Meet
     for position, meeting in enumerate(manifest["meetings"]):
         entry = MeetingEntry(**{key: meeting[key] for key in MEETING_KEYS})
         meetings.append(entry)
-        who = meeting.get("who") or [None] * len(meeting["speakers"])
-        said = iter(enumerate(meeting["said"], 1))
+        number = 0
         for file, count in enumerate(meeting["texts"]):
             name = f"{TEXT_DIR}/{meeting['id']}-{file}.json"
-            for item, text in check_texts(load(name), name, count, lambda k: len(entry.items)):
-                number, speaker = next(said)
-                docs.append(DocumentEntry(position, number, meeting["speakers"][speaker], item, text, who[speaker]))
+            for item, text, speaker, who in check_texts(load(name), name, count, lambda k: len(entry.items)):
+                number += 1
+                docs.append(DocumentEntry(position, number, speaker, item, text, who))
     return meetings, docs
 
 

@@ -6,8 +6,8 @@ lunr.js would load all of it before the first answer. Here the index built for t
 
 - `manifest.json`: what every query needs, small: the build's `version`, the number of
   utterances and their total BM25 field length, the meetings (title, date, body, URL, agenda
-  items, id, their speakers' names and who said each utterance, how many utterances each of its
-  text files holds), and the first character and the name of each lexicon file.
+  items, id, how many utterances each of its text files holds), and the first character and the
+  name of each lexicon file.
 - `lexicon/<name>.json`: the vocabulary, by first character: `{"terms": [...], "words": {key: [...]},
   "shards": [[position, name], ...]}`. `terms` are the index terms that start with one of the
   file's characters, in UTF-16 order; `shards` the shard that holds the first of them and each
@@ -28,8 +28,14 @@ lunr.js would load all of it before the first answer. Here the index built for t
   utterance's length would be most of the manifest's bytes. A document's score is its dot product with the
   query vector divided by the query's magnitude, and the dot product only touches the query's
   terms, so scores from several shards recombine exactly: score = Σ score_s·|q_s| / √Σ|q_s|².
-- `text/<meeting id>-<k>.json`: `[[item, text], …]` for consecutive utterances of one meeting:
-  what a hit shows, fetched only for the hits on screen.
+- `text/<meeting id>-<k>.json`: `[[item, text, speaker, who], …]` for consecutive utterances of
+  one meeting: what a hit shows (`who` is the named speaker's key, or null where the label stands
+  for the speaker), fetched only for the hits on screen.
+- `speakers.json`: per meeting, in manifest order, `{"speakers": [...], "said": [...], "who":
+  [...]}`: its speakers' labels, per utterance the position of its speaker's, and (for meetings
+  with a named speaker) their keys. Only the speaker filter needs every hit's speaker: the page
+  fetches this when a query has that filter or the reader turns to it, so a plain query does
+  not pay for it (it was 60 % of the manifest's bytes, which every query fetches).
 
 Lexicon files and shards are cut and named from their content only (chunking.py), text files
 are numbered within their meeting, so a new meeting changes its own text files, the shards and
@@ -60,9 +66,10 @@ MANIFEST_FILE = "manifest.json"
 LEXICON_DIR = "lexicon"
 SHARDS_DIR = "shards"
 TEXT_DIR = "text"
-FORMAT_VERSION = 2
+SPEAKERS_FILE = "speakers.json"
+FORMAT_VERSION = 3
 MEETING_KEYS = ("title", "date", "body", "body_slug", "fiscal_year", "url", "items", "id")
-"""The keys of a meeting in the manifest that are MeetingEntry's fields; `speakers`, `said`, `who` and `texts` are the rest."""
+"""The keys of a meeting in the manifest that are MeetingEntry's fields; `texts` is the other."""
 NAME_DIGITS = 4
 """Base-36 digits of a lexicon or shard file's name (more where two names would meet)."""
 
@@ -153,7 +160,10 @@ class _Files:
 
     def add(self, folder: str, name: str, value: object) -> None:
         """Add `<folder>/<name>.json`."""
-        path = _file_name(folder, name)
+        self.add_file(_file_name(folder, name), value)
+
+    def add_file(self, path: str, value: object) -> None:
+        """Add the file `path` (relative to the search folder)."""
         self._digest.update(path.encode() + b"\0" + self._save(path, _json(value)).encode())
 
     def add_written(self, folder: str, names: list[str], digests: list[str]) -> None:
@@ -176,11 +186,16 @@ def _longest(index: SearchIndex) -> int:
 
 
 def _meetings(index: SearchIndex, texts: list[list[int]]) -> list[dict]:
-    """The meetings, each with its speakers' names, per utterance the position of its speaker's, and its text files' sizes.
+    """The meetings as the manifest lists them, each with its text files' sizes.
 
-    Documents come in meeting order and are numbered 1, 2, … within their meeting, so the lengths
-    of `said` tell a ref's meeting and number.
+    Documents come in meeting order and are numbered 1, 2, … within their meeting, so the sums
+    of `texts` tell a ref's meeting and number.
     """
+    return [{**{key: getattr(meeting, key) for key in MEETING_KEYS}, "texts": counts} for meeting, counts in zip(index.meetings, texts)]
+
+
+def _speakers(index: SearchIndex) -> list[dict]:
+    """Per meeting: its speakers' labels, per utterance the position of its speaker's, and their keys where one is named."""
     said: list[list[int]] = [[] for _ in index.meetings]
     speakers: list[dict[str, int]] = [{} for _ in index.meetings]
     who: list[dict[str, str | None]] = [{} for _ in index.meetings]
@@ -190,14 +205,12 @@ def _meetings(index: SearchIndex, texts: list[list[int]]) -> list[dict]:
         who[doc.meeting].setdefault(doc.speaker, doc.who)
     return [
         {
-            **{key: getattr(meeting, key) for key in MEETING_KEYS},
             "speakers": list(speakers[position]), "said": said[position],
-            "texts": texts[position],
-            # The speaker filter's keys, only for meetings with a named speaker: a few bytes of the
-            # manifest every query loads (null: the label stands for the speaker).
+            # The speaker filter's keys, only for meetings with a named speaker (null: the label
+            # stands for the speaker).
             **({"who": list(who[position].values())} if any(who[position].values()) else {}),
         }  # fmt: skip
-        for position, meeting in enumerate(index.meetings)
+        for position in range(len(index.meetings))
     ]
 
 
@@ -265,7 +278,7 @@ def _text_files(index: SearchIndex, target: int, out: _Files) -> list[list[int]]
         sized = ((doc, len(doc.text.encode("utf-8")) + 8) for doc in documents)
         runs = list(_runs(sized, target))
         for number, run in enumerate(runs):
-            items = [[doc.item, doc.text] for doc in run]
+            items = [[doc.item, doc.text, doc.speaker, doc.who] for doc in run]
             out.add_from(TEXT_DIR, f"{meeting.id}-{number}", items, lambda items=items: _json(items))
         counts.append([len(run) for run in runs])
     return counts
@@ -318,6 +331,7 @@ def write_search_files(
             out.add_from(SHARDS_DIR, name, shard, lambda shard=shard: _shard(shard))
         if helper is not None:
             out.add_written(SHARDS_DIR, names[split:], tree.absorb(helper.result()))
+        out.add_file(SPEAKERS_FILE, _speakers(index))
         manifest = {
             "format": FORMAT_VERSION,
             "documents": len(index.documents),

@@ -13,11 +13,13 @@
  *   searcher.prepare(text) -> Promise      (the manifest and the lexicon files for the characters of
  *                                           `text`: called while the reader types)
  *   searcher.search(query, filters) -> Promise<{query, terms, total, problem, hits: [{ref, url, meeting_index,
- *       number, meeting, body, body_slug, date, fiscal_year, speaker, who, score, spans: [[start, end], ...]}]}>
+ *       number, meeting, body, body_slug, date, fiscal_year, [speaker, who,] score, spans: [[start, end], ...]}]}>
  *       (filters: {body, speaker, from, to, sort}, optional, as generator/search/filters.py reads them;
- *       who: the named speaker's key, or null where the label stands for the speaker)
+ *       speaker and who only once speakers.json is loaded: by a speaker filter or `speakers`)
  *       (problem: null, or why the query syntax was wrong and plain words were searched instead)
- *   searcher.details(refs) -> Promise<[{ref, item, text}]>        (the text files of those refs only)
+ *   searcher.details(refs) -> Promise<[{ref, item, text, speaker, who}]>   (the text files of those refs only;
+ *       who: the named speaker's key, or null where the label stands for the speaker)
+ *   searcher.speakers(refs) -> Promise<[{speaker, who}]>         (speakers.json: every ref's speaker, for the filter)
  *   searcher.matches(query) -> Promise<[{ref, score}]>            (lunr's scores recombined, unranked)
  *   MinutesSearch.highlights(text, spans) -> [[start, end], ...]  (code points -> UTF-16 units)
  *   MinutesSearch.parseQuery(query) -> {clauses, excluded, problem}   (the syntax, as syntax.py reads it)
@@ -44,6 +46,7 @@
   var GAPS = "g";
   var ADJACENCY_BONUS = 0.5;
   var MANIFEST = "manifest.json";
+  var SPEAKERS = "speakers.json";
   // lunr's BM25 parameters, as generator/search/lunr_writer.py's K1 and B.
   var K1 = 1.2;
   var B = 0.75;
@@ -529,10 +532,16 @@
     return found;
   };
 
+  /* How many utterances a meeting of the manifest has: the sum of its text files' counts. */
+  function utterances(meeting) {
+    return meeting.texts.reduce(function (sum, count) { return sum + count; }, 0);
+  }
+
   function Searcher(load) {
     this.load = load;
     this.files = new Map(); // file name -> Promise of its parsed JSON (or of a Shard)
     this.manifest = null;
+    this.said = null; // speakers.json, once a speaker filter or `speakers` needed it
   }
 
   /* A search file, parsed (and made into something by `make`), fetched once. */
@@ -555,7 +564,7 @@
         self.lexicon = new Lexicon(manifest.lexicon, manifest.longest);
         // The first ref of each meeting: entryFor finds a ref's in these (an empty meeting has
         // the next one's first ref).
-        self.meetingStarts = starts(manifest.meetings.map(function (meeting) { return meeting.said.length; }));
+        self.meetingStarts = starts(manifest.meetings.map(utterances));
       }
       return self;
     });
@@ -569,7 +578,7 @@
     if (this.documentModel) return this.documentModel;
     var refs = new Map(), count = 0;
     this.manifest.meetings.forEach(function (meeting) {
-      for (var number = 1; number <= meeting.said.length; number++) refs.set(meeting.id + "." + number, String(count++));
+      for (var number = 1, total = utterances(meeting); number <= total; number++) refs.set(meeting.id + "." + number, String(count++));
     });
     // As lunr_writer.average_length: the integer sum, divided once.
     return this.documentModel = { count: count, refs: refs, average: count ? this.manifest.length / count : 0 };
@@ -768,9 +777,36 @@
     if (filters.from && meeting.date < filters.from) return false;
     if (filters.to && meeting.date > filters.to) return false;
     if (!filters.speaker) return true;
+    var spoken = this.speakerOf(ref);
+    return filters.speakerKey === (spoken.who !== null ? spoken.who : speakerKey(spoken.speaker));
+  };
+
+  /*
+   * Load speakers.json, which only the speaker filter needs: who said every utterance. A plain
+   * query never fetches it; the text files of the hits shown name their speakers.
+   */
+  Searcher.prototype.loadSpeakers = function () {
+    var self = this;
+    return this.start().then(function () {
+      return self.file(SPEAKERS);
+    }).then(function (said) {
+      self.said = said;
+    });
+  };
+
+  /* {speaker, who} of a ref, from speakers.json (loaded). */
+  Searcher.prototype.speakerOf = function (ref) {
+    var position = entryFor(this.meetingStarts, ref);
+    var meeting = this.said[position];
     var speaker = meeting.said[ref - this.meetingStarts[position]];
-    var who = meeting.who ? meeting.who[speaker] : null;
-    return filters.speakerKey === (who !== null ? who : speakerKey(meeting.speakers[speaker]));
+    return { speaker: meeting.speakers[speaker], who: meeting.who ? meeting.who[speaker] : null };
+  };
+
+  Searcher.prototype.speakers = function (refs) {
+    var self = this;
+    return this.loadSpeakers().then(function () {
+      return refs.map(function (ref) { return self.speakerOf(Number(ref)); });
+    });
   };
 
   /* `ranked` in the filters' order: by score, or by meeting date; ties in the order of the minutes. */
@@ -788,7 +824,9 @@
   Searcher.prototype.search = function (query, given) {
     var self = this, filters = new Filters(given);
     var result = { query: String(query), terms: [], total: 0, hits: [], problem: null };
-    return this.plan(query).then(function (plan) {
+    var ready = filters.speaker ? Promise.all([this.plan(query), this.loadSpeakers()]) : Promise.all([this.plan(query)]);
+    return ready.then(function (loaded) {
+      var plan = loaded[0];
       result.terms = plan.terms.map(function (t) { return t.text; });
       result.problem = plan.problem;
       if (!plan.terms.length && !plan.excluded.length && plan.covered && filters.any) {
@@ -860,7 +898,7 @@
     var position = entryFor(this.meetingStarts, entry.ref);
     var meeting = this.manifest.meetings[position];
     var offset = entry.ref - this.meetingStarts[position];
-    return {
+    var hit = {
       ref: String(entry.ref),
       url: meeting.url + "#s" + (offset + 1),
       meeting_index: position,
@@ -870,11 +908,15 @@
       body_slug: meeting.body_slug,
       date: meeting.date,
       fiscal_year: meeting.fiscal_year,
-      speaker: meeting.speakers[meeting.said[offset]],
-      who: meeting.who ? meeting.who[meeting.said[offset]] : null,
       score: entry.score,
       spans: entry.spans
     };
+    if (this.said) {
+      var spoken = this.speakerOf(entry.ref);
+      hit.speaker = spoken.speaker;
+      hit.who = spoken.who;
+    }
+    return hit;
   };
 
   /* The text and agenda item of each ref, from the text files that hold them (each of consecutive utterances of one meeting). */
@@ -888,7 +930,7 @@
         while (offset >= meeting.texts[file]) offset -= meeting.texts[file++];
         return self.file("text/" + meeting.id + "-" + file + ".json").then(function (chunk) {
           var doc = chunk[offset];
-          return { ref: String(ref), item: doc[0] === null ? null : meeting.items[doc[0]], text: doc[1] };
+          return { ref: String(ref), item: doc[0] === null ? null : meeting.items[doc[0]], text: doc[1], speaker: doc[2], who: doc[3] };
         });
       }));
     });

@@ -4,8 +4,10 @@
  *
  * The engine (search-engine.js, on lunr.js) finds and ranks the hits in a Web Worker
  * (search-worker.js); this file only shows them. The worker answers with every hit but without
- * its speech: the speeches are fetched for the hits shown, and for a meeting's folded hits when
- * the reader opens them. While the reader types, the worker already fetches what the query will
+ * its speech or speaker: the speeches, which name their speakers, are fetched for the hits
+ * shown, and for a meeting's folded hits when the reader opens them. Who said every hit, which
+ * only the speaker filter needs, is fetched when a speaker is chosen in the URL or the reader
+ * turns to that list (focus or pointer): a plain query does not pay for it. While the reader types, the worker already fetches what the query will
  * need. Everything that comes from the index or the query reaches the page as text nodes: never
  * as markup, so a query such as <img src=x onerror=…> is shown, not run.
  *
@@ -197,8 +199,34 @@
     return role === who ? "" : role.replace(who, "");
   }
 
+  // Whether every hit of the answer knows its speaker: the engine names them once speakers.json
+  // is loaded (needSpeakers), and then for every hit.
+  function speakersKnown() {
+    return !result || !result.hits.length || result.hits[0].speaker !== undefined;
+  }
+
+  /* Make every hit of the answer know its speaker; resolves when they do. */
+  function needSpeakers() {
+    if (speakersKnown()) return Promise.resolve();
+    var answer = result;
+    return openEngine()
+      .call("speakers", { refs: answer.hits.map(function (hit) { return hit.ref; }) })
+      .then(function (found) {
+        answer.hits.forEach(function (hit, i) {
+          hit.speaker = found[i].speaker;
+          hit.who = found[i].who;
+        });
+      });
+  }
+
   function updateSpeakerFacet() {
     var select = controls.speaker;
+    if (!speakersKnown()) {
+      // Filled when the reader turns to the list (see the listeners below).
+      while (select.options.length > 1) select.remove(1);
+      select.value = "";
+      return;
+    }
     var counts = facetCounts("speaker");
     var names = speakerNames();
     var chosen = state.speaker ? speakerKey(state.speaker) : "";
@@ -341,17 +369,18 @@
     return parts[0] + (state.q ? "?hl=" + encodeURIComponent(state.q) : "") + (parts[1] ? "#" + parts[1] : "");
   }
 
+  function speakerElement(spoken) {
+    if (!spoken.who) return element("span", "hit-speaker", spoken.speaker || "発言者不明");
+    var speaker = element("a", "hit-speaker", spoken.speaker);
+    speaker.href = siteRoot + "speakers/" + encodeURIComponent(spoken.who) + "/";
+    return speaker;
+  }
+
   function renderHit(hit) {
     var item = element("li", "hit");
     var head = element("p", "hit-head");
-    var speaker;
-    if (hit.who) {
-      speaker = element("a", "hit-speaker", hit.speaker);
-      speaker.href = siteRoot + "speakers/" + encodeURIComponent(hit.who) + "/";
-    } else {
-      speaker = element("span", "hit-speaker", hit.speaker || "発言者不明");
-    }
-    head.appendChild(speaker);
+    // Without the speaker yet, the speech names it (fillHits).
+    if (hit.speaker !== undefined) head.appendChild(speakerElement(hit));
     item.appendChild(head);
     var link = element("a", "hit-link");
     link.href = hitUrl(hit);
@@ -388,6 +417,8 @@
         var doc = details.get(hit.ref), row = rows[i];
         if (!row || row.getAttribute("data-filled")) return;
         row.setAttribute("data-filled", "true");
+        var head = row.querySelector(".hit-head");
+        if (!head.firstChild) head.appendChild(speakerElement(doc));
         // An agenda item is named once for a run of hits under it.
         if (doc.item && (i === 0 || doc.item !== details.get(hits[i - 1].ref).item)) {
           row.insertBefore(element("p", "hit-item", doc.item), row.firstChild);
@@ -630,7 +661,10 @@
       .then(function (answer) {
         if (ticket !== searchRun) return;
         result = answer;
-        return update();
+        // With words, the speaker filter is applied here: it needs every hit's speaker.
+        return (state.speaker ? needSpeakers() : Promise.resolve()).then(function () {
+          if (ticket === searchRun) return update();
+        });
       })
       .then(function () {
         // Back/Forward: the pages shown were rendered above; the scroll waits for their speeches.
@@ -680,7 +714,25 @@
       }
       writeUrl(true);
       setState("loading");
-      update().catch(showError);
+      var answer = result;
+      (name === "speaker" ? needSpeakers() : Promise.resolve())
+        .then(function () {
+          if (answer === result) return update();
+        })
+        .catch(showError);
+    });
+  });
+
+  // The speaker list is filled when the reader turns to it: who said every hit is fetched then.
+  ["pointerenter", "pointerdown", "focus"].forEach(function (type) {
+    controls.speaker.addEventListener(type, function () {
+      if (speakersKnown()) return;
+      var answer = result;
+      needSpeakers()
+        .then(function () {
+          if (answer === result) updateSpeakerFacet();
+        })
+        .catch(function () {}); // the list stays as it is; the next query reports a failed download
     });
   });
 

@@ -6,7 +6,8 @@
  *   {id, type: "prepare", text}             fetch what a query being typed will need
  *   {id, type: "search", query, filters}    -> the engine's result (hits without texts)
  *   {id, type: "details", hits: [{ref, spans}]}
- *                                           -> [{ref, item, text, highlights}] (highlights in UTF-16 units)
+ *                                           -> [{ref, item, text, speaker, who, highlights}] (highlights in UTF-16 units)
+ *   {id, type: "speakers", refs}            -> [{speaker, who}] of each ref (for the speaker filter)
  *
  * Every answer is {id, result} or {id, error: message}.
  */
@@ -21,6 +22,7 @@ function answer(message) {
   if (!searcher) throw new Error("the search index was not opened");
   if (message.type === "prepare") return searcher.prepare(message.text);
   if (message.type === "search") return searcher.search(message.query, message.filters);
+  if (message.type === "speakers") return searcher.speakers(message.refs);
   if (message.type === "details") {
     return searcher.details(message.hits.map(function (hit) { return hit.ref; })).then(function (found) {
       return found.map(function (doc, i) {

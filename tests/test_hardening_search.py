@@ -81,7 +81,7 @@ def _manifest(pristine: dict[str, bytes], **changes: object) -> bytes:
 
 
 def _file(pristine: dict[str, bytes], kind: str) -> str:
-    """The path in search/ of the first file of `kind` ("manifest", "shard", "lexicon", "text"), as the manifest names it."""
+    """The path in search/ of the first file of `kind` ("manifest", "shard", "lexicon", "text", "speakers"), as the manifest names it."""
     manifest = json.loads(pristine["manifest.json"])
     lexicon = json.loads(pristine[f"lexicon/{manifest['lexicon_files'][0]}.json"])
     return {
@@ -89,6 +89,7 @@ def _file(pristine: dict[str, bytes], kind: str) -> str:
         "shard": f"shards/{lexicon['shards'][0][1]}.json",
         "lexicon": f"lexicon/{manifest['lexicon_files'][0]}.json",
         "text": f"text/{manifest['meetings'][0]['id']}-0.json",
+        "speakers": "speakers.json",
     }[kind]
 
 
@@ -133,6 +134,10 @@ DAMAGE: dict[str, tuple[str, Callable[[dict[str, bytes], str], bytes | None], st
     "text file of other length": ("text", lambda p, n: b'[[null, "a", "b", null]]', "not the text file the manifest describes"),
     "text of an agenda item the meeting lacks": ("text", lambda p, n: json.dumps([[0, *rest] for _, *rest in json.loads(p[n])]).encode(), "not the text file the manifest describes"),
     "text file of the older format": ("text", lambda p, n: json.dumps([[item, text] for item, text, *_ in json.loads(p[n])]).encode(), "not the text file the manifest describes"),
+    "missing speakers file": ("speakers", lambda p, n: None, "the file is missing"),
+    "truncated speakers file": ("speakers", lambda p, n: p[n][:-3], "not valid JSON"),
+    "speakers file of fewer utterances": ("speakers", lambda p, n: json.dumps([{**m, "said": m["said"][1:]} for m in json.loads(p[n])]).encode(), "not the speakers file the manifest describes"),
+    "speakers file naming a speaker it lacks": ("speakers", lambda p, n: json.dumps([{**m, "said": [len(m["speakers"])] * len(m["said"])} for m in json.loads(p[n])]).encode(), "not the speakers file the manifest describes"),
     "text file without its speakers": ("text", lambda p, n: json.dumps([[item, text, None, None] for item, text, *_ in json.loads(p[n])]).encode(), "not the text file the manifest describes"),
 }
 

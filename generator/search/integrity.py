@@ -148,6 +148,23 @@ def check_texts(texts: object, name: str, count: int, items: Callable[[int], int
     raise DamagedIndexError(name, _("not the text file the manifest describes"))
 
 
+def check_speakers(said: object, name: str, meetings: list[dict]) -> list[dict]:
+    """speakers.json: per meeting of the manifest's `meetings`, its speakers' labels, who said each utterance, their keys."""
+
+    def valid(entry: object, meeting: dict) -> bool:
+        if not (isinstance(entry, dict) and _str_list(entry.get("speakers"))):
+            return False
+        speakers = entry["speakers"]
+        if "who" in entry and not (_all(entry["who"], lambda key: key is None or isinstance(key, str)) and len(entry["who"]) == len(speakers)):
+            return False
+        positions = entry.get("said")
+        return _all(positions, lambda position: _is_int(position) and 0 <= position < len(speakers)) and len(positions) == sum(meeting["texts"])  # type: ignore[arg-type]
+
+    if isinstance(said, list) and len(said) == len(meetings) and all(map(valid, said, meetings)):
+        return said
+    raise DamagedIndexError(name, _("not the speakers file the manifest describes"))
+
+
 def check_shard(shard: object, name: str, refs: dict[str, int]) -> list[list]:
     """A shard ([[term, {key: metadata}], …]) shaped as shards.py writes it, naming only utterances of `refs` (key → ref)."""
     if _all(shard, lambda entry: _is_posting(entry, refs)):

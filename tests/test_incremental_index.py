@@ -123,3 +123,24 @@ def test_a_kept_index_of_other_code_is_not_used(tmp_path: Path, monkeypatch: pyt
     monkeypatch.setattr("generator.search.index.incremental_version", lambda: "another version")
     _, pending = build(with_an_edited_speech(base()), tmp_path / "again", cache)
     assert not pending.incremental
+
+
+def test_a_process_that_keeps_the_index_and_its_word_maps_writes_what_a_build_from_scratch_writes(tmp_path: Path) -> None:
+    """As the `minutes serve` search worker does: one kept index, its word maps updated change after change."""
+    cache = tmp_path / "cache"
+    kept = None
+    steps = [base, lambda: with_a_new_meeting_first(base()), lambda: with_an_edited_speech(with_a_new_meeting_first(base())), lambda: without_first_meeting(base()), base]
+    for number, make in enumerate(steps):
+        with PendingSearchIndex(make(), "/", jobs=1, cache_dir=cache, kept=kept, save=False, keep_maps=True) as pending:
+            index = pending.result()
+        if number == 0:
+            pending.kept.term_maps()  # as the worker does after answering
+        else:
+            assert pending.incremental and pending.kept.maps is not None, number
+        kept = pending.kept
+        write_search_index(index, tmp_path / f"kept-{number}", jobs=1)
+        scratch, _ = build(make(), tmp_path / f"scratch-{number}", None)
+        updated = files(tmp_path / f"kept-{number}" / "search")
+        # The word maps reach the lexicon files: a stale map would change one of them.
+        assert [name for name in scratch if updated.get(name) != scratch[name]] == [], number
+        assert updated.keys() == scratch.keys(), number

@@ -65,6 +65,13 @@ def document_terms(tokens: list[Token]) -> dict[str, list[int]]:
     return positions
 
 
+def reading_key(normalized: str, reading: str) -> str | None:
+    """The reading in hiragana under which a query finds the word `normalized`, or None: a reading of two kana or more of a word written with kanji."""
+    if len(reading) >= 2 and _KATAKANA.fullmatch(reading) and any(map(is_kanji, normalized)):
+        return hiragana(reading)
+    return None
+
+
 @dataclass
 class TermStats:
     """What the index learns about words while tokenizing, for the query's term maps.
@@ -110,8 +117,9 @@ class TermStats:
         """
         words: dict[str, set[str]] = defaultdict(set)
         for _, normalized, reading in self.words:
-            if len(reading) >= 2 and _KATAKANA.fullmatch(reading) and any(map(is_kanji, normalized)):
-                words[hiragana(reading)].add(normalized)
+            key = reading_key(normalized, reading)
+            if key is not None:
+                words[key].add(normalized)
         return {
             reading: next(iter(found))
             for reading, found in sorted(words.items())

@@ -31,6 +31,7 @@ from pathlib import Path
 
 from . import analysis, chunking, folding, lunr_writer, tokenizer
 from .analysis import TermStats
+from .term_maps import TermMaps
 
 STATE_FILE = "search-index.pickle"
 FORMAT = 1
@@ -63,6 +64,18 @@ class IndexState:
     """Word shape (TermStats.words) → how many meetings have it."""
     splits: Counter = field(default_factory=Counter)
     """Split (TermStats.splits) → how many meetings have it."""
+    maps: TermMaps | None = field(default=None, repr=False, compare=False)
+    """The word maps, once `term_maps` made them, kept up to date by each meeting that comes or
+    goes; never pickled (a process that reads the state makes them once, if it asks)."""
+
+    def __getstate__(self) -> dict:
+        return {**self.__dict__, "maps": None}
+
+    def term_maps(self) -> tuple[dict[str, str], dict[str, list[str]], dict[str, str]]:
+        """The word maps of the kept shapes (normalized forms, sub-units, readings), as TermStats makes them; kept from now on."""
+        if self.maps is None:
+            self.maps = TermMaps(self.words, self.splits)
+        return self.maps.normalized, self.maps.units, self.maps.readings(self.postings)
 
     def stats(self) -> TermStats:
         """The union of the meetings' word shapes."""
@@ -76,6 +89,8 @@ class IndexState:
     def add_meeting(self, path: str, meeting: MeetingState, stats: TermStats) -> None:
         """Count in a meeting's shapes and keep what is kept of it (its postings are added apart)."""
         self.meetings[path] = meeting
+        if self.maps is not None:
+            self.maps.change([w for w in stats.words if w not in self.words], (), [s for s in stats.splits if s not in self.splits], ())
         self.words.update(stats.words)
         self.splits.update(stats.splits)
 
@@ -83,11 +98,15 @@ class IndexState:
         """Cut a meeting's entries out of the postings and count its shapes out."""
         meeting = self.meetings.pop(path)
         stats: TermStats = pickle.loads(meeting.stats)
-        for counter, shapes in ((self.words, stats.words), (self.splits, stats.splits)):
+        gone: list[list] = [[], []]
+        for counter, shapes, lost in ((self.words, stats.words, gone[0]), (self.splits, stats.splits, gone[1])):
             counter.subtract(shapes)
             for shape in shapes:
                 if counter[shape] <= 0:
                     del counter[shape]
+                    lost.append(shape)
+        if self.maps is not None:
+            self.maps.change((), gone[0], (), gone[1])
         marker = f'"{meeting.id}.'
         postings, counts = self.postings, self.counts
         for term, text in list(postings.items()):

@@ -148,7 +148,9 @@ class PendingSearchIndex:
     A process that makes index after index (the `minutes serve` search worker) passes the
     `kept` index of its last `result()` instead of reading the cache's again, and `save=False`
     to write it to the cache itself, after its answer: `result()` updates `kept` in place, so
-    after a failure it must be dropped.
+    after a failure it must be dropped. With `keep_maps`, an updated index takes its word maps
+    from the kept index, which keeps them up to date (IndexState.term_maps), instead of making
+    them from every word shape again.
     """
 
     def __init__(
@@ -161,6 +163,7 @@ class PendingSearchIndex:
         keep_lunr: bool = False,
         kept: IndexState | None = None,
         save: bool = True,
+        keep_maps: bool = False,
     ):
         self.meetings, self.documents = _store(archive, base_path)
         self._paths = [meeting.path for body in archive.bodies for meeting in body.meetings]
@@ -174,6 +177,7 @@ class PendingSearchIndex:
         firsts = list(itertools.accumulate(self._sizes, initial=0))
         self._digests = [meeting_digest(meeting.id, texts[firsts[k] : firsts[k + 1]]) for k, meeting in enumerate(self.meetings)]
         self._save = save
+        self._keep_maps = keep_maps
         self.kept: IndexState | None = None
         """The index to keep for the next build, once `result()` made it (with `cache_dir`)."""
         self._state = self._reusable_state(kept) if cache_dir is not None else None
@@ -269,7 +273,7 @@ class PendingSearchIndex:
             self.kept = kept
             if self._save:
                 save_state(self._cache_dir, kept)  # type: ignore[arg-type]
-        return self._index(postings, stats, readings, sum(lengths), parts)
+        return self._index(postings, stats.normalized_map(), stats.units_map(), readings, sum(lengths), parts)
 
     def _updated(self) -> SearchIndex:
         state = self._state
@@ -299,16 +303,21 @@ class PendingSearchIndex:
         self.kept = state
         if self._save and (gone or self._changed):  # else the kept index is this one already
             save_state(self._cache_dir, state)
+        if self._keep_maps:
+            normalized, units, readings = state.term_maps()
+            return self._index(postings, normalized, units, readings, state.length)
         stats = state.stats()
-        return self._index(postings, stats, stats.readings_map(state.postings), state.length)
+        return self._index(postings, stats.normalized_map(), stats.units_map(), stats.readings_map(state.postings), state.length)
 
-    def _index(self, postings: list[tuple[str, str, int]], stats: TermStats, readings: dict[str, str], length: int, parts: LunrParts | None = None) -> SearchIndex:
+    def _index(
+        self, postings: list[tuple[str, str, int]], normalized: dict[str, str], units: dict[str, list[str]], readings: dict[str, str], length: int, parts: LunrParts | None = None
+    ) -> SearchIndex:
         return SearchIndex(
             postings=postings,
             meetings=self.meetings,
             documents=self.documents,
-            normalized=stats.normalized_map(),
-            units=stats.units_map(),
+            normalized=normalized,
+            units=units,
             readings=readings,
             length=length,
             parts=parts,

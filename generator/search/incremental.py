@@ -7,7 +7,8 @@ meeting that holds the term comes, goes or changes. A build with a cache folder 
 - every term's posting as the shards write it: its entries joined by commas, in archive order,
   and how many utterances hold it;
 - per meeting (by path): its id, a digest of its id and texts, its utterances' total length,
-  and the word shapes of its texts (pickled), whose union makes the lexicon's word maps;
+  and the word shapes of its texts (pickled), whose union makes the lexicon's word maps and
+  whose forms are the terms whose postings hold its entries;
 - how many meetings have each word shape.
 
 The next build compares each meeting's digest with the kept one. A meeting that went or
@@ -109,7 +110,12 @@ class IndexState:
             self.maps.change((), gone[0], (), gone[1])
         marker = f'"{meeting.id}.'
         postings, counts = self.postings, self.counts
-        for term, text in list(postings.items()):
+        # Its terms are the surfaces and normalized forms of its words (analysis.document_terms
+        # and TermStats.add see the same tokens): only their postings can hold its entries.
+        for term in {form for surface, normalized, _ in stats.words for form in (surface, normalized)}:
+            text = postings.get(term)
+            if text is None:
+                continue
             start = text.find(marker)
             if start < 0:
                 continue

@@ -204,7 +204,8 @@ class PendingSearchIndex:
         current = dict(zip(self._paths, self._digests))
         changes = sum(1 for path, meeting in state.meetings.items() if current.get(path) != meeting.digest)
         changes += sum(1 for path in current if path not in state.meetings)
-        # Cutting a meeting out reads every posting: past a tenth of the archive, start afresh.
+        # Each meeting cut out or put in rewrites the postings of its terms: past a tenth of the
+        # archive, building afresh costs less.
         return state if changes <= max(INCREMENTAL_MIN_CHANGES, len(current) // 10) else None
 
     @property

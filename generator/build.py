@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import resource
-import sys
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable
@@ -17,7 +16,7 @@ from .diagnostics import ContentError, Diagnostic, has_errors
 from .feeds import write_feeds
 from .models import Archive, Body, Meeting, group_bodies, speakers_in_order
 from .opendata import write_open_data
-from .forking import ForkedCall, can_fork
+from .forking import ForkedCall, can_fork, max_rss
 from .output import OutputTree, TreeWork, check_output_folder, discard, staging_folder, in_tree_copy, swap_into_place
 from .output_reuse import OutputRecord, body_fields, code_version, derived_key, forget_record, load_record, meeting_key, save_record, site_key, theme_digest
 from .pages import Page, SiteUrls
@@ -48,12 +47,20 @@ class PeakMemory:
     process_with_workers: int
     """Bytes: the peak resident set of this process up to when its workers ended."""
     worker: int
-    """Bytes: the peak resident set of the largest worker process (0 without workers)."""
+    """Bytes: the peak of the largest worker process (0 without workers): its proportional set
+    size when `workers_total` is known, else its resident set."""
     workers: int
     shard_writer: int = 0
     """Bytes: the memory the forked process that wrote part of the shards held alone (0 without one)."""
     aggregates_writer: int = 0
     """Bytes: the memory the forked process that wrote the open data and feeds held alone (0 without one)."""
+    workers_total: int | None = None
+    """Bytes: the workers' peak proportional set sizes (Pss) summed, or None where the system does not tell them.
+
+    A worker's Pss counts a page it alone maps in full and a page n processes map as 1/n: the
+    dictionary file every worker maps is counted once among them, where their resident sets would
+    count it once per worker. Without it, each worker counts as `worker`, its peak resident set.
+    """
 
     @property
     def total(self) -> int:
@@ -62,12 +69,19 @@ class PeakMemory:
         While the workers ran, this process held at most its peak until then; after, itself and
         the forked writers, which share the rest of their memory with this process.
         """
-        return max(self.process + self.shard_writer + self.aggregates_writer, self.process_with_workers + self.workers * self.worker)
+        workers = self.workers_total if self.workers_total is not None else self.workers * self.worker
+        return max(self.process + self.shard_writer + self.aggregates_writer, self.process_with_workers + workers)
 
     def __str__(self) -> str:
         text = _("peak memory {size}").format(size=_megabytes(self.total))
         helpers = []
-        if self.workers:
+        if self.workers and self.workers_total is not None:
+            helpers.append(
+                _("each of {workers} workers at most {size} (Pss: pages the workers share counted once)").format(
+                    workers=self.workers, size=_megabytes(self.worker)
+                )
+            )
+        elif self.workers:
             helpers.append(_("each of {workers} workers at most {size}").format(workers=self.workers, size=_megabytes(self.worker)))
         if self.shard_writer:
             helpers.append(_("the shard writer {size} of its own").format(size=_megabytes(self.shard_writer)))
@@ -78,10 +92,20 @@ class PeakMemory:
         return text
 
 
-def max_rss(who: int) -> int:
-    """Bytes: the peak resident set of `who` (resource.RUSAGE_SELF, or RUSAGE_CHILDREN: the largest ended child)."""
-    # Linux counts ru_maxrss in kibibytes, macOS in bytes.
-    return resource.getrusage(who).ru_maxrss * (1 if sys.platform == "darwin" else 1024)
+def peak_memory(
+    with_workers: int, worker_rss: int, workers: int, worker_pss: dict[int, int], shard_writer: int, aggregates_writer: int
+) -> PeakMemory:
+    """The build's PeakMemory; the workers' by their proportional set sizes (`worker_pss`, by process) when every one reported one.
+
+    `worker_rss` is the largest ended child's peak resident set (RUSAGE_CHILDREN), the figure
+    used where Pss is not known.
+    """
+    if workers and len(worker_pss) == workers and all(worker_pss.values()):
+        return PeakMemory(
+            max_rss(resource.RUSAGE_SELF), with_workers, max(worker_pss.values()), workers, shard_writer, aggregates_writer,
+            workers_total=sum(worker_pss.values()),
+        )  # fmt: skip
+    return PeakMemory(max_rss(resource.RUSAGE_SELF), with_workers, worker_rss if workers else 0, workers, shard_writer, aggregates_writer)
 
 
 def _megabytes(size: int) -> str:
@@ -189,8 +213,11 @@ def build_site(
                     diagnostics = diagnostics + write_aggregates(archive, urls, pages, tree, content_dir, unchanged)
                 search_index = search.result()
                 # The workers have ended: RUSAGE_CHILDREN now covers them (in a test run, also
-                # any child process before them, which can only make the figure larger).
-                with_workers, worker = max_rss(resource.RUSAGE_SELF), max_rss(resource.RUSAGE_CHILDREN)
+                # any child process before them, which can only make the figure larger). They
+                # ended as soon as their last run was read, before this process put the index
+                # together: this process's peak until then is what it held beside them.
+                worker = max_rss(resource.RUSAGE_CHILDREN)
+                with_workers = search.peak_with_workers or max_rss(resource.RUSAGE_SELF)
             shard_writer = write_search_index(search_index, staging, jobs=jobs, tree=tree)
             if aggregates is not None:
                 diagnostics = diagnostics + tree.absorb(aggregates.result())
@@ -214,9 +241,7 @@ def build_site(
         seconds=time.perf_counter() - started,
         warnings=diagnostics,
         tokenized=search.tokenized,
-        memory=PeakMemory(
-            max_rss(resource.RUSAGE_SELF), with_workers, worker if search.workers else 0, search.workers, shard_writer, aggregates_writer
-        ),
+        memory=peak_memory(with_workers, worker, search.workers, search.worker_memory, shard_writer, aggregates_writer),
     )
 
 

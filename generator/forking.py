@@ -13,6 +13,7 @@ child's own memory can be read from /proc.
 from __future__ import annotations
 
 import multiprocessing
+import resource
 import sys
 import threading
 import traceback
@@ -21,6 +22,12 @@ from multiprocessing.connection import Connection
 from typing import Generic, TypeVar
 
 T = TypeVar("T")
+
+
+def max_rss(who: int) -> int:
+    """Bytes: the peak resident set of `who` (resource.RUSAGE_SELF, or RUSAGE_CHILDREN: the largest ended child)."""
+    # Linux counts ru_maxrss in kibibytes, macOS in bytes.
+    return resource.getrusage(who).ru_maxrss * (1 if sys.platform == "darwin" else 1024)
 
 
 def can_fork() -> bool:
@@ -34,13 +41,27 @@ def private_memory() -> int:
     In a forked child these are the pages it wrote since the fork; the rest it shares with its
     parent, whose own peak already counts them.
     """
+    return _rollup("Private_Clean:", "Private_Dirty:")
+
+
+def proportional_memory() -> int:
+    """Bytes: this process's proportional set size (Pss; on Linux, 0 elsewhere).
+
+    A page only this process maps counts in full, a page that n processes map counts 1/n: summed
+    over processes, a page they share (Sudachi's dictionary file, which every tokenizing worker
+    maps) counts once, not once per process and not zero times.
+    """
+    return _rollup("Pss:")
+
+
+def _rollup(*fields: str) -> int:
+    """Bytes: the sum of `fields` of /proc/self/smaps_rollup (0 where it cannot be read)."""
     try:
         with open("/proc/self/smaps_rollup", encoding="ascii") as rollup:
             lines = rollup.read().splitlines()
     except OSError:
         return 0
-    kilobytes = sum(int(line.split()[1]) for line in lines if line.startswith(("Private_Clean:", "Private_Dirty:")))
-    return kilobytes * 1024
+    return sum(int(line.split()[1]) for line in lines if line.startswith(fields)) * 1024
 
 
 class ForkedCall(Generic[T]):

@@ -103,7 +103,7 @@ def test_the_closing_line_names_the_peak_memory_with_the_workers(content: Path, 
     line = result.stdout.strip()
     # With two jobs a forked process may write half of the shards: its own memory is named last.
     found = re.search(
-        r"; peak memory ([\d,]+) MB \(this process ([\d,]+) MB, each of 2 workers at most ([\d,]+) MB(, the shard writer [\d,]+ MB of its own)?\)$", line
+        r"; peak memory ([\d,]+) MB \(this process ([\d,]+) MB, each of 2 workers at most ([\d,]+) MB( \(Pss: pages the workers share counted once\))?(, the shard writer [\d,]+ MB of its own)?\)$", line
     )
     assert found, line
     total, process, worker = (int(value.replace(",", "")) for value in found.groups()[:3])
@@ -126,4 +126,14 @@ def test_the_peak_memory_counts_the_shard_writer_with_this_process() -> None:
     assert later.total == 950 * mb
     assert str(later) == (
         "peak memory 950 MB (this process 800 MB, each of 2 workers at most 100 MB, the shard writer 150 MB of its own)"
+    )
+
+
+def test_the_peak_memory_counts_the_workers_shared_pages_once_when_their_pss_is_known() -> None:
+    """With each worker's Pss the workers' memory is their sum, where resident sets would count the dictionary once per worker."""
+    mb = 1_000_000
+    memory = PeakMemory(process=500 * mb, process_with_workers=400 * mb, worker=200 * mb, workers=2, workers_total=350 * mb)
+    assert memory.total == 750 * mb
+    assert str(memory) == (
+        "peak memory 750 MB (this process 500 MB, each of 2 workers at most 200 MB (Pss: pages the workers share counted once))"
     )

@@ -16,6 +16,7 @@ import multiprocessing
 import os
 import pickle
 import re
+import resource
 from collections import defaultdict
 from collections.abc import Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -25,6 +26,7 @@ from types import TracebackType
 from typing import Protocol
 
 from .folding import hiragana, is_kanji, non_word_mask
+from ..forking import max_rss, proportional_memory
 from .lunr_writer import GAPS, LENGTH, POSITIONS
 from .tokenizer import JapaneseTokenizer, Token
 
@@ -293,11 +295,13 @@ def _start_worker(cache_dir: Path | None) -> None:
     _worker = Analyst(tokenizer)
 
 
-def _analyse_in_worker(texts: list[str], keys: list[str], sizes: list[int]) -> bytes:
+def _analyse_in_worker(texts: list[str], keys: list[str], sizes: list[int]) -> tuple[bytes, int, int]:
+    """The analysis of a run, pickled; with this process's id and its memory (`proportional_memory`) while it holds both."""
     assert _worker is not None, "the worker was not started"
     # Pickled here, unpickled only when the index reads it: results that arrive while the build
     # renders pages wait as bytes, a third of the memory of the dictionaries they hold.
-    return pickle.dumps(_worker.analyse(texts, keys, sizes), pickle.HIGHEST_PROTOCOL)
+    data = pickle.dumps(_worker.analyse(texts, keys, sizes), pickle.HIGHEST_PROTOCOL)
+    return data, os.getpid(), proportional_memory()
 
 
 class Analyses:
@@ -329,7 +333,11 @@ class Analyses:
         self._tokenizer = tokenizer
         self._cache_dir = cache_dir
         self._pool: ProcessPoolExecutor | None = None
-        self._futures: list[Future[bytes] | None] = []
+        self._futures: list[Future[tuple[bytes, int, int]] | None] = []
+        self.peak_with_workers: int | None = None
+        """Bytes: this process's peak resident set up to when the workers ended (None while they run, or without any)."""
+        self.worker_memory: dict[int, int] = {}
+        """Worker process id → the most memory it was seen to hold (`proportional_memory`), once its runs are read."""
         if workers:
             if cache_dir is not None:
                 from ..token_cache import TokenCache
@@ -347,7 +355,10 @@ class Analyses:
     def __iter__(self) -> Iterator[Analysis]:
         if self._pool is not None:
             for position, future in enumerate(self._futures):
-                analysis = pickle.loads(future.result())
+                data, worker, memory = future.result()
+                self.worker_memory[worker] = max(memory, self.worker_memory.get(worker, 0))
+                analysis = pickle.loads(data)
+                del data
                 # Let go of each result once read: its terms become the index's postings, and
                 # the per-text dicts around them would otherwise stay until the end.
                 self._futures[position] = None
@@ -355,6 +366,8 @@ class Analyses:
                 self.tokenized += analysis.tokenized
                 yield analysis
                 del analysis
+            # Every run is read: the workers' memory goes now, not after the index is put together.
+            self.close()
             return
         analyst, cache = self._local_analyst()
         try:
@@ -381,6 +394,7 @@ class Analyses:
         if self._pool is not None:
             self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None
+            self.peak_with_workers = max_rss(resource.RUSAGE_SELF)
 
     def __enter__(self) -> Analyses:
         return self

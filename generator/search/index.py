@@ -214,6 +214,16 @@ class PendingSearchIndex:
         return self._analyses.workers
 
     @property
+    def peak_with_workers(self) -> int | None:
+        """Bytes: this process's peak resident set up to when the workers ended (None without workers)."""
+        return self._analyses.peak_with_workers
+
+    @property
+    def worker_memory(self) -> dict[int, int]:
+        """Worker process id → its peak proportional set size in bytes, as far as read (empty without workers, or off Linux)."""
+        return self._analyses.worker_memory
+
+    @property
     def tokenized(self) -> int:
         """How many utterances Sudachi tokenized (the others came from the cache)."""
         return self._analyses.tokenized

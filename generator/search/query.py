@@ -576,45 +576,42 @@ def _documents(manifest: dict, load: Callable[[str], object]) -> tuple[list[Meet
     return meetings, docs
 
 
+@dataclass(slots=True)
 class _TextFile:
     """A text file of the search folder, read and checked the first time one of its utterances is asked for."""
 
-    __slots__ = ("name", "_count", "_items", "_load", "_entries")
-
-    def __init__(self, name: str, count: int, items: int, load: Callable[[str], object]) -> None:
-        self.name = name
-        self._count = count
-        self._items = items
-        self._load = load
-        self._entries: list[list] | None = None
+    name: str
+    count: int
+    items: int
+    """How many agenda items its meeting has."""
+    load: Callable[[str], object]
+    entries: list[list] | None = None
 
     def entry(self, offset: int) -> list:
         """[item, text, speaker, who] of the file's `offset`-th utterance."""
-        if self._entries is None:
-            self._entries = check_texts(self._load(self.name), self.name, self._count, lambda k: self._items)
-        return self._entries[offset]
+        if self.entries is None:
+            self.entries = check_texts(self.load(self.name), self.name, self.count, lambda k: self.items)
+        return self.entries[offset]
 
 
+@dataclass(slots=True)
 class _StoredDocument:
     """An utterance of a search folder as DocumentEntry has it; its agenda item and text come from its text file when asked for."""
 
-    __slots__ = ("meeting", "number", "speaker", "who", "_file", "_offset")
-
-    def __init__(self, meeting: int, number: int, speaker: str, who: str | None, file: _TextFile, offset: int) -> None:
-        self.meeting = meeting
-        self.number = number
-        self.speaker = speaker
-        self.who = who
-        self._file = file
-        self._offset = offset
+    meeting: int
+    number: int
+    speaker: str
+    who: str | None
+    file: _TextFile
+    offset: int
 
     @property
     def item(self) -> int | None:
-        return self._file.entry(self._offset)[0]
+        return self.file.entry(self.offset)[0]
 
     @property
     def text(self) -> str:
-        return self._file.entry(self._offset)[1]
+        return self.file.entry(self.offset)[1]
 
 
 def _order(ranked: list[tuple[float, int, list[tuple[int, int]]]], sort: str, date: Callable[[int], str]) -> list[tuple[float, int, list[tuple[int, int]]]]:

@@ -200,7 +200,8 @@ def build_site(
         aggregates: ForkedCall[TreeWork[list[Diagnostic]]] | None = None
         aggregates_writer = 0
         try:
-            with PendingSearchIndex(archive, urls.base_path, jobs=jobs, cache_dir=cache_dir) as search:
+            # The index is kept in the cache once its files are written (search.save), with them.
+            with PendingSearchIndex(archive, urls.base_path, jobs=jobs, cache_dir=cache_dir, save=False) as search:
                 tree = OutputTree(staging, out_dir if out_dir.is_dir() else None, previous.files, keep_record=cache_dir is not None)
                 write_pages(archive, templates_dir, urls, pages, tree, progress, unchanged, cache_dir)
                 copy_static(templates_dir, tree)
@@ -219,6 +220,7 @@ def build_site(
                 worker = max_rss(resource.RUSAGE_CHILDREN)
                 with_workers = search.peak_with_workers or max_rss(resource.RUSAGE_SELF)
             shard_writer = write_search_index(search_index, staging, jobs=jobs, tree=tree)
+            search.save()
             if aggregates is not None:
                 diagnostics = diagnostics + tree.absorb(aggregates.result())
                 aggregates_writer = aggregates.private_memory

@@ -164,6 +164,34 @@ def test_only_the_pages_that_show_an_edited_meeting_are_rendered_again(content: 
     assert meeting_and_body_pages == {f"{edited}/", "kokkai/"}
 
 
+def test_a_warm_build_makes_only_the_shards_whose_bytes_change(content: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The kept index knows which shard files it wrote from which postings: the others are linked without being made."""
+    from generator.search import shards
+
+    made: list[bytes] = []
+    real = shards._shard
+
+    def counted(terms):  # noqa: ANN001, ANN202 - shards._shard's own signature
+        made.append(real(terms))
+        return made[-1]
+
+    site, cache = tmp_path / "site", tmp_path / "cache"
+    build(content, site, cache)
+    monkeypatch.setattr(shards, "_shard", counted)
+    build(content, site, cache)
+    assert made == [], "nothing changed: every shard is the last build's"
+    before = {path.name: path.read_bytes() for path in (site / "search" / "shards").iterdir()}
+    edit_utterance(content, tmp_path)
+    build(content, site, cache)
+    after = {path.name: path.read_bytes() for path in (site / "search" / "shards").iterdir()}
+    changed = sorted(data for name, data in after.items() if before.get(name) != data)
+    # The utterance's terms sit in most of this small archive's shards, yet not in all of them.
+    assert changed and len(changed) < len(after)
+    assert sorted(made) == changed
+    build(content, tmp_path / "cold", tmp_path / "cold-cache")
+    assert site_files(site) == site_files(tmp_path / "cold")
+
+
 def test_a_build_that_fails_on_content_errors_leaves_the_site_untouched(content: Path, tmp_path: Path) -> None:
     site, cache = tmp_path / "site", tmp_path / "cache"
     build(content, site, cache)

@@ -65,12 +65,40 @@ class IndexState:
     """Word shape (TermStats.words) → how many meetings have it."""
     splits: Counter = field(default_factory=Counter)
     """Split (TermStats.splits) → how many meetings have it."""
+    generation: int = 0
+    """How many times this index was updated since it was built (each update is the next)."""
+    changed: dict[str, int] = field(default_factory=dict)
+    """Term → the generation whose update last changed its posting (absent: none since the build)."""
+    shards: dict[str, tuple[tuple[str, str, int, int], str]] = field(default_factory=dict)
+    """Shard file (`shards/<name>.json`) → what it was written from (`shard_key`) and its content
+    digest, as the last build wrote it: a shard of the same key has the same bytes (shards.py)."""
+    touched: dict[str, tuple[str | None, int | None]] = field(default_factory=dict, repr=False, compare=False)
+    """During an update: term → its posting and its `changed` entry before the update first
+    touched it (`settle` keeps the mark only where the posting ends up different); never pickled."""
     maps: TermMaps | None = field(default=None, repr=False, compare=False)
     """The word maps, once `term_maps` made them, kept up to date by each meeting that comes or
     goes; never pickled (a process that reads the state makes them once, if it asks)."""
 
     def __getstate__(self) -> dict:
-        return {**self.__dict__, "maps": None}
+        return {**self.__dict__, "maps": None, "touched": {}}
+
+    def _touch(self, term: str) -> None:
+        """Mark `term`'s posting changed in this generation, remembering how it was before."""
+        if term not in self.touched:
+            self.touched[term] = (self.postings.get(term), self.changed.get(term))
+        self.changed[term] = self.generation
+
+    def settle(self) -> None:
+        """End an update: a posting that ends up as it was (a meeting cut out and put back with
+        most of its entries the same) keeps the generation that last changed it."""
+        for term, (before, generation) in self.touched.items():
+            if self.postings.get(term) != before:
+                continue
+            if generation is None:
+                self.changed.pop(term, None)
+            else:
+                self.changed[term] = generation
+        self.touched = {}
 
     def term_maps(self) -> tuple[dict[str, str], dict[str, list[str]], dict[str, str]]:
         """The word maps of the kept shapes (normalized forms, sub-units, readings), as TermStats makes them; kept from now on."""
@@ -122,6 +150,7 @@ class IndexState:
             # A meeting's entries stand together; each ends at its metadata's only closing brace.
             end = text.index("}", text.rfind(marker)) + 1
             remaining = counts[term] - text.count(marker, start, end)
+            self._touch(term)
             if not remaining:
                 del postings[term], counts[term]
                 continue
@@ -130,6 +159,7 @@ class IndexState:
 
     def insert(self, term: str, segment: str, count: int, rank: int, ranks: dict[str, int]) -> None:
         """Put a meeting's entries for `term` (`count` of them, joined) at the place of its rank in archive order."""
+        self._touch(term)
         text = self.postings.get(term)
         if text is None:
             self.postings[term] = segment
@@ -141,6 +171,17 @@ class IndexState:
         else:
             self.postings[term] = f"{text[:at]}{segment},{text[at:]}"
         self.counts[term] += count
+
+
+def shard_key(terms: list[tuple[str, str, int]], changed: dict[str, int]) -> tuple[str, str, int, int]:
+    """What a shard of consecutive `terms` ((term, entries, count)) is made from, told without its postings.
+
+    Its first and last term, how many terms, and the latest generation that changed one of
+    their postings (`IndexState.changed`). Two shards of one key hold the same terms with the
+    same postings: a term that came or went between the first and the last changes the count,
+    unless another came too, whose posting changed in a later generation than any before.
+    """
+    return terms[0][0], terms[-1][0], len(terms), max(changed.get(term, 0) for term, _, _ in terms)
 
 
 def _entry_at_or_after(text: str, offset: int) -> int:

@@ -91,6 +91,10 @@ class SearchIndex:
     """Every utterance's BM25 field length (its term places), summed."""
     parts: LunrParts | None = None
     """The lunr index the postings come from, when it was built from scratch and asked for (build_search_index)."""
+    kept: IndexState | None = None
+    """The kept index these postings are (with a cache folder): writing the shards reads and
+    records in it which shard files it wrote, so that the next build links those it would
+    write again without making them (shards.py)."""
 
     @property
     def lunr(self) -> dict:
@@ -177,10 +181,13 @@ class PendingSearchIndex:
         firsts = list(itertools.accumulate(self._sizes, initial=0))
         self._digests = [meeting_digest(meeting.id, texts[firsts[k] : firsts[k + 1]]) for k, meeting in enumerate(self.meetings)]
         self._save = save
+        self._unsaved = False
+        """Whether the kept index differs from the cache's (with save=False, `save` keeps it)."""
         self._keep_maps = keep_maps
         self.kept: IndexState | None = None
         """The index to keep for the next build, once `result()` made it (with `cache_dir`)."""
         self._state = self._reusable_state(kept) if cache_dir is not None else None
+        self._shards_read = self._state.shards if self._state is not None else {}
         self._changed = list(range(len(self.meetings)))
         """The meetings analysed: all, or those that came or changed since the kept index."""
         if self._state is not None:
@@ -282,6 +289,7 @@ class PendingSearchIndex:
             kept.postings = {term: text for term, text, _ in postings}
             kept.counts = {term: count for term, _, count in postings}
             self.kept = kept
+            self._unsaved = True
             if self._save:
                 save_state(self._cache_dir, kept)  # type: ignore[arg-type]
         return self._index(postings, stats.normalized_map(), stats.units_map(), readings, sum(lengths), parts)
@@ -291,6 +299,7 @@ class PendingSearchIndex:
         assert state is not None and self._cache_dir is not None
         current = dict(zip(self._paths, self._digests))
         gone = [path for path, meeting in state.meetings.items() if current.get(path) != meeting.digest]
+        state.generation += 1  # the postings this update changes are marked with it (shard_key)
         for path in gone:
             state.remove_meeting(path)
         ranks = {meeting.id: position for position, meeting in enumerate(self.meetings)}
@@ -310,9 +319,11 @@ class PendingSearchIndex:
                 left -= 1
             while position is not None and not left:
                 position, left, length, segments = self._insert(state, position, next(stats), segments, length, ranks, changed)
+        state.settle()
         postings = [(term, state.postings[term], state.counts[term]) for term in sorted(state.postings, key=utf16_order)]
         self.kept = state
-        if self._save and (gone or self._changed):  # else the kept index is this one already
+        self._unsaved = bool(gone or self._changed)  # else the kept index is this one already
+        if self._save and self._unsaved:
             save_state(self._cache_dir, state)
         if self._keep_maps:
             normalized, units, readings = state.term_maps()
@@ -332,6 +343,7 @@ class PendingSearchIndex:
             readings=readings,
             length=length,
             parts=parts,
+            kept=self.kept,
         )
 
     def _insert(self, state: IndexState, position: int, stats: TermStats, segments: dict[str, list[str]], length: int, ranks: dict[str, int], changed: Iterator[int]):  # noqa: ANN202
@@ -342,6 +354,16 @@ class PendingSearchIndex:
         state.add_meeting(self._paths[position], MeetingState(meeting.id, self._digests[position], length, pickle.dumps(stats, pickle.HIGHEST_PROTOCOL)), stats)
         following = next(changed, None)
         return following, (self._sizes[following] if following is not None else 0), 0, {}
+
+    def save(self) -> None:
+        """Keep the index in the cache, with the shards written from it, if either differs from the cache's (call after writing its files)."""
+        kept = self.kept
+        if kept is None or self._cache_dir is None:
+            return
+        if self._unsaved or kept.shards != self._shards_read:
+            save_state(self._cache_dir, kept)
+            self._unsaved = False
+            self._shards_read = kept.shards
 
     def close(self) -> None:
         """Stop the worker processes."""

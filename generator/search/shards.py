@@ -57,6 +57,7 @@ from ..forking import ForkedCall, can_fork
 from ..output import OutputTree, in_tree_copy
 from .analysis import available_cores
 from .chunking import content_runs, unique_names
+from .incremental import shard_key
 from .index import DocumentEntry, SearchIndex, utf16_order
 from .lexicon import word_map
 
@@ -143,15 +144,20 @@ class _Files:
 
     def add_from(self, folder: str, name: str, source: object, make: Callable[[], bytes]) -> None:
         """Add `<folder>/<name>.json`, made by `make()` from `source` (compared with the memo's)."""
+        digest = self.make_from(folder, name, source, make)
+        self._digest.update(_file_name(folder, name).encode() + b"\0" + digest.encode())
+
+    def make_from(self, folder: str, name: str, source: object, make: Callable[[], bytes]) -> str:
+        """Write `<folder>/<name>.json` as `add_from` does, but leave it to `add_written` to count it in; returns its digest."""
         path = _file_name(folder, name)
         known = self._memo.sources.get(path) if self._memo is not None else None
         if known is not None and self._reuse is not None and known[0] == source and self._reuse(path, known[1]):
             digest = known[1]
         else:
             digest = self._save(path, make())
-        self._digest.update(path.encode() + b"\0" + digest.encode())
         if self._memo is not None:
             self._sources[path] = (source, digest)
+        return digest
 
     def close_memo(self) -> None:
         """Hand what this call made to the memo, for the next."""
@@ -167,7 +173,7 @@ class _Files:
         self._digest.update(path.encode() + b"\0" + self._save(path, _json(value)).encode())
 
     def add_written(self, folder: str, names: list[str], digests: list[str]) -> None:
-        """Count in files of `folder` written elsewhere (by `_write_shards`), by their content digests."""
+        """Count in files of `folder` written apart (`make_from`, `_write_shards`, linked), by their content digests."""
         for name, digest in zip(names, digests):
             self._digest.update(_file_name(folder, name).encode() + b"\0" + digest.encode())
 
@@ -263,7 +269,7 @@ def _shard(terms: list[tuple[str, str, int]]) -> bytes:
     return b"[" + b",".join(_posting_json(term, entries) for term, entries, _ in terms) + b"]"
 
 
-def _write_shards(tree: OutputTree, prefix: str, shards: list[list[tuple[str, str, int]]], names: list[str]) -> list[bytes]:
+def _write_shards(tree: OutputTree, prefix: str, shards: list[list[tuple[str, str, int]]], names: list[str]) -> list[str]:
     """Write `shards` as `<prefix>shards/<name>.json` into `tree`; returns their content digests (in a forked helper, `in_tree_copy`)."""
     return [tree.write_bytes(prefix + _file_name(SHARDS_DIR, name), _shard(shard)) for name, shard in zip(names, shards)]
 
@@ -300,8 +306,10 @@ def write_search_files(
     a machine of several cores, a forked helper process (forking.py) writes the last shards
     (HELPER_SHARE of their bytes) while this one writes the rest; the files are the same either
     way. A `memo` of the last call (`FilesMemo`) spares making the shards and text files this
-    process writes again when they are made from the same data. Returns the helper's own memory
-    in bytes (0 without a helper).
+    process writes again when they are made from the same data. With the index's `kept` index,
+    a shard of the key (incremental.shard_key) the last build wrote it from is linked from the
+    last output without being made; the shards written are recorded there for the next build.
+    Returns the helper's own memory in bytes (0 without a helper).
     """
     if tree is None:
         tree, prefix = OutputTree(folder), ""
@@ -313,24 +321,41 @@ def write_search_files(
     firsts = [shard[0][0] for shard in shards]
     named = unique_names(firsts, NAME_DIGITS)
     names = [named[first] for first in firsts]
-    split = _helper_split(shard_sizes, jobs)
-    helper = ForkedCall(in_tree_copy, tree, _write_shards, tree, prefix, shards[split:], names[split:]) if split < len(shards) else None
+
+    def save(name: str, data: bytes) -> str:
+        return tree.write_bytes(prefix + name, data)
+
+    def reuse(name: str, digest: str) -> bool:
+        # The last output may be another call's than the memo's: only its file of these bytes will do.
+        return tree.previous_digest(prefix + name) == digest and tree.reuse(prefix + name)
+
+    kept = index.kept
+    keys = [shard_key(shard, kept.changed) for shard in shards] if kept is not None else []
+    digests: list[str | None] = [None] * len(shards)
+    if kept is not None:
+        for number, (name, key) in enumerate(zip(names, keys)):
+            known = kept.shards.get(_file_name(SHARDS_DIR, name))
+            if known is not None and known[0] == key and reuse(_file_name(SHARDS_DIR, name), known[1]):
+                digests[number] = known[1]
+    todo = [number for number, digest in enumerate(digests) if digest is None]
+    split = _helper_split([shard_sizes[number] for number in todo], jobs)
+    helped = todo[split:]
+    helper = ForkedCall(in_tree_copy, tree, _write_shards, tree, prefix, [shards[k] for k in helped], [names[k] for k in helped]) if helped else None
     try:
-
-        def save(name: str, data: bytes) -> str:
-            return tree.write_bytes(prefix + name, data)
-
-        def reuse(name: str, digest: str) -> bool:
-            # The last output may be another call's than the memo's: only its file of these bytes will do.
-            return tree.previous_digest(prefix + name) == digest and tree.reuse(prefix + name)
-
         out = _Files(save, reuse, memo)
         lexicon, lexicon_names = _lexicon_files(index, sizes.lexicon, list(zip(firsts, names)), out)
         texts = _text_files(index, sizes.text, out)
-        for name, shard in zip(names[:split], shards[:split]):
-            out.add_from(SHARDS_DIR, name, shard, lambda shard=shard: _shard(shard))
+        for number in todo[:split]:
+            shard = shards[number]
+            digests[number] = out.make_from(SHARDS_DIR, names[number], shard, lambda shard=shard: _shard(shard))
         if helper is not None:
-            out.add_written(SHARDS_DIR, names[split:], tree.absorb(helper.result()))
+            for number, digest in zip(helped, tree.absorb(helper.result())):
+                digests[number] = digest
+        written = [digest for digest in digests if digest is not None]
+        assert len(written) == len(shards), "a shard was neither linked nor written"
+        out.add_written(SHARDS_DIR, names, written)
+        if kept is not None:
+            kept.shards = {_file_name(SHARDS_DIR, name): (key, digest) for name, key, digest in zip(names, keys, written)}
         out.add_file(SPEAKERS_FILE, _speakers(index))
         manifest = {
             "format": FORMAT_VERSION,

@@ -164,30 +164,43 @@ def test_only_the_pages_that_show_an_edited_meeting_are_rendered_again(content: 
     assert meeting_and_body_pages == {f"{edited}/", "kokkai/"}
 
 
-def test_a_warm_build_makes_only_the_shards_whose_bytes_change(content: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The kept index knows which shard files it wrote from which postings: the others are linked without being made."""
+def test_a_warm_build_makes_only_the_search_files_of_what_changed(content: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The kept index knows which shards and text files it wrote from what: the others are linked without being made."""
     from generator.search import shards
 
-    made: list[bytes] = []
-    real = shards._shard
+    made_shards: list[bytes] = []
+    made_texts: list[tuple[int, bytes]] = []  # (the meeting's place, the file)
+    real_shard, real_text = shards._shard, shards._text_file
 
-    def counted(terms):  # noqa: ANN001, ANN202 - shards._shard's own signature
-        made.append(real(terms))
-        return made[-1]
+    def shard(terms):  # noqa: ANN001, ANN202
+        made_shards.append(real_shard(terms))
+        return made_shards[-1]
+
+    def text_file(run):  # noqa: ANN001, ANN202
+        made_texts.append((run[0].meeting, real_text(run)))
+        return made_texts[-1][1]
+
+    def search_files(site: Path, folder: str) -> dict[str, bytes]:
+        return {path.name: path.read_bytes() for path in (site / "search" / folder).iterdir()}
 
     site, cache = tmp_path / "site", tmp_path / "cache"
     build(content, site, cache)
-    monkeypatch.setattr(shards, "_shard", counted)
+    monkeypatch.setattr(shards, "_shard", shard)
+    monkeypatch.setattr(shards, "_text_file", text_file)
     build(content, site, cache)
-    assert made == [], "nothing changed: every shard is the last build's"
-    before = {path.name: path.read_bytes() for path in (site / "search" / "shards").iterdir()}
+    assert made_shards == [] and made_texts == [], "nothing changed: every shard and text file is the last build's"
+    before = {folder: search_files(site, folder) for folder in ("shards", "text")}
     edit_utterance(content, tmp_path)
     build(content, site, cache)
-    after = {path.name: path.read_bytes() for path in (site / "search" / "shards").iterdir()}
-    changed = sorted(data for name, data in after.items() if before.get(name) != data)
-    # The utterance's terms sit in most of this small archive's shards, yet not in all of them.
-    assert changed and len(changed) < len(after)
-    assert sorted(made) == changed
+    after = {folder: search_files(site, folder) for folder in ("shards", "text")}
+    changed = {folder: sorted(data for name, data in after[folder].items() if before[folder].get(name) != data) for folder in after}
+    # The utterance's terms sit in most of this small archive's shards, yet not in all of them:
+    # exactly the shards whose bytes change are made.
+    assert changed["shards"] and len(changed["shards"]) < len(after["shards"])
+    assert sorted(made_shards) == changed["shards"]
+    # Text files are made for the edited meeting only (all of its files, whichever changed).
+    assert changed["text"] and {meeting for meeting, _ in made_texts} == {made_texts[0][0]}
+    assert set(changed["text"]) <= {data for _, data in made_texts} and len(made_texts) < len(after["text"]) / 10
     build(content, tmp_path / "cold", tmp_path / "cold-cache")
     assert site_files(site) == site_files(tmp_path / "cold")
 
@@ -212,6 +225,12 @@ def test_a_file_edited_by_hand_in_the_site_is_written_again(content: Path, tmp_p
     feed = site / "feed.xml"
     with page.open("ab") as out:
         out.write(b"<!-- edited by hand -->")
+    # A search text file and a shard, which the kept index knows it wrote: the record says they are not as written.
+    text = sorted((site / "search" / "text").iterdir())[0]
+    shard = sorted((site / "search" / "shards").iterdir())[0]
+    for path in (text, shard):
+        with path.open("ab") as out:
+            out.write(b" ")
     # Same size and the old mtime: only the inode's contents changed (the record's inode check is all
     # that could tell), so a file put back with another inode is not trusted either.
     stat = feed.stat()

@@ -187,7 +187,8 @@ class PendingSearchIndex:
         self.kept: IndexState | None = None
         """The index to keep for the next build, once `result()` made it (with `cache_dir`)."""
         self._state = self._reusable_state(kept) if cache_dir is not None else None
-        self._shards_read = self._state.shards if self._state is not None else {}
+        self._files_read = (self._state.shards, self._state.texts) if self._state is not None else ({}, {})
+        """The kept index's record of the files written from it, as read: `save` keeps a changed one."""
         self._changed = list(range(len(self.meetings)))
         """The meetings analysed: all, or those that came or changed since the kept index."""
         if self._state is not None:
@@ -356,14 +357,14 @@ class PendingSearchIndex:
         return following, (self._sizes[following] if following is not None else 0), 0, {}
 
     def save(self) -> None:
-        """Keep the index in the cache, with the shards written from it, if either differs from the cache's (call after writing its files)."""
+        """Keep the index in the cache, with its record of the files written from it, if either differs from the cache's (call after writing its files)."""
         kept = self.kept
         if kept is None or self._cache_dir is None:
             return
-        if self._unsaved or kept.shards != self._shards_read:
+        if self._unsaved or (kept.shards, kept.texts) != self._files_read:
             save_state(self._cache_dir, kept)
             self._unsaved = False
-            self._shards_read = kept.shards
+            self._files_read = (kept.shards, kept.texts)
 
     def close(self) -> None:
         """Stop the worker processes."""

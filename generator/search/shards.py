@@ -46,6 +46,7 @@ mixes files of two builds. Sizes are chosen by measurement (docs/search.md).
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from collections.abc import Callable, Iterable, Iterator
@@ -142,10 +143,18 @@ class _Files:
         self._memo = memo
         self._sources: dict[str, tuple[object, str]] = {}
 
-    def add_from(self, folder: str, name: str, source: object, make: Callable[[], bytes]) -> None:
-        """Add `<folder>/<name>.json`, made by `make()` from `source` (compared with the memo's)."""
+    def add_from(self, folder: str, name: str, source: object, make: Callable[[], bytes]) -> str:
+        """Add `<folder>/<name>.json`, made by `make()` from `source` (compared with the memo's); returns its digest."""
         digest = self.make_from(folder, name, source, make)
         self._digest.update(_file_name(folder, name).encode() + b"\0" + digest.encode())
+        return digest
+
+    def add_known(self, folder: str, name: str, digest: str, make: Callable[[], bytes]) -> None:
+        """Add `<folder>/<name>.json`, known to have `digest` as its content digest: linked from the last output, or made by `make()` if that fails."""
+        path = _file_name(folder, name)
+        if self._reuse is None or not self._reuse(path, digest):
+            digest = self._save(path, make())
+        self._digest.update(path.encode() + b"\0" + digest.encode())
 
     def make_from(self, folder: str, name: str, source: object, make: Callable[[], bytes]) -> str:
         """Write `<folder>/<name>.json` as `add_from` does, but leave it to `add_written` to count it in; returns its digest."""
@@ -274,19 +283,55 @@ def _write_shards(tree: OutputTree, prefix: str, shards: list[list[tuple[str, st
     return [tree.write_bytes(prefix + _file_name(SHARDS_DIR, name), _shard(shard)) for name, shard in zip(names, shards)]
 
 
+def _text_runs(documents: list[DocumentEntry], target: int) -> list[list[DocumentEntry]]:
+    """A meeting's utterances cut into the runs its text files hold."""
+    return list(_runs(((doc, len(doc.text.encode("utf-8")) + 8) for doc in documents), target))
+
+
+def _text_file(run: list[DocumentEntry]) -> bytes:
+    return _json([[doc.item, doc.text, doc.speaker, doc.who] for doc in run])
+
+
+def _documents_digest(documents: list[DocumentEntry]) -> str:
+    """A digest of what a meeting's text files are made from: each utterance's agenda item, text, speaker and key."""
+    digest = hashlib.blake2b(digest_size=16)
+    for doc in documents:
+        digest.update(repr((doc.item, doc.text, doc.speaker, doc.who)).encode())
+    return digest.hexdigest()
+
+
 def _text_files(index: SearchIndex, target: int, out: _Files) -> list[list[int]]:
-    """Add the text files, each of consecutive utterances of one meeting; returns, per meeting, how many each holds."""
+    """Add the text files, each of consecutive utterances of one meeting; returns, per meeting, how many each holds.
+
+    With the index's `kept` index, a meeting whose utterances are those its text files were last
+    written from has them linked without making them; what was written is recorded there.
+    """
     by_meeting: list[list[DocumentEntry]] = [[] for _ in index.meetings]
     for doc in index.documents:
         by_meeting[doc.meeting].append(doc)
+    kept = index.kept
+    written: dict[str, tuple[tuple[str, int], list[str], list[int]]] = {}
     counts: list[list[int]] = []
     for meeting, documents in zip(index.meetings, by_meeting):
-        sized = ((doc, len(doc.text.encode("utf-8")) + 8) for doc in documents)
-        runs = list(_runs(sized, target))
-        for number, run in enumerate(runs):
-            items = [[doc.item, doc.text, doc.speaker, doc.who] for doc in run]
-            out.add_from(TEXT_DIR, f"{meeting.id}-{number}", items, lambda items=items: _json(items))
+        key = (_documents_digest(documents), target) if kept is not None else None
+        known = kept.texts.get(meeting.id) if kept is not None else None
+        if known is not None and known[0] == key:
+            # Cut only if a file of the last output cannot be linked (edited by hand, or gone).
+            runs_of = functools.cache(lambda documents=documents: _text_runs(documents, target))
+            for number, digest in enumerate(known[1]):
+                out.add_known(TEXT_DIR, f"{meeting.id}-{number}", digest, lambda number=number, runs_of=runs_of: _text_file(runs_of()[number]))
+            written[meeting.id] = known
+            counts.append(known[2])
+            continue
+        runs = _text_runs(documents, target)
+        digests = [
+            out.add_from(TEXT_DIR, f"{meeting.id}-{number}", run, lambda run=run: _text_file(run)) for number, run in enumerate(runs)
+        ]
         counts.append([len(run) for run in runs])
+        if key is not None:
+            written[meeting.id] = (key, digests, counts[-1])
+    if kept is not None:
+        kept.texts = written
     return counts
 
 

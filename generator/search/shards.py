@@ -58,7 +58,7 @@ from ..forking import ForkedCall, can_fork
 from ..output import OutputTree, in_tree_copy
 from .analysis import available_cores
 from .chunking import content_runs, unique_names
-from .incremental import shard_key
+from .incremental import IndexState, shard_key
 from .index import DocumentEntry, SearchIndex, utf16_order
 from .lexicon import word_map
 
@@ -278,6 +278,16 @@ def _shard(terms: list[tuple[str, str, int]]) -> bytes:
     return b"[" + b",".join(_posting_json(term, entries) for term, entries, _ in terms) + b"]"
 
 
+def _linked_shards(kept: IndexState, names: list[str], keys: list[tuple[str, str, int, int]], reuse: Callable[[str, str], bool]) -> list[str | None]:
+    """The digest of each shard (of `names` and `keys`) that the last build wrote from the same key and `reuse` linked; None for the others."""
+    digests: list[str | None] = []
+    for name, key in zip(names, keys):
+        path = _file_name(SHARDS_DIR, name)
+        known = kept.shards.get(path)
+        digests.append(known[1] if known is not None and known[0] == key and reuse(path, known[1]) else None)
+    return digests
+
+
 def _write_shards(tree: OutputTree, prefix: str, shards: list[list[tuple[str, str, int]]], names: list[str]) -> list[str]:
     """Write `shards` as `<prefix>shards/<name>.json` into `tree`; returns their content digests (in a forked helper, `in_tree_copy`)."""
     return [tree.write_bytes(prefix + _file_name(SHARDS_DIR, name), _shard(shard)) for name, shard in zip(names, shards)]
@@ -296,7 +306,10 @@ def _documents_digest(documents: list[DocumentEntry]) -> str:
     """A digest of what a meeting's text files are made from: each utterance's agenda item, text, speaker and key."""
     digest = hashlib.blake2b(digest_size=16)
     for doc in documents:
-        digest.update(repr((doc.item, doc.text, doc.speaker, doc.who)).encode())
+        # Lengths before the strings: no two lists of utterances feed it the same bytes.
+        who = "-" if doc.who is None else f"{len(doc.who)}:{doc.who}"
+        digest.update(f"{doc.item},{len(doc.speaker)}:{doc.speaker},{who},{len(doc.text)}:".encode())
+        digest.update(doc.text.encode())
     return digest.hexdigest()
 
 
@@ -376,12 +389,7 @@ def write_search_files(
 
     kept = index.kept
     keys = [shard_key(shard, kept.changed) for shard in shards] if kept is not None else []
-    digests: list[str | None] = [None] * len(shards)
-    if kept is not None:
-        for number, (name, key) in enumerate(zip(names, keys)):
-            known = kept.shards.get(_file_name(SHARDS_DIR, name))
-            if known is not None and known[0] == key and reuse(_file_name(SHARDS_DIR, name), known[1]):
-                digests[number] = known[1]
+    digests = _linked_shards(kept, names, keys, reuse) if kept is not None else [None] * len(shards)
     todo = [number for number, digest in enumerate(digests) if digest is None]
     split = _helper_split([shard_sizes[number] for number in todo], jobs)
     helped = todo[split:]

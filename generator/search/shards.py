@@ -313,16 +313,17 @@ def _documents_digest(documents: list[DocumentEntry]) -> str:
     return digest.hexdigest()
 
 
-def _text_files(index: SearchIndex, target: int, out: _Files) -> list[list[int]]:
+def _text_files(index: SearchIndex, target: int, out: _Files, memo: FilesMemo | None = None) -> list[list[int]]:
     """Add the text files, each of consecutive utterances of one meeting; returns, per meeting, how many each holds.
 
-    With the index's `kept` index, a meeting whose utterances are those its text files were last
-    written from has them linked without making them; what was written is recorded there.
+    With the index's `kept` index (and no `memo`), a meeting whose utterances are those its text
+    files were last written from has them linked without making them; what was written is
+    recorded there.
     """
     by_meeting: list[list[DocumentEntry]] = [[] for _ in index.meetings]
     for doc in index.documents:
         by_meeting[doc.meeting].append(doc)
-    kept = index.kept
+    kept = index.kept if memo is None else None  # as for the shards (write_search_files)
     written: dict[str, tuple[tuple[str, int], list[str], list[int]]] = {}
     counts: list[list[int]] = []
     for meeting, documents in zip(index.meetings, by_meeting):
@@ -364,7 +365,7 @@ def write_search_files(
     a machine of several cores, a forked helper process (forking.py) writes the last shards
     (HELPER_SHARE of their bytes) while this one writes the rest; the files are the same either
     way. A `memo` of the last call (`FilesMemo`) spares making the shards and text files this
-    process writes again when they are made from the same data. With the index's `kept` index,
+    process writes again when they are made from the same data. Else, with the index's `kept` index,
     a shard of the key (incremental.shard_key) the last build wrote it from is linked from the
     last output without being made; the shards written are recorded there for the next build.
     Returns the helper's own memory in bytes (0 without a helper).
@@ -387,7 +388,10 @@ def write_search_files(
         # The last output may be another call's than the memo's: only its file of these bytes will do.
         return tree.previous_digest(prefix + name) == digest and tree.reuse(prefix + name)
 
-    kept = index.kept
+    # A process that keeps a memo of its last files (the serve worker) tells them apart by that,
+    # at less cost than by the kept index's keys; the kept index's record stays true meanwhile
+    # (its keys are made from the same marks, its digests are checked against the last output).
+    kept = index.kept if memo is None else None
     keys = [shard_key(shard, kept.changed) for shard in shards] if kept is not None else []
     digests = _linked_shards(kept, names, keys, reuse) if kept is not None else [None] * len(shards)
     todo = [number for number, digest in enumerate(digests) if digest is None]
@@ -397,7 +401,7 @@ def write_search_files(
     try:
         out = _Files(save, reuse, memo)
         lexicon, lexicon_names = _lexicon_files(index, sizes.lexicon, list(zip(firsts, names)), out)
-        texts = _text_files(index, sizes.text, out)
+        texts = _text_files(index, sizes.text, out, memo)
         for number in todo[:split]:
             shard = shards[number]
             digests[number] = out.make_from(SHARDS_DIR, names[number], shard, lambda shard=shard: _shard(shard))

@@ -25,8 +25,8 @@ from pathlib import Path
 from types import TracebackType
 from typing import Protocol
 
-from .folding import hiragana, is_kanji, non_word_mask
 from ..forking import max_rss, proportional_memory
+from .folding import hiragana, is_kanji, non_word_mask
 from .lunr_writer import GAPS, LENGTH, POSITIONS
 from .tokenizer import JapaneseTokenizer, Token
 

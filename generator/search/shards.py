@@ -52,7 +52,7 @@ import json
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TypeVar
+from typing import TypeVar, cast
 
 from ..forking import ForkedCall, can_fork
 from ..output import OutputTree, in_tree_copy
@@ -313,17 +313,15 @@ def _documents_digest(documents: list[DocumentEntry]) -> str:
     return digest.hexdigest()
 
 
-def _text_files(index: SearchIndex, target: int, out: _Files, memo: FilesMemo | None = None) -> list[list[int]]:
+def _text_files(index: SearchIndex, target: int, out: _Files, kept: IndexState | None = None) -> list[list[int]]:
     """Add the text files, each of consecutive utterances of one meeting; returns, per meeting, how many each holds.
 
-    With the index's `kept` index (and no `memo`), a meeting whose utterances are those its text
-    files were last written from has them linked without making them; what was written is
-    recorded there.
+    With a `kept` index, a meeting whose utterances are those its text files were last written
+    from has them linked without making them; what was written is recorded there.
     """
     by_meeting: list[list[DocumentEntry]] = [[] for _ in index.meetings]
     for doc in index.documents:
         by_meeting[doc.meeting].append(doc)
-    kept = index.kept if memo is None else None  # as for the shards (write_search_files)
     written: dict[str, tuple[tuple[str, int], list[str], list[int]]] = {}
     counts: list[list[int]] = []
     for meeting, documents in zip(index.meetings, by_meeting):
@@ -401,15 +399,15 @@ def write_search_files(
     try:
         out = _Files(save, reuse, memo)
         lexicon, lexicon_names = _lexicon_files(index, sizes.lexicon, list(zip(firsts, names)), out)
-        texts = _text_files(index, sizes.text, out, memo)
+        texts = _text_files(index, sizes.text, out, kept)
         for number in todo[:split]:
             shard = shards[number]
             digests[number] = out.make_from(SHARDS_DIR, names[number], shard, lambda shard=shard: _shard(shard))
         if helper is not None:
             for number, digest in zip(helped, tree.absorb(helper.result())):
                 digests[number] = digest
-        written = [digest for digest in digests if digest is not None]
-        assert len(written) == len(shards), "a shard was neither linked nor written"
+        assert None not in digests, "a shard was neither linked nor written"
+        written = cast(list[str], digests)
         out.add_written(SHARDS_DIR, names, written)
         if kept is not None:
             kept.shards = {_file_name(SHARDS_DIR, name): (key, digest) for name, key, digest in zip(names, keys, written)}

@@ -17,7 +17,7 @@ from .feeds import write_feeds
 from .models import Archive, Body, Meeting, group_bodies, speakers_in_order
 from .opendata import write_open_data
 from .forking import ForkedCall, can_fork, max_rss
-from .output import OutputTree, TreeWork, check_output_folder, discard, staging_folder, in_tree_copy, swap_into_place
+from .output import OutputTree, TreeWork, check_output_folder, discard, in_tree_copy, removed_meanwhile, staging_folder, swap_keeping_old
 from .output_reuse import OutputRecord, body_fields, code_version, derived_key, forget_record, load_record, meeting_key, save_record, site_key, theme_digest
 from .pages import Page, SiteUrls
 from .permalinks import MANIFEST_NAME, Manifest, ManifestError, redirect_pages, speech_digest
@@ -185,57 +185,76 @@ def build_site(
     started = time.perf_counter()
     check_output_folder(out_dir, content_dir, templates_dir)
     # A large archive is millions of small acyclic objects (meetings, tokens, postings): the
-    # cycle collector would walk them again and again for nothing (half of a build's time).
+    # cycle collector would walk them again and again for nothing (half of a build's time). They
+    # are all let go when _build returns, before the collector resumes: else its first pass
+    # would walk every one of them once more (a tenth of a second on a warm build).
     with collector_paused():
-        archive, diagnostics = load_archive(content_dir, cache_dir)
-        if archive is None or has_errors(diagnostics):
-            raise ContentError(diagnostics)
-        urls = SiteUrls.from_base_url(base_url or archive.config.base_url)
-        pages = plan_pages(archive)
-        lunr_js = find_lunr_js()
-        previous = load_record(cache_dir, out_dir)
-        keys = output_keys(archive, pages, templates_dir, urls) if cache_dir is not None else {}
-        unchanged = {name for name, key in keys.items() if previous.keys.get(name) == key}
-        staging = staging_folder(out_dir)
-        aggregates: ForkedCall[TreeWork[list[Diagnostic]]] | None = None
-        aggregates_writer = 0
-        try:
-            # The index is kept in the cache once its files are written (search.save), with them.
-            with PendingSearchIndex(archive, urls.base_path, jobs=jobs, cache_dir=cache_dir, save=False) as search:
-                tree = OutputTree(staging, out_dir if out_dir.is_dir() else None, previous.files, keep_record=cache_dir is not None)
-                write_pages(archive, templates_dir, urls, pages, tree, progress, unchanged, cache_dir)
-                copy_static(templates_dir, tree)
-                tree.copy_file(lunr_js, ASSETS_URL + LUNR_JS.name)
-                # With no tokenizing workers (a warm build), a forked helper writes the open data
-                # and feeds on the second core while this process finishes the search index.
-                if jobs != 1 and not search.workers and len(search.documents) >= AGGREGATES_HELPER_MIN_UTTERANCES and can_fork():
-                    aggregates = ForkedCall(in_tree_copy, tree, write_aggregates, archive, urls, pages, tree, content_dir, unchanged)
-                else:
-                    diagnostics = diagnostics + write_aggregates(archive, urls, pages, tree, content_dir, unchanged)
-                search_index = search.result()
-                # The workers have ended: RUSAGE_CHILDREN now covers them (in a test run, also
-                # any child process before them, which can only make the figure larger). They
-                # ended as soon as their last run was read, before this process put the index
-                # together: this process's peak until then is what it held beside them.
-                worker = max_rss(resource.RUSAGE_CHILDREN)
-                with_workers = search.peak_with_workers or max_rss(resource.RUSAGE_SELF)
-            shard_writer = write_search_index(search_index, staging, jobs=jobs, tree=tree)
+        return _build(content_dir, templates_dir, out_dir, base_url, progress, jobs, cache_dir, started)
+
+
+def _build(
+    content_dir: Path,
+    templates_dir: Path,
+    out_dir: Path,
+    base_url: str | None,
+    progress: Progress | None,
+    jobs: int | None,
+    cache_dir: Path | None,
+    started: float,
+) -> BuildSummary:
+    """`build_site` once the output folder is known to be safe to replace, with the cycle collector paused."""
+    archive, diagnostics = load_archive(content_dir, cache_dir)
+    if archive is None or has_errors(diagnostics):
+        raise ContentError(diagnostics)
+    urls = SiteUrls.from_base_url(base_url or archive.config.base_url)
+    pages = plan_pages(archive)
+    lunr_js = find_lunr_js()
+    previous = load_record(cache_dir, out_dir)
+    keys = output_keys(archive, pages, templates_dir, urls) if cache_dir is not None else {}
+    unchanged = {name for name, key in keys.items() if previous.keys.get(name) == key}
+    staging = staging_folder(out_dir)
+    aggregates: ForkedCall[TreeWork[list[Diagnostic]]] | None = None
+    aggregates_writer = 0
+    try:
+        # The index is kept in the cache once its files are written and in place (search.save), with them.
+        with PendingSearchIndex(archive, urls.base_path, jobs=jobs, cache_dir=cache_dir, save=False) as search:
+            tree = OutputTree(staging, out_dir if out_dir.is_dir() else None, previous.files, keep_record=cache_dir is not None)
+            write_pages(archive, templates_dir, urls, pages, tree, progress, unchanged, cache_dir)
+            copy_static(templates_dir, tree)
+            tree.copy_file(lunr_js, ASSETS_URL + LUNR_JS.name)
+            # With no tokenizing workers (a warm build), a forked helper writes the open data
+            # and feeds on the second core while this process finishes the search index.
+            if jobs != 1 and not search.workers and len(search.documents) >= AGGREGATES_HELPER_MIN_UTTERANCES and can_fork():
+                aggregates = ForkedCall(in_tree_copy, tree, write_aggregates, archive, urls, pages, tree, content_dir, unchanged)
+            else:
+                diagnostics = diagnostics + write_aggregates(archive, urls, pages, tree, content_dir, unchanged)
+            search_index = search.result()
+            # The workers have ended: RUSAGE_CHILDREN now covers them (in a test run, also
+            # any child process before them, which can only make the figure larger). They
+            # ended as soon as their last run was read, before this process put the index
+            # together: this process's peak until then is what it held beside them.
+            worker = max_rss(resource.RUSAGE_CHILDREN)
+            with_workers = search.peak_with_workers or max_rss(resource.RUSAGE_SELF)
+        # A meeting's output key stands for its text files' content too (they are made from it).
+        sources = [keys[meeting.path] for body in archive.bodies for meeting in body.meetings] if keys else None
+        shard_writer = write_search_index(search_index, staging, jobs=jobs, tree=tree, sources=sources)
+        if aggregates is not None:
+            diagnostics = diagnostics + tree.absorb(aggregates.result())
+            aggregates_writer = aggregates.private_memory
+        # The record describes the site being replaced until the new one is in place.
+        forget_record(cache_dir, out_dir)
+        old_site = swap_keeping_old(staging, out_dir)
+        # A thread removes the old site (system calls, mostly outside the GIL) while this one
+        # keeps the index, with its record of the files just written, and the output record
+        # (pickling). Nothing forks from here on.
+        with removed_meanwhile(old_site):
             search.save()
-            if aggregates is not None:
-                diagnostics = diagnostics + tree.absorb(aggregates.result())
-                aggregates_writer = aggregates.private_memory
-            # Let the index go while the collector is still off: on its return the collector
-            # would walk its millions of objects once more (seconds on a large archive).
-            del search_index
-            # The record describes the site being replaced until the new one is in place.
-            forget_record(cache_dir, out_dir)
-            swap_into_place(staging, out_dir)
             save_record(cache_dir, out_dir, OutputRecord(tree.record, keys))
-        except BaseException:
-            if aggregates is not None:
-                aggregates.cancel()
-            discard(staging)
-            raise
+    except BaseException:
+        if aggregates is not None:
+            aggregates.cancel()
+        discard(staging)
+        raise
     return BuildSummary(
         meetings=len(archive.meetings),
         utterances=sum(len(m.utterances) for m in archive.meetings),

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import stat
 import tempfile
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Generic, TypeVar
@@ -274,6 +276,13 @@ def swap_into_place(staging: Path, out_dir: Path) -> None:
 
     The new site gets the marker file that lets the next build replace it.
     """
+    old = swap_keeping_old(staging, out_dir)
+    if old is not None:
+        shutil.rmtree(old)
+
+
+def swap_keeping_old(staging: Path, out_dir: Path) -> Path | None:
+    """`swap_into_place`, but leave the old site in a folder beside `out_dir` for the caller to remove; returns that folder (None if there was no site)."""
     out_dir = Path(os.path.abspath(out_dir))
     # mkdtemp makes the folder private (0700); a site is for everyone to read.
     os.chmod(staging, 0o755)
@@ -290,8 +299,25 @@ def swap_into_place(staging: Path, out_dir: Path) -> None:
             old.rmdir()
             raise
     os.rename(staging, out_dir)
-    if old is not None:
-        shutil.rmtree(old)
+    return old
+
+
+@contextlib.contextmanager
+def removed_meanwhile(folder: Path | None) -> Iterator[None]:
+    """Remove `folder` (if any) in a thread while the body runs; wait for it at the end.
+
+    Removing a site is thousands of system calls, which run outside the GIL: a thread does them
+    while the body does Python work. Use it only where nothing forks meanwhile.
+    """
+    if folder is None:
+        yield
+        return
+    remover = threading.Thread(target=shutil.rmtree, args=(folder,), kwargs={"ignore_errors": True}, name="minutes-remove-old-site")
+    remover.start()
+    try:
+        yield
+    finally:
+        remover.join()
 
 
 def discard(staging: Path) -> None:

@@ -73,9 +73,9 @@ class IndexState:
     """Shard file (`shards/<name>.json`) → what it was written from (`shard_key`) and its content
     digest, as the last build wrote it: a shard of the same key has the same bytes (shards.py)."""
     texts: dict[str, tuple[tuple[str, int], list[str], list[int]]] = field(default_factory=dict)
-    """Meeting id → what its text files were written from (a digest of its utterances' items,
-    texts and speakers, and the target size), their content digests and how many utterances
-    each holds, as the last build wrote them."""
+    """Meeting id → what its text files were written from (the build's output key of the meeting,
+    else a digest of its utterances' items, texts and speakers; and the target size), their
+    content digests and how many utterances each holds, as the last build wrote them."""
     touched: dict[str, tuple[str | None, int | None]] = field(default_factory=dict, repr=False, compare=False)
     """During an update: term → its posting and its `changed` entry before the update first
     touched it (`settle` keeps the mark only where the posting ends up different); never pickled."""

@@ -412,14 +412,19 @@ def _store(archive: Archive, base_path: str) -> tuple[list[MeetingEntry], list[D
 
 
 def write_search_index(
-    index: SearchIndex, out_dir: Path, jobs: int | None = None, tree: OutputTree | None = None, memo: FilesMemo | None = None
+    index: SearchIndex,
+    out_dir: Path,
+    jobs: int | None = None,
+    tree: OutputTree | None = None,
+    memo: FilesMemo | None = None,
+    sources: list[str] | None = None,
 ) -> int:
     """Write the search files of `index` into `out_dir/search/` (see shards.py for what they are).
 
-    `jobs`, `tree` (the build's output, rooted at `out_dir`) and `memo` as for
+    `jobs`, `tree` (the build's output, rooted at `out_dir`), `memo` and `sources` as for
     `shards.write_search_files`; returns the memory its helper process held alone, in bytes.
     """
     from .shards import write_search_files  # shards.py reads this module's models: import it late
 
     with collector_paused():
-        return write_search_files(index, out_dir / SEARCH_DIR, jobs=jobs, tree=tree, memo=memo)
+        return write_search_files(index, out_dir / SEARCH_DIR, jobs=jobs, tree=tree, memo=memo, sources=sources)

@@ -313,19 +313,22 @@ def _documents_digest(documents: list[DocumentEntry]) -> str:
     return digest.hexdigest()
 
 
-def _text_files(index: SearchIndex, target: int, out: _Files, kept: IndexState | None = None) -> list[list[int]]:
+def _text_files(index: SearchIndex, target: int, out: _Files, kept: IndexState | None = None, sources: list[str] | None = None) -> list[list[int]]:
     """Add the text files, each of consecutive utterances of one meeting; returns, per meeting, how many each holds.
 
     With a `kept` index, a meeting whose utterances are those its text files were last written
-    from has them linked without making them; what was written is recorded there.
+    from has them linked without making them; what was written is recorded there. A meeting's
+    utterances are told by its entry in `sources` where given (a digest of everything the
+    meeting is made from), else by a digest of them.
     """
     by_meeting: list[list[DocumentEntry]] = [[] for _ in index.meetings]
     for doc in index.documents:
         by_meeting[doc.meeting].append(doc)
     written: dict[str, tuple[tuple[str, int], list[str], list[int]]] = {}
     counts: list[list[int]] = []
-    for meeting, documents in zip(index.meetings, by_meeting):
-        key = (_documents_digest(documents), target) if kept is not None else None
+    for position, (meeting, documents) in enumerate(zip(index.meetings, by_meeting)):
+        source = sources[position] if sources is not None else _documents_digest(documents)
+        key = (source, target) if kept is not None else None
         known = kept.texts.get(meeting.id) if kept is not None else None
         if known is not None and known[0] == key:
             # Cut only if a file of the last output cannot be linked (edited by hand, or gone).
@@ -354,6 +357,7 @@ def write_search_files(
     jobs: int | None = None,
     tree: OutputTree | None = None,
     memo: FilesMemo | None = None,
+    sources: list[str] | None = None,
 ) -> int:
     """Write the search files of `index` into `folder` (the site's `search/`), creating it.
 
@@ -365,7 +369,9 @@ def write_search_files(
     way. A `memo` of the last call (`FilesMemo`) spares making the shards and text files this
     process writes again when they are made from the same data. Else, with the index's `kept` index,
     a shard of the key (incremental.shard_key) the last build wrote it from is linked from the
-    last output without being made; the shards written are recorded there for the next build.
+    last output without being made; the shards written are recorded there for the next build,
+    and so are the text files, by `sources` where given: per meeting of the index, a digest of
+    everything it is made from (the build's output keys), which spares digesting its utterances.
     Returns the helper's own memory in bytes (0 without a helper).
     """
     if tree is None:
@@ -399,7 +405,7 @@ def write_search_files(
     try:
         out = _Files(save, reuse, memo)
         lexicon, lexicon_names = _lexicon_files(index, sizes.lexicon, list(zip(firsts, names)), out)
-        texts = _text_files(index, sizes.text, out, kept)
+        texts = _text_files(index, sizes.text, out, kept, sources)
         for number in todo[:split]:
             shard = shards[number]
             digests[number] = out.make_from(SHARDS_DIR, names[number], shard, lambda shard=shard: _shard(shard))

@@ -119,20 +119,17 @@ def save_record(cache_dir: Path | None, out_dir: Path, record: OutputRecord) -> 
     if cache_dir is None:
         return
     files = {}
+    root = os.fspath(out_dir)  # paths as strings: pathlib's objects cost as much as the lstat of each of thousands of files
     for rel, written in sorted(record.files.items()):
         try:
-            files[rel] = FileRecord.of(written.digest, os.lstat(out_dir / rel))
+            status = os.lstat(os.path.join(root, rel))
         except OSError:
             continue
-        if files[rel].ino != written.ino or files[rel].size != written.size:
-            del files[rel]  # not the file this build wrote: never trust it
+        if status.st_ino != written.ino or status.st_size != written.size:
+            continue  # not the file this build wrote: never trust it
+        files[rel] = [written.digest, status.st_size, status.st_mtime_ns, status.st_ino, status.st_dev, status.st_ctime_ns]
     path = record_path(cache_dir, out_dir)
-    data = {
-        "format": FORMAT,
-        "out": os.path.abspath(out_dir),
-        "files": {rel: [r.digest, r.size, r.mtime_ns, r.ino, r.dev, r.ctime_ns] for rel, r in files.items()},
-        "keys": dict(sorted(record.keys.items())),
-    }
+    data = {"format": FORMAT, "out": os.path.abspath(out_dir), "files": files, "keys": dict(sorted(record.keys.items()))}
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         partial = path.with_name(f"{path.name}.{os.getpid()}.partial")

@@ -243,13 +243,13 @@ def _build(
             aggregates_writer = aggregates.private_memory
         # The record describes the site being replaced until the new one is in place.
         forget_record(cache_dir, out_dir)
-        old_site = swap_keeping_old(staging, out_dir)
         # A thread removes the old site (system calls, mostly outside the GIL) while this one
-        # keeps the index, with its record of the files just written, and the output record
-        # (pickling). Nothing forks from here on.
-        with removed_meanwhile(old_site):
+        # keeps the index, with its record of the files just written (pickling). Nothing forks
+        # from here on. The output record waits for the removal: removing the old site's name
+        # of a linked file moves the file's ctime, which the record keeps.
+        with removed_meanwhile(swap_keeping_old(staging, out_dir)):
             search.save()
-            save_record(cache_dir, out_dir, OutputRecord(tree.record, keys))
+        save_record(cache_dir, out_dir, OutputRecord(tree.record, keys))
     except BaseException:
         if aggregates is not None:
             aggregates.cancel()

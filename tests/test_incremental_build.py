@@ -205,6 +205,28 @@ def test_a_warm_build_makes_only_the_search_files_of_what_changed(content: Path,
     assert site_files(site) == site_files(tmp_path / "cold")
 
 
+def test_after_each_build_the_record_matches_every_file_of_the_site_so_the_next_build_reads_none(content: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Linking a file and removing the old site's name of it both move its ctime: the record is
+    taken once both happened, else the next build would read and hash every file to trust it."""
+    from generator import output
+    from generator.output_reuse import load_record
+
+    site, cache = tmp_path / "site", tmp_path / "cache"
+    build(content, site, cache)
+    build(content, site, cache)
+    edit_utterance(content, tmp_path)
+    build(content, site, cache)
+    record = load_record(cache, site)
+    on_disk = {p.relative_to(site).as_posix() for p in site.rglob("*") if p.is_file()} - {output.SITE_MARKER}
+    assert set(record.files) == on_disk
+    assert [rel for rel, kept in record.files.items() if not kept.matches(os.lstat(site / rel))] == []
+    read: list[str] = []
+    real_read = output._read
+    monkeypatch.setattr(output, "_read", lambda path: read.append(path) or real_read(path))
+    build(content, site, cache)
+    assert read == []
+
+
 def test_a_build_that_fails_on_content_errors_leaves_the_site_untouched(content: Path, tmp_path: Path) -> None:
     site, cache = tmp_path / "site", tmp_path / "cache"
     build(content, site, cache)

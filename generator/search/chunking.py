@@ -15,6 +15,7 @@ meeting sorts early. Here:
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from collections.abc import Iterable, Iterator
 from typing import TypeVar
@@ -25,6 +26,7 @@ _DIGITS = "0123456789abcdefghijklmnopqrstuvwxyz"
 _SCALE = 2.0**64
 
 
+@functools.cache  # a process that writes index after index (the serve worker) hashes the same terms each time
 def _hash(key: str) -> int:
     return int.from_bytes(hashlib.blake2b(key.encode("utf-8"), digest_size=8).digest(), "big")
 

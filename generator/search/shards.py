@@ -327,8 +327,7 @@ def _text_files(index: SearchIndex, target: int, out: _Files, kept: IndexState |
     written: dict[str, tuple[tuple[str, int], list[str], list[int]]] = {}
     counts: list[list[int]] = []
     for position, (meeting, documents) in enumerate(zip(index.meetings, by_meeting)):
-        source = sources[position] if sources is not None else _documents_digest(documents)
-        key = (source, target) if kept is not None else None
+        key = ((sources[position] if sources is not None else _documents_digest(documents)), target) if kept is not None else None
         known = kept.texts.get(meeting.id) if kept is not None else None
         if known is not None and known[0] == key:
             # Cut only if a file of the last output cannot be linked (edited by hand, or gone).
@@ -371,7 +370,8 @@ def write_search_files(
     a shard of the key (incremental.shard_key) the last build wrote it from is linked from the
     last output without being made; the shards written are recorded there for the next build,
     and so are the text files, by `sources` where given: per meeting of the index, a digest of
-    everything it is made from (the build's output keys), which spares digesting its utterances.
+    everything it is made from (the build's output keys, the serve worker's digests of the
+    meetings' pickles), which spares digesting or comparing its utterances (with a `memo` too).
     Returns the helper's own memory in bytes (0 without a helper).
     """
     if tree is None:
@@ -397,6 +397,8 @@ def write_search_files(
     # (its keys are made from the same marks, its digests are checked against the last output).
     kept = index.kept if memo is None else None
     keys = [shard_key(shard, kept.changed) for shard in shards] if kept is not None else []
+    # Text files are told apart by `sources` at less cost than by the memo, which compares their utterances.
+    texts_kept = index.kept if memo is None or sources is not None else None
     digests = _linked_shards(kept, names, keys, reuse) if kept is not None else [None] * len(shards)
     todo = [number for number, digest in enumerate(digests) if digest is None]
     split = _helper_split([shard_sizes[number] for number in todo], jobs)
@@ -405,7 +407,7 @@ def write_search_files(
     try:
         out = _Files(save, reuse, memo)
         lexicon, lexicon_names = _lexicon_files(index, sizes.lexicon, list(zip(firsts, names)), out)
-        texts = _text_files(index, sizes.text, out, kept, sources)
+        texts = _text_files(index, sizes.text, out, texts_kept, sources)
         for number in todo[:split]:
             shard = shards[number]
             digests[number] = out.make_from(SHARDS_DIR, names[number], shard, lambda shard=shard: _shard(shard))

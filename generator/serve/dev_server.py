@@ -208,6 +208,9 @@ class DevServer:
             self.echo(_("reloading everything: {reason}").format(reason=reason))
         self.internal_problems = []
         self.site.apply(plan)
+        # Search is what a save waits for longest: its job starts before the pages are rendered,
+        # so that its worker runs on another core meanwhile. The open data can wait for them.
+        self._request_jobs(JobKind.SEARCH)
         first = self.site.render_pending(self._watched_urls())
         self._publish()
         self._report(time.perf_counter() - started, _("rebuilt {count} page(s)").format(count=len(first)) if first else _("rebuilt"))
@@ -218,13 +221,13 @@ class DevServer:
         if not self.site.has_background_work or self.queue.pending:
             self._publish()
 
-    def _request_jobs(self) -> None:
-        """Ask each job kind for the current content, when it can be built and has changed."""
+    def _request_jobs(self, only: JobKind | None = None) -> None:
+        """Ask each job kind (or `only` that one) for the current content, when it can be built and has changed."""
         site = self.site
         if not site.can_render or site.archive is None:
             return
         for kind, jobs in self.jobs.items():
-            if self.job_versions.get(kind) != site.content_version:
+            if only in (None, kind) and self.job_versions.get(kind) != site.content_version:
                 jobs.request(site.archive, site.urls, site.content_dir, site.content_version)
 
     def _take_finished_jobs(self) -> None:

@@ -21,6 +21,7 @@ ends, so under a steady stream of edits an output is never more than one job beh
 from __future__ import annotations
 
 import enum
+import hashlib
 import os
 import pickle
 import shutil
@@ -91,6 +92,17 @@ class ArchiveCopy:
             known.clear()
             known.update(seen)
         return archive
+
+    def sources(self, known: dict[bytes, str]) -> list[str]:
+        """Per meeting, in archive order, a digest of its pickle: what its search text files are made from (shards.write_search_files).
+
+        One pickle always stands for one meeting; `known` (pickle → digest) spares digesting the
+        pickles of the last job again, and is updated to this archive's.
+        """
+        seen = {data: known.get(data) or "pickle:" + hashlib.blake2b(data, digest_size=20).hexdigest() for *_, meetings in self.bodies for data in meetings}
+        known.clear()
+        known.update(seen)
+        return [seen[data] for *_, meetings in self.bodies for data in meetings]
 
 
 class ArchivePickles:
@@ -318,6 +330,7 @@ def _search(
     previous: Path | None,
     kept: IndexState | None = None,
     memo: FilesMemo | None = None,
+    sources: list[str] | None = None,
 ) -> IndexState | None:
     """Build and write the search index into `folder`'s output, as `minutes build` does; returns the index to keep.
 
@@ -325,7 +338,8 @@ def _search(
     updated for the meetings that changed (search/incremental.py), and the files of the
     `previous` job's folder that keep their bytes are linked, not written: an edit costs about
     the meetings it touches; a worker's `memo` of its last job's files spares making those
-    again. The index to keep is not saved here (`save_state`).
+    again, and `sources` (ArchiveCopy.sources) its text files. The index to keep is not saved
+    here (`save_state`).
     """
     from ..output import OutputTree
     from ..search.index import PendingSearchIndex, collector_paused, write_search_index
@@ -335,7 +349,7 @@ def _search(
     records = _read_record(previous) if previous is not None else {}
     out_dir = folder / OUTPUT
     tree = OutputTree(out_dir, previous / OUTPUT if records else None, records, keep_record=True)
-    write_search_index(index, out_dir, jobs=1, tree=tree, memo=memo)
+    write_search_index(index, out_dir, jobs=1, tree=tree, memo=memo, sources=sources)
     # As plain tuples: pickling thousands of dataclasses took a tenth of a job.
     fields = {rel: (r.digest, r.size, r.mtime_ns, r.ino, r.dev, r.ctime_ns) for rel, r in tree.record.items()}
     (folder / RECORD).write_bytes(pickle.dumps(fields, protocol=pickle.HIGHEST_PROTOCOL))
@@ -392,6 +406,8 @@ class _Worker:
         """The search index of the last job, updated in place by the next one."""
         self.files: FilesMemo | None = None
         """What the last job's search files were made from."""
+        self.sources: dict[bytes, str] = {}
+        """A digest of each meeting of the last job's archive, by its pickle (ArchiveCopy.sources)."""
 
     def run(self, folder: Path, previous: Path | None) -> None:
         """Write the job's output and warnings into `folder`; on any error, forget what was kept."""
@@ -403,13 +419,13 @@ class _Worker:
                 from ..search.shards import FilesMemo
 
                 self.files = self.files or FilesMemo()
-                self.kept = _search(archive, copy.urls, folder, self.cache_dir, previous, self.kept, self.files)
+                self.kept = _search(archive, copy.urls, folder, self.cache_dir, previous, self.kept, self.files, copy.sources(self.sources))
             else:
                 warnings = _aggregates(archive, copy, folder / OUTPUT)
             (folder / WARNINGS).write_bytes(pickle.dumps(warnings))
         except BaseException:
             # An index cut short halfway through an update is no index to update again.
-            self.meetings, self.kept, self.files = {}, None, None
+            self.meetings, self.kept, self.files, self.sources = {}, None, None, {}
             raise
 
     def save(self) -> None:

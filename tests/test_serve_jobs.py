@@ -60,6 +60,26 @@ def test_a_search_job_after_an_edit_links_the_unchanged_files_and_writes_what_a_
     assert verified == []
 
 
+def test_a_search_job_after_a_speaker_is_renamed_writes_the_text_files_a_build_writes(tmp_path: Path) -> None:
+    """Only a label changes, not a word of speech: the worker still tells the meeting's text files changed (they name the speaker)."""
+    content = tmp_path / "content"
+    shutil.copytree(REPO / "content", content)
+    cache = tmp_path / "cache"
+    first = job_folder(tmp_path, "search-1", content)
+    assert jobs.main(["jobs", "search", str(first), str(cache)]) == 0
+    meeting = content / "joho-kokai" / "2022-02-14.md"
+    text = meeting.read_text(encoding="utf-8")
+    assert "\n○区側　" in text
+    meeting.write_text(text.replace("\n○区側　", "\n○事務局　", 1), encoding="utf-8")
+    second = job_folder(tmp_path, "search-2", content)
+    assert jobs.main(["jobs", "search", str(second), str(cache), str(first)]) == 0
+
+    build_site(content, TEMPLATES, tmp_path / "built", jobs=1)
+    written = search_files(second / jobs.OUTPUT)
+    assert written == search_files(tmp_path / "built")
+    assert written != search_files(first / jobs.OUTPUT)
+
+
 def test_one_worker_runs_job_after_job_and_one_that_died_is_started_again(tmp_path: Path) -> None:
     content = tmp_path / "content"
     shutil.copytree(REPO / "content", content)

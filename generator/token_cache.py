@@ -3,7 +3,7 @@
 Tokenizing is the slowest part of building the search index (about a minute for 600 meetings),
 and an edit touches one meeting: every other utterance's text is unchanged, so its tokens are
 looked up by the text's hash instead of being computed again. The cache sits in front of
-`JapaneseTokenizer` with the same `tokenize` method, so the index code need not know about it.
+`JapaneseTokenizer` with the same `words` and `tokenize` methods, so the index code need not know about it.
 
 The file's name carries a fingerprint of everything that decides the tokens (the tokenizer's own
 source, SudachiPy and dictionary versions, Python's marshal format): after any of them changes,
@@ -13,6 +13,7 @@ a new file is started and the old ones are removed, so a stale token can never b
 from __future__ import annotations
 
 import dataclasses
+from array import array
 import hashlib
 import marshal
 import sqlite3
@@ -24,11 +25,12 @@ from types import TracebackType
 
 from .i18n import _
 from .search import folding, tokenizer
-from .search.tokenizer import JapaneseTokenizer, Token
+from .search.tokenizer import JapaneseTokenizer, Token, Words
 
 CACHE_PREFIX = "tokens-"
-FORMAT = 2
-"""The layout of a cache entry (2: marshal without compression); part of the fingerprint."""
+FORMAT = 3
+"""The layout of a cache entry (3: each distinct word once, and its places; marshal without
+compression); part of the fingerprint."""
 FLUSH_EVERY = 500
 """New entries are written in batches: one transaction per entry would dominate a cold build."""
 
@@ -54,15 +56,18 @@ def fingerprint() -> str:
     for package in ("sudachipy", "sudachidict_core"):
         digest.update(f"{package}={metadata.version(package)};".encode())
     digest.update(f"python={sys.version_info[0]}.{sys.version_info[1]};marshal={marshal.version};format={FORMAT}".encode())
+    digest.update(f"places={array(_PLACES).itemsize}".encode())
     return digest.hexdigest()
 
 
 _FIELDS = tuple(f.name for f in dataclasses.fields(Token))
 _UNITS = _FIELDS.index("units")
+_PLACES = "I"
+"""The array type of an entry's word numbers and places (4 bytes here; its size is in the fingerprint)."""
 
 
 def _pack(token: Token) -> tuple:
-    # Spelt out rather than looped over _FIELDS: a cold build packs millions of tokens.
+    # Spelt out rather than looped over _FIELDS: a cold build packs hundreds of thousands of words.
     units = tuple(map(_pack, token.units)) if token.units else ()
     return (token.surface, token.normalized, token.start, token.end, units, token.reading)
 
@@ -75,16 +80,25 @@ def _unpack(value: tuple) -> Token:
     return Token(*value[:_UNITS], units, *value[_UNITS + 1 :])
 
 
-def _encode(tokens: list[Token]) -> bytes:
-    # Not compressed: zlib took a tenth of a cold build's tokenizing time for a file 2.5 times
-    # smaller (600 meetings: about 160 MB instead of 65 MB).
-    return marshal.dumps(tuple(map(_pack, tokens)))
+def _encode(words: Words) -> bytes:
+    """An entry: each distinct word once, then the word number and the place of every word, as arrays of 4-byte numbers."""
+    # Built with C loops (map, comprehensions over ids): a cold build encodes millions of places.
+    objects = list(map(id, words.words))
+    distinct = list({key: word for key, word in zip(objects, words.words)}.values())
+    numbers = {id(word): number for number, word in enumerate(distinct)}
+    places = array(_PLACES, map(numbers.__getitem__, objects)).tobytes(), array(_PLACES, words.starts).tobytes()
+    # Not compressed: zlib took a tenth of a cold build's tokenizing time for a file 2.5 times smaller.
+    return marshal.dumps((tuple(map(_pack, distinct)), *places))
 
 
-def _decode(data: bytes) -> list[Token]:
-    # Most tokens have no sub-units and are built straight from their packed fields: decoding is
-    # what a warm cache spends its time on.
-    return [_unpack(value) if value[_UNITS] else Token(*value) for value in marshal.loads(data)]
+def _decode(data: bytes) -> Words:
+    packed, numbers, starts = marshal.loads(data)
+    # Most words have no sub-units and are built straight from their packed fields.
+    distinct = [_unpack(value) if value[_UNITS] else Token(*value) for value in packed]
+    word_numbers, places = array(_PLACES), array(_PLACES)
+    word_numbers.frombytes(numbers)
+    places.frombytes(starts)
+    return Words(list(map(distinct.__getitem__, word_numbers)), places.tolist())
 
 
 class TokenCache:
@@ -149,6 +163,10 @@ class TokenCache:
 
     def tokenize(self, text: str) -> list[Token]:
         """The tokens of `text`, from the cache when this text was tokenized before."""
+        return self.words(text).tokens()
+
+    def words(self, text: str) -> Words:
+        """The words of `text` (`JapaneseTokenizer.words`), from the cache when this text was tokenized before."""
         key = hashlib.blake2b(text.encode("utf-8"), digest_size=16).digest()
         data = self._pending.get(key)
         if data is None:
@@ -161,19 +179,19 @@ class TokenCache:
             data = row[0] if row is not None else None
         if data is not None:
             try:
-                tokens = _decode(data)
+                words = _decode(data)
             # marshal's own errors (bad data, truncated) and an entry of another shape.
             except (ValueError, EOFError, TypeError, IndexError) as exc:
                 self._db = self._discard(exc)
             else:
                 self.hits += 1
-                return tokens
+                return words
         self.misses += 1
-        tokens = self.tokenizer.tokenize(text)
-        self._pending[key] = _encode(tokens)
+        words = self.tokenizer.words(text)
+        self._pending[key] = _encode(words)
         if len(self._pending) >= FLUSH_EVERY:
             self.flush()
-        return tokens
+        return words
 
     def flush(self) -> None:
         """Write the entries added since the last flush."""

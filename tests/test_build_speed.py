@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from generator.build import PeakMemory, build_site
 from generator.cli import main
 from generator.search.analysis import Analyses, worker_count
-from generator.search.tokenizer import JapaneseTokenizer
+from generator.search.tokenizer import JapaneseTokenizer, Words
 from generator.token_cache import TokenCache
 from tests.conftest import REPO
 
@@ -55,9 +55,9 @@ class CountingTokenizer(JapaneseTokenizer):
         super().__init__()
         self.texts: list[str] = []
 
-    def tokenize(self, text: str) -> list:
+    def words(self, text: str) -> Words:
         self.texts.append(text)
-        return super().tokenize(text)
+        return super().words(text)
 
 
 def test_a_second_build_takes_unchanged_speeches_from_the_cache(content: Path, tmp_path: Path) -> None:
@@ -86,7 +86,8 @@ def test_workers_read_and_fill_the_cache(tmp_path: Path) -> None:
     with Analyses(texts, keys, [len(SPEECHES)] * 3, 2, tmp_path) as analyses:
         warm = list(analyses)
     assert analyses.tokenized == 0
-    assert [a.entries for a in warm] == [a.entries for a in cold]
+    assert [(a.postings, a.lengths) for a in warm] == [(a.postings, a.lengths) for a in cold]
+    assert sum(len(a.postings) for a in cold) == 3 and all(meeting for a in cold for meeting in a.postings)
 
 
 def test_workers_start_only_for_a_large_archive_by_default() -> None:

@@ -73,7 +73,7 @@ def _bytes(serialized: dict) -> bytes:
 @pytest.mark.skipif(not CORPUS.is_dir(), reason="../shared/corpus is absent: the sample archive is made from it")
 def test_the_writer_matches_lunr_py_on_the_corpus_sample() -> None:
     tokenizer = JapaneseTokenizer()
-    documents = [document_terms(tokenizer.tokenize(u.text)) for m in sample_archive().meetings for u in m.utterances]
+    documents = [document_terms(tokenizer.words(u.text)) for m in sample_archive().meetings for u in m.utterances]
     assert len(documents) > 100
     assert writer(documents) == lunr_py(documents)
 

@@ -323,7 +323,7 @@ CACHE_DAMAGE = {
     "not a database": (_damage_not_a_database, "file is not a database"),
     "truncated": (_damage_truncated, "database disk image is malformed"),
     "bad marshal data": (_damage_entries, "bad marshal data (unknown type code)"),
-    "entries of another shape": (_damage_entry_shape, "tuple index out of range"),
+    "entries of another shape": (_damage_entry_shape, "not enough values to unpack (expected 3, got 1)"),
 }
 
 

@@ -196,14 +196,14 @@ def test_building_twice_writes_the_same_bytes(tmp_path: Path, site: Path) -> Non
 
 def test_a_given_tokenizer_is_used_for_every_utterance(tmp_path: Path, site: Path) -> None:
     """A cache in front of the tokenizer (as `minutes serve` keeps one) gives the same index."""
-    from generator.search.tokenizer import JapaneseTokenizer
+    from generator.search.tokenizer import JapaneseTokenizer, Words
 
     seen: list[str] = []
 
     class Recording:
-        def tokenize(self, text: str) -> list:
+        def words(self, text: str) -> Words:
             seen.append(text)
-            return JapaneseTokenizer().tokenize(text)
+            return JapaneseTokenizer().words(text)
 
     write_search_index(build_search_index(small_archive(), "/minutes/", tokenizer=Recording()), tmp_path)
     assert seen == [text for _, text in SPEECHES]

@@ -77,6 +77,29 @@ def test_an_unknown_word_led_by_a_kanji_zero_still_shows_its_words(tokenizer: Ja
     assert [unit.surface for unit in token.units] == ["〇", "東", "日本", "大", "震災", "復興", "特別", "委員"]
 
 
+def test_a_number_keeps_the_reading_sudachi_gives_it_where_it_stands() -> None:
+    """One tokenizer reuses the token of a word met before; a number Sudachi joins is not such a word.
+
+    Sudachi reads 一 in 一つ as ヒト and alone as イチ, both times an unknown word of the same id:
+    a reading map built from the wrong one would send the query いち astray.
+    """
+    tokenizer = JapaneseTokenizer()
+    first = [(t.surface, t.normalized, t.reading) for t in tokenizer.tokenize("一つ、一")]
+    assert first == [("一", "1", "ヒト"), ("つ", "つ", "ツ"), ("一", "1", "イチ")]
+    texts = ["一つ目の議案", "一", "議案一", "十一人"]
+    assert [tokenizer.tokenize(text) for text in texts] == [JapaneseTokenizer().tokenize(text) for text in texts]
+
+
+def test_words_hold_each_word_once_and_give_the_tokens_back(tokenizer: JapaneseTokenizer) -> None:
+    text = "東日本大震災の復興と東日本大震災の教訓"
+    words = tokenizer.words(text)
+    assert words.tokens() == JapaneseTokenizer().tokenize(text)
+    compounds = [word for word in words.words if word.surface == "東日本大震災"]
+    assert len(compounds) == 2 and compounds[0] is compounds[1]
+    assert [start for word, start in zip(words.words, words.starts) if word is compounds[0]] == [0, 10]
+    assert all(word.start == 0 for word in words.words)
+
+
 def test_text_over_sudachis_input_limit_is_tokenized_whole(tokenizer: JapaneseTokenizer) -> None:
     sentence = "本日の審議会では、ＧＩＧＡスクール構想について議論しました。\n"
     text = sentence * (SUDACHI_LIMIT // len(sentence.encode("utf-8")) + 50)

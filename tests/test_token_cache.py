@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from generator.search.tokenizer import JapaneseTokenizer, Token
+from generator.search.tokenizer import JapaneseTokenizer, Token, Words
 from generator.token_cache import TokenCache
 
 TEXTS = [
@@ -22,9 +22,9 @@ class CountingTokenizer(JapaneseTokenizer):
         super().__init__()
         self.calls = 0
 
-    def tokenize(self, text: str) -> list[Token]:
+    def words(self, text: str) -> Words:
         self.calls += 1
-        return super().tokenize(text)
+        return super().words(text)
 
 
 def test_cached_tokens_are_sudachis_tokens(tmp_path: Path) -> None:

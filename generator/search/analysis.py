@@ -28,7 +28,7 @@ from typing import Protocol
 from ..forking import max_rss, proportional_memory
 from .folding import hiragana, is_kanji, non_word_mask
 from .lunr_writer import GAPS, LENGTH, POSITIONS
-from .tokenizer import JapaneseTokenizer, Token
+from .tokenizer import JapaneseTokenizer, Token, Words
 
 RUN_CHARS = 25_000
 """Characters of text per run handed to a worker: small enough to share the work evenly at the
@@ -45,25 +45,47 @@ _KATAKANA = re.compile("[ァ-ヶー]+")
 class Tokenizer(Protocol):
     """What the index needs of a tokenizer: JapaneseTokenizer, or a cache in front of it."""
 
-    def tokenize(self, text: str) -> list[Token]:
-        """The tokens of `text` in order."""
+    def words(self, text: str) -> Words:
+        """The words of `text` in order, and their places."""
 
 
-def document_terms(tokens: list[Token]) -> dict[str, list[int]]:
+WordTerms = tuple[tuple[str, int, int], ...]
+"""The terms a word gives wherever it stands: (term, place from the word's start, length), in order."""
+
+
+def word_terms(word: Token) -> WordTerms:
+    """The terms of a word (made at offset 0): its surface and normalized form, and each sub-unit's.
+
+    Sub-units lie strictly inside their word, so only the two forms of one word or sub-unit can
+    name the same term at the same place; a form equal to the surface is not repeated.
+    """
+    terms = []
+    for part in (word, *word.units):
+        terms.append((part.surface, part.start, part.end - part.start))
+        if part.normalized != part.surface:
+            terms.append((part.normalized, part.start, part.end - part.start))
+    return tuple(terms)
+
+
+def document_terms(words: Words, known: dict[int, WordTerms] | None = None) -> dict[str, list[int]]:
     """The terms of one utterance: term → flat [start, length, …], terms in order of first use.
 
-    Each token gives its surface and normalized form, and each sub-unit of a compound its own;
-    a term is counted once per place it stands.
+    A term is counted once per place it stands. `known` remembers each word's terms by the word
+    object's id across calls: the caller keeps the words it was given alive while it keeps `known`.
     """
+    known = {} if known is None else known
     positions: dict[str, list[int]] = {}
-    for token in tokens:
-        for word in (token, *token.units) if token.units else (token,):
-            span = (word.start, word.end - word.start)
-            positions.setdefault(word.surface, []).extend(span)
-            # Sub-units lie strictly inside their word, so only the two forms of one word can
-            # name the same term at the same place.
-            if word.normalized != word.surface:
-                positions.setdefault(word.normalized, []).extend(span)
+    for word, start in zip(words.words, words.starts):
+        terms = known.get(id(word))
+        if terms is None:
+            terms = known[id(word)] = word_terms(word)
+        for term, place, length in terms:
+            spans = positions.get(term)
+            if spans is None:
+                positions[term] = [start + place, length]
+            else:
+                spans.append(start + place)
+                spans.append(length)
     return positions
 
 
@@ -140,17 +162,27 @@ class TermStats:
         }
 
 
+MeetingPostings = dict[str, tuple[str, int]]
+"""A meeting's part of each posting: term → (its texts' entries joined by commas, how many texts)."""
+
+
 @dataclass
 class Analysis:
-    """What a run of whole meetings' texts gives the index: each text's terms, and each meeting's word shapes."""
+    """What a run of whole meetings' texts gives the index: per meeting, its part of each posting and its word shapes."""
 
-    entries: list[dict[str, tuple[int, str]]]
-    """Per text, in order: its posting entries (see `posting_entries`), for `LunrWriter.add`."""
+    postings: list[MeetingPostings]
+    """Per meeting of the run: its texts' posting entries (see `posting_entries`), joined per
+    term in the order of the texts. Joined here, in the worker processes: the build then puts
+    together a few hundred thousand pieces, not millions of entries."""
+    lengths: list[int]
+    """Per meeting of the run: the places of all terms in its texts (the sum of their BM25 field lengths)."""
     stats: list[TermStats]
     """Per meeting of the run: the word shapes of its texts (the index unites them all, and an
     incremental build takes a meeting's away when it changes)."""
     tokenized: int
     """How many of the texts Sudachi tokenized; the others came from the token cache."""
+    entries: list[dict[str, tuple[int, str]]] = field(default_factory=list)
+    """Only when asked for (`Analyst.analyse`), per text in order: its posting entries, for `LunrWriter.add`."""
 
 
 class Analyst:
@@ -159,40 +191,54 @@ class Analyst:
     def __init__(self, tokenizer: Tokenizer):
         self.tokenizer = tokenizer
 
-    def analyse(self, texts: list[str], keys: list[str] | None = None, sizes: list[int] | None = None) -> Analysis:
+    def analyse(self, texts: list[str], keys: list[str] | None = None, sizes: list[int] | None = None, per_text: bool = False) -> Analysis:
         """The terms of every text in `texts`, and the word shapes of each meeting.
 
         Their posting entries name the texts by `keys` (by default "0", "1", …); `sizes` are the
-        numbers of texts of each meeting, in order (by default, one meeting of them all).
+        numbers of texts of each meeting, in order (by default, one meeting of them all). With
+        `per_text`, each text's entries are kept apart too (`Analysis.entries`).
         """
         misses = getattr(self.tokenizer, "misses", None)
         keys = keys if keys is not None else [str(number) for number in range(len(texts))]
-        meetings: list[TermStats] = []
-        entries = []
+        analysis = Analysis([], [], [], 0)
+        # The terms of each word object met in this run, by its id; `alive` keeps the words (and
+        # so their ids) for as long as `known` is used.
+        known: dict[int, WordTerms] = {}
+        alive: list[Words] = []
         first = 0
         for count in sizes if sizes is not None else [len(texts)]:
             stats = TermStats()
-            # Token shapes already recorded for this meeting: most tokens are words seen before,
-            # and checking one tuple costs less than recording the word again.
-            seen: set[tuple] = set()
+            # Words already recorded for this meeting: a word object repeats a great deal, and
+            # recording its shape again would change nothing.
+            seen: set[int] = set()
+            segments: dict[str, list[str]] = {}
+            length = 0
             for ref, text in zip(keys[first : first + count], texts[first : first + count]):
-                tokens = self.tokenizer.tokenize(text)
-                for token in tokens:
-                    if token.units:
-                        shape: tuple = (token.surface, token.normalized, token.reading, *((u.surface, u.normalized, u.reading) for u in token.units))
+                words = self.tokenizer.words(text)
+                alive.append(words)
+                for word in words.words:
+                    if id(word) not in seen:
+                        seen.add(id(word))
+                        stats.add(word)
+                entries = posting_entries(text, document_terms(words, known), ref)
+                for term, (frequency, entry) in entries.items():
+                    segment = segments.get(term)
+                    if segment is None:
+                        segments[term] = [entry]
                     else:
-                        shape = (token.surface, token.normalized, token.reading)
-                    if shape not in seen:
-                        seen.add(shape)
-                        stats.add(token)
-                entries.append(posting_entries(text, document_terms(tokens), ref))
-            meetings.append(stats)
+                        segment.append(entry)
+                    length += frequency
+                if per_text:
+                    analysis.entries.append(entries)
+            analysis.postings.append({term: (",".join(segment), len(segment)) for term, segment in segments.items()})
+            analysis.lengths.append(length)
+            analysis.stats.append(stats)
             first += count
         flush = getattr(self.tokenizer, "flush", None)
         if flush is not None:
             flush()
-        tokenized = len(texts) if misses is None else self.tokenizer.misses - misses
-        return Analysis(entries, meetings, tokenized)
+        analysis.tokenized = len(texts) if misses is None else self.tokenizer.misses - misses
+        return analysis
 
 
 def runs(sizes: list[int], texts: list[str], run_chars: int = RUN_CHARS) -> list[list[int]]:
@@ -295,12 +341,12 @@ def _start_worker(cache_dir: Path | None) -> None:
     _worker = Analyst(tokenizer)
 
 
-def _analyse_in_worker(texts: list[str], keys: list[str], sizes: list[int]) -> tuple[bytes, int, int]:
+def _analyse_in_worker(texts: list[str], keys: list[str], sizes: list[int], per_text: bool) -> tuple[bytes, int, int]:
     """The analysis of a run, pickled; with this process's id and its memory (`proportional_memory`) while it holds both."""
     assert _worker is not None, "the worker was not started"
     # Pickled here, unpickled only when the index reads it: results that arrive while the build
     # renders pages wait as bytes, a third of the memory of the dictionaries they hold.
-    data = pickle.dumps(_worker.analyse(texts, keys, sizes), pickle.HIGHEST_PROTOCOL)
+    data = pickle.dumps(_worker.analyse(texts, keys, sizes, per_text), pickle.HIGHEST_PROTOCOL)
     return data, os.getpid(), proportional_memory()
 
 
@@ -308,8 +354,9 @@ class Analyses:
     """The analyses of `texts`, run by run in order; worker processes start on creation.
 
     With `workers` 0 the runs are analysed in this process, lazily, with `tokenizer` (by default
-    a new JapaneseTokenizer, behind the token cache of `cache_dir` when given). Use it with `with`
-    (or call `close`) so that the workers stop even when the build fails.
+    a new JapaneseTokenizer, behind the token cache of `cache_dir` when given). With `per_text`,
+    each text's posting entries come too (`Analysis.entries`). Use it with `with` (or call
+    `close`) so that the workers stop even when the build fails.
     """
 
     def __init__(
@@ -320,8 +367,10 @@ class Analyses:
         workers: int,
         cache_dir: Path | None = None,
         tokenizer: Tokenizer | None = None,
+        per_text: bool = False,
     ):
         self.workers = workers
+        self._per_text = per_text
         self.tokenized = 0
         """Texts Sudachi tokenized so far (the rest came from the cache)."""
         self._sizes = runs(sizes, texts)
@@ -349,7 +398,7 @@ class Analyses:
             context = multiprocessing.get_context("spawn")
             self._pool = ProcessPoolExecutor(workers, context, _start_worker, (cache_dir,))
             self._futures = [
-                self._pool.submit(_analyse_in_worker, run, keys, sizes) for run, keys, sizes in zip(self._runs, self._keys, self._sizes)
+                self._pool.submit(_analyse_in_worker, run, keys, sizes, per_text) for run, keys, sizes in zip(self._runs, self._keys, self._sizes)
             ]
 
     def __iter__(self) -> Iterator[Analysis]:
@@ -372,7 +421,7 @@ class Analyses:
         analyst, cache = self._local_analyst()
         try:
             for run, keys, sizes in zip(self._runs, self._keys, self._sizes):
-                analysis = analyst.analyse(run, keys, sizes)
+                analysis = analyst.analyse(run, keys, sizes, self._per_text)
                 self.tokenized += analysis.tokenized
                 yield analysis
                 del analysis

@@ -197,7 +197,7 @@ class PendingSearchIndex:
         run_texts = [text for meeting_texts, _ in chosen for text in meeting_texts]
         run_keys = [key for _, meeting_keys in chosen for key in meeting_keys]
         workers = 0 if tokenizer is not None else worker_count(run_texts, jobs)
-        self._analyses = Analyses(run_texts, run_keys, [self._sizes[k] for k in self._changed], workers, cache_dir, tokenizer)
+        self._analyses = Analyses(run_texts, run_keys, [self._sizes[k] for k in self._changed], workers, cache_dir, tokenizer, per_text=keep_lunr)
 
     def _kept_digest(self, path: str) -> bytes | None:
         kept = self._state.meetings.get(path) if self._state is not None else None
@@ -254,46 +254,51 @@ class PendingSearchIndex:
             return index
 
     def _from_scratch(self) -> SearchIndex:
-        writer = LunrWriter()
+        # lunr's own index (`parts`) is made only when asked for: from each text's entries, while
+        # the postings are put together from the meetings' joined parts either way.
+        writer = LunrWriter() if self._keep_lunr else None
+        segments: dict[str, list[str]] = {}
+        counts: dict[str, int] = {}
         stats = TermStats()
         kept = IndexState(incremental_version()) if self._cache_dir is not None else None
         keys = iter(self._keys)
+        length = 0
         meeting = 0
         for analysis in self._analyses:
-            for meeting_stats in analysis.stats:
+            for meeting_postings, meeting_length, meeting_stats in zip(analysis.postings, analysis.lengths, analysis.stats):
                 stats.update(meeting_stats)
                 if kept is not None:
                     path, entry = self._paths[meeting], self.meetings[meeting]
-                    kept.add_meeting(path, MeetingState(entry.id, self._digests[meeting], 0, pickle.dumps(meeting_stats, pickle.HIGHEST_PROTOCOL)), meeting_stats)
+                    state = MeetingState(entry.id, self._digests[meeting], meeting_length, pickle.dumps(meeting_stats, pickle.HIGHEST_PROTOCOL))
+                    kept.add_meeting(path, state, meeting_stats)
+                for term, (text, count) in meeting_postings.items():
+                    segment = segments.get(term)
+                    if segment is None:
+                        segments[term] = [text]
+                        counts[term] = count
+                    else:
+                        segment.append(text)
+                        counts[term] += count
+                length += meeting_length
                 meeting += 1
-            for entries in analysis.entries:
-                writer.add(entries, next(keys))
+            if writer is not None:
+                for entries in analysis.entries:
+                    writer.add(entries, next(keys))
             del analysis
-        parts: LunrParts | None = writer.parts()
-        assert parts is not None
+        readings = stats.readings_map(segments)
         postings = []
-        for term, posting in parts.inverted:
-            entries = posting[FIELD]
-            postings.append((term, ",".join(entries), len(entries)))
-            if not self._keep_lunr:
-                posting[FIELD] = None  # joined now: let the entries go while the next are joined
-        readings = stats.readings_map(writer.inverted)
-        lengths = writer.lengths
-        if not self._keep_lunr:
-            parts = None
-            writer.inverted.clear()
+        for term in sorted(segments, key=utf16_order):
+            postings.append((term, ",".join(segments[term]), counts[term]))
+            del segments[term]  # joined now: let the parts go while the next are joined
         if kept is not None:
-            first = 0
-            for position, size in enumerate(self._sizes):
-                kept.meetings[self._paths[position]].length = sum(lengths[first : first + size])
-                first += size
             kept.postings = {term: text for term, text, _ in postings}
-            kept.counts = {term: count for term, _, count in postings}
+            kept.counts = {term: counts[term] for term, _, _ in postings}
             self.kept = kept
             self._unsaved = True
             if self._save:
                 save_state(self._cache_dir, kept)  # type: ignore[arg-type]
-        return self._index(postings, stats.normalized_map(), stats.units_map(), readings, sum(lengths), parts)
+        parts = writer.parts() if writer is not None else None
+        return self._index(postings, stats.normalized_map(), stats.units_map(), readings, length, parts)
 
     def _updated(self) -> SearchIndex:
         state = self._state
@@ -305,21 +310,13 @@ class PendingSearchIndex:
             state.remove_meeting(path)
         ranks = {meeting.id: position for position, meeting in enumerate(self.meetings)}
         changed = iter(self._changed)
-        position = next(changed, None)
-        left = self._sizes[position] if position is not None else 0
-        segments: dict[str, list[str]] = {}
-        length = 0
         for analysis in self._analyses:
-            stats = iter(analysis.stats)
-            for entries in analysis.entries:
-                while position is not None and not left:  # meetings without utterances
-                    position, left, length, segments = self._insert(state, position, next(stats), segments, length, ranks, changed)
-                for term, (frequency, entry) in entries.items():
-                    segments.setdefault(term, []).append(entry)
-                    length += frequency
-                left -= 1
-            while position is not None and not left:
-                position, left, length, segments = self._insert(state, position, next(stats), segments, length, ranks, changed)
+            for meeting_postings, meeting_length, meeting_stats in zip(analysis.postings, analysis.lengths, analysis.stats):
+                position = next(changed)
+                for term, (text, count) in meeting_postings.items():
+                    state.insert(term, text, count, position, ranks)
+                meeting = self.meetings[position]
+                state.add_meeting(self._paths[position], MeetingState(meeting.id, self._digests[position], meeting_length, pickle.dumps(meeting_stats, pickle.HIGHEST_PROTOCOL)), meeting_stats)
         state.settle()
         postings = [(term, state.postings[term], state.counts[term]) for term in sorted(state.postings, key=utf16_order)]
         self.kept = state
@@ -346,15 +343,6 @@ class PendingSearchIndex:
             parts=parts,
             kept=self.kept,
         )
-
-    def _insert(self, state: IndexState, position: int, stats: TermStats, segments: dict[str, list[str]], length: int, ranks: dict[str, int], changed: Iterator[int]):  # noqa: ANN202
-        """Put one analysed meeting's entries into the kept postings; returns the next meeting to fill, its size and empty accumulators."""
-        meeting = self.meetings[position]
-        for term, entries in segments.items():
-            state.insert(term, ",".join(entries), len(entries), position, ranks)
-        state.add_meeting(self._paths[position], MeetingState(meeting.id, self._digests[position], length, pickle.dumps(stats, pickle.HIGHEST_PROTOCOL)), stats)
-        following = next(changed, None)
-        return following, (self._sizes[following] if following is not None else 0), 0, {}
 
     def save(self) -> None:
         """Keep the index in the cache, with its record of the files written from it, if either differs from the cache's (call after writing its files)."""

@@ -67,11 +67,12 @@ def word_terms(word: Token) -> WordTerms:
     return tuple(terms)
 
 
-def document_terms(words: Words, known: dict[int, WordTerms] | None = None) -> dict[str, list[int]]:
+def document_terms(words: Words, known: dict[int, WordTerms] | None = None, stats: TermStats | None = None) -> dict[str, list[int]]:
     """The terms of one utterance: term → flat [start, length, …], terms in order of first use.
 
     A term is counted once per place it stands. `known` remembers each word's terms by the word
-    object's id across calls: the caller keeps the words it was given alive while it keeps `known`.
+    object's id across calls (the caller keeps the words it was given alive while it keeps
+    `known`); each word not known yet is recorded in `stats`, if given.
     """
     known = {} if known is None else known
     positions: dict[str, list[int]] = {}
@@ -79,6 +80,8 @@ def document_terms(words: Words, known: dict[int, WordTerms] | None = None) -> d
         terms = known.get(id(word))
         if terms is None:
             terms = known[id(word)] = word_terms(word)
+            if stats is not None:
+                stats.add(word)
         for term, place, length in terms:
             spans = positions.get(term)
             if spans is None:
@@ -201,26 +204,20 @@ class Analyst:
         misses = getattr(self.tokenizer, "misses", None)
         keys = keys if keys is not None else [str(number) for number in range(len(texts))]
         analysis = Analysis([], [], [], 0)
-        # The terms of each word object met in this run, by its id; `alive` keeps the words (and
-        # so their ids) for as long as `known` is used.
-        known: dict[int, WordTerms] = {}
-        alive: list[Words] = []
         first = 0
         for count in sizes if sizes is not None else [len(texts)]:
             stats = TermStats()
-            # Words already recorded for this meeting: a word object repeats a great deal, and
-            # recording its shape again would change nothing.
-            seen: set[int] = set()
+            # The terms of each word object met in this meeting, by its id: a word repeats a
+            # great deal. A word met for the first time is recorded in the meeting's word shapes
+            # (once is enough). `alive` keeps the words, and so their ids, while `known` is used.
+            known: dict[int, WordTerms] = {}
+            alive: list[Words] = []
             segments: dict[str, list[str]] = {}
             length = 0
             for ref, text in zip(keys[first : first + count], texts[first : first + count]):
                 words = self.tokenizer.words(text)
                 alive.append(words)
-                for word in words.words:
-                    if id(word) not in seen:
-                        seen.add(id(word))
-                        stats.add(word)
-                entries = posting_entries(text, document_terms(words, known), ref)
+                entries = posting_entries(text, document_terms(words, known, stats), ref)
                 for term, (frequency, entry) in entries.items():
                     segment = segments.get(term)
                     if segment is None:
@@ -310,13 +307,16 @@ def posting_entries(text: str, positions: dict[str, list[int]], ref: int | str) 
     """
     mask = non_word_mask(text)
     entries: dict[str, tuple[int, str]] = {}
-    length = f'"{LENGTH}":{sum(len(spans) for spans in positions.values()) // 2},'
+    # The parts every entry of this text shares, made once: a cold build writes millions of entries.
+    head = f'"{ref}":{{'
+    tail = f'"{LENGTH}":{sum(len(spans) for spans in positions.values()) // 2},"{POSITIONS}":['
     for term, spans in positions.items():
         if len(spans) == 2:  # most terms stand once in a speech
             start = spans[0]
-            gap = _gap_before(mask, start) if start and mask[start - 1] == "1" else 0
-            marks = f'"{GAPS}":[0,{gap}],' if gap else ""
-            entries[term] = (1, f'"{ref}":{{{marks}{length}"{POSITIONS}":[{start},{spans[1]}]}}')
+            if start and mask[start - 1] == "1":
+                entries[term] = (1, f'{head}"{GAPS}":[0,{_gap_before(mask, start)}],{tail}{start},{spans[1]}]}}')
+            else:
+                entries[term] = (1, f"{head}{tail}{start},{spans[1]}]}}")
             continue
         gaps: list[int] = []
         for number in range(len(spans) // 2):
@@ -324,7 +324,7 @@ def posting_entries(text: str, positions: dict[str, list[int]], ref: int | str) 
             if start and mask[start - 1] == "1":
                 gaps += (number, _gap_before(mask, start))
         marks = f'"{GAPS}":[{",".join(map(str, gaps))}],' if gaps else ""
-        entries[term] = (len(spans) // 2, f'"{ref}":{{{marks}{length}"{POSITIONS}":[{",".join(map(str, spans))}]}}')
+        entries[term] = (len(spans) // 2, f'{head}{marks}{tail}{",".join(map(str, spans))}]}}')
     return entries
 
 

@@ -266,11 +266,12 @@ class PendingSearchIndex:
         meeting = 0
         for analysis in self._analyses:
             for meeting_postings, meeting_length, meeting_stats in zip(analysis.postings, analysis.lengths, analysis.stats):
-                stats.update(meeting_stats)
                 if kept is not None:
                     path, entry = self._paths[meeting], self.meetings[meeting]
                     state = MeetingState(entry.id, self._digests[meeting], meeting_length, pickle.dumps(meeting_stats, pickle.HIGHEST_PROTOCOL))
                     kept.add_meeting(path, state, meeting_stats)
+                else:
+                    stats.update(meeting_stats)
                 for term, (text, count) in meeting_postings.items():
                     segment = segments.get(term)
                     if segment is None:
@@ -285,6 +286,8 @@ class PendingSearchIndex:
                 for entries in analysis.entries:
                     writer.add(entries, next(keys))
             del analysis
+        if kept is not None:
+            stats = kept.stats()  # the kept index counts the same shapes: no need to unite them twice
         readings = stats.readings_map(segments)
         postings = []
         for term in sorted(segments, key=utf16_order):

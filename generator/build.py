@@ -203,7 +203,7 @@ def _build(
     started: float,
 ) -> BuildSummary:
     """`build_site` once the output folder is known to be safe to replace, with the cycle collector paused."""
-    archive, diagnostics = load_archive(content_dir, cache_dir)
+    archive, diagnostics = load_archive(content_dir, cache_dir, parallel=jobs != 1)
     if archive is None or has_errors(diagnostics):
         raise ContentError(diagnostics)
     urls = SiteUrls.from_base_url(base_url or archive.config.base_url)

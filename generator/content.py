@@ -12,6 +12,7 @@ from typing import TypeVar
 
 from .content_cache import ContentMemo, MemoEntry, content_memo
 from .diagnostics import Diagnostic, error, has_errors, warning
+from .forking import ForkedCall, can_fork
 from .i18n import _
 from .models import Archive, Body, Meeting
 from .reader import read_body_settings, read_meeting_text, read_site_settings
@@ -93,11 +94,13 @@ def decode_text(data: bytes, shown: str, diagnostics: list[Diagnostic]) -> str |
     return text
 
 
-def load_archive(content_dir: Path, cache_dir: Path | None = None) -> tuple[Archive | None, list[Diagnostic]]:
+def load_archive(content_dir: Path, cache_dir: Path | None = None, parallel: bool = False) -> tuple[Archive | None, list[Diagnostic]]:
     """Read every file under `content_dir`; the archive is None when any error was found.
 
     With `cache_dir`, what each meeting file read as is kept under it (see content_cache), so a
-    file unchanged since is not parsed again; the archive and diagnostics are the same either way.
+    file unchanged since is not parsed again. With `parallel`, when many meeting files are to be
+    parsed, a forked helper process (forking.py) reads about half of the body folders. The
+    archive and diagnostics are the same either way.
     """
     diagnostics: list[Diagnostic] = []
     if not content_dir.is_dir():
@@ -105,18 +108,18 @@ def load_archive(content_dir: Path, cache_dir: Path | None = None) -> tuple[Arch
     config = _read_index(content_dir, content_dir, read_site_settings, _("the archive needs one with a 'title'"), diagnostics)
 
     memo = content_memo(cache_dir)
-    bodies: list[Body] = []
+    folders: list[Path] = []
     for entry in _entries(content_dir, content_dir.as_posix(), diagnostics):
         shown = _shown(content_dir, entry)
         problem = entry_problem(entry, content_dir)
         if problem is not None:
             diagnostics.append(error(shown, 1, problem))
         elif entry.is_dir():
-            body = _load_body(content_dir, entry, diagnostics, memo)
-            if body is not None:
-                bodies.append(body)
+            folders.append(entry)
         else:
             diagnostics.append(warning(shown, 1, _("not published: meetings belong in a body folder such as content/<body>/<YYYY-MM-DD>.md")))
+    helped = _helper_folders(content_dir, folders, memo) if parallel and can_fork() else set()
+    bodies = [body for body in _load_bodies(content_dir, folders, helped, diagnostics, memo) if body is not None]
     if memo is not None:
         memo.prune()
     _check_urls(content_dir, bodies, diagnostics)
@@ -124,6 +127,79 @@ def load_archive(content_dir: Path, cache_dir: Path | None = None) -> tuple[Arch
     if config is None or has_errors(diagnostics):
         return None, diagnostics
     return Archive(config=config, bodies=bodies), diagnostics
+
+
+PARALLEL_MIN_BYTES = 2_000_000
+"""Below this many bytes of meeting files to parse, a forked helper costs about what it saves."""
+
+
+def _helper_folders(content_dir: Path, folders: list[Path], memo: ContentMemo | None) -> set[int]:
+    """The body folders (by position) a forked helper should read: about half of the bytes, or none.
+
+    None when there is little to parse: few bytes, or a memo that knows the largest folder's first
+    meeting file (a warm build, which reads most meetings from the memo at less cost than sending
+    them back from a helper).
+    """
+    sizes = [_markdown_bytes(folder) for folder in folders]
+    if len(folders) < 2 or sum(sizes) < PARALLEL_MIN_BYTES:
+        return set()
+    largest = folders[max(range(len(folders)), key=sizes.__getitem__)]
+    first = next((path for path in _entries(largest, "", []) if path.suffix in (".md", ".markdown") and path.is_file()), None)
+    if memo is not None and first is not None:
+        try:
+            data = first.read_bytes()
+        except OSError:
+            return set()
+        if memo.holds(memo.key(first.relative_to(content_dir).as_posix(), _shown(content_dir, first), data)):
+            return set()
+    # Largest first, each to the lighter side: the two halves end at about the same time.
+    helped: set[int] = set()
+    mine = theirs = 0
+    for position in sorted(range(len(folders)), key=lambda k: -sizes[k]):
+        if theirs < mine:
+            helped.add(position)
+            theirs += sizes[position]
+        else:
+            mine += sizes[position]
+    return helped
+
+
+def _markdown_bytes(folder: Path) -> int:
+    try:
+        with os.scandir(folder) as entries:
+            return sum(entry.stat().st_size for entry in entries if entry.name.endswith((".md", ".markdown")) and entry.is_file())
+    except OSError:
+        return 0
+
+
+def _load_bodies(content_dir: Path, folders: list[Path], helped: set[int], diagnostics: list[Diagnostic], memo: ContentMemo | None) -> list[Body | None]:
+    """Each body folder read (None where it has no valid `_index.md`); the `helped` ones by a forked helper meanwhile."""
+    chosen = [folders[position] for position in sorted(helped)]
+    helper = ForkedCall(_load_in_helper, content_dir, chosen, memo) if chosen else None
+    try:
+        bodies: list[Body | None] = [None] * len(folders)
+        for position, folder in enumerate(folders):
+            if position not in helped:
+                bodies[position] = _load_body(content_dir, folder, diagnostics, memo)
+        if helper is not None:
+            loaded, found, used = helper.result()
+            for position, body in zip(sorted(helped), loaded):
+                bodies[position] = body
+            diagnostics += found
+            if memo is not None:
+                memo.used.update(used)
+    except BaseException:
+        if helper is not None:
+            helper.cancel()
+        raise
+    return bodies
+
+
+def _load_in_helper(content_dir: Path, folders: list[Path], memo: ContentMemo | None) -> tuple[list[Body | None], list[Diagnostic], set[str]]:
+    """`_load_body` of each folder in a forked helper: the bodies, their problems, and the memo files used."""
+    diagnostics: list[Diagnostic] = []
+    bodies = [_load_body(content_dir, folder, diagnostics, memo) for folder in folders]
+    return bodies, diagnostics, memo.used if memo is not None else set()
 
 
 def _entries(folder: Path, shown: str, diagnostics: list[Diagnostic]) -> list[Path]:

@@ -80,6 +80,15 @@ class ContentMemo:
             self.hits += 1
         return entry
 
+    def holds(self, key: bytes) -> bool:
+        """Whether a memo file for `key` exists (not whether it can be trusted: `get` checks that)."""
+        return (self.folder / (key.hex() + SUFFIX)).is_file()
+
+    @property
+    def used(self) -> set[str]:
+        """The memo files this load read or wrote (`prune` keeps them)."""
+        return self._used
+
     def put(self, key: bytes, entry: MemoEntry) -> None:
         """Keep what the file with `key` read as; a memo that cannot be written is only not kept."""
         name = key.hex() + SUFFIX

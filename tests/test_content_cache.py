@@ -11,7 +11,8 @@ from benchmarks.tokyo_corpus import write_tokyo
 from generator import content, content_cache
 from generator.build import build_site
 from generator.content import load_archive
-from tests.conftest import REPO, SITE_INDEX, TEMPLATES, meeting, write_files
+from generator.forking import ForkedCall
+from tests.conftest import BODY_INDEX, REPO, SITE_INDEX, TEMPLATES, meeting, write_files
 from tests.test_build import files_of
 
 GOOD = {
@@ -206,3 +207,24 @@ def test_a_build_from_the_memo_writes_the_same_site_for_a_corpus_slice(corpus: P
     fresh, cold, warm = _build_twice_and_fresh(content_dir, tmp_path)
     assert fresh == cold == warm
     assert sum(p.endswith("/index.html") for p in warm) > written
+
+
+def test_a_helper_reading_half_the_bodies_gives_the_same_archive_problems_and_memo(make_site, typed: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, no_parsing) -> None:
+    """A cold load of a large archive hands about half of the body folders to a forked helper."""
+    bodies = {f"{name}/_index.md": BODY_INDEX.replace("テスト審議会", f"{name} 審議会") for name in ("alpha", "beta", "gamma")}
+    files = {**BROKEN, **bodies, **{f"{name}/{path.split('/', 1)[1]}": text for name in ("alpha", "beta", "gamma") for path, text in BROKEN.items()}}
+    make_site(files)
+    site = typed
+    sequential = load_archive(site)
+    monkeypatch.setattr(content, "PARALLEL_MIN_BYTES", 0)
+    forked: list[int] = []
+    monkeypatch.setattr(content, "ForkedCall", lambda *args: forked.append(len(args[2])) or ForkedCall(*args))
+    parallel = load_archive(site, tmp_path / "cache", parallel=True)
+    assert forked and 0 < forked[0] < 4  # some of the four body folders, not all
+    assert parallel == sequential and sequential[0] is None
+    assert sum("error: invalid date '2022-13-45'" in text for text in texts(parallel[1])) == 4
+    # What the helper read is in the memo: a warm load parses nothing, and in one process.
+    assert len(memo_files(tmp_path / "cache")) == 4 * 6
+    no_parsing()
+    warm = load_archive(site, tmp_path / "cache", parallel=True)
+    assert warm == sequential and forked == [forked[0]]

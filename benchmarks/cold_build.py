@@ -13,8 +13,7 @@ build may have been warm.
 
 Peak memory: the build's own figure when its summary line reports one (`peak memory 812 MB`,
 `peak RSS: 0.8 GB`, …), which covers its worker processes; always also the kernel's peak RSS of
-the build process (process.py). A cold build may still say that some utterances came "from the
-cache": utterances with the same text (異議なし, （拍手）) are tokenized once per build.
+the build process (process.py).
 """
 
 from __future__ import annotations

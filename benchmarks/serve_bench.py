@@ -3,7 +3,7 @@
 Prints, on all of ../shared/corpus in the Markdown format (about 600 meetings, made by
 benchmarks/corpus.py into benchmarks/out/serve/corpus-content/), for issues 5 and 16:
 
-1. `minutes serve`'s own start with an empty token cache: pages served, then its first search
+1. `minutes serve`'s own start with an empty cache: pages served, then its first search
    index served (with --build, also a full `build_site` in this process first);
 2. save → page served updated: a meeting file is rewritten with a new sentence added to its first
    utterance, as an editor saves, and its page is fetched over HTTP until the sentence is in it
@@ -171,7 +171,7 @@ def run(content: Path, saves: int, with_build: bool, log) -> Results:
         version = server.site.content_version
         wait(lambda: server.job_versions.get(JobKind.SEARCH, -1) >= version, SEARCH_TIMEOUT, "first search index")
         results.first_index_seconds = time.perf_counter() - started
-        log(f"first search index (cold token cache) served after {results.first_index_seconds:.1f} s")
+        log(f"first search index (cold cache) served after {results.first_index_seconds:.1f} s")
 
         targets = pick_meetings(content)
         for number in range(saves * len(targets)):

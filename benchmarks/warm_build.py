@@ -23,7 +23,7 @@ How. Everything happens under `benchmarks/out/warm-build/`, never in the reposit
    its own) writes `reference/site`; then the change is undone. For (a) the reference is the cold
    site in `warm/site` itself.
 4. Each timed run starts from the same warm state: `warm/cache` and `warm/site` are copied to
-   `work/` (a real copy: the token cache is a SQLite file the build changes in place) and an
+   `work/` (a real copy: the build replaces and removes files of its cache in place) and an
    untimed build of the unchanged content settles them there (the build's record of a site is
    kept per output folder, so a copy elsewhere would be rendered again), the change is made, `minutes build --cache-dir work/cache --out work/site` is timed (benchmarks/process.py:
    wall clock and peak memory, the build's own peak when its summary line reports one), every file

@@ -143,9 +143,9 @@ def _progress(items: list[T]) -> Iterable[T]:
 )  # fmt: skip
 @click.option(
     "--cache-dir", default=".cache", show_default=True, type=click.Path(file_okay=False, path_type=Path),
-    help=_("Folder of the token cache: Sudachi's tokens by text hash, so unchanged speeches are not tokenized again."),
+    help=_("Folder of the build cache: what the last build read, indexed and wrote, so that unchanged meetings are not read, tokenized or written again."),
 )  # fmt: skip
-@click.option("--no-cache", is_flag=True, help=_("Neither read nor write the token cache."))
+@click.option("--no-cache", is_flag=True, help=_("Neither read nor write the build cache."))
 def build(
     content_dir: Path, templates_dir: Path, out_dir: Path, base_url: str | None, jobs: int | None, cache_dir: Path, no_cache: bool
 ) -> None:

@@ -62,7 +62,7 @@ def snapshot(root: Path, skip: tuple[str, ...] = ()) -> dict[str, str]:
 
 
 def run(project: Path, *args: str) -> Outcome:
-    """Run `minutes *args` with `project` as the current folder (no token cache, one job)."""
+    """Run `minutes *args` with `project` as the current folder (no build cache, one job)."""
     if args and args[0] == "build":
         args = (*args, "--no-cache", "--jobs", "1")
     previous = Path.cwd()

@@ -1,5 +1,5 @@
-"""A large build: the same site with any number of tokenizing workers, a token cache a second
-build reuses, and a closing line that names the peak memory."""
+"""A large build: the same site with any number of tokenizing workers, a second build that
+tokenizes only what changed, and a closing line that names the peak memory."""
 
 from __future__ import annotations
 
@@ -13,7 +13,6 @@ from generator.build import PeakMemory, build_site
 from generator.cli import main
 from generator.search.analysis import Analyses, worker_count
 from generator.search.tokenizer import JapaneseTokenizer, Words
-from generator.token_cache import TokenCache
 from tests.conftest import REPO
 
 TEMPLATES = REPO / "templates"
@@ -60,34 +59,38 @@ class CountingTokenizer(JapaneseTokenizer):
         return super().words(text)
 
 
-def test_a_second_build_takes_unchanged_speeches_from_the_cache(content: Path, tmp_path: Path) -> None:
-    first = build_site(content, TEMPLATES, tmp_path / "first", cache_dir=tmp_path / ".cache")
+def test_a_second_build_tokenizes_only_the_edited_meeting(content: Path, tmp_path: Path) -> None:
+    cache = tmp_path / ".cache"
+    # The token cache of earlier versions: the kept index made it redundant, and a build removes it.
+    stale = [cache / "tokens-0123456789abcdef.sqlite3", cache / "tokens-0123456789abcdef.sqlite3-wal"]
+    cache.mkdir()
+    for path in stale:
+        path.write_bytes(b"old")
+    first = build_site(content, TEMPLATES, tmp_path / "first", cache_dir=cache)
     assert first.tokenized == first.utterances
+    assert not any(path.exists() for path in stale)
     edited = content / "gikai" / "2024-05-03.md"
     edited.write_text(meeting_file(3).replace("異議なしと認めます", "異議ありと認めます"), encoding="utf-8")
-    second = build_site(content, TEMPLATES, tmp_path / "second", cache_dir=tmp_path / ".cache")
-    assert second.tokenized == 1
-    assert "1 utterances tokenized, 47 from the cache" in str(second)
-    # The cached tokens give the same index as tokenizing afresh.
+    second = build_site(content, TEMPLATES, tmp_path / "second", cache_dir=cache)
+    assert second.tokenized == len(SPEECHES)
+    assert f"{len(SPEECHES)} utterances tokenized, {first.utterances - len(SPEECHES)} from the cache" in str(second)
+    # The kept index updated gives the same site as building afresh.
     build_site(content, TEMPLATES, tmp_path / "fresh")
     assert site_files(tmp_path / "second") == site_files(tmp_path / "fresh")
 
 
-def test_workers_read_and_fill_the_cache(tmp_path: Path) -> None:
+def test_workers_give_what_one_process_gives(tmp_path: Path) -> None:
     texts = [f"{text}（{n}）" for n in range(3) for text in SPEECHES]
     keys = [f"m{n}.{number}" for n in range(3) for number in range(1, len(SPEECHES) + 1)]
-    with Analyses(texts, keys, [len(SPEECHES)] * 3, 2, tmp_path) as analyses:
-        cold = list(analyses)
-    assert analyses.tokenized == len(texts)
     counting = CountingTokenizer()
-    with TokenCache(tmp_path, counting) as cache:
-        assert [cache.tokenize(text) for text in texts] == [JapaneseTokenizer().tokenize(text) for text in texts]
-    assert counting.texts == []
-    with Analyses(texts, keys, [len(SPEECHES)] * 3, 2, tmp_path) as analyses:
-        warm = list(analyses)
-    assert analyses.tokenized == 0
-    assert [(a.postings, a.lengths) for a in warm] == [(a.postings, a.lengths) for a in cold]
-    assert sum(len(a.postings) for a in cold) == 3 and all(meeting for a in cold for meeting in a.postings)
+    with Analyses(texts, keys, [len(SPEECHES)] * 3, 0, counting) as analyses:
+        here = list(analyses)
+    assert counting.texts == texts
+    with Analyses(texts, keys, [len(SPEECHES)] * 3, 2) as analyses:
+        workers = list(analyses)
+    assert analyses.tokenized == len(texts)
+    assert [(a.postings, a.lengths, a.stats) for a in workers] == [(a.postings, a.lengths, a.stats) for a in here]
+    assert sum(len(a.postings) for a in here) == 3 and all(meeting for a in here for meeting in a.postings)
 
 
 def test_workers_start_only_for_a_large_archive_by_default() -> None:

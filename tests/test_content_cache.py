@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import pickle
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -209,22 +211,38 @@ def test_a_build_from_the_memo_writes_the_same_site_for_a_corpus_slice(corpus: P
     assert sum(p.endswith("/index.html") for p in warm) > written
 
 
-def test_a_helper_reading_half_the_bodies_gives_the_same_archive_problems_and_memo(make_site, typed: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, no_parsing) -> None:
+def _load_twice_in_a_fresh_process(folder: str, site: str, cache: str) -> tuple[list, list[int], int]:
+    """Load `site` cold then warm with `parallel`, in a process of no other thread (a test run may
+    have left some, and a process forks only without them): (the two loads, the body folders each
+    forked helper read, the memo files after the cold load)."""
+    import os
+
+    os.chdir(folder)
+    content.PARALLEL_MIN_BYTES = 0
+    forked: list[int] = []
+    content.ForkedCall = lambda *args: forked.append(len(args[2])) or ForkedCall(*args)  # type: ignore[assignment]
+    cold = load_archive(Path(site), Path(cache), parallel=True)
+    memo = len(memo_files(Path(cache)))
+
+    def fail(*args: object, **kwargs: object) -> None:
+        raise AssertionError(f"parsed {args[1]} again")
+
+    content.read_meeting_text = fail  # type: ignore[assignment]
+    warm = load_archive(Path(site), Path(cache), parallel=True)
+    return [cold, warm], forked, memo
+
+
+def test_a_helper_reading_half_the_bodies_gives_the_same_archive_problems_and_memo(make_site, typed: Path, tmp_path: Path) -> None:
     """A cold load of a large archive hands about half of the body folders to a forked helper."""
     bodies = {f"{name}/_index.md": BODY_INDEX.replace("テスト審議会", f"{name} 審議会") for name in ("alpha", "beta", "gamma")}
     files = {**BROKEN, **bodies, **{f"{name}/{path.split('/', 1)[1]}": text for name in ("alpha", "beta", "gamma") for path, text in BROKEN.items()}}
     make_site(files)
-    site = typed
-    sequential = load_archive(site)
-    monkeypatch.setattr(content, "PARALLEL_MIN_BYTES", 0)
-    forked: list[int] = []
-    monkeypatch.setattr(content, "ForkedCall", lambda *args: forked.append(len(args[2])) or ForkedCall(*args))
-    parallel = load_archive(site, tmp_path / "cache", parallel=True)
-    assert forked and 0 < forked[0] < 4  # some of the four body folders, not all
-    assert parallel == sequential and sequential[0] is None
-    assert sum("error: invalid date '2022-13-45'" in text for text in texts(parallel[1])) == 4
+    sequential = load_archive(typed)
+    with ProcessPoolExecutor(1, multiprocessing.get_context("spawn")) as pool:
+        (cold, warm), forked, memo = pool.submit(_load_twice_in_a_fresh_process, str(tmp_path), str(typed), str(tmp_path / "cache")).result()
+    assert len(forked) == 1 and 0 < forked[0] < 4  # some of the four body folders, not all
+    assert cold == sequential and sequential[0] is None
+    assert sum("error: invalid date '2022-13-45'" in text for text in texts(cold[1])) == 4
     # What the helper read is in the memo: a warm load parses nothing, and in one process.
-    assert len(memo_files(tmp_path / "cache")) == 4 * 6
-    no_parsing()
-    warm = load_archive(site, tmp_path / "cache", parallel=True)
-    assert warm == sequential and forked == [forked[0]]
+    assert memo == 4 * 6
+    assert warm == sequential

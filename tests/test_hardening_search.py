@@ -1,7 +1,8 @@
-"""Damaged files a user can meet outside the content: a search index, the token cache, a permalinks.json.
+"""Damaged files a user can meet outside the content: a search index, a permalinks.json.
 
-Each is reported in a sentence that says what to do (rebuild the site, nothing at all for a
-cache), never with a Python traceback; and a property test corrupts the index files at random.
+Each is reported in a sentence that says what to do (rebuild the site), never with a Python
+traceback; and a property test corrupts the index files at random. (A damaged kept index in the
+cache is only a miss: tests/test_incremental_index.py.)
 """
 
 from __future__ import annotations
@@ -9,10 +10,8 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import json
-import marshal
 import re
 import shutil
-import sqlite3
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -25,7 +24,6 @@ from hypothesis import strategies as st
 from generator.cli import main
 from generator.models import Body
 from generator.search.index import SEARCH_DIR, build_search_index
-from generator.search.incremental import STATE_FILE
 from generator.search.shards import FORMAT_VERSION, ShardSizes, write_search_files
 from tests.conftest import meeting
 from tests.search_corpus import SMALL_SPEECHES, archive, make_meeting
@@ -289,71 +287,6 @@ def test_a_corrupted_index_answers_or_reports_the_damage(data: st.DataObject, qu
 @given(data=st.data(), query=st.sampled_from(QUERIES))
 def test_a_corrupted_index_answers_or_reports_the_damage_long(data: st.DataObject, query: str, tmp_path: Path) -> None:
     _answers_or_reports_damage(tmp_path / "site", data.draw(corrupted(_pristine())), query)
-
-
-# The token cache ------------------------------------------------------------------------------
-
-
-def _build(content: Path, out: Path, cache: Path) -> Result:
-    return CliRunner().invoke(main, ["build", "--content", str(content), "--out", str(out), "--cache-dir", str(cache), "--jobs", "1"])
-
-
-def _damage_not_a_database(path: Path) -> None:
-    path.write_bytes(b"this is not a database" * 100)
-
-
-def _damage_truncated(path: Path) -> None:
-    data = path.read_bytes()
-    path.write_bytes(data[: len(data) // 2])
-
-
-def _damage_entries(path: Path) -> None:
-    with sqlite3.connect(path) as db:
-        db.execute("UPDATE tokens SET data = ?", (b"\xffnot marshal",))
-    db.close()
-
-
-def _damage_entry_shape(path: Path) -> None:
-    with sqlite3.connect(path) as db:
-        db.execute("UPDATE tokens SET data = ?", (marshal.dumps((("a",),)),))
-    db.close()
-
-
-CACHE_DAMAGE = {
-    "not a database": (_damage_not_a_database, "file is not a database"),
-    "truncated": (_damage_truncated, "database disk image is malformed"),
-    "bad marshal data": (_damage_entries, "bad marshal data (unknown type code)"),
-    "entries of another shape": (_damage_entry_shape, "not enough values to unpack (expected 3, got 1)"),
-}
-
-
-@pytest.mark.parametrize("case", list(CACHE_DAMAGE))
-def test_a_damaged_token_cache_is_discarded_and_the_build_succeeds(case: str, make_site, tmp_path: Path) -> None:
-    speeches = "".join(f"○委員　{n}番目の質問です。学校の給食費について伺います。\n\n" for n in range(1, 200))
-    content = make_site({"test/2022-02-14.md": meeting(body=speeches)})
-    cache = tmp_path / "cache"
-    first = _build(content, tmp_path / "site", cache)
-    assert first.exit_code == 0, first.output
-    [cache_file] = cache.glob("tokens-*.sqlite3")
-    with sqlite3.connect(cache_file) as db:
-        db.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # every entry in the file itself
-    db.close()
-    damage, reason = CACHE_DAMAGE[case]
-    damage(cache_file)
-    # Without the index a build keeps (incremental.py), every text's tokens are read from the cache.
-    (cache / STATE_FILE).unlink()
-    index_before = (tmp_path / "site" / SEARCH_DIR / "manifest.json").read_bytes()
-    second = _build(content, tmp_path / "site", cache)
-    assert second.exit_code == 0, second.output
-    warning = f"{cache_file.as_posix()}: warning: the token cache is damaged ({reason}); discarded it: its texts are tokenized again\n"
-    assert warning in second.output
-    assert second.output.count("token cache is damaged") == 1
-    assert (tmp_path / "site" / SEARCH_DIR / "manifest.json").read_bytes() == index_before
-    # The cache was started afresh: the next build takes every text from it, without a warning.
-    (cache / STATE_FILE).unlink()
-    third = _build(content, tmp_path / "site", cache)
-    assert third.exit_code == 0 and "token cache is damaged" not in third.output
-    assert "0 utterances tokenized" in third.output
 
 
 # check --against --------------------------------------------------------------------------------

@@ -3,10 +3,8 @@
 Tokenizing with Sudachi is most of a build's time, and each text is tokenized on its own: the
 texts are cut into runs and analysed by a pool of processes, each of which loads Sudachi's
 dictionary once. The runs come back in the order of the texts and the index is put together from
-them in that order, so it is the same, byte for byte, whatever the number of workers.
-
-With a cache folder, every process reads and writes tokens through `TokenCache` (by content
-hash, in `.cache/`), so a second build tokenizes only the texts that changed.
+them in that order, so it is the same, byte for byte, whatever the number of workers. A build
+with a cache analyses only the meetings that came or changed (incremental.py keeps the rest).
 """
 
 from __future__ import annotations
@@ -21,7 +19,6 @@ from collections import defaultdict
 from collections.abc import Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
-from pathlib import Path
 from types import TracebackType
 from typing import Protocol
 
@@ -43,7 +40,7 @@ _KATAKANA = re.compile("[ァ-ヶー]+")
 
 
 class Tokenizer(Protocol):
-    """What the index needs of a tokenizer: JapaneseTokenizer, or a cache in front of it."""
+    """What the index needs of a tokenizer: JapaneseTokenizer, or a test's stand-in."""
 
     def words(self, text: str) -> Words:
         """The words of `text` in order, and their places."""
@@ -183,7 +180,7 @@ class Analysis:
     """Per meeting of the run: the word shapes of its texts (the index unites them all, and an
     incremental build takes a meeting's away when it changes)."""
     tokenized: int
-    """How many of the texts Sudachi tokenized; the others came from the token cache."""
+    """How many texts Sudachi tokenized."""
     entries: list[dict[str, tuple[int, str]]] = field(default_factory=list)
     """Only when asked for (`Analyst.analyse`), per text in order: its posting entries, for `LunrWriter.add`."""
 
@@ -201,7 +198,6 @@ class Analyst:
         numbers of texts of each meeting, in order (by default, one meeting of them all). With
         `per_text`, each text's entries are kept apart too (`Analysis.entries`).
         """
-        misses = getattr(self.tokenizer, "misses", None)
         keys = keys if keys is not None else [str(number) for number in range(len(texts))]
         analysis = Analysis([], [], [], 0)
         first = 0
@@ -231,10 +227,7 @@ class Analyst:
             analysis.lengths.append(length)
             analysis.stats.append(stats)
             first += count
-        flush = getattr(self.tokenizer, "flush", None)
-        if flush is not None:
-            flush()
-        analysis.tokenized = len(texts) if misses is None else self.tokenizer.misses - misses
+        analysis.tokenized = len(texts)
         return analysis
 
 
@@ -328,17 +321,10 @@ def posting_entries(text: str, positions: dict[str, list[int]], ref: int | str) 
     return entries
 
 
-def _start_worker(cache_dir: Path | None) -> None:
-    """Set up a worker process: its tokenizer, behind the token cache when there is one."""
+def _start_worker() -> None:
+    """Set up a worker process: its tokenizer, which loads Sudachi's dictionary once."""
     global _worker
-    tokenizer: Tokenizer = JapaneseTokenizer()
-    if cache_dir is not None:
-        from ..token_cache import TokenCache
-
-        # Entries are written at the end of every run (Analyst.analyse flushes), so nothing is
-        # lost when the pool ends the process.
-        tokenizer = TokenCache(cache_dir, tokenizer)
-    _worker = Analyst(tokenizer)
+    _worker = Analyst(JapaneseTokenizer())
 
 
 def _analyse_in_worker(texts: list[str], keys: list[str], sizes: list[int], per_text: bool) -> tuple[bytes, int, int]:
@@ -354,7 +340,7 @@ class Analyses:
     """The analyses of `texts`, run by run in order; worker processes start on creation.
 
     With `workers` 0 the runs are analysed in this process, lazily, with `tokenizer` (by default
-    a new JapaneseTokenizer, behind the token cache of `cache_dir` when given). With `per_text`,
+    a new JapaneseTokenizer). With `per_text`,
     each text's posting entries come too (`Analysis.entries`). Use it with `with` (or call
     `close`) so that the workers stop even when the build fails.
     """
@@ -365,14 +351,13 @@ class Analyses:
         keys: list[str],
         sizes: list[int],
         workers: int,
-        cache_dir: Path | None = None,
         tokenizer: Tokenizer | None = None,
         per_text: bool = False,
     ):
         self.workers = workers
         self._per_text = per_text
         self.tokenized = 0
-        """Texts Sudachi tokenized so far (the rest came from the cache)."""
+        """Texts Sudachi tokenized so far."""
         self._sizes = runs(sizes, texts)
         """Per run: how many texts each of its meetings has."""
         firsts = list(itertools.accumulate((sum(run) for run in self._sizes), initial=0))
@@ -380,7 +365,6 @@ class Analyses:
         self._keys = [keys[first : first + sum(run)] for first, run in zip(firsts, self._sizes)]
         """The keys of each run's texts."""
         self._tokenizer = tokenizer
-        self._cache_dir = cache_dir
         self._pool: ProcessPoolExecutor | None = None
         self._futures: list[Future[tuple[bytes, int, int]] | None] = []
         self.peak_with_workers: int | None = None
@@ -388,15 +372,10 @@ class Analyses:
         self.worker_memory: dict[int, int] = {}
         """Worker process id → the most memory it was seen to hold (`proportional_memory`), once its runs are read."""
         if workers:
-            if cache_dir is not None:
-                from ..token_cache import TokenCache
-
-                # Made once here, so that the workers do not race to remove stale cache files.
-                TokenCache(cache_dir).close()
             # A fresh interpreter per worker (not fork): safe whatever threads this process has,
             # and small, which keeps the workers' memory to their own.
             context = multiprocessing.get_context("spawn")
-            self._pool = ProcessPoolExecutor(workers, context, _start_worker, (cache_dir,))
+            self._pool = ProcessPoolExecutor(workers, context, _start_worker)
             self._futures = [
                 self._pool.submit(_analyse_in_worker, run, keys, sizes, per_text) for run, keys, sizes in zip(self._runs, self._keys, self._sizes)
             ]
@@ -418,25 +397,12 @@ class Analyses:
             # Every run is read: the workers' memory goes now, not after the index is put together.
             self.close()
             return
-        analyst, cache = self._local_analyst()
-        try:
-            for run, keys, sizes in zip(self._runs, self._keys, self._sizes):
-                analysis = analyst.analyse(run, keys, sizes, self._per_text)
-                self.tokenized += analysis.tokenized
-                yield analysis
-                del analysis
-        finally:
-            if cache is not None:
-                cache.close()
-
-    def _local_analyst(self):  # noqa: ANN202 - (Analyst, TokenCache | None)
-        tokenizer = self._tokenizer or JapaneseTokenizer()
-        if self._cache_dir is None:
-            return Analyst(tokenizer), None
-        from ..token_cache import TokenCache
-
-        cache = TokenCache(self._cache_dir, tokenizer)
-        return Analyst(cache), cache
+        analyst = Analyst(self._tokenizer or JapaneseTokenizer())
+        for run, keys, sizes in zip(self._runs, self._keys, self._sizes):
+            analysis = analyst.analyse(run, keys, sizes, self._per_text)
+            self.tokenized += analysis.tokenized
+            yield analysis
+            del analysis
 
     def close(self) -> None:
         """Stop the workers (at once if the runs are not all done)."""

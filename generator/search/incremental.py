@@ -25,9 +25,11 @@ from __future__ import annotations
 import hashlib
 import os
 import pickle
+import sys
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from importlib import metadata
 from pathlib import Path
 
 from . import analysis, chunking, folding, lunr_writer, tokenizer
@@ -35,6 +37,8 @@ from .analysis import TermStats
 from .term_maps import TermMaps
 
 STATE_FILE = "search-index.pickle"
+STALE_TOKEN_CACHE = "tokens-"
+"""The name start of the token cache files earlier versions kept in the cache folder (save_state removes them)."""
 FORMAT = 1
 
 
@@ -222,10 +226,11 @@ def _insertion_point(text: str, rank: int, ranks: dict[str, int]) -> int:
 
 
 def version() -> str:
-    """A hash of everything that decides the kept postings: the token cache's fingerprint and this code."""
-    from ..token_cache import fingerprint
-
-    digest = hashlib.blake2b(fingerprint().encode(), digest_size=8)
+    """A hash of everything that decides the kept postings: SudachiPy, its dictionary, Python and this code."""
+    digest = hashlib.blake2b(digest_size=8)
+    for package in ("sudachipy", "sudachidict_core"):
+        digest.update(f"{package}={metadata.version(package)};".encode())
+    digest.update(f"python={sys.version_info[0]}.{sys.version_info[1]};".encode())
     for module in (analysis, chunking, folding, lunr_writer, tokenizer):
         digest.update(Path(module.__file__).read_bytes())
     # index.py names the entries and updates the kept index (it imports this module: read by path).
@@ -257,6 +262,10 @@ def load_state(cache_dir: Path, expected: str) -> IndexState | None:
 def save_state(cache_dir: Path, state: IndexState) -> None:
     """Keep `state` in `cache_dir`, replacing the previous one whole (never half-written)."""
     cache_dir.mkdir(parents=True, exist_ok=True)
+    # Earlier versions kept every text's tokens beside it (tokens-<fingerprint>.sqlite3, about
+    # 150 MB for 600 meetings); the kept index spares the tokenizing they spared, at less cost.
+    for stale in cache_dir.glob(f"{STALE_TOKEN_CACHE}*"):
+        stale.unlink(missing_ok=True)
     partial = cache_dir / f"{STATE_FILE}.{os.getpid()}.partial"
     with open(partial, "wb") as file:
         pickle.dump(state, file, protocol=pickle.HIGHEST_PROTOCOL)

@@ -141,8 +141,8 @@ class PendingSearchIndex:
     """A search index under way: its texts are tokenized in worker processes from the start.
 
     `jobs` is the number of worker processes (1: none, tokenize here; None: one per core when
-    the archive is large enough); with `cache_dir`, tokens are read from and added to the token
-    cache there, and the index is kept there for the next build (incremental.py), which then
+    the archive is large enough); with `cache_dir`, the index is kept there for the next build
+    (incremental.py), which then
     analyses only the meetings that came or changed (when they are few: past
     max(INCREMENTAL_MIN_CHANGES, a tenth of the archive) it starts afresh). A given `tokenizer` is used in this
     process, without workers. The index is the same whatever `jobs` is, and whatever the cache
@@ -197,7 +197,7 @@ class PendingSearchIndex:
         run_texts = [text for meeting_texts, _ in chosen for text in meeting_texts]
         run_keys = [key for _, meeting_keys in chosen for key in meeting_keys]
         workers = 0 if tokenizer is not None else worker_count(run_texts, jobs)
-        self._analyses = Analyses(run_texts, run_keys, [self._sizes[k] for k in self._changed], workers, cache_dir, tokenizer, per_text=keep_lunr)
+        self._analyses = Analyses(run_texts, run_keys, [self._sizes[k] for k in self._changed], workers, tokenizer, per_text=keep_lunr)
 
     def _kept_digest(self, path: str) -> bytes | None:
         kept = self._state.meetings.get(path) if self._state is not None else None

@@ -48,7 +48,7 @@ class ServeOptions:
     host: str = "127.0.0.1"
     port: int = 8000
     cache_dir: Path | None = Path(".cache")
-    """Where the search job keeps its token cache and loading its memo of meeting files (None: no cache)."""
+    """Where the search job keeps its index for the next start and loading its memo of meeting files (None: no cache)."""
     search: bool = True
     """Build the search index in the background (tests of other parts switch it off)."""
     quiet: float = QUIET_SECONDS

@@ -51,8 +51,8 @@ class Words(NamedTuple):
 
     `words[i]` stands at code point `starts[i]` of the text. A word is a `Token` made at offset 0
     (its `start` is 0, its units' places count from the word's start), and one object serves all
-    the places a word stands, in this text and others: a text of 1,000 words holds a few hundred
-    distinct ones, and making a `Token` per place was half the Python time of a cold build.
+    the places a word stands, in this text and others: making a `Token` per place took 4 of the
+    10.9 s that tokenizing the corpus's texts took in one process.
     """
 
     words: list[Token]
@@ -77,7 +77,7 @@ class JapaneseTokenizer:
         # A dictionary word gives the same token wherever it stands (its forms, reading and mode A
         # split come from the dictionary and its surface), an unknown word wherever it has the
         # same surface, forms and reading: made once, at offset 0.
-        self._words: dict[tuple, Token | None] = {}
+        self._known: dict[tuple, Token | None] = {}
         # Sudachi writes each chunk's morphemes into this list rather than a new one (a sixth
         # less time); it holds only the chunk being read.
         self._morphemes = None
@@ -95,7 +95,7 @@ class JapaneseTokenizer:
         from sudachipy import SplitMode
 
         sudachi = _sudachi_tokenizer()
-        known = self._words
+        known = self._known
         words: list[Token] = []
         starts: list[int] = []
         for offset, chunk in _chunks(text):

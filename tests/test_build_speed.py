@@ -79,7 +79,7 @@ def test_a_second_build_tokenizes_only_the_edited_meeting(content: Path, tmp_pat
     assert site_files(tmp_path / "second") == site_files(tmp_path / "fresh")
 
 
-def test_workers_give_what_one_process_gives(tmp_path: Path) -> None:
+def test_workers_give_what_one_process_gives() -> None:
     texts = [f"{text}（{n}）" for n in range(3) for text in SPEECHES]
     keys = [f"m{n}.{number}" for n in range(3) for number in range(1, len(SPEECHES) + 1)]
     counting = CountingTokenizer()

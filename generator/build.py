@@ -122,7 +122,7 @@ class BuildSummary:
     seconds: float
     warnings: list[Diagnostic]
     tokenized: int = 0
-    """Utterances Sudachi tokenized; the others' tokens came from the cache."""
+    """Utterances Sudachi tokenized; the others' postings came from the kept index."""
     memory: PeakMemory | None = None
 
     def __str__(self) -> str:

@@ -179,8 +179,6 @@ class Analysis:
     stats: list[TermStats]
     """Per meeting of the run: the word shapes of its texts (the index unites them all, and an
     incremental build takes a meeting's away when it changes)."""
-    tokenized: int
-    """How many texts Sudachi tokenized."""
     entries: list[dict[str, tuple[int, str]]] = field(default_factory=list)
     """Only when asked for (`Analyst.analyse`), per text in order: its posting entries, for `LunrWriter.add`."""
 
@@ -199,7 +197,7 @@ class Analyst:
         `per_text`, each text's entries are kept apart too (`Analysis.entries`).
         """
         keys = keys if keys is not None else [str(number) for number in range(len(texts))]
-        analysis = Analysis([], [], [], 0)
+        analysis = Analysis([], [], [])
         first = 0
         for count in sizes if sizes is not None else [len(texts)]:
             stats = TermStats()
@@ -227,7 +225,6 @@ class Analyst:
             analysis.lengths.append(length)
             analysis.stats.append(stats)
             first += count
-        analysis.tokenized = len(texts)
         return analysis
 
 
@@ -391,7 +388,7 @@ class Analyses:
                 # the per-text dicts around them would otherwise stay until the end.
                 self._futures[position] = None
                 del future
-                self.tokenized += analysis.tokenized
+                self.tokenized += sum(self._sizes[position])
                 yield analysis
                 del analysis
             # Every run is read: the workers' memory goes now, not after the index is put together.
@@ -400,7 +397,7 @@ class Analyses:
         analyst = Analyst(self._tokenizer or JapaneseTokenizer())
         for run, keys, sizes in zip(self._runs, self._keys, self._sizes):
             analysis = analyst.analyse(run, keys, sizes, self._per_text)
-            self.tokenized += analysis.tokenized
+            self.tokenized += len(run)
             yield analysis
             del analysis
 

@@ -142,9 +142,8 @@ class PendingSearchIndex:
 
     `jobs` is the number of worker processes (1: none, tokenize here; None: one per core when
     the archive is large enough); with `cache_dir`, the index is kept there for the next build
-    (incremental.py), which then
-    analyses only the meetings that came or changed (when they are few: past
-    max(INCREMENTAL_MIN_CHANGES, a tenth of the archive) it starts afresh). A given `tokenizer` is used in this
+    (incremental.py), which then analyses only the meetings that came or changed (when they are
+    few: past max(INCREMENTAL_MIN_CHANGES, a tenth of the archive) it starts afresh). A given `tokenizer` is used in this
     process, without workers. The index is the same whatever `jobs` is, and whatever the cache
     holds. Use it with `with` so that the workers stop whatever happens. `keep_lunr` keeps the
     lunr index of a build from scratch in the result's `parts` (tests compare with it).
@@ -233,7 +232,7 @@ class PendingSearchIndex:
 
     @property
     def tokenized(self) -> int:
-        """How many utterances Sudachi tokenized (the others came from the cache)."""
+        """How many utterances Sudachi tokenized (the others' postings came from the kept index)."""
         return self._analyses.tokenized
 
     @property
@@ -267,9 +266,7 @@ class PendingSearchIndex:
         for analysis in self._analyses:
             for meeting_postings, meeting_length, meeting_stats in zip(analysis.postings, analysis.lengths, analysis.stats):
                 if kept is not None:
-                    path, entry = self._paths[meeting], self.meetings[meeting]
-                    state = MeetingState(entry.id, self._digests[meeting], meeting_length, pickle.dumps(meeting_stats, pickle.HIGHEST_PROTOCOL))
-                    kept.add_meeting(path, state, meeting_stats)
+                    self._keep_meeting(kept, meeting, meeting_length, meeting_stats)
                 else:
                     stats.update(meeting_stats)
                 for term, (text, count) in meeting_postings.items():
@@ -318,8 +315,7 @@ class PendingSearchIndex:
                 position = next(changed)
                 for term, (text, count) in meeting_postings.items():
                     state.insert(term, text, count, position, ranks)
-                meeting = self.meetings[position]
-                state.add_meeting(self._paths[position], MeetingState(meeting.id, self._digests[position], meeting_length, pickle.dumps(meeting_stats, pickle.HIGHEST_PROTOCOL)), meeting_stats)
+                self._keep_meeting(state, position, meeting_length, meeting_stats)
         state.settle()
         postings = [(term, state.postings[term], state.counts[term]) for term in sorted(state.postings, key=utf16_order)]
         self.kept = state
@@ -346,6 +342,12 @@ class PendingSearchIndex:
             parts=parts,
             kept=self.kept,
         )
+
+    def _keep_meeting(self, state: IndexState, position: int, length: int, stats: TermStats) -> None:
+        """Count the analysed meeting at `position` into the kept index, with its length and word shapes."""
+        meeting = self.meetings[position]
+        kept = MeetingState(meeting.id, self._digests[position], length, pickle.dumps(stats, pickle.HIGHEST_PROTOCOL))
+        state.add_meeting(self._paths[position], kept, stats)
 
     def save(self) -> None:
         """Keep the index in the cache, with its record of the files written from it, if either differs from the cache's (call after writing its files)."""

@@ -365,8 +365,9 @@ def write_search_files(
     With `jobs` 2 or more, or by default for an index of at least HELPER_MIN_BYTES of postings on
     a machine of several cores, a forked helper process (forking.py) writes the last shards
     (HELPER_SHARE of their bytes, all of them in a build from scratch) while this one writes the
-    rest; the files are the same either way. A `memo` of the last call (`FilesMemo`) spares making the shards and text files this
-    process writes again when they are made from the same data. Else, with the index's `kept` index,
+    rest; the files are the same either way. A `memo` of the last call (`FilesMemo`) spares
+    making the shards and text files this process writes again when they are made from the same
+    data. Else, with the index's `kept` index,
     a shard of the key (incremental.shard_key) the last build wrote it from is linked from the
     last output without being made; the shards written are recorded there for the next build,
     and so are the text files, by `sources` where given: per meeting of the index, a digest of

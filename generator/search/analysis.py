@@ -176,9 +176,10 @@ class Analysis:
     together a few hundred thousand pieces, not millions of entries."""
     lengths: list[int]
     """Per meeting of the run: the places of all terms in its texts (the sum of their BM25 field lengths)."""
-    stats: list[TermStats]
-    """Per meeting of the run: the word shapes of its texts (the index unites them all, and an
-    incremental build takes a meeting's away when it changes)."""
+    stats: list[bytes]
+    """Per meeting of the run: the word shapes of its texts, a pickled TermStats (the index unites
+    them all, and keeps each meeting's as it is, pickled, so that an incremental build can take
+    them away when the meeting changes: pickled here, not again by the build process)."""
     entries: list[dict[str, tuple[int, str]]] = field(default_factory=list)
     """Only when asked for (`Analyst.analyse`), per text in order: its posting entries, for `LunrWriter.add`."""
 
@@ -223,7 +224,7 @@ class Analyst:
                     analysis.entries.append(entries)
             analysis.postings.append({term: (",".join(segment), len(segment)) for term, segment in segments.items()})
             analysis.lengths.append(length)
-            analysis.stats.append(stats)
+            analysis.stats.append(pickle.dumps(stats, pickle.HIGHEST_PROTOCOL))
             first += count
         return analysis
 

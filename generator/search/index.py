@@ -268,7 +268,7 @@ class PendingSearchIndex:
                 if kept is not None:
                     self._keep_meeting(kept, meeting, meeting_length, meeting_stats)
                 else:
-                    stats.update(meeting_stats)
+                    stats.update(pickle.loads(meeting_stats))
                 for term, (text, count) in meeting_postings.items():
                     segment = segments.get(term)
                     if segment is None:
@@ -343,11 +343,11 @@ class PendingSearchIndex:
             kept=self.kept,
         )
 
-    def _keep_meeting(self, state: IndexState, position: int, length: int, stats: TermStats) -> None:
-        """Count the analysed meeting at `position` into the kept index, with its length and word shapes."""
+    def _keep_meeting(self, state: IndexState, position: int, length: int, stats: bytes) -> None:
+        """Count the analysed meeting at `position` into the kept index, with its length and word shapes (a pickled TermStats)."""
         meeting = self.meetings[position]
-        kept = MeetingState(meeting.id, self._digests[position], length, pickle.dumps(stats, pickle.HIGHEST_PROTOCOL))
-        state.add_meeting(self._paths[position], kept, stats)
+        kept = MeetingState(meeting.id, self._digests[position], length, stats)
+        state.add_meeting(self._paths[position], kept, pickle.loads(stats))
 
     def save(self) -> None:
         """Keep the index in the cache, with its record of the files written from it, if either differs from the cache's (call after writing its files)."""

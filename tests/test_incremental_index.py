@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from generator.models import Archive, Paragraph
-from generator.search.incremental import STATE_FILE
+from generator.search.incremental import STATE_FILE, load_state, version as incremental_version
 from generator.search.index import PendingSearchIndex, write_search_index
 from tests.search_corpus import make_meeting, sample_archive
 
@@ -85,6 +85,8 @@ def test_an_updated_index_is_the_index_built_from_scratch(change: str, tmp_path:
     updated, pending = build(after, tmp_path / "updated", cache)
     assert pending.incremental, "the kept index was not used"
     assert pending.analysed == analysed, "only the meeting that came or changed is analysed"
+    kept = load_state(cache, incremental_version())
+    assert kept is not None and kept.maps is not None, "the word maps are kept with the index, not made again"
     scratch, fresh = build(after, tmp_path / "scratch", None)
     assert not fresh.incremental
     assert updated.keys() == scratch.keys()
@@ -131,12 +133,9 @@ def test_a_process_that_keeps_the_index_and_its_word_maps_writes_what_a_build_fr
     kept = None
     steps = [base, lambda: with_a_new_meeting_first(base()), lambda: with_an_edited_speech(with_a_new_meeting_first(base())), lambda: without_first_meeting(base()), base]
     for number, make in enumerate(steps):
-        with PendingSearchIndex(make(), "/", jobs=1, cache_dir=cache, kept=kept, save=False, keep_maps=True) as pending:
+        with PendingSearchIndex(make(), "/", jobs=1, cache_dir=cache, kept=kept, save=False) as pending:
             index = pending.result()
-        if number == 0:
-            pending.kept.term_maps()  # as the worker does after answering
-        else:
-            assert pending.incremental and pending.kept.maps is not None, number
+        assert pending.incremental == (number > 0) and pending.kept.maps is not None, number
         kept = pending.kept
         write_search_index(index, tmp_path / f"kept-{number}", jobs=1)
         scratch, _ = build(make(), tmp_path / f"scratch-{number}", None)

@@ -9,7 +9,8 @@ meeting that holds the term comes, goes or changes. A build with a cache folder 
 - per meeting (by path): its id, a digest of its id and texts, its utterances' total length,
   and the word shapes of its texts (pickled), whose union makes the lexicon's word maps and
   whose forms are the terms whose postings hold its entries;
-- how many meetings have each word shape.
+- how many meetings have each word shape, and the lexicon's word maps made from them
+  (term_maps.py), which each meeting that comes or goes updates.
 
 The next build compares each meeting's digest with the kept one. A meeting that went or
 changed has its entries cut out of the postings (they are contiguous and named
@@ -85,10 +86,11 @@ class IndexState:
     touched it (`settle` keeps the mark only where the posting ends up different); never pickled."""
     maps: TermMaps | None = field(default=None, repr=False, compare=False)
     """The word maps, once `term_maps` made them, kept up to date by each meeting that comes or
-    goes; never pickled (a process that reads the state makes them once, if it asks)."""
+    goes, and pickled with the rest: reading them back takes a warm build about a third of the
+    time making them from every shape again takes (0.11 s against 0.3 s on the corpus)."""
 
     def __getstate__(self) -> dict:
-        return {**self.__dict__, "maps": None, "touched": {}}
+        return {**self.__dict__, "touched": {}}
 
     def _touch(self, term: str) -> None:
         """Mark `term`'s posting changed in this generation, remembering how it was before."""
@@ -113,10 +115,6 @@ class IndexState:
         if self.maps is None:
             self.maps = TermMaps(self.words, self.splits)
         return self.maps.normalized, self.maps.units, self.maps.readings(self.postings)
-
-    def stats(self) -> TermStats:
-        """The union of the meetings' word shapes."""
-        return TermStats(words=set(self.words), splits=set(self.splits))
 
     @property
     def length(self) -> int:

@@ -151,9 +151,8 @@ class PendingSearchIndex:
     A process that makes index after index (the `minutes serve` search worker) passes the
     `kept` index of its last `result()` instead of reading the cache's again, and `save=False`
     to write it to the cache itself, after its answer: `result()` updates `kept` in place, so
-    after a failure it must be dropped. With `keep_maps`, an updated index takes its word maps
-    from the kept index, which keeps them up to date (IndexState.term_maps), instead of making
-    them from every word shape again.
+    after a failure it must be dropped. An index with a cache takes its word maps from the kept
+    index, which keeps them up to date as meetings come and go (IndexState.term_maps).
     """
 
     def __init__(
@@ -166,7 +165,6 @@ class PendingSearchIndex:
         keep_lunr: bool = False,
         kept: IndexState | None = None,
         save: bool = True,
-        keep_maps: bool = False,
     ):
         self.meetings, self.documents = _store(archive, base_path)
         self._paths = [meeting.path for body in archive.bodies for meeting in body.meetings]
@@ -182,7 +180,6 @@ class PendingSearchIndex:
         self._save = save
         self._unsaved = False
         """Whether the kept index differs from the cache's (with save=False, `save` keeps it)."""
-        self._keep_maps = keep_maps
         self.kept: IndexState | None = None
         """The index to keep for the next build, once `result()` made it (with `cache_dir`)."""
         self._state = self._reusable_state(kept) if cache_dir is not None else None
@@ -283,9 +280,7 @@ class PendingSearchIndex:
                 for entries in analysis.entries:
                     writer.add(entries, next(keys))
             del analysis
-        if kept is not None:
-            stats = kept.stats()  # the kept index counts the same shapes: no need to unite them twice
-        readings = stats.readings_map(segments)
+        readings = stats.readings_map(segments) if kept is None else {}
         postings = []
         for term in sorted(segments, key=utf16_order):
             postings.append((term, ",".join(segments[term]), counts[term]))
@@ -293,12 +288,16 @@ class PendingSearchIndex:
         if kept is not None:
             kept.postings = {term: text for term, text, _ in postings}
             kept.counts = {term: counts[term] for term, _, _ in postings}
+            # The kept index counts the same shapes: its word maps are made from them, and kept.
+            normalized, units, readings = kept.term_maps()
             self.kept = kept
             self._unsaved = True
             if self._save:
                 save_state(self._cache_dir, kept)  # type: ignore[arg-type]
+        else:
+            normalized, units = stats.normalized_map(), stats.units_map()
         parts = writer.parts() if writer is not None else None
-        return self._index(postings, stats.normalized_map(), stats.units_map(), readings, length, parts)
+        return self._index(postings, normalized, units, readings, length, parts)
 
     def _updated(self) -> SearchIndex:
         state = self._state
@@ -322,11 +321,8 @@ class PendingSearchIndex:
         self._unsaved = bool(gone or self._changed)  # else the kept index is this one already
         if self._save and self._unsaved:
             save_state(self._cache_dir, state)
-        if self._keep_maps:
-            normalized, units, readings = state.term_maps()
-            return self._index(postings, normalized, units, readings, state.length)
-        stats = state.stats()
-        return self._index(postings, stats.normalized_map(), stats.units_map(), stats.readings_map(state.postings), state.length)
+        normalized, units, readings = state.term_maps()
+        return self._index(postings, normalized, units, readings, state.length)
 
     def _index(
         self, postings: list[tuple[str, str, int]], normalized: dict[str, str], units: dict[str, list[str]], readings: dict[str, str], length: int, parts: LunrParts | None = None

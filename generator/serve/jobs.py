@@ -344,7 +344,7 @@ def _search(
     from ..output import OutputTree
     from ..search.index import PendingSearchIndex, collector_paused, write_search_index
 
-    with collector_paused(), PendingSearchIndex(archive, urls.base_path, jobs=None, cache_dir=cache_dir, kept=kept, save=False, keep_maps=True) as pending:
+    with collector_paused(), PendingSearchIndex(archive, urls.base_path, jobs=None, cache_dir=cache_dir, kept=kept, save=False) as pending:
         index = pending.result()
     records = _read_record(previous) if previous is not None else {}
     out_dir = folder / OUTPUT
@@ -429,13 +429,11 @@ class _Worker:
             raise
 
     def save(self) -> None:
-        """Keep the search index in the cache for the next worker or build, and make its word maps (after the answer: nobody waits for it)."""
+        """Keep the search index in the cache for the next worker or build (after the answer: nobody waits for it)."""
         if self.kept is not None and self.cache_dir is not None:
             from ..search.incremental import save_state
 
             save_state(self.cache_dir, self.kept)
-            # The word maps are made once, here, where nobody waits; the next jobs update them.
-            self.kept.term_maps()
 
 
 def _serve_jobs(kind: JobKind, cache_dir: Path | None) -> int:

@@ -58,12 +58,32 @@ class Page:
         """A link from this page to the site-relative `target`, working under any sub-path."""
         if self.absolute_links:
             return urls.base_path + target
-        here = posixpath.dirname(self.output_path) or "."
-        fragment = ""
-        if "#" in target:
-            target, fragment = target.split("#", 1)
-            fragment = "#" + fragment
-        relative = posixpath.relpath(target or ".", here)
-        if target.endswith("/") or target == "":
-            relative = "./" if relative == "." else relative + "/"
-        return relative + fragment
+        return _relative_link(target, posixpath.dirname(self.output_path) or ".")
+
+
+def _relative_link(target: str, here: str) -> str:
+    """`Page.link` from the folder `here` ("." for the top)."""
+    fragment = ""
+    if "#" in target:
+        target, fragment = target.split("#", 1)
+        fragment = "#" + fragment
+    relative = relative_path(target or ".", here)
+    if target.endswith("/") or target == "":
+        relative = "./" if relative == "." else relative + "/"
+    return relative + fragment
+
+
+def relative_path(target: str, here: str) -> str:
+    """`posixpath.relpath(target, here)` for two site-relative paths, without asking for the working folder.
+
+    relpath makes both paths absolute first (two `os.getcwd()` calls): a build links some 25,000
+    times, and that was a tenth of the time its pages took.
+    """
+    if ".." in target or ".." in here or target.startswith("/") or here.startswith("/"):
+        return posixpath.relpath(target, here)
+    to = [part for part in target.split("/") if part and part != "."]
+    start = [part for part in here.split("/") if part and part != "."]
+    common = 0
+    while common < len(to) and common < len(start) and to[common] == start[common]:
+        common += 1
+    return "/".join([".."] * (len(start) - common) + to[common:]) or "."

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import json
 import re
@@ -239,7 +240,55 @@ def bulk_path(start: int) -> str:
 
 
 def _json(data: object) -> str:
-    return json.dumps(data, ensure_ascii=False, indent=1) + "\n"
+    """`json.dumps(data, ensure_ascii=False, indent=1)` and a newline, made faster (`indented_json`)."""
+    return indented_json(data) + "\n"
+
+
+def indented_json(value: object, depth: int = 0) -> str:
+    """`json.dumps(value, ensure_ascii=False, indent=1)` for a value of dicts with string keys, lists and scalars, `depth` levels in.
+
+    With `indent`, json encodes in Python, one generator step per value: over half the time the
+    open data took. Here a dict or list of scalars only (an utterance's record, the bulk of it)
+    goes to json's C encoder in one call, with the newline and indentation as its item
+    separator: JSON text never holds a raw newline, so what it makes is what `indent` makes.
+    """
+    if isinstance(value, dict):
+        if not value:
+            return "{}"
+        if not all(isinstance(key, str) for key in value):
+            return _indented_fallback(value, depth)
+        items = value.values()
+    elif isinstance(value, (list, tuple)):
+        if not value:
+            return "[]"
+        items = value
+    else:
+        return _SCALAR.encode(value)
+    inside = " " * (depth + 1)
+    if not any(isinstance(item, (dict, list, tuple)) for item in items):
+        flat = _flat_encoder(depth + 1).encode(value)
+        return f"{flat[0]}\n{inside}{flat[1:-1]}\n{' ' * depth}{flat[-1]}"
+    if isinstance(value, dict):
+        parts = [f"{_SCALAR.encode(key)}: {indented_json(item, depth + 1)}" for key, item in value.items()]
+        opening, closing = "{", "}"
+    else:
+        parts = [indented_json(item, depth + 1) for item in value]
+        opening, closing = "[", "]"
+    return f"{opening}\n{inside}" + f",\n{inside}".join(parts) + f"\n{' ' * depth}{closing}"
+
+
+_SCALAR = json.JSONEncoder(ensure_ascii=False)
+
+
+@functools.cache
+def _flat_encoder(depth: int) -> json.JSONEncoder:
+    """An encoder that writes a flat dict or list's items `depth` spaces in, one a line, as `indent=1` does."""
+    return json.JSONEncoder(ensure_ascii=False, separators=(",\n" + " " * depth, ": "))
+
+
+def _indented_fallback(value: object, depth: int) -> str:
+    """json's own indented text of `value`, `depth` levels in (keys that are not strings: never in open data)."""
+    return json.dumps(value, ensure_ascii=False, indent=1).replace("\n", "\n" + " " * depth)
 
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -281,11 +330,18 @@ def plain(value: object) -> object:
     Records hold only strings, numbers and lists of records; asdict's copying took a third of the
     open data's time on a large archive.
     """
-    if is_dataclass(value):
-        return {item.name: plain(getattr(value, item.name)) for item in fields(value)}
+    names = _field_names(type(value))
+    if names is not None:
+        return {name: plain(getattr(value, name)) for name in names}
     if isinstance(value, list):
         return [plain(item) for item in value]
     return value
+
+
+@functools.cache
+def _field_names(kind: type) -> tuple[str, ...] | None:
+    """The field names of a dataclass, or None for any other type: asked once per type, not per value."""
+    return tuple(item.name for item in fields(kind)) if is_dataclass(kind) else None
 
 
 _RECORDS_OPEN = ' "meetingRecord": [\n'

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import random
 import re
 from pathlib import Path
 
@@ -12,6 +13,7 @@ import html5lib
 import pytest
 
 from generator.build import build_site
+from generator.opendata import indented_json
 from tests.conftest import REPO, TEMPLATES, meeting
 
 RECORD = """## １ 開会
@@ -214,3 +216,21 @@ def test_csv_cells_beginning_with_a_tab_or_carriage_return_stay_text(make_site, 
     assert [r["issue"] for r in rows] == ["'\t=1+1", "'\r@SUM(1)"]
     records = json.loads((tmp_path / "site/data/meetings.json").read_text(encoding="utf-8"))["meetingRecord"]
     assert [r["issue"] for r in records] == ["\t=1+1", "\r@SUM(1)"]
+
+
+def _shapes(rng: random.Random, depth: int = 0) -> object:
+    """A random JSON value: nested dicts and lists of the scalars open data holds, and a few it never does."""
+    roll = rng.random()
+    if depth < 4 and roll < 0.25:
+        return {rng.choice(["speech", "発言", "a\nb", 'q"', ""]) + str(n): _shapes(rng, depth + 1) for n in range(rng.randint(0, 4))}
+    if depth < 4 and roll < 0.5:
+        return [_shapes(rng, depth + 1) for _ in range(rng.randint(0, 4))]
+    return rng.choice([None, True, False, 0, -3, 1.5, 10**20, "子ども\n\t\"\\", "", "〇議長（山田太郎君）"])
+
+
+def test_open_data_json_is_what_json_writes_with_an_indent_of_one(site: Path) -> None:
+    rng = random.Random(20261206)
+    values = [_shapes(rng) for _ in range(3000)] + [{1: [{2: "数の鍵"}]}]
+    values.append(json.loads((site / "data" / "meetings.json").read_text(encoding="utf-8")))
+    for value in values:
+        assert indented_json(value) == json.dumps(value, ensure_ascii=False, indent=1)

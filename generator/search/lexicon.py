@@ -28,7 +28,11 @@ def word_map(
             return list(units[word])
         return [normalized.get(word, word)]
 
-    mapped = {term: found for term in terms if (found := stands_for(term)) != [term]}
+    # Only a term the maps hold can stand for other terms: look those up, not every term.
+    mapped = {term: found for term in units.keys() & terms if (found := list(units[term])) != [term]}
+    for term in normalized.keys() & terms:
+        if term not in units and normalized[term] != term:
+            mapped[term] = [normalized[term]]
     for reading, word in readings.items():
         mapped[reading] = stands_for(word)
     return mapped

@@ -13,6 +13,12 @@ parent's. The benchmark process holds the corpus, the browser driver and the dev
 the command used; the launcher holds a few megabytes. The same applies to what the command
 reports of itself (a build reading its own RUSAGE_SELF).
 
+Before it starts the clock, the launcher has the kernel write out every dirty page (`os.sync()`):
+what the benchmark wrote just before (a copy of a site for Pagefind, a warm cache and site copied
+in, the previous command's output) would otherwise be written back while the timed command runs
+and charged to it, to whichever tool came next (docs/benchmarks.md says which figures were
+taken before it did).
+
 Linux gives `ru_maxrss` of a child as the larger of its own peak and that of its largest
 waited-for descendant (a worker of a process pool), never their sum: for a build that works in
 several processes at once it is the largest single process, so the build's own report of its
@@ -35,6 +41,7 @@ from pathlib import Path
 # stdin, stdout and stderr; its exit status becomes the launcher's.
 _LAUNCHER = """
 import json, os, subprocess, sys, time
+os.sync()
 start = time.perf_counter()
 child = subprocess.Popen(sys.argv[2:])
 _, status, usage = os.wait4(child.pid, 0)

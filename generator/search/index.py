@@ -280,6 +280,8 @@ class PendingSearchIndex:
                 for entries in analysis.entries:
                     writer.add(entries, next(keys))
             del analysis
+        # Without a kept index the maps are made from the shapes united here (the readings leave
+        # out index terms: made before the parts are joined and let go); with one, from its maps.
         readings = stats.readings_map(segments) if kept is None else {}
         postings = []
         for term in sorted(segments, key=utf16_order):

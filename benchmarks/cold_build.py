@@ -5,7 +5,9 @@ How the build is kept cold. The build may keep caches (Sudachi tokens by content
 (`benchmarks/out/cold-build/`, removed and made again before every build), with every path given
 absolutely, so a cache found relative to the working folder starts empty; when `minutes build
 --help` offers a cache option (`--cache-dir` or `--cache`), it is pointed into that fresh folder
-too. Nothing is deleted elsewhere: the repository's own `.cache/` belongs to the developer (and
+too. The site folder the build writes (under `benchmarks/out/`) is removed before it as well:
+a cold build starts as in a fresh checkout, with no site built yet. Nothing is deleted
+elsewhere: the repository's own `.cache/` belongs to the developer (and
 to whoever builds at the same time). In case a build wrote there anyway (a cache found relative
 to the repository, not the working folder), the files of `<repo>/.cache/` and
 `<content>/.cache/` are compared before and after, and a change is reported as a note: that
@@ -83,6 +85,10 @@ def build_ours(content: ContentSet, site: Path, timeout_s: float) -> OurBuild:
     if COLD_DIR.exists():
         shutil.rmtree(COLD_DIR)
     COLD_DIR.mkdir(parents=True)
+    # A cold build starts as in a fresh checkout, with no site yet: replacing the last run's would
+    # time its removal too (Pagefind's copy of the site is removed before its clock starts).
+    if site.exists():
+        shutil.rmtree(site)
     args = ["build", "--content", str(content.path.resolve()), "--out", str(site.resolve()), "--templates", str(REPO / "templates")]
     option = cache_option()
     if option:

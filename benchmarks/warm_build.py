@@ -16,7 +16,8 @@ How. Everything happens under `benchmarks/out/warm-build/`, never in the reposit
    of the Diet (by date, then path) in a body that keeps other meetings, so that adding it is a
    new sitting of a known body. `held-back.md` keeps it; `edited-original.md` keeps the meeting
    edited in (c), the median-sized one by bytes.
-2. Cold builds of `content/` into `warm/site` with an empty `warm/cache`, each followed by
+2. Cold builds of `content/` into `warm/site` with an empty `warm/cache` and no `warm/site` yet
+   (as in a fresh checkout; the previous turn's is removed before the clock starts), each followed by
    Pagefind indexing a copy of that site (pagefind_peer.py), --runs times in turn. What the last
    cold build left in `warm/` is the warm state: its cache and its site.
 3. For (b) and (c), the change is made and a cold build of the changed content (an empty cache of
@@ -287,7 +288,9 @@ def measure(corpus: ContentSet, runs: int, timeout_s: float, log) -> WarmFigures
     # Ours and Pagefind's in turn, so that a busy spell of the machine weighs on both.
     for turn in range(1, runs + 1):
         log(f"[warm-build] cold minutes build of {figures.meetings - 1} meetings, empty cache ({turn}/{runs})")
-        _fresh(warm_cache)
+        # As in a fresh checkout: no cache and no site (the last turn's site would be removed by
+        # the build, with the clock running; Pagefind's copy is removed before its clock starts).
+        _fresh(warm_cache, warm_site)
         figures.cold.runs.append(build(content, warm_site, warm_cache, timeout_s))
         log(f"[warm-build] pagefind over a copy of {warm_site} ({turn}/{runs})")
         indexed = pagefind_peer.index_site(warm_site, WARM / "pagefind", timeout_s)

@@ -127,6 +127,14 @@ def test_a_kept_index_of_other_code_is_not_used(tmp_path: Path, monkeypatch: pyt
     assert not pending.incremental
 
 
+def test_a_kept_index_is_of_other_code_when_its_word_maps_code_changed(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The kept index holds TermMaps objects: after an upgrade that changes term_maps.py, they are not read back."""
+    before = incremental_version()
+    read = Path.read_bytes
+    monkeypatch.setattr(Path, "read_bytes", lambda path: read(path) + (b"\n# changed" if path.name == "term_maps.py" else b""))
+    assert incremental_version() != before
+
+
 def test_a_process_that_keeps_the_index_and_its_word_maps_writes_what_a_build_from_scratch_writes(tmp_path: Path) -> None:
     """As the `minutes serve` search worker does: one kept index, its word maps updated change after change."""
     cache = tmp_path / "cache"

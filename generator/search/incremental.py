@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
 
-from . import analysis, chunking, folding, lunr_writer, tokenizer
+from . import analysis, chunking, folding, lunr_writer, term_maps, tokenizer
 from .analysis import TermStats
 from .term_maps import TermMaps
 
@@ -229,7 +229,8 @@ def version() -> str:
     for package in ("sudachipy", "sudachidict_core"):
         digest.update(f"{package}={metadata.version(package)};".encode())
     digest.update(f"python={sys.version_info[0]}.{sys.version_info[1]};".encode())
-    for module in (analysis, chunking, folding, lunr_writer, tokenizer):
+    # term_maps.py too: the kept index holds its TermMaps, pickled by their layout.
+    for module in (analysis, chunking, folding, lunr_writer, term_maps, tokenizer):
         digest.update(Path(module.__file__).read_bytes())
     # index.py names the entries and updates the kept index (it imports this module: read by path).
     digest.update(Path(__file__).with_name("index.py").read_bytes())

@@ -174,8 +174,8 @@ def _markdown_bytes(folder: Path) -> int:
 
 def _load_bodies(content_dir: Path, folders: list[Path], helped: set[int], diagnostics: list[Diagnostic], memo: ContentMemo | None) -> list[Body | None]:
     """Each body folder read (None where it has no valid `_index.md`); the `helped` ones by a forked helper meanwhile."""
-    chosen = [folders[position] for position in sorted(helped)]
-    helper = ForkedCall(_load_in_helper, content_dir, chosen, memo) if chosen else None
+    order = sorted(helped)
+    helper = ForkedCall(_load_in_helper, content_dir, [folders[position] for position in order], memo) if order else None
     try:
         bodies: list[Body | None] = [None] * len(folders)
         for position, folder in enumerate(folders):
@@ -183,7 +183,7 @@ def _load_bodies(content_dir: Path, folders: list[Path], helped: set[int], diagn
                 bodies[position] = _load_body(content_dir, folder, diagnostics, memo)
         if helper is not None:
             loaded, found, used = helper.result()
-            for position, body in zip(sorted(helped), loaded):
+            for position, body in zip(order, loaded):
                 bodies[position] = body
             diagnostics += found
             if memo is not None:

@@ -183,6 +183,10 @@ class Analysis:
     entries: list[dict[str, tuple[int, str]]] = field(default_factory=list)
     """Only when asked for (`Analyst.analyse`), per text in order: its posting entries, for `LunrWriter.add`."""
 
+    def meetings(self) -> Iterator[tuple[MeetingPostings, int, bytes]]:
+        """Per meeting of the run, in order: its part of each posting, its length and its pickled word shapes."""
+        return zip(self.postings, self.lengths, self.stats)
+
 
 class Analyst:
     """Analyses runs of texts with one tokenizer; one per process."""
@@ -355,9 +359,9 @@ class Analyses:
     """The analyses of `texts`, run by run in order; worker processes start on creation.
 
     With `workers` 0 the runs are analysed in this process, lazily, with `tokenizer` (by default
-    a new JapaneseTokenizer). With `per_text`,
-    each text's posting entries come too (`Analysis.entries`). Use it with `with` (or call
-    `close`) so that the workers stop even when the build fails.
+    a new JapaneseTokenizer). With `per_text`, each text's posting entries come too
+    (`Analysis.entries`). Use it with `with` (or call `close`) so that the workers stop even when
+    the build fails.
     """
 
     def __init__(

@@ -261,7 +261,7 @@ class PendingSearchIndex:
         length = 0
         meeting = 0
         for analysis in self._analyses:
-            for meeting_postings, meeting_length, meeting_stats in zip(analysis.postings, analysis.lengths, analysis.stats):
+            for meeting_postings, meeting_length, meeting_stats in analysis.meetings():
                 if kept is not None:
                     self._keep_meeting(kept, meeting, meeting_length, meeting_stats)
                 else:
@@ -280,9 +280,6 @@ class PendingSearchIndex:
                 for entries in analysis.entries:
                     writer.add(entries, next(keys))
             del analysis
-        # Without a kept index the maps are made from the shapes united here (the readings leave
-        # out index terms: made before the parts are joined and let go); with one, from its maps.
-        readings = stats.readings_map(segments) if kept is None else {}
         postings = []
         for term in sorted(segments, key=utf16_order):
             postings.append((term, ",".join(segments[term]), counts[term]))
@@ -297,7 +294,8 @@ class PendingSearchIndex:
             if self._save:
                 save_state(self._cache_dir, kept)  # type: ignore[arg-type]
         else:
-            normalized, units = stats.normalized_map(), stats.units_map()
+            # The shapes united here make the maps; the readings leave out the index's terms.
+            normalized, units, readings = stats.normalized_map(), stats.units_map(), stats.readings_map(counts)
         parts = writer.parts() if writer is not None else None
         return self._index(postings, normalized, units, readings, length, parts)
 
@@ -312,7 +310,7 @@ class PendingSearchIndex:
         ranks = {meeting.id: position for position, meeting in enumerate(self.meetings)}
         changed = iter(self._changed)
         for analysis in self._analyses:
-            for meeting_postings, meeting_length, meeting_stats in zip(analysis.postings, analysis.lengths, analysis.stats):
+            for meeting_postings, meeting_length, meeting_stats in analysis.meetings():
                 position = next(changed)
                 for term, (text, count) in meeting_postings.items():
                     state.insert(term, text, count, position, ranks)

@@ -17,8 +17,31 @@ from .feeds import write_feeds
 from .models import Archive, Body, Meeting, group_bodies, speakers_in_order
 from .opendata import write_open_data
 from .forking import ForkedCall, can_fork, max_rss
-from .output import OutputTree, TreeWork, check_output_folder, discard, in_tree_copy, removed_meanwhile, staging_folder, swap_keeping_old
-from .output_reuse import OutputRecord, body_fields, code_version, derived_key, forget_record, load_record, meeting_key, save_record, site_key, theme_digest
+from .output import (
+    OutputTree,
+    TreeWork,
+    adopt_spare,
+    check_output_folder,
+    discard,
+    in_tree_copy,
+    keep_spare,
+    removed_meanwhile,
+    staging_folder,
+    swap_keeping_old,
+)
+from .output_reuse import (
+    OutputRecord,
+    body_fields,
+    code_version,
+    derived_key,
+    forget_record,
+    load_record,
+    meeting_key,
+    save_record,
+    site_key,
+    spare_path,
+    theme_digest,
+)
 from .pages import Page, SiteUrls
 from .permalinks import MANIFEST_NAME, Manifest, ManifestError, redirect_pages, speech_digest
 from .render import make_environment, render_page
@@ -212,13 +235,17 @@ def _build(
     previous = load_record(cache_dir, out_dir)
     keys = output_keys(archive, pages, templates_dir, urls) if cache_dir is not None else {}
     unchanged = {name for name, key in keys.items() if previous.keys.get(name) == key}
-    staging = staging_folder(out_dir)
+    # The site the last build replaced, kept in the cache: written over, it becomes the new site
+    # with a system call per changed file instead of a link per file (output.adopt_spare).
+    spare = spare_path(cache_dir, out_dir) if cache_dir is not None else None
+    adopted = adopt_spare(spare, out_dir) if spare is not None else None
+    staging = adopted or staging_folder(out_dir)
     aggregates: ForkedCall[TreeWork[list[Diagnostic]]] | None = None
     aggregates_writer = 0
     try:
         # The index is kept in the cache once its files are written and in place (search.save), with them.
         with PendingSearchIndex(archive, urls.base_path, jobs=jobs, cache_dir=cache_dir, save=False) as search:
-            tree = OutputTree(staging, out_dir if out_dir.is_dir() else None, previous.files, keep_record=cache_dir is not None)
+            tree = OutputTree(staging, out_dir if out_dir.is_dir() else None, previous.files, keep_record=cache_dir is not None, prefilled=adopted is not None)
             write_pages(archive, templates_dir, urls, pages, tree, progress, unchanged, cache_dir)
             copy_static(templates_dir, tree)
             tree.copy_file(lunr_js, ASSETS_URL + LUNR_JS.name)
@@ -241,13 +268,18 @@ def _build(
         if aggregates is not None:
             diagnostics = diagnostics + tree.absorb(aggregates.result())
             aggregates_writer = aggregates.private_memory
+        tree.prune()
         # The record describes the site being replaced until the new one is in place.
         forget_record(cache_dir, out_dir)
-        # A thread removes the old site (system calls, mostly outside the GIL) while this one
-        # keeps the index, with its record of the files just written (pickling). Nothing forks
-        # from here on. The output record waits for the removal: removing the old site's name
-        # of a linked file moves the file's ctime, which the record keeps.
-        with removed_meanwhile(swap_keeping_old(staging, out_dir)):
+        old = swap_keeping_old(staging, out_dir)
+        # An old site that shares most files with the new one (linked, not written) is kept as
+        # the spare for the next build; else a thread removes it (system calls, mostly outside
+        # the GIL) while this one keeps the index, with its record of the files just written
+        # (pickling). Nothing forks from here on. The output record waits for the removal:
+        # removing the old site's name of a linked file moves the file's ctime, which the record keeps.
+        if old is not None and spare is not None and 2 * tree.linked >= len(tree.written):
+            keep_spare(old, spare)
+        with removed_meanwhile(old):
             search.save()
         save_record(cache_dir, out_dir, OutputRecord(tree.record, keys))
     except BaseException:

@@ -85,6 +85,10 @@ class OutputTree:
     file shares its inode with the live site, so nothing here ever opens an existing file for
     writing: a file is always written to a new inode, the old name unlinked first.
     With `keep_record`, what was written is collected in `record` for the next build.
+
+    A `prefilled` root already holds a site (the spare one, `adopt_spare`): a file to be linked
+    that is there already as the previous site's file is left as it is, any other is replaced,
+    and `prune` removes what no part of the build claimed.
     """
 
     def __init__(
@@ -93,8 +97,10 @@ class OutputTree:
         previous_site: Path | None = None,
         previous: dict[str, FileRecord] | None = None,
         keep_record: bool = False,
+        prefilled: bool = False,
     ):
         self.root = root
+        self.prefilled = prefilled
         self.written: set[str] = set()
         self.previous_site = previous_site
         self.previous = previous if previous_site is not None and previous is not None else {}
@@ -117,7 +123,14 @@ class OutputTree:
         target = os.path.join(self._root, rel_path)
         folder = rel_path.rpartition("/")[0]
         if folder not in self._folders:
-            os.makedirs(os.path.dirname(target), exist_ok=True)
+            try:
+                os.makedirs(os.path.dirname(target), exist_ok=True)
+            except (FileExistsError, NotADirectoryError):
+                if not self.prefilled:
+                    raise
+                # The spare site has a file where this one has a folder.
+                _clear_folder_path(self._root, folder)
+                os.makedirs(os.path.dirname(target), exist_ok=True)
             self._folders.add(folder)
         return target
 
@@ -200,6 +213,13 @@ class OutputTree:
                 stat.S_ISREG(status.st_mode) and status.st_size == old.size and content_digest(_read(source)) == old.digest
             ):
                 return False
+            if self.prefilled and _is_same_file(target, status):
+                # The spare site's file is the live one (unchanged since the site before): no
+                # system call that writes (most files of a warm build).
+                self.linked += 1
+                if self.keep_record:
+                    self.record[rel_path] = old
+                return True
             try:
                 os.link(source, target, follow_symlinks=False)
             except FileExistsError:
@@ -217,6 +237,22 @@ class OutputTree:
         if self.keep_record:
             self.record[rel_path] = old
         return True
+
+    def prune(self) -> int:
+        """Remove from a `prefilled` root every file and folder no part of the build claimed; returns how many files.
+
+        Call it once everything is written (a forked helper's files absorbed): what is left of
+        the spare site then is what the new site no longer has.
+        """
+        if not self.prefilled:
+            return 0
+        needed = {""}
+        for rel_path in self.written:
+            folder = rel_path.rpartition("/")[0]
+            while folder not in needed:
+                needed.add(folder)
+                folder = folder.rpartition("/")[0]
+        return _prune(self._root, "", self.written | {SITE_MARKER}, needed)
 
     def _write_new(self, target: str, data: bytes) -> None:
         # Never through an existing name: it may be a link to the live site's file.
@@ -262,6 +298,43 @@ def _unlink_if_present(path: str | Path) -> None:
         os.unlink(path)
     except FileNotFoundError:
         pass
+    except IsADirectoryError:
+        shutil.rmtree(path)  # a folder of the spare site where the new one has a file
+
+
+def _is_same_file(path: str, status: os.stat_result) -> bool:
+    """Whether `path` names the file whose stat is `status` (no follow of a symlink)."""
+    try:
+        found = os.lstat(path)
+    except OSError:
+        return False
+    return (found.st_ino, found.st_dev) == (status.st_ino, status.st_dev)
+
+
+def _clear_folder_path(root: str, folder: str) -> None:
+    """Remove whatever is not a folder on the way from `root` to its subfolder `folder`."""
+    path = root
+    for part in folder.split("/"):
+        path = os.path.join(path, part)
+        if os.path.lexists(path) and not stat.S_ISDIR(os.lstat(path).st_mode):
+            os.unlink(path)
+
+
+def _prune(folder: str, prefix: str, keep: set[str], needed: set[str]) -> int:
+    """Remove below `folder` (`prefix` below the root) each file not in `keep` and each folder not `needed`; returns how many files."""
+    removed = 0
+    with os.scandir(folder) as entries:
+        for entry in entries:
+            rel_path = prefix + entry.name
+            if entry.is_dir(follow_symlinks=False):
+                if rel_path in needed:
+                    removed += _prune(entry.path, rel_path + "/", keep, needed)
+                else:
+                    shutil.rmtree(entry.path)
+            elif rel_path not in keep:
+                os.unlink(entry.path)
+                removed += 1
+    return removed
 
 
 def staging_folder(out_dir: Path) -> Path:
@@ -300,6 +373,40 @@ def swap_keeping_old(staging: Path, out_dir: Path) -> Path | None:
             raise
     os.rename(staging, out_dir)
     return old
+
+
+def adopt_spare(spare: Path, out_dir: Path) -> Path | None:
+    """Make the spare site (`keep_spare`) the staging folder of a build into `out_dir`; None when there is none.
+
+    A build into it (an OutputTree with `prefilled`) leaves the files it shares with the live site
+    as they are and replaces the others: a build that changes a few pages makes a few system
+    calls that write, not one per file of the site.
+    """
+    if not spare.is_dir() or spare.is_symlink():
+        return None
+    staging = staging_folder(out_dir)
+    try:
+        os.rename(spare, staging)  # onto the new empty folder: atomic, so two builds cannot both take it
+    except OSError:
+        staging.rmdir()
+        return None
+    return staging
+
+
+def keep_spare(old: Path, spare: Path) -> bool:
+    """Keep the old site `swap_keeping_old` left in `old` as the spare site at `spare`, for the next build to adopt.
+
+    A spare site not adopted meanwhile is moved into `old`, to be removed with it. False when the
+    spare cannot be kept (another file system, say): `old` then still holds the site.
+    """
+    try:
+        spare.parent.mkdir(parents=True, exist_ok=True)
+        if os.path.lexists(spare):
+            os.rename(spare, old / "stale-spare")
+        os.rename(old / "site", spare)
+    except OSError:
+        return False
+    return True
 
 
 @contextlib.contextmanager

@@ -80,6 +80,11 @@ def record_path(cache_dir: Path, out_dir: Path) -> Path:
     return cache_dir / RECORD_DIR / f"site-{where}.json"
 
 
+def spare_path(cache_dir: Path, out_dir: Path) -> Path:
+    """Where the site the previous build replaced is kept for the next build into `out_dir` to write over (output.keep_spare)."""
+    return record_path(cache_dir, out_dir).with_suffix(".spare")
+
+
 def load_record(cache_dir: Path | None, out_dir: Path) -> OutputRecord:
     """The record of the last build into `out_dir`; an empty one when there is none or it cannot be read."""
     if cache_dir is None:

@@ -140,6 +140,105 @@ def test_a_warm_build_after_a_change_is_the_cold_build_and_leaves_the_old_site_a
     assert unchanged_page.stat().st_ino == inode
 
 
+def spare(cache: Path, site: Path) -> Path:
+    """The spare site the last build into `site` kept in `cache`."""
+    from generator.output_reuse import spare_path
+
+    return spare_path(cache, site)
+
+
+@pytest.mark.parametrize("change", CHANGES, ids=list(CHANGES))
+def test_a_build_over_the_spare_site_after_a_change_is_the_cold_build(change: str, content: Path, tmp_path: Path) -> None:
+    """From the third build on, the site the last build replaced is written over: what it holds
+    that the new site no longer has is gone, what changed is replaced, and the live site's files
+    are never written through."""
+    templates = tmp_path / "templates"
+    templates.mkdir()
+    shutil.copy(TEMPLATES / "meeting.html", templates / "meeting.html")
+    site, cache = tmp_path / "site", tmp_path / "cache"
+    build(content, site, cache, templates)
+    assert not spare(cache, site).exists(), "a first build replaces no site"
+    build(content, site, cache, templates)
+    assert spare(cache, site).is_dir(), "the replaced site shares its files with the new one: it is kept"
+    unchanged_page = site / "joho-kokai" / "2022-02-14" / "meeting.json"
+    inode = unchanged_page.stat().st_ino
+    old = Witness(site)
+
+    CHANGES[change](content, templates)
+    build(content, site, cache, templates)
+    build(content, tmp_path / "cold", tmp_path / "cold-cache", templates)
+
+    assert site_files(site) == site_files(tmp_path / "cold")
+    assert sorted(p.relative_to(site) for p in site.rglob("*")) == sorted(p.relative_to(tmp_path / "cold") for p in (tmp_path / "cold").rglob("*"))
+    assert old.now() == old.before
+    assert unchanged_page.stat().st_ino == inode
+    assert spare(cache, site).is_dir()
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".site")] == []
+
+
+def test_whatever_the_spare_site_holds_the_build_over_it_is_the_cold_build(content: Path, tmp_path: Path) -> None:
+    """The spare is a folder in the cache: files put there, a file where the site has a folder
+    and the other way round, a file with other bytes, are all set right."""
+    site, cache = tmp_path / "site", tmp_path / "cache"
+    build(content, site, cache)
+    build(content, site, cache)
+    kept = spare(cache, site)
+    (kept / "stray.html").write_text("stray", encoding="utf-8")
+    (kept / "old-body" / "2020-01-01").mkdir(parents=True)
+    (kept / "old-body" / "2020-01-01" / "index.html").write_text("gone", encoding="utf-8")
+    shutil.rmtree(kept / "joho-kokai" / "2022-02-14")
+    (kept / "joho-kokai" / "2022-02-14").write_text("a file where a folder belongs", encoding="utf-8")
+    (kept / "feed.xml").unlink()
+    (kept / "feed.xml").mkdir()
+    (kept / "feed.xml" / "index.html").write_text("a folder where a file belongs", encoding="utf-8")
+    page = kept / "kokkai" / "index.html"
+    page.unlink()
+    page.write_text("other bytes", encoding="utf-8")
+    edit_utterance(content, TEMPLATES)
+    build(content, site, cache)
+    build(content, tmp_path / "cold", None)
+    assert site_files(site) == site_files(tmp_path / "cold")
+    assert sorted(p.relative_to(site) for p in site.rglob("*")) == sorted(p.relative_to(tmp_path / "cold") for p in (tmp_path / "cold").rglob("*"))
+
+
+def test_a_build_over_the_spare_site_leaves_the_files_it_shares_with_the_live_one_as_they_are(content: Path, tmp_path: Path) -> None:
+    """No link, no write for a file unchanged since the site before: its inode's ctime, which any
+    link or unlink of it moves, stays where it was."""
+    site, cache = tmp_path / "site", tmp_path / "cache"
+    build(content, site, cache)
+    build(content, site, cache)
+    unchanged = site / "joho-kokai" / "2022-02-14" / "index.html"
+    before = unchanged.stat()
+    edit_utterance(content, TEMPLATES)
+    build(content, site, cache)
+    after = unchanged.stat()
+    assert (after.st_ino, after.st_ctime_ns) == (before.st_ino, before.st_ctime_ns)
+
+
+def test_an_old_site_that_cannot_be_kept_as_the_spare_is_removed(content: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A cache on another file system than the site: the rename fails, the build does not."""
+    import errno
+
+    from generator import output
+
+    site, cache = tmp_path / "site", tmp_path / "cache"
+    build(content, site, cache)
+    real_rename = os.rename
+
+    def rename(source, target):  # noqa: ANN001, ANN202 - os.rename's signature
+        if Path(target) == spare(cache, site):
+            raise OSError(errno.EXDEV, "Invalid cross-device link")
+        return real_rename(source, target)
+
+    monkeypatch.setattr(output.os, "rename", rename)
+    edit_utterance(content, TEMPLATES)
+    build(content, site, cache)
+    assert not spare(cache, site).exists()
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".site")] == []
+    build(content, tmp_path / "cold", None)
+    assert site_files(site) == site_files(tmp_path / "cold")
+
+
 def test_only_the_pages_that_show_an_edited_meeting_are_rendered_again(content: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     site, cache = tmp_path / "site", tmp_path / "cache"
     build(content, site, cache)
@@ -335,6 +434,12 @@ def test_helper_processes_write_the_same_site_and_the_record_knows_their_files(c
     assert helped_build(content, site, cache) > 0
     build(content, tmp_path / "cold", None)
     assert site_files(site) == site_files(tmp_path / "cold")
+    assert unchanged_data.stat().st_ino == inode
+    # The third build writes over the spare site, the helpers too.
+    remove_meeting(content, TEMPLATES)
+    assert helped_build(content, site, cache) > 0
+    build(content, tmp_path / "cold-2", None)
+    assert site_files(site) == site_files(tmp_path / "cold-2")
     assert unchanged_data.stat().st_ino == inode
 
 

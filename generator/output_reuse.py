@@ -80,8 +80,15 @@ def record_path(cache_dir: Path, out_dir: Path) -> Path:
     return cache_dir / RECORD_DIR / f"site-{where}.json"
 
 
-def spare_path(cache_dir: Path, out_dir: Path) -> Path:
-    """Where the site the previous build replaced is kept for the next build into `out_dir` to write over (output.keep_spare)."""
+def spare_path(cache_dir: Path, out_dir: Path) -> Path | None:
+    """Where the site the previous build replaced is kept for the next build into `out_dir` to write over (output.keep_spare).
+
+    None when one of the cache folder and the site lies inside the other: the spare would then
+    move with the site it stands beside.
+    """
+    cache, out = Path(os.path.realpath(cache_dir)), Path(os.path.realpath(out_dir))
+    if cache == out or out in cache.parents or cache in out.parents:
+        return None
     return record_path(cache_dir, out_dir).with_suffix(".spare")
 
 

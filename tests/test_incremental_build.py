@@ -144,7 +144,9 @@ def spare(cache: Path, site: Path) -> Path:
     """The spare site the last build into `site` kept in `cache`."""
     from generator.output_reuse import spare_path
 
-    return spare_path(cache, site)
+    path = spare_path(cache, site)
+    assert path is not None
+    return path
 
 
 @pytest.mark.parametrize("change", CHANGES, ids=list(CHANGES))
@@ -213,6 +215,20 @@ def test_a_build_over_the_spare_site_leaves_the_files_it_shares_with_the_live_on
     build(content, site, cache)
     after = unchanged.stat()
     assert (after.st_ino, after.st_ctime_ns) == (before.st_ino, before.st_ctime_ns)
+
+
+def test_a_cache_folder_inside_the_site_keeps_no_spare_site(content: Path, tmp_path: Path) -> None:
+    """The spare would be moved away with the site it stands in: the old site is removed instead."""
+    site = tmp_path / "site"
+    cache = site / "cache"
+    build(content, site, cache)
+    build(content, site, cache)
+    edit_utterance(content, TEMPLATES)
+    build(content, site, cache)
+    assert [p for p in site.rglob("*") if p.name.endswith(".spare")] == []
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".site")] == []
+    build(content, tmp_path / "cold", None)
+    assert {rel: data for rel, data in site_files(site).items() if not rel.startswith("cache/")} == site_files(tmp_path / "cold")
 
 
 def test_an_old_site_that_cannot_be_kept_as_the_spare_is_removed(content: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

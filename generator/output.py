@@ -1,4 +1,9 @@
-"""Writing the site: into a fresh folder that is swapped into place only when everything is written."""
+"""Writing the site: into a staging folder that is swapped into place only when everything is written.
+
+The staging folder is a fresh one, or the spare site: the site the build before the last one
+replaced, kept in the cache (`keep_spare`, `adopt_spare`), which shares most of its files with
+the live site already.
+"""
 
 from __future__ import annotations
 
@@ -238,21 +243,21 @@ class OutputTree:
             self.record[rel_path] = old
         return True
 
-    def prune(self) -> int:
-        """Remove from a `prefilled` root every file and folder no part of the build claimed; returns how many files.
+    def prune(self) -> None:
+        """Remove from a `prefilled` root every file and folder no part of the build claimed.
 
         Call it once everything is written (a forked helper's files absorbed): what is left of
         the spare site then is what the new site no longer has.
         """
         if not self.prefilled:
-            return 0
+            return
         needed = {""}
         for rel_path in self.written:
             folder = rel_path.rpartition("/")[0]
             while folder not in needed:
                 needed.add(folder)
                 folder = folder.rpartition("/")[0]
-        return _prune(self._root, "", self.written | {SITE_MARKER}, needed)
+        _prune(self._root, "", self.written | {SITE_MARKER}, needed)
 
     def _write_new(self, target: str, data: bytes) -> None:
         # Never through an existing name: it may be a link to the live site's file.
@@ -320,21 +325,18 @@ def _clear_folder_path(root: str, folder: str) -> None:
             os.unlink(path)
 
 
-def _prune(folder: str, prefix: str, keep: set[str], needed: set[str]) -> int:
-    """Remove below `folder` (`prefix` below the root) each file not in `keep` and each folder not `needed`; returns how many files."""
-    removed = 0
+def _prune(folder: str, prefix: str, keep: set[str], needed: set[str]) -> None:
+    """Remove below `folder` (`prefix` below the root) each file not in `keep` and each folder not `needed`."""
     with os.scandir(folder) as entries:
         for entry in entries:
             rel_path = prefix + entry.name
             if entry.is_dir(follow_symlinks=False):
                 if rel_path in needed:
-                    removed += _prune(entry.path, rel_path + "/", keep, needed)
+                    _prune(entry.path, rel_path + "/", keep, needed)
                 else:
                     shutil.rmtree(entry.path)
             elif rel_path not in keep:
                 os.unlink(entry.path)
-                removed += 1
-    return removed
 
 
 def staging_folder(out_dir: Path) -> Path:

@@ -15,9 +15,11 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from generator.search.query import Searcher
-from generator.search.shards import SHARDS_DIR, ShardSizes, write_search_files
+from generator.search.shards import SHARDS_DIR, ShardSizes, _json, _json_size, write_search_files
 from tests.search_corpus import BAD_QUERIES, REPO, run_engine, run_node, sample_index
 from tests.test_search_parity import CORPUS_QUERIES
 
@@ -90,3 +92,15 @@ def test_a_query_fetches_only_the_shards_of_its_terms(corpus: Path, tmp_path: Pa
         # One shard per term at most; a prefix may reach into the next shard.
         assert 1 <= len(fetched) <= len(result["terms"]) + 1, result
         assert not any(name.startswith("text/") for name in result["fetched"]), "texts are fetched for hits shown only"
+
+
+# Strings as a lexicon holds them, and the few that JSON writes otherwise (quotes, backslashes,
+# control characters), so both the counted and the made size are exercised.
+_LEXICON_TEXT = st.text(alphabet=st.sampled_from(list("子供こどもめぐろＧＩＧＡgiga𠮟😀1") + ['"', "\\", "\n", "\x00"]), max_size=6)
+
+
+@settings(max_examples=300, deadline=None)
+@given(terms=st.lists(_LEXICON_TEXT, max_size=8), words=st.dictionaries(_LEXICON_TEXT, st.lists(_LEXICON_TEXT, max_size=4), max_size=6))
+def test_a_lexicon_character_is_sized_as_its_json_is_long(terms: list[str], words: dict[str, list[str]]) -> None:
+    """Lexicon files are cut where the characters' JSON sizes say: counted, not made, they must be the same."""
+    assert _json_size(terms, words) == len(_json((terms, words)))

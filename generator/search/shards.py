@@ -49,6 +49,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -91,6 +92,31 @@ class ShardSizes:
 
 def _json(value: object) -> bytes:
     return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
+
+
+_ESCAPED = re.compile(r'["\\\x00-\x1f\ud800-\udfff]')
+"""What `_json` writes other than as itself: quotes, backslashes, control characters (and a lone surrogate, which cannot be encoded)."""
+
+
+def _json_size(terms: list[str], words: dict[str, list[str]]) -> int:
+    """`len(_json((terms, words)))`, counted without making the JSON (a lexicon's every character is sized, on every build).
+
+    Strings `_json` writes as they are take their UTF-8 length and two quotes; the rest is
+    brackets, colons and commas. Where a string holds something written otherwise, the JSON is made.
+    """
+    joined_terms = ",".join(terms)
+    keys = ",".join(words)
+    values = ",".join([",".join(found) for found in words.values()])
+    if _ESCAPED.search(joined_terms) or _ESCAPED.search(keys) or _ESCAPED.search(values):
+        return len(_json((terms, words)))
+    # [terms,words]: a list of n strings is 2 + its strings' joined length + 2n quotes; a dict of
+    # m entries (each "key":[values]) is 2 + its keys' and values' joined lengths + 5m for the
+    # quotes, colon and brackets + 2 quotes per value, less the m - 1 commas the joins counted
+    # once too many.
+    words_size = 2
+    if words:
+        words_size += len(keys.encode()) + len(values.encode()) + 4 * len(words) + 1 + 2 * sum(map(len, words.values()))
+    return 3 + 2 + len(joined_terms.encode()) + 2 * len(terms) + words_size
 
 
 def _posting_json(term: str, entries: str) -> bytes:
@@ -239,7 +265,7 @@ def _lexicon_files(index: SearchIndex, target: int, shards: list[tuple[str, str]
     for key, found in words.items():
         by_char.setdefault(key[0], ([], {}))[1][key] = found
     chars = sorted(by_char, key=utf16_order)
-    runs = list(content_runs(((char, char, len(_json(by_char[char]))) for char in chars), target))
+    runs = list(content_runs(((char, char, _json_size(*by_char[char])) for char in chars), target))
     firsts = [run[0] for run in runs]
     names = unique_names(firsts, NAME_DIGITS)
     starts = iter(shards)

@@ -3,6 +3,7 @@ again, and whatever changed, the site is byte for byte the one a cold build make
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import shutil
@@ -15,11 +16,12 @@ import jinja2
 import pytest
 
 from generator import build as build_module
+from generator import output
 from generator.build import build_site
 from generator.content import load_archive
 from generator.speaker_pages import collect_speakers
 from generator.diagnostics import ContentError
-from generator.output_reuse import RECORD_DIR
+from generator.output_reuse import RECORD_DIR, load_record, spare_path
 from tests.conftest import CORPUS, REPO, TEMPLATES
 
 BASE_URL = "https://example.org/minutes/"
@@ -117,8 +119,6 @@ CHANGES: dict[str, Callable[[Path, Path], None]] = {
 
 def spare(cache: Path, site: Path) -> Path:
     """The spare site the last build into `site` kept in `cache`."""
-    from generator.output_reuse import spare_path
-
     path = spare_path(cache, site)
     assert path is not None
     return path
@@ -214,10 +214,6 @@ def test_a_cache_folder_inside_the_site_keeps_no_spare_site(content: Path, tmp_p
 
 def test_an_old_site_that_cannot_be_kept_as_the_spare_is_removed(content: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A cache on another file system than the site: the rename fails, the build does not."""
-    import errno
-
-    from generator import output
-
     site, cache = tmp_path / "site", tmp_path / "cache"
     build(content, site, cache)
     real_rename = os.rename
@@ -304,9 +300,6 @@ def test_a_warm_build_makes_only_the_search_files_of_what_changed(content: Path,
 def test_after_each_build_the_record_matches_every_file_of_the_site_so_the_next_build_reads_none(content: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Linking a file and removing the old site's name of it both move its ctime: the record is
     taken once both happened, else the next build would read and hash every file to trust it."""
-    from generator import output
-    from generator.output_reuse import load_record
-
     site, cache = tmp_path / "site", tmp_path / "cache"
     build(content, site, cache)
     build(content, site, cache)

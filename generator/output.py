@@ -395,11 +395,11 @@ def adopt_spare(spare: Path, out_dir: Path) -> Path | None:
     return staging
 
 
-def keep_spare(old: Path, spare: Path) -> bool:
+def keep_spare(old: Path, spare: Path) -> None:
     """Keep the old site `swap_keeping_old` left in `old` as the spare site at `spare`, for the next build to adopt.
 
-    A spare site not adopted meanwhile is moved into `old`, to be removed with it. False when the
-    spare cannot be kept (another file system, say): `old` then still holds the site.
+    A spare site not adopted meanwhile is moved into `old`, to be removed with it. When the spare
+    cannot be kept (another file system, say), `old` still holds the site, to be removed too.
     """
     try:
         spare.parent.mkdir(parents=True, exist_ok=True)
@@ -407,8 +407,7 @@ def keep_spare(old: Path, spare: Path) -> bool:
             os.rename(spare, old / "stale-spare")
         os.rename(old / "site", spare)
     except OSError:
-        return False
-    return True
+        pass
 
 
 @contextlib.contextmanager

@@ -29,10 +29,7 @@ def word_map(
         return [normalized.get(word, word)]
 
     # Only a term the maps hold can stand for other terms: look those up, not every term.
-    mapped = {term: found for term in units.keys() & terms if (found := list(units[term])) != [term]}
-    for term in normalized.keys() & terms:
-        if term not in units and normalized[term] != term:
-            mapped[term] = [normalized[term]]
+    mapped = {term: found for term in (units.keys() | normalized.keys()) & terms if (found := stands_for(term)) != [term]}
     for reading, word in readings.items():
         mapped[reading] = stands_for(word)
     return mapped

@@ -2,11 +2,13 @@
 
 How the build is kept cold. The build may keep caches (Sudachi tokens by content hash) in a
 `.cache/` folder. Each timed build runs in a fresh, empty working folder
-(`benchmarks/out/cold-build/`, removed and made again before every build), with every path given
+(`benchmarks/out/cold-build/`, moved aside and made again before every build), with every path given
 absolutely, so a cache found relative to the working folder starts empty; when `minutes build
 --help` offers a cache option (`--cache-dir` or `--cache`), it is pointed into that fresh folder
-too. The site folder the build writes (under `benchmarks/out/`) is removed before it as well:
-a cold build starts as in a fresh checkout, with no site built yet. Nothing is deleted
+too. The site folder the build writes (under `benchmarks/out/`) is moved aside before it as well:
+a cold build starts as in a fresh checkout, with no site built yet. Moved aside, not removed:
+scratch.py removes the old folders when the benchmark's timed runs are over, since removing them
+right before slowed the build down on the benchmark machine. Nothing is deleted
 elsewhere: the repository's own `.cache/` belongs to the developer (and
 to whoever builds at the same time). In case a build wrote there anyway (a cache found relative
 to the repository, not the working folder), the files of `<repo>/.cache/` and
@@ -21,13 +23,13 @@ the build process (process.py).
 from __future__ import annotations
 
 import re
-import shutil
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
 from benchmarks.corpus import OUT, REPO, ContentSet, minutes_command
 from benchmarks.process import run_measured
+from benchmarks.scratch import retire
 
 COLD_DIR = OUT / "cold-build"
 CACHE_OPTIONS = ("--cache-dir", "--cache")
@@ -82,13 +84,11 @@ def _snapshot(folder: Path) -> dict[str, tuple[int, int]]:
 
 def build_ours(content: ContentSet, site: Path, timeout_s: float) -> OurBuild:
     """Run a cold `minutes build` of `content` into `site`; raise RuntimeError when it fails."""
-    if COLD_DIR.exists():
-        shutil.rmtree(COLD_DIR)
+    retire(COLD_DIR)
     COLD_DIR.mkdir(parents=True)
     # A cold build starts as in a fresh checkout, with no site yet: replacing the last run's would
-    # time its removal too (Pagefind's copy of the site is removed before its clock starts).
-    if site.exists():
-        shutil.rmtree(site)
+    # time its removal too (Pagefind's copy of the site is moved aside before its clock starts).
+    retire(site)
     args = ["build", "--content", str(content.path.resolve()), "--out", str(site.resolve()), "--templates", str(REPO / "templates")]
     option = cache_option()
     if option:

@@ -12,7 +12,6 @@ The corpus folder is rewritten on every call (it takes seconds), so it always ma
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 import sys
 from dataclasses import dataclass, field
@@ -23,6 +22,7 @@ REPO = BENCH.parent
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
+from benchmarks.scratch import retire  # noqa: E402
 from benchmarks.tokyo_corpus import CORPUS, write_tokyo  # noqa: E402
 
 OUT = BENCH / "out"
@@ -82,8 +82,7 @@ def whole_corpus(corpus: Path = CORPUS, out: Path = OUT) -> ContentSet:
     if not corpus.is_dir():
         raise FileNotFoundError(f"corpus not found at {corpus}: the benchmark reads ../shared/corpus")
     content = out / "corpus-content"
-    if content.exists():
-        shutil.rmtree(content)
+    retire(content)
     content.mkdir(parents=True)
     (content / "_index.md").write_text(SITE_INDEX, encoding="utf-8")
     result = ContentSet("corpus", content)

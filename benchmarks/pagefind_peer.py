@@ -41,6 +41,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from benchmarks.process import run_measured
+from benchmarks.scratch import retire
 
 GLOB = "*/[0-9]*/index.html"
 ROOT_SELECTOR = ".record"
@@ -108,8 +109,7 @@ def index_site(site: Path, copy: Path, timeout_s: float) -> PagefindRun:
     The wall-clock time includes starting the CLI (`python -m pagefind` runs its binary), as
     ours includes starting `minutes build`.
     """
-    if copy.exists():
-        shutil.rmtree(copy)
+    retire(copy)
     shutil.copytree(site, copy)
     command = [sys.executable, "-m", "pagefind", "--site", str(copy), "--glob", GLOB, "--root-selector", ROOT_SELECTOR]
     for selector in EXCLUDE_SELECTORS:

@@ -93,6 +93,7 @@ from benchmarks.quality import (  # noqa: E402
     load_devset,
     score,
 )
+from benchmarks.scratch import quiet_runs  # noqa: E402
 from benchmarks.subsets import meeting_files, write_subset  # noqa: E402
 from benchmarks.tables import fraction, kilobytes, median, megabytes, ratio, seconds, text_table, times  # noqa: E402
 
@@ -457,24 +458,25 @@ def run_benchmark(args: argparse.Namespace) -> int:
     devset = None if args.no_quality else load_devset()
     OUT.mkdir(parents=True, exist_ok=True)
     start = time.perf_counter()
-    corpus = whole_corpus() if "corpus" in names or sizes else None
-    results: list[SetFigures] = []
-    for name in names:
-        content = bundled() if name == "bundled" else corpus
-        results.append(run_set(content, name, devset, options, log))
-    growth: list[SetFigures] = []
-    if sizes:
-        total = len(meeting_files(corpus.path))
-        whole = next((r for r in results if r.name == "corpus"), None)
-        for size in sizes:
-            if size >= total and whole is not None:
-                growth.append(whole)
-            elif size >= total:
-                growth.append(run_set(corpus, "corpus", None, options, log))
-            else:
-                growth.append(run_set(write_subset(corpus.path, size), f"subset-{size}", None, options, log))
-            if size >= total:
-                break  # every larger size is the whole corpus again
+    with quiet_runs(log):
+        corpus = whole_corpus() if "corpus" in names or sizes else None
+        results: list[SetFigures] = []
+        for name in names:
+            content = bundled() if name == "bundled" else corpus
+            results.append(run_set(content, name, devset, options, log))
+        growth: list[SetFigures] = []
+        if sizes:
+            total = len(meeting_files(corpus.path))
+            whole = next((r for r in results if r.name == "corpus"), None)
+            for size in sizes:
+                if size >= total and whole is not None:
+                    growth.append(whole)
+                elif size >= total:
+                    growth.append(run_set(corpus, "corpus", None, options, log))
+                else:
+                    growth.append(run_set(write_subset(corpus.path, size), f"subset-{size}", None, options, log))
+                if size >= total:
+                    break  # every larger size is the whole corpus again
     if results:
         print(table(results))
         for r in results:

@@ -30,7 +30,6 @@ import argparse
 import json
 import os
 import random
-import shutil
 import sys
 import time
 import urllib.request
@@ -43,6 +42,7 @@ if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
 from benchmarks.corpus import OUT, whole_corpus  # noqa: E402
+from benchmarks.scratch import quiet_runs, retire  # noqa: E402
 from benchmarks.tables import median, seconds, text_table  # noqa: E402
 from generator.build import build_site  # noqa: E402
 from generator.content import load_archive  # noqa: E402
@@ -158,8 +158,8 @@ def run(content: Path, saves: int, with_build: bool, log) -> Results:
 
     cache = SERVE_OUT / "cache"
     site = SERVE_OUT / "site"
-    shutil.rmtree(cache, ignore_errors=True)
-    shutil.rmtree(site, ignore_errors=True)
+    retire(cache)
+    retire(site)
     options = ServeOptions(content, TEMPLATES, site, port=0, cache_dir=cache)
     started = time.perf_counter()
     server = DevServer(options, echo=lambda line: log(f"  serve: {line}"))
@@ -233,7 +233,8 @@ def run_benchmark(args: argparse.Namespace) -> int:
     def log(line: str) -> None:
         print(line, file=sys.stderr, flush=True)
 
-    results = run(content, max(1, args.saves), args.build, log)
+    with quiet_runs(log):
+        results = run(content, max(1, args.saves), args.build, log)
     (SERVE_OUT / "results.json").write_text(json.dumps(asdict(results), ensure_ascii=False, indent=2), encoding="utf-8")
     print(f"\nminutes serve on the corpus: {results.meetings} meetings, {results.utterances:,} utterances, {results.characters:,} characters")
     print(f"load average at start: {', '.join(f'{x:.1f}' for x in results.load_average)} ({os.cpu_count()} CPUs)")

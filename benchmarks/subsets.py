@@ -15,6 +15,7 @@ import shutil
 from pathlib import Path
 
 from benchmarks.corpus import OUT, ContentSet
+from benchmarks.scratch import retire
 
 INDEX = "_index.md"
 
@@ -42,8 +43,7 @@ def write_subset(content: Path, size: int, out: Path = OUT) -> ContentSet:
     """Write the subset of `size` meetings of `content` into `out/subset-<size>-content/` (replacing it)."""
     chosen = choose(meeting_files(content), size)
     folder = out / f"subset-{size}-content"
-    if folder.exists():
-        shutil.rmtree(folder)
+    retire(folder)
     folder.mkdir(parents=True)
     shutil.copyfile(content / INDEX, folder / INDEX)
     for name in chosen:

@@ -17,7 +17,8 @@ How. Everything happens under `benchmarks/out/warm-build/`, never in the reposit
    new sitting of a known body. `held-back.md` keeps it; `edited-original.md` keeps the meeting
    edited in (c), the median-sized one by bytes.
 2. Cold builds of `content/` into `warm/site` with an empty `warm/cache` and no `warm/site` yet
-   (as in a fresh checkout; the previous turn's is removed before the clock starts), each followed by
+   (as in a fresh checkout; the previous turn's is moved aside before the clock starts, and removed
+   when the benchmark ends: scratch.py), each followed by
    Pagefind indexing a copy of that site (pagefind_peer.py), --runs times in turn. What the last
    cold build left in `warm/` is the warm state: its cache and its site.
 3. For (b) and (c), the change is made and a cold build of the changed content (an empty cache of
@@ -67,6 +68,7 @@ from benchmarks import pagefind_peer  # noqa: E402
 from benchmarks.cold_build import reported_peak  # noqa: E402
 from benchmarks.corpus import OUT, ContentSet, minutes_command, whole_corpus  # noqa: E402
 from benchmarks.process import run_measured  # noqa: E402
+from benchmarks.scratch import quiet_runs, retire  # noqa: E402
 from benchmarks.subsets import meeting_files  # noqa: E402
 from benchmarks.tables import median, megabytes, ratio, seconds, text_table, times  # noqa: E402
 
@@ -267,8 +269,7 @@ def build(content: Path, site: Path, cache: Path, timeout_s: float, reference: P
 
 def _fresh(*folders: Path) -> None:
     for folder in folders:
-        if folder.exists():
-            shutil.rmtree(folder)
+        retire(folder)
 
 
 def measure(corpus: ContentSet, runs: int, timeout_s: float, log) -> WarmFigures:
@@ -293,7 +294,7 @@ def measure(corpus: ContentSet, runs: int, timeout_s: float, log) -> WarmFigures
     for turn in range(1, runs + 1):
         log(f"[warm-build] cold minutes build of {figures.meetings - 1} meetings, empty cache ({turn}/{runs})")
         # As in a fresh checkout: no cache and no site (the last turn's site would be removed by
-        # the build, with the clock running; Pagefind's copy is removed before its clock starts).
+        # the build, with the clock running; Pagefind's copy is moved aside before its clock starts).
         _fresh(warm_cache, warm_site)
         figures.cold.runs.append(build(content, warm_site, warm_cache, timeout_s))
         log(f"[warm-build] pagefind over a copy of {warm_site} ({turn}/{runs})")
@@ -431,8 +432,9 @@ def run_benchmark(args: argparse.Namespace) -> int:
 
     started = time.perf_counter()
     OUT.mkdir(parents=True, exist_ok=True)
-    corpus = whole_corpus()
-    figures = measure(corpus, max(1, args.runs), args.timeout, log)
+    with quiet_runs(log):
+        corpus = whole_corpus()
+        figures = measure(corpus, max(1, args.runs), args.timeout, log)
     print(f"\nminutes build on the corpus, {figures.meetings - 1} meetings ({figures.meetings} once one is added), cold and with the "
           f"cache and site the cold build left; median of {max(1, args.runs)} runs each")  # fmt: skip
     print(table(figures))

@@ -12,6 +12,7 @@ import pytest
 
 import os
 
+from benchmarks import scratch
 from benchmarks.cold_build import reported_peak
 from benchmarks.process import run_measured
 from benchmarks.run import split_options
@@ -205,3 +206,27 @@ def test_bytes_fetched_by_a_web_worker_count_toward_the_first_results(browser, t
     assert first.total == 500
     assert first.raw_bytes == sum(len(files[name].encode("utf-8")) for name in fetched)
     assert 0 < first.gzip_bytes < first.raw_bytes
+
+
+def test_a_retired_folder_is_moved_aside_and_removed_only_when_the_timed_runs_are_over(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(scratch, "RETIRED", tmp_path / ".retired")
+    monkeypatch.setattr(scratch, "REMOVED", tmp_path / ".removed")
+    waits: list[float] = []
+    monkeypatch.setattr(scratch.time, "sleep", waits.append)
+    site = tmp_path / "site"
+    (site / "a").mkdir(parents=True)
+    (site / "a" / "index.html").write_text("old", encoding="utf-8")
+    inode = (site / "a" / "index.html").stat().st_ino
+    with pytest.raises(RuntimeError), scratch.quiet_runs(lambda line: None):
+        assert waits == []  # nothing was removed before: no wait
+        scratch.retire(site)
+        scratch.retire(tmp_path / "never-made")
+        assert not site.exists()
+        # Nothing freed while the clock may run: the same file, under another name.
+        assert [p.stat().st_ino for p in (tmp_path / ".retired").rglob("index.html")] == [inode]
+        raise RuntimeError("a benchmark failed")
+    assert not (tmp_path / ".retired").exists()
+    # The next benchmark waits until ext4 reuses the freed inodes again.
+    with scratch.quiet_runs(lambda line: None):
+        pass
+    assert len(waits) == 1 and scratch.QUIET_S - 5 < waits[0] <= scratch.QUIET_S

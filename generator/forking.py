@@ -13,6 +13,7 @@ child's own memory can be read from /proc.
 from __future__ import annotations
 
 import multiprocessing
+import os
 import resource
 import sys
 import threading
@@ -52,6 +53,15 @@ def proportional_memory() -> int:
     maps) counts once, not once per process and not zero times.
     """
     return _rollup("Pss:")
+
+
+def resident_memory() -> int:
+    """Bytes: this process's resident set now (on Linux; 0 elsewhere), read at little cost from /proc/self/statm."""
+    try:
+        with open("/proc/self/statm", encoding="ascii") as statm:
+            return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        return 0
 
 
 def _rollup(*fields: str) -> int:

@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import shutil
+import unicodedata
 from pathlib import Path
+from types import SimpleNamespace
 
 import html5lib
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from generator.build import build_site
 from generator.cli import main
+from generator.permalinks import speech_digest
 from tests.conftest import REPO, TEMPLATES, meeting
 
 
@@ -206,3 +212,11 @@ def test_a_shift_is_reported_as_one_run_even_where_short_speeches_recur(make_sit
         "meeting test/2022-02-14: anchor s10 would disappear (the meeting now ends at s9; its old text is now at s9); "
         "map it in 'renumbered:' (s10: s9)",
     ]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(st.characters(codec="utf-8")) | st.text("ｉＰａｄ　 \t\n\u00a0\u2028\u3000\u1680\x1c\x85①ｶﾞ가가あ（）"))
+def test_a_speech_keeps_the_digest_deployed_manifests_hold(text: str) -> None:
+    # The definition every published permalinks.json was made with: NFKC, then no whitespace.
+    published = hashlib.sha256(re.sub(r"\s+", "", unicodedata.normalize("NFKC", text)).encode("utf-8")).hexdigest()
+    assert speech_digest(SimpleNamespace(text=text)) == published

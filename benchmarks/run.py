@@ -24,6 +24,7 @@ if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
 from benchmarks import search_bench, serve_bench, warm_build  # noqa: E402
+from benchmarks.scratch import quiet_runs  # noqa: E402
 
 BENCHMARKS = {"search": search_bench, "warm": warm_build, "serve": serve_bench}
 """Each benchmark module has `parser()` for its options and `run_benchmark(args)`, in the order they run."""
@@ -54,9 +55,11 @@ def main(argv: list[str]) -> int:
     if unknown:
         parser.error(f"no benchmark of {', '.join(names)} knows {', '.join(unknown)}")
     status = 0
-    for name in names:
-        result = BENCHMARKS[name].run_benchmark(parsed[name])
-        status = status or result
+    # Old output is removed once, after the last benchmark (scratch.py).
+    with quiet_runs(lambda line: print(line, file=sys.stderr, flush=True)):
+        for name in names:
+            result = BENCHMARKS[name].run_benchmark(parsed[name])
+            status = status or result
     return status
 
 

@@ -28,8 +28,9 @@ class ManifestError(RuntimeError):
 def speech_digest(utterance: Utterance) -> str:
     """The SHA-256 of the speech after NFKC with all whitespace removed: reflowing text keeps it."""
     text = utterance.text
-    # Most speeches are in NFKC already (20,037 of the corpus's 24,233), and telling so costs a
-    # tenth of normalizing; splitting on whitespace removes what `\s+` matches, at a third of the cost.
+    # Most speeches are in NFKC already (20,037 of the corpus's 24,233), and telling so costs less
+    # than normalizing; splitting on whitespace removes what `\s+` matches, at a third of the
+    # cost. The corpus's digests: 0.40 -> 0.35 s (the speeches that need NFKC are the long ones).
     if not unicodedata.is_normalized("NFKC", text):
         text = unicodedata.normalize("NFKC", text)
     return hashlib.sha256("".join(text.split()).encode("utf-8")).hexdigest()

@@ -223,17 +223,17 @@ def parser() -> argparse.ArgumentParser:
 def run_benchmark(args: argparse.Namespace) -> int:
     """Run the benchmark and print (and save) its figures."""
     SERVE_OUT.mkdir(parents=True, exist_ok=True)
-    content = args.content
-    if content is None:
-        corpus = whole_corpus(out=SERVE_OUT)
-        content = corpus.path
-        for note in corpus.notes:
-            print(f"note: {note}", file=sys.stderr)
 
     def log(line: str) -> None:
         print(line, file=sys.stderr, flush=True)
 
     with quiet_runs(log):
+        content = args.content
+        if content is None:
+            corpus = whole_corpus(out=SERVE_OUT)
+            content = corpus.path
+            for note in corpus.notes:
+                print(f"note: {note}", file=sys.stderr)
         results = run(content, max(1, args.saves), args.build, log)
     (SERVE_OUT / "results.json").write_text(json.dumps(asdict(results), ensure_ascii=False, indent=2), encoding="utf-8")
     print(f"\nminutes serve on the corpus: {results.meetings} meetings, {results.utterances:,} utterances, {results.characters:,} characters")

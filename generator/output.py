@@ -218,23 +218,18 @@ class OutputTree:
                 stat.S_ISREG(status.st_mode) and status.st_size == old.size and content_digest(_read(source)) == old.digest
             ):
                 return False
-            if self.prefilled and _is_same_file(target, status):
-                # The spare site's file is the live one (unchanged since the site before): no
-                # system call that writes (most files of a warm build).
-                self.linked += 1
-                if self.keep_record:
-                    self.record[rel_path] = old
-                return True
-            try:
-                os.link(source, target, follow_symlinks=False)
-            except FileExistsError:
-                _unlink_if_present(target)
-                os.link(source, target, follow_symlinks=False)
-            # A file replaced between the check and the link is not the one checked after all.
-            linked = os.lstat(target)
-            if (linked.st_ino, linked.st_dev) != (status.st_ino, status.st_dev):
-                os.unlink(target)
-                return False
+            # In the spare site, a file that is the live one already (unchanged since the site
+            # before) needs no system call that writes: most files of a warm build.
+            if not (self.prefilled and _is_same_file(target, status)):
+                try:
+                    os.link(source, target, follow_symlinks=False)
+                except FileExistsError:
+                    _unlink_if_present(target)
+                    os.link(source, target, follow_symlinks=False)
+                # A file replaced between the check and the link is not the one checked after all.
+                if not _is_same_file(target, status):
+                    os.unlink(target)
+                    return False
         except OSError:
             # Another file system, a file system without hard links, too many links: write instead.
             return False

@@ -212,21 +212,20 @@ class Analyst:
             # (once is enough). `alive` keeps the words, and so their ids, while `known` is used.
             known: dict[int, WordTerms] = {}
             alive: list[Words] = []
-            segments: dict[str, list[str]] = {}
+            segments: defaultdict[str, list[str]] = defaultdict(list)
             length = 0
             for ref, text in zip(keys[first : first + count], texts[first : first + count]):
                 words = self.tokenizer.words(text)
                 alive.append(words)
-                entries = posting_entries(text, document_terms(words, known, stats), ref)
-                for term, (frequency, entry) in entries.items():
-                    segment = segments.get(term)
-                    if segment is None:
-                        segments[term] = [entry]
-                    else:
-                        segment.append(entry)
-                    length += frequency
+                positions = document_terms(words, known, stats)
                 if per_text:
+                    entries = posting_entries(text, positions, ref)
+                    for term, (frequency, entry) in entries.items():
+                        segments[term].append(entry)
+                        length += frequency
                     analysis.entries.append(entries)
+                else:
+                    length += append_entries(text, positions, ref, segments)
             analysis.postings.append({term: (",".join(segment), len(segment)) for term, segment in segments.items()})
             analysis.lengths.append(length)
             analysis.stats.append(pickle.dumps(stats, pickle.HIGHEST_PROTOCOL))
@@ -301,18 +300,26 @@ def posting_entries(text: str, positions: dict[str, list[int]], ref: int | str) 
     Every entry also carries `l`, the text's BM25 field length (its places of all terms): the
     reader of a shard weighs the postings with it (shards.py). It is not lunr metadata.
     """
+    entries: defaultdict[str, list[str]] = defaultdict(list)
+    append_entries(text, positions, ref, entries)
+    return {term: (len(spans) // 2, entries[term][0]) for term, spans in positions.items()}
+
+
+def append_entries(text: str, positions: dict[str, list[int]], ref: int | str, segments: defaultdict[str, list[str]]) -> int:
+    """Append the entry of `text` (see `posting_entries`) to the segment of each of its terms; its BM25 field length."""
     mask = non_word_mask(text)
-    entries: dict[str, tuple[int, str]] = {}
+    length = sum(map(len, positions.values())) // 2
     # The parts every entry of this text shares, made once: a cold build writes millions of entries.
     head = f'"{ref}":{{'
-    tail = f'"{LENGTH}":{sum(len(spans) for spans in positions.values()) // 2},"{POSITIONS}":['
+    tail = f'"{LENGTH}":{length},"{POSITIONS}":['
+    plain = head + tail
     for term, spans in positions.items():
         if len(spans) == 2:  # most terms stand once in a speech
             start = spans[0]
             if start and mask[start - 1] == "1":
-                entries[term] = (1, f'{head}"{GAPS}":[0,{_gap_before(mask, start)}],{tail}{start},{spans[1]}]}}')
+                segments[term].append(f'{head}"{GAPS}":[0,{_gap_before(mask, start)}],{tail}{start},{spans[1]}]}}')
             else:
-                entries[term] = (1, f"{head}{tail}{start},{spans[1]}]}}")
+                segments[term].append(f"{plain}{start},{spans[1]}]}}")
             continue
         gaps: list[int] = []
         for number in range(len(spans) // 2):
@@ -320,8 +327,8 @@ def posting_entries(text: str, positions: dict[str, list[int]], ref: int | str) 
             if start and mask[start - 1] == "1":
                 gaps += (number, _gap_before(mask, start))
         marks = f'"{GAPS}":[{",".join(map(str, gaps))}],' if gaps else ""
-        entries[term] = (len(spans) // 2, f'{head}{marks}{tail}{",".join(map(str, spans))}]}}')
-    return entries
+        segments[term].append(f'{head}{marks}{tail}{",".join(map(str, spans))}]}}')
+    return length
 
 
 def _start_worker() -> None:

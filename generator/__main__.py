@@ -1,5 +1,5 @@
 """`python -m generator`: the same as the `minutes` command."""
 
-from .cli import main
+from .cli import run
 
-main()
+run()

@@ -193,6 +193,7 @@ def build_site(
     progress: Progress | None = None,
     jobs: int | None = 1,
     cache_dir: Path | None = None,
+    finish: Callable[[BuildSummary], None] | None = None,
 ) -> BuildSummary:
     """Build the site; on any content error raise ContentError and leave `out_dir` untouched.
 
@@ -204,6 +205,9 @@ def build_site(
     archive, another the open data and feeds); with
     `cache_dir`, tokens are kept there by content hash, so the next build tokenizes only new text,
     and what each meeting file read as, so that it parses only files changed since.
+
+    `finish`, if given, is called with the summary once the site is in place, while the build
+    still holds what it made: `minutes build` reports there and ends its process (cli.py).
     """
     started = time.perf_counter()
     check_output_folder(out_dir, content_dir, templates_dir)
@@ -212,7 +216,7 @@ def build_site(
     # are all let go when _build returns, before the collector resumes: else its first pass
     # would walk every one of them once more (a tenth of a second on a warm build).
     with collector_paused():
-        return _build(content_dir, templates_dir, out_dir, base_url, progress, jobs, cache_dir, started)
+        return _build(content_dir, templates_dir, out_dir, base_url, progress, jobs, cache_dir, started, finish)
 
 
 def _build(
@@ -224,6 +228,7 @@ def _build(
     jobs: int | None,
     cache_dir: Path | None,
     started: float,
+    finish: Callable[[BuildSummary], None] | None,
 ) -> BuildSummary:
     """`build_site` once the output folder is known to be safe to replace, with the cycle collector paused."""
     archive, diagnostics = load_archive(content_dir, cache_dir, parallel=jobs != 1)
@@ -287,7 +292,7 @@ def _build(
             aggregates.cancel()
         discard(staging)
         raise
-    return BuildSummary(
+    summary = BuildSummary(
         meetings=len(archive.meetings),
         utterances=sum(len(m.utterances) for m in archive.meetings),
         pages=len(pages),
@@ -296,6 +301,9 @@ def _build(
         tokenized=search.tokenized,
         memory=peak_memory(with_workers, worker, search.workers, search.worker_memory, shard_writer, aggregates_writer),
     )
+    if finish is not None:
+        finish(summary)
+    return summary
 
 
 def write_pages(

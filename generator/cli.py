@@ -28,11 +28,15 @@ T = TypeVar("T")
 
 @dataclass(frozen=True)
 class Invocation:
-    """How the command was started: by `run` (the installed `minutes`, `python -m generator`)
-    when given, else by code that calls `main` in its own process (a test's CliRunner)."""
+    """How the command was started: `run` (the installed `minutes`, `python -m generator`) gives one.
+
+    Code that calls `main` inside a process it goes on with (a test's CliRunner) gives none, and
+    no command ends that process.
+    """
 
     ends_process: bool = False
     """Whether a command may end the process once it has done and said everything (`minutes build`)."""
+
 
 CONTENT = click.option(
     "--content", "content_dir", default="content", show_default=True,

@@ -213,8 +213,8 @@ def _report_build(summary: BuildSummary, end_process: bool) -> None:
     """Say what the build did; then, with `end_process`, end the process at once.
 
     A build of a large archive holds hundreds of MB of small objects: freeing them one by one,
-    then Python's own teardown, took 0.13-0.15 s after a build of the corpus (about a tenth of
-    a warm build), for a process about to end. So the command, once it has reported, flushes
+    then Python's own teardown, took 0.1-0.15 s after a build of the corpus (a warm build takes
+    1.2-2 s), for a process about to end. So the command, once it has reported, flushes
     what it wrote and ends with `os._exit`, as mypy does by default (its --fast-exit). The site
     is in place and every helper process has ended by then.
     """

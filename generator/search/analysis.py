@@ -218,14 +218,9 @@ class Analyst:
                 words = self.tokenizer.words(text)
                 alive.append(words)
                 positions = document_terms(words, known, stats)
+                length += append_entries(text, positions, ref, segments)
                 if per_text:
-                    entries = posting_entries(text, positions, ref)
-                    for term, (frequency, entry) in entries.items():
-                        segments[term].append(entry)
-                        length += frequency
-                    analysis.entries.append(entries)
-                else:
-                    length += append_entries(text, positions, ref, segments)
+                    analysis.entries.append(_text_entries(positions, segments))
             analysis.postings.append({term: (",".join(segment), len(segment)) for term, segment in segments.items()})
             analysis.lengths.append(length)
             analysis.stats.append(pickle.dumps(stats, pickle.HIGHEST_PROTOCOL))
@@ -302,7 +297,12 @@ def posting_entries(text: str, positions: dict[str, list[int]], ref: int | str) 
     """
     entries: defaultdict[str, list[str]] = defaultdict(list)
     append_entries(text, positions, ref, entries)
-    return {term: (len(spans) // 2, entries[term][0]) for term, spans in positions.items()}
+    return _text_entries(positions, entries)
+
+
+def _text_entries(positions: dict[str, list[int]], segments: defaultdict[str, list[str]]) -> dict[str, tuple[int, str]]:
+    """`posting_entries` of the text whose entries `append_entries` appended last to `segments`."""
+    return {term: (len(spans) // 2, segments[term][-1]) for term, spans in positions.items()}
 
 
 def append_entries(text: str, positions: dict[str, list[int]], ref: int | str, segments: defaultdict[str, list[str]]) -> int:
